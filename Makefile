@@ -1,0 +1,39 @@
+# Youth Voice — the two commands: `make run` (embedded demo) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+DEV_ENV := DJANGO_SETTINGS_MODULE=youthvoice.settings.dev
+
+.PHONY: run test install migrate demo serve lint fmt messages bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(DEV_ENV) $(PY) manage.py load_demo_data
+
+## make run: virtualenv, install, migrate SQLite, load the demo data, serve on 0.0.0.0:8000
+run: demo
+	$(DEV_ENV) $(PY) manage.py runserver 0.0.0.0:8000
+
+## make test: start PostgreSQL + Redis on loopback, run every test, stop them
+test: install
+	bash scripts/test.sh $(ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+messages: install
+	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans -l en --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*'
+	$(DEV_ENV) $(PY) manage.py compilemessages --ignore='.venv/*'
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media static_collected

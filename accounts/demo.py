@@ -1,0 +1,57 @@
+"""Demo users of every role. All share one documented password (README): yv-demo-2026."""
+
+from django.contrib.auth import get_user_model
+
+from organizations.models import Organization, StaffRole
+from organizations.services import add_staff
+
+from .models import RealNameStatus
+
+DEMO_PASSWORD = "yv-demo-2026"
+
+# username, display name, real name, phone, staff roles [(org slug, role)], location org slug
+DEMO_USERS = [
+    ("province_admin", "团省委管理员", "陈志远", "13800000001", [("guangdong", StaffRole.ORG_ADMIN)], "guangdong"),
+    ("province_moderator", "省级审核员", "林晓雯", "13800000002", [("guangdong", StaffRole.MODERATOR)], "guangdong"),
+    ("gz_admin", "广州团市委管理员", "黄俊杰", "13800000011", [("guangzhou", StaffRole.ORG_ADMIN)], "guangzhou"),
+    ("gz_liaison", "广州联络专员", "梁嘉欣", "13800000012", [("guangzhou", StaffRole.LIAISON)], "guangzhou"),
+    ("gz_editor", "广州编辑", "何雅婷", "13800000013", [("guangzhou", StaffRole.EDITOR)], "guangzhou"),
+    ("tianhe_duty", "天河区值班员", "吴浩然", "13800000014", [("440106", StaffRole.DUTY)], "440106"),
+    ("tianhe_station", "天河青年之家站长", "邓美玲", "13800000015", [("440106", StaffRole.STATION_ADMIN)], "440106"),
+    ("sz_admin", "深圳团市委管理员", "张伟明", "13800000021", [("shenzhen", StaffRole.ORG_ADMIN)], "shenzhen"),
+    ("sz_liaison", "深圳联络专员", "郑思琪", "13800000022", [("shenzhen", StaffRole.LIAISON)], "shenzhen"),
+    ("sysu_liaison", "中大团委联络专员", "刘子涵", "13800000031", [("sysu", StaffRole.LIAISON)], "sysu"),
+    ("youth_xiaoming", "小明", "", "13900000001", [], "440106"),
+    ("youth_ahua", "阿华", "", "13900000002", [], "440305"),
+    ("youth_xiaofang", "小芳", "", "13900000003", [], "shantou"),
+    ("youth_jiajun", "家俊", "", "13900000004", [], "sysu"),
+]
+
+
+def load(stdout=None) -> dict:
+    User = get_user_model()
+    orgs = {o.slug: o for o in Organization.objects.filter(slug__in={s for *_, roles, loc in DEMO_USERS for s in [loc, *(r[0] for r in roles)]})}
+    created = 0
+    admin = User.objects.filter(username="admin").first()
+    if admin is None:
+        admin = User.objects.create_superuser(
+            "admin", None, DEMO_PASSWORD, display_name="平台超级管理员", real_name="系统管理员",
+            real_name_status=RealNameStatus.VERIFIED, organization=orgs["guangdong"],
+        )
+        created += 1
+    for username, display, real, phone, roles, location in DEMO_USERS:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(
+                username=username, display_name=display, real_name=real, phone=phone,
+                real_name_status=RealNameStatus.VERIFIED if real else RealNameStatus.NONE,
+                organization=orgs[location],
+            )
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            created += 1
+        for slug, role in roles:
+            add_staff(actor=None, user=user, organization=orgs[slug], role=role)
+    if stdout:
+        stdout.write(f"users: {User.objects.count()} ({created} new)")
+    return {"created": created}

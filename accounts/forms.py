@@ -1,0 +1,26 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from wagtail.users.forms import UserCreationForm as WagtailUserCreationForm
+from wagtail.users.forms import UserEditForm as WagtailUserEditForm
+
+from .models import RealNameStatus
+
+
+class ProfileFieldsMixin(forms.Form):
+    """The Youth Voice fields shown in Wagtail's user admin (province-level admins only)."""
+
+    phone = forms.CharField(label=_("mobile number"), max_length=11, required=False)
+    display_name = forms.CharField(label=_("display name"), max_length=40, required=False)
+    real_name = forms.CharField(label=_("real name"), max_length=40, required=False)
+    real_name_status = forms.ChoiceField(label=_("real-name verification"), choices=RealNameStatus.choices)
+
+    def clean_phone(self):
+        return self.cleaned_data["phone"] or None
+
+
+class UserEditForm(ProfileFieldsMixin, WagtailUserEditForm):
+    pass
+
+
+class UserCreationForm(ProfileFieldsMixin, WagtailUserCreationForm):
+    pass

@@ -1,0 +1,75 @@
+"""The custom user. Roles are not flags here: staff roles are `organizations.StaffMembership`
+rows, expert status comes with the alliances app. A user is a youth by default."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+phone_validator = RegexValidator(
+    r"^1[3-9]\d{9}$",
+    _("Enter a valid mainland China mobile number (11 digits starting with 1)."),
+)
+
+
+class RealNameStatus(models.TextChoices):
+    NONE = "none", _("Not submitted")
+    PENDING = "pending", _("Pending verification")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Rejected")
+
+
+# Points needed for each level, lowest first. The rules that award points live in
+# accounts/domain/points.py (with the Q&A work); the thresholds are here so every place agrees.
+LEVEL_THRESHOLDS = (0, 50, 200, 500, 1000, 2000, 5000, 10000)
+
+
+def level_for_points(points: int) -> int:
+    level = 1
+    for index, threshold in enumerate(LEVEL_THRESHOLDS, start=1):
+        if points >= threshold:
+            level = index
+    return level
+
+
+class User(AbstractUser):
+    phone = models.CharField(
+        _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[phone_validator]
+    )
+    display_name = models.CharField(_("display name"), max_length=40, blank=True)
+    real_name = models.CharField(_("real name"), max_length=40, blank=True)
+    real_name_status = models.CharField(
+        _("real-name verification"), max_length=10, choices=RealNameStatus.choices, default=RealNameStatus.NONE
+    )
+    real_name_verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    avatar = models.ForeignKey(
+        "wagtailimages.Image", verbose_name=_("avatar"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organization = models.ForeignKey(
+        "organizations.Organization",
+        verbose_name=_("location"),
+        help_text=_("Where the user lives or studies; questions are routed to this organisation."),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="residents",
+    )
+    points = models.PositiveIntegerField(_("points"), default=0)
+    level = models.PositiveSmallIntegerField(_("level"), default=1)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self):
+        return self.public_name
+
+    @property
+    def public_name(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_real_name_verified(self) -> bool:
+        return self.real_name_status == RealNameStatus.VERIFIED

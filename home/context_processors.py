@@ -1,0 +1,10 @@
+from django.conf import settings
+
+from . import selectors
+
+
+def site_chrome(request):
+    """What every public page shows: the League's service links and the language switch."""
+    if request.path.startswith("/admin/"):
+        return {}
+    return {"service_links": selectors.service_links(), "LANGUAGES": settings.LANGUAGES}

@@ -1,0 +1,22 @@
+from importlib import import_module
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+# Each app with demo data has a `demo.load(stdout)`; they run in this order (later ones use the
+# organisations and users made by earlier ones). Every loader is idempotent.
+DEMO_MODULES = [
+    "organizations.demo",
+    "accounts.demo",
+    "home.demo",
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data: real Guangdong organisations, branches, demo users and Chinese content. Idempotent."
+
+    def handle(self, *args, **options):
+        for name in DEMO_MODULES:
+            with transaction.atomic():
+                import_module(name).load(stdout=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,118 @@
+"""The League organisation tree and who works for which organisation.
+
+The tree is a treebeard materialised path (Wagtail ships treebeard), so "this organisation and
+everything below it" is one indexed `path LIKE 'prefix%'` query, which is what every permission
+check needs.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class OrganizationKind(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    CITY = "city", _("City")
+    COUNTY = "county", _("District / county")
+    UNIVERSITY = "university", _("University")
+    DEPARTMENT = "department", _("Provincial department / unit")
+
+
+class Organization(MP_Node):
+    name = models.CharField(_("name"), max_length=80)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=OrganizationKind.choices, db_index=True)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True, allow_unicode=True)
+    adcode = models.CharField(
+        _("region code"), max_length=12, unique=True, null=True, blank=True,
+        help_text=_("National administrative division code (adcode), for regional organisations."),
+    )
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Groups that carry this organisation's Wagtail page permissions (see services.ensure_groups).
+    editors_group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="editing_organization", editable=False
+    )
+    admins_group = models.OneToOneField(
+        "auth.Group", null=True, blank=True, on_delete=models.SET_NULL, related_name="administered_organization", editable=False
+    )
+
+    node_order_by = None
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def is_descendant_or_self(self, other: "Organization") -> bool:
+        return self.path.startswith(other.path)
+
+
+class StaffRole(models.TextChoices):
+    ORG_ADMIN = "org_admin", _("Organisation administrator")
+    EDITOR = "editor", _("Editor")
+    LIAISON = "liaison", _("Liaison officer")
+    DUTY = "duty", _("Duty staff")
+    STATION_ADMIN = "station_admin", _("Station administrator")
+    MODERATOR = "moderator", _("Moderator")
+
+
+# Which roles may do what. Every permission check in the project names one of these sets.
+ADMIN_ROLES = frozenset({StaffRole.ORG_ADMIN})
+EDITORIAL_ROLES = frozenset({StaffRole.ORG_ADMIN, StaffRole.EDITOR, StaffRole.LIAISON})
+PUBLISHING_ROLES = frozenset({StaffRole.ORG_ADMIN, StaffRole.LIAISON})
+ANSWERING_ROLES = frozenset({StaffRole.ORG_ADMIN, StaffRole.LIAISON, StaffRole.DUTY})
+MODERATION_ROLES = frozenset({StaffRole.ORG_ADMIN, StaffRole.MODERATOR, StaffRole.LIAISON})
+ALL_STAFF_ROLES = frozenset(StaffRole)
+
+
+class StaffMembershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(is_active=True)
+
+
+class StaffMembership(models.Model):
+    """A user working for an organisation in one role. Ended memberships are kept (soft)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="staff_memberships")
+    role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    objects = StaffMembershipQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff membership")
+        verbose_name_plural = _("staff memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "role"],
+                condition=models.Q(is_active=True),
+                name="uniq_active_staff_membership",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "role"], name="staff_org_role_idx")]
+
+    def __str__(self):
+        return f"{self.user} · {self.organization} · {self.get_role_display()}"

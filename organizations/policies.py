@@ -1,0 +1,60 @@
+"""Wagtail permission policy for organisations, built on the one permission helper."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from wagtail.permission_policies.base import BasePermissionPolicy
+
+from . import permissions
+from .models import ADMIN_ROLES, ALL_STAFF_ROLES, StaffMembership
+
+READ_ACTIONS = {"view", "inspect"}
+WRITE_ACTIONS = {"change"}
+
+
+def _roles(actions):
+    actions = set(actions)
+    if actions & WRITE_ACTIONS:
+        return ADMIN_ROLES if actions <= WRITE_ACTIONS else ALL_STAFF_ROLES
+    return ALL_STAFF_ROLES
+
+
+class OrganizationPermissionPolicy(BasePermissionPolicy):
+    """Staff see their subtree; its administrators change it. Adding and deleting organisations
+    is left to code (create_organization) and superusers: the tree mirrors real divisions."""
+
+    def _allowed_action(self, user, action):
+        if action in READ_ACTIONS | WRITE_ACTIONS:
+            return True
+        return permissions.is_superuser(user)
+
+    def user_has_permission(self, user, action):
+        if not self._allowed_action(user, action):
+            return False
+        return permissions.is_staff_anywhere(user, _roles([action]))
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, a) for a in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if not self._allowed_action(user, action):
+            return False
+        return permissions.can_act(user, instance, _roles([action]))
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        actions = [a for a in actions if self._allowed_action(user, a)]
+        if not actions:
+            return self.model._default_manager.none()
+        return permissions.organizations_for(user, _roles(actions))
+
+    def users_with_any_permission(self, actions):
+        roles = _roles(actions)
+        staff = StaffMembership.objects.active().filter(role__in=roles).values("user_id")
+        return get_user_model().objects.filter(Q(is_superuser=True) | Q(pk__in=staff), is_active=True)
+
+    def users_with_any_permission_for_instance(self, actions, instance):
+        roles = _roles(actions)
+        ancestor_paths = [instance.path[:i] for i in range(instance.steplen, len(instance.path) + 1, instance.steplen)]
+        staff = StaffMembership.objects.active().filter(role__in=roles, organization__path__in=ancestor_paths)
+        return get_user_model().objects.filter(
+            Q(is_superuser=True) | Q(pk__in=staff.values("user_id")), is_active=True
+        )

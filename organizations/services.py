@@ -1,0 +1,233 @@
+"""Writes on organisations and staff. One function per action, keyword-only arguments:
+permission check, validation, save, audit, then side effects on commit."""
+
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from youthvoice.errors import Invalid, forbidden
+
+from . import permissions
+from .models import (
+    ADMIN_ROLES,
+    EDITORIAL_ROLES,
+    PUBLISHING_ROLES,
+    Organization,
+    OrganizationKind,
+    StaffMembership,
+    StaffRole,
+)
+
+# Which kinds may sit under which. The province is the single root.
+ALLOWED_CHILD_KINDS = {
+    OrganizationKind.PROVINCE: {OrganizationKind.CITY, OrganizationKind.UNIVERSITY, OrganizationKind.DEPARTMENT},
+    OrganizationKind.CITY: {OrganizationKind.COUNTY, OrganizationKind.UNIVERSITY},
+    OrganizationKind.COUNTY: set(),
+    OrganizationKind.UNIVERSITY: set(),
+    OrganizationKind.DEPARTMENT: set(),
+}
+
+EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page")
+ADMIN_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+# Model permissions every staff group gets; the subtree scoping is done by our permission policies.
+STAFF_MODEL_PERMISSIONS = (
+    ("wagtailadmin", "access_admin"),
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "choose_document"),
+)
+ADMIN_MODEL_PERMISSIONS = (("organizations", "change_organization"), ("organizations", "view_organization"))
+
+
+def _validate_coordinates(latitude, longitude):
+    errors = {}
+    if latitude is not None and not (Decimal("-90") <= Decimal(str(latitude)) <= Decimal("90")):
+        errors["latitude"] = "纬度须在 -90 到 90 之间 / latitude must be between -90 and 90"
+    if longitude is not None and not (Decimal("-180") <= Decimal(str(longitude)) <= Decimal("180")):
+        errors["longitude"] = "经度须在 -180 到 180 之间 / longitude must be between -180 and 180"
+    if errors:
+        raise Invalid("坐标无效", "Invalid coordinates", fields=errors)
+
+
+@transaction.atomic
+def create_organization(
+    *,
+    actor,
+    parent: Organization | None,
+    name: str,
+    kind: str,
+    slug: str,
+    short_name: str = "",
+    adcode: str | None = None,
+    latitude=None,
+    longitude=None,
+) -> Organization:
+    """Create an organisation with its branch page and staff groups.
+
+    `actor=None` is the system (data loading); otherwise the actor must administer `parent`.
+    """
+    if actor is not None and not permissions.can_act(actor, parent, ADMIN_ROLES):
+        raise forbidden()
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise Invalid("名称不能为空且不超过 80 字", "Name is required (at most 80 characters)", fields={"name": "required"})
+    if parent is None:
+        if kind != OrganizationKind.PROVINCE or Organization.get_root_nodes().exists():
+            raise Invalid("只能有一个省级组织作为根", "Only one province organisation can be the root")
+    elif kind not in ALLOWED_CHILD_KINDS.get(parent.kind, set()):
+        raise Invalid(
+            "该类型的组织不能设在此上级组织下",
+            "This kind of organisation cannot be placed under that parent",
+            fields={"kind": kind},
+        )
+    if Organization.objects.filter(slug=slug).exists():
+        raise Invalid("标识已被使用", "Slug is already taken", fields={"slug": slug})
+    if adcode and Organization.objects.filter(adcode=adcode).exists():
+        raise Invalid("行政区划代码已被使用", "Region code is already taken", fields={"adcode": adcode})
+    _validate_coordinates(latitude, longitude)
+
+    fields = dict(
+        name=name, kind=kind, slug=slug, short_name=short_name, adcode=adcode or None,
+        latitude=latitude, longitude=longitude,
+    )
+    org = Organization.add_root(**fields) if parent is None else parent.add_child(**fields)
+    ensure_groups(org)
+    from home.services import ensure_branch_page  # home depends on organisations, not the reverse
+
+    ensure_branch_page(organization=org)
+    log(instance=org, action="wagtail.create", user=actor)
+    return org
+
+
+UPDATABLE_FIELDS = ("name", "short_name", "latitude", "longitude", "is_active")
+
+
+@transaction.atomic
+def update_organization(*, actor, organization: Organization, **changes) -> Organization:
+    if not permissions.can_act(actor, organization, ADMIN_ROLES):
+        raise forbidden()
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise Invalid("存在不可修改的字段", "Some fields cannot be changed", fields={f: "read-only" for f in unknown})
+    if "name" in changes:
+        changes["name"] = (changes["name"] or "").strip()
+        if not changes["name"] or len(changes["name"]) > 80:
+            raise Invalid("名称不能为空且不超过 80 字", "Name is required (at most 80 characters)", fields={"name": "invalid"})
+    if "is_active" in changes and organization.is_root() and not changes["is_active"]:
+        raise Invalid("省级组织不能停用", "The province organisation cannot be deactivated")
+    _validate_coordinates(changes.get("latitude"), changes.get("longitude"))
+    changed = [f for f, v in changes.items() if getattr(organization, f) != v]
+    if not changed:
+        return organization
+    for field in changed:
+        setattr(organization, field, changes[field])
+    organization.save(update_fields=[*changed, "updated_at"])
+    log(instance=organization, action="wagtail.edit", user=actor, data={"changed": changed})
+    if "name" in changed:
+        from home.services import ensure_branch_page
+
+        ensure_branch_page(organization=organization)
+    return organization
+
+
+def _permissions(pairs):
+    q = Permission.objects.none()
+    for app_label, codename in pairs:
+        q = q | Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+    return list(q)
+
+
+def ensure_groups(org: Organization) -> None:
+    """Create (once) the editors and administrators groups that carry the branch's page permissions."""
+    changed = []
+    if org.editors_group_id is None:
+        group, _ = Group.objects.get_or_create(name=f"{org.name}·编辑 #{org.pk}")
+        group.permissions.add(*_permissions(STAFF_MODEL_PERMISSIONS))
+        org.editors_group = group
+        changed.append("editors_group")
+    if org.admins_group_id is None:
+        group, _ = Group.objects.get_or_create(name=f"{org.name}·管理员 #{org.pk}")
+        group.permissions.add(*_permissions(STAFF_MODEL_PERMISSIONS + ADMIN_MODEL_PERMISSIONS))
+        org.admins_group = group
+        changed.append("admins_group")
+    if changed:
+        org.save(update_fields=changed)
+
+
+STAFF_GROUP_NAME = "青年之声工作人员"
+
+
+def general_staff_group() -> Group:
+    """Admin access without page rights, for roles that do not edit pages (duty, stations, moderation)."""
+    group, created = Group.objects.get_or_create(name=STAFF_GROUP_NAME)
+    if created:
+        group.permissions.add(*_permissions(STAFF_MODEL_PERMISSIONS))
+    return group
+
+
+def staff_group(org: Organization, role: str) -> Group:
+    """The Wagtail group a role places its holder in."""
+    if role in PUBLISHING_ROLES:
+        return org.admins_group
+    if role in EDITORIAL_ROLES:
+        return org.editors_group
+    return general_staff_group()
+
+
+def _sync_groups(user) -> None:
+    """Make the user's organisation groups match their active memberships."""
+    wanted = {
+        staff_group(m.organization, m.role).pk
+        for m in StaffMembership.objects.active().filter(user=user).select_related("organization")
+    }
+    managed = Q(editing_organization__isnull=False) | Q(administered_organization__isnull=False)
+    managed |= Q(name=STAFF_GROUP_NAME)
+    current = set(user.groups.filter(managed).values_list("pk", flat=True))
+    if current - wanted:
+        user.groups.remove(*(current - wanted))
+    if wanted - current:
+        user.groups.add(*(wanted - current))
+    permissions.forget(user)
+
+
+def _check_staff_actor(actor, organization):
+    if actor is not None and not permissions.can_act(actor, organization, ADMIN_ROLES):
+        raise forbidden()
+
+
+@transaction.atomic
+def add_staff(*, actor, user, organization: Organization, role: str) -> StaffMembership:
+    _check_staff_actor(actor, organization)
+    if role not in StaffRole.values:
+        raise Invalid("未知的角色", "Unknown role", fields={"role": role})
+    if not user.is_active:
+        raise Invalid("该用户已停用", "That user is deactivated")
+    membership = StaffMembership.objects.active().filter(user=user, organization=organization, role=role).first()
+    if membership:
+        return membership
+    membership = StaffMembership.objects.create(user=user, organization=organization, role=role, created_by=actor)
+    _sync_groups(user)
+    log(instance=membership, action="wagtail.create", user=actor)
+    return membership
+
+
+@transaction.atomic
+def end_staff(*, actor, membership: StaffMembership, reason: str) -> StaffMembership:
+    _check_staff_actor(actor, membership.organization)
+    if not (reason or "").strip():
+        raise Invalid("请填写原因", "A reason is required", fields={"reason": "required"})
+    if not membership.is_active:
+        return membership
+    membership.is_active = False
+    membership.ended_at = timezone.now()
+    membership.ended_by = actor
+    membership.end_reason = reason.strip()[:200]
+    membership.save(update_fields=["is_active", "ended_at", "ended_by", "end_reason"])
+    _sync_groups(membership.user)
+    log(instance=membership, action="wagtail.delete", user=actor, data={"reason": membership.end_reason})
+    return membership

@@ -1,0 +1,79 @@
+"""Organisations in Wagtail admin: staff see their subtree, its administrators edit it. Edits go
+through services.update_organization, the same code the API calls."""
+
+from django.core.exceptions import PermissionDenied
+from wagtail import hooks
+from wagtail.permissions import register_permission_policy
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views import generic
+
+from youthvoice.errors import ServiceError
+
+from . import services
+from .models import Organization
+from .policies import OrganizationPermissionPolicy
+
+
+class OrganizationIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return self.permission_policy.instances_user_has_any_permission_for(self.request.user, ["view"])
+
+
+class OrganizationEditView(generic.EditView):
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.permission_policy.user_has_permission_for_instance(self.request.user, "change", obj):
+            raise PermissionDenied
+        return obj
+
+    def save_instance(self):
+        changes = {f: self.form.cleaned_data[f] for f in services.UPDATABLE_FIELDS if f in self.form.cleaned_data}
+        original = Organization.objects.get(pk=self.object.pk)
+        try:
+            return services.update_organization(actor=self.request.user, organization=original, **changes)
+        except ServiceError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+
+class OrganizationInspectView(generic.InspectView):
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.permission_policy.user_has_permission_for_instance(self.request.user, "view", obj):
+            raise PermissionDenied
+        return obj
+
+
+class OrganizationViewSet(ModelViewSet):
+    model = Organization
+    icon = "group"
+    menu_label = _("Organisations")
+    menu_order = 150
+    add_to_admin_menu = True
+    index_view_class = OrganizationIndexView
+    edit_view_class = OrganizationEditView
+    inspect_view_class = OrganizationInspectView
+    inspect_view_enabled = True
+    list_display = ["name", "short_name", "kind", "adcode", Column("depth", label=_("Level"))]
+    list_filter = ["kind"]
+    search_fields = ["name", "short_name", "adcode"]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("short_name"),
+        MultiFieldPanel([FieldPanel("latitude"), FieldPanel("longitude")], heading=_("Location")),
+        FieldPanel("is_active"),
+    ]
+    inspect_view_fields = ["name", "short_name", "kind", "slug", "adcode", "latitude", "longitude", "is_active"]
+    search_backend_name = None
+    ordering = ["path"]
+
+
+register_permission_policy(Organization, OrganizationPermissionPolicy(Organization))
+organization_viewset = OrganizationViewSet("organizations")
+
+
+@hooks.register("register_admin_viewset")
+def register_organization_viewset():
+    return organization_viewset

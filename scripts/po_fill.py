@@ -1,0 +1,51 @@
+"""Fill empty msgstr entries of a .po file from a JSON mapping {msgid: msgstr}.
+
+    python scripts/po_fill.py locale/zh_Hans/LC_MESSAGES/django.po mapping.json
+
+makemessages keeps existing translations, so this is only for new strings. Prints what is still missing."""
+
+import json
+import sys
+
+
+def parse_str(lines):
+    parts = []
+    for n, line in enumerate(lines):
+        if n and not line.startswith('"'):
+            break
+        parts.append(json.loads(line[line.index('"'):]))
+    return "".join(parts)
+
+
+def main(po_path, mapping_path):
+    mapping = json.load(open(mapping_path, encoding="utf-8"))
+    text = open(po_path, encoding="utf-8").read()
+    blocks = text.split("\n\n")
+    missing = []
+    out = []
+    for block in blocks:
+        lines = block.split("\n")
+        try:
+            i_id = next(i for i, line in enumerate(lines) if line.startswith("msgid "))
+            i_str = next(i for i, line in enumerate(lines) if line.startswith("msgstr "))
+        except StopIteration:
+            out.append(block)
+            continue
+        msgid = parse_str(lines[i_id:i_str])
+        msgstr = parse_str(lines[i_str:])
+        if msgid and not msgstr:
+            if msgid in mapping:
+                lines = lines[:i_str] + ["msgstr " + json.dumps(mapping[msgid], ensure_ascii=False)]
+                lines = [line for line in lines if line != "#, fuzzy"]
+            else:
+                missing.append(msgid)
+        elif "#, fuzzy" in lines and msgid:
+            missing.append(msgid + "  (fuzzy)")
+        out.append("\n".join(lines))
+    open(po_path, "w", encoding="utf-8").write("\n\n".join(out))
+    for m in missing:
+        print("missing:", m)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
