@@ -29,3 +29,25 @@ def city_of(org: Organization) -> Organization | None:
         if a.kind == "city":
             return a
     return None
+
+
+def on_duty_users(org: Organization, at=None):
+    """Users on duty for `org` at `at` (default now): its staff in the duty role.
+
+    The duty-roster work (staff, rosters and appraisal) narrows this to the roster's shift at `at`
+    and keeps this signature; callers should not read StaffMembership directly."""
+    from django.contrib.auth import get_user_model
+
+    from .models import StaffMembership, StaffRole
+
+    staff = StaffMembership.objects.active().filter(organization=org, role=StaffRole.DUTY).values("user_id")
+    return get_user_model().objects.filter(pk__in=staff, is_active=True)
+
+
+def liaison_users(org: Organization):
+    from django.contrib.auth import get_user_model
+
+    from .models import StaffMembership, StaffRole
+
+    staff = StaffMembership.objects.active().filter(organization=org, role=StaffRole.LIAISON).values("user_id")
+    return get_user_model().objects.filter(pk__in=staff, is_active=True)

@@ -2,13 +2,13 @@
 through services.update_organization, the same code the API calls."""
 
 from django.core.exceptions import PermissionDenied
-from wagtail import hooks
-from wagtail.permissions import register_permission_policy
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
-from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
 
 from youthvoice.errors import ServiceError
 

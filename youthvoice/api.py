@@ -2,6 +2,9 @@
 /api/docs. Each app contributes a router from its api.py; endpoints stay thin and call services.
 Service errors become JSON 4xx with bilingual messages; validation errors are 422 with field errors."""
 
+import importlib
+import importlib.util
+
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -51,10 +54,26 @@ def invalid(request, exc: ValidationError):
     )
 
 
-def _register_routers():
-    from organizations.api import router as organizations_router
+# Each app with an `api.py` exposes `router` (a ninja Router); it is mounted at /api/<prefix>/.
+# Order is the order of the docs page.
+API_APPS = [
+    ("organizations", "organizations", _("Organisations")),
+    ("community", "community", _("Q&A community")),
+    ("home", "content", _("Content")),
+    ("stations", "stations", _("Youth stations")),
+    ("alliances", "alliances", _("Alliances and experts")),
+    ("appeals", "appeals", _("Appeals")),
+    ("insights", "insights", _("Insights")),
+    ("search", "search", _("Search")),
+]
 
-    api.add_router("/organizations/", organizations_router, tags=[str(_("Organisations"))])
+
+def _register_routers():
+    for app_label, prefix, tag in API_APPS:
+        if importlib.util.find_spec(f"{app_label}.api") is None:
+            continue
+        module = importlib.import_module(f"{app_label}.api")
+        api.add_router(f"/{prefix}/", module.router, tags=[str(tag)])
 
 
 _register_routers()

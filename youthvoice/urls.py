@@ -1,3 +1,5 @@
+import importlib.util
+
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -24,5 +26,12 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Apps with public non-page views (forms, feeds, maps) provide `urls.py`, mounted at /<prefix>/.
+APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "alliances"), ("appeals", "appeals"),
+            ("insights", "insights"), ("search", "search"), ("home", "content")]
+for app_label, prefix in APP_URLS:
+    if importlib.util.find_spec(f"{app_label}.urls") is not None:
+        urlpatterns.append(path(f"{prefix}/", include(f"{app_label}.urls")))
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -26,6 +26,12 @@ INSTALLED_APPS = [
     "accounts",
     "organizations",
     "home",
+    "community",
+    "stations",
+    "alliances",
+    "appeals",
+    "insights",
+    "search",
     # Wagtail
     "wagtail.api.v2",
     "wagtail.contrib.forms",

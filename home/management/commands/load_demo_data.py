@@ -1,3 +1,4 @@
+import importlib.util
 from importlib import import_module
 
 from django.core.management.base import BaseCommand
@@ -9,6 +10,12 @@ DEMO_MODULES = [
     "organizations.demo",
     "accounts.demo",
     "home.demo",
+    "alliances.demo",
+    "stations.demo",
+    "community.demo",
+    "appeals.demo",
+    "insights.demo",
+    "search.demo",
 ]
 
 
@@ -17,6 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         for name in DEMO_MODULES:
+            if importlib.util.find_spec(name) is None:
+                continue
             with transaction.atomic():
                 import_module(name).load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
