@@ -65,6 +65,7 @@ API_APPS = [
     ("appeals", "appeals", _("Appeals")),
     ("insights", "insights", _("Insights")),
     ("search", "search", _("Search")),
+    ("notifications", "notifications", _("Notifications")),
 ]
 
 

@@ -29,7 +29,8 @@ if settings.DEBUG:
 
 # Apps with public non-page views (forms, feeds, maps) provide `urls.py`, mounted at /<prefix>/.
 APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "alliances"), ("appeals", "appeals"),
-            ("insights", "insights"), ("search", "search"), ("home", "content")]
+            ("insights", "insights"), ("search", "search"), ("home", "content"),
+            ("notifications", "notifications")]
 for app_label, prefix in APP_URLS:
     if importlib.util.find_spec(f"{app_label}.urls") is not None:
         urlpatterns.append(path(f"{prefix}/", include(f"{app_label}.urls")))

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "appeals",
     "insights",
     "search",
+    "notifications",
     # Wagtail
     "wagtail.api.v2",
     "wagtail.contrib.forms",
@@ -168,7 +169,9 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BEAT_SCHEDULE = {}
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
+}
 
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 

@@ -1,0 +1,48 @@
+from datetime import datetime
+
+from ninja import Field, Router, Schema
+from ninja.pagination import CursorPagination, paginate
+from ninja.security import django_auth
+
+from . import services
+from .models import Notification
+
+router = Router(auth=django_auth)
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    url: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class UnreadOut(Schema):
+    unread: int
+
+
+class MarkReadIn(Schema):
+    ids: list[int] | None = Field(None, max_length=500, description="Omit to mark every notification read")
+
+
+class MarkedOut(Schema):
+    marked: int
+
+
+@router.get("", response=list[NotificationOut], summary="My notifications, newest first")
+@paginate(CursorPagination, ordering=("-created_at", "-id"))
+def list_notifications(request):
+    return Notification.objects.filter(recipient=request.user)
+
+
+@router.get("/unread-count/", response=UnreadOut, summary="How many of my notifications are unread")
+def unread(request):
+    return {"unread": services.unread_count(request.user)}
+
+
+@router.post("/read/", response=MarkedOut, summary="Mark notifications read")
+def mark_read(request, payload: MarkReadIn):
+    return {"marked": services.mark_read(user=request.user, notification_ids=payload.ids)}
