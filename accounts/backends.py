@@ -20,3 +20,11 @@ class PhoneOrUsernameBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def user_can_authenticate(self, user):
+        if not super().user_can_authenticate(user):
+            return False
+        from moderation.models import SanctionKind
+        from moderation.services import active_sanction
+
+        return active_sanction(user, kinds=(SanctionKind.BAN,)) is None

@@ -66,6 +66,7 @@ API_APPS = [
     ("insights", "insights", _("Insights")),
     ("search", "search", _("Search")),
     ("notifications", "notifications", _("Notifications")),
+    ("moderation", "moderation", _("Moderation and monitoring")),
 ]
 
 

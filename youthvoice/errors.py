@@ -51,3 +51,8 @@ def forbidden() -> Forbidden:
 
 def not_found(zh_what: str, en_what: str) -> NotFound:
     return NotFound(f"{zh_what}不存在", f"{en_what} not found")
+
+
+class TooManyRequests(ServiceError):
+    status = 429
+    code = "rate_limited"

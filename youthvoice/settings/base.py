@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "insights",
     "search",
     "notifications",
+    "moderation",
     # Wagtail
     "wagtail.api.v2",
     "wagtail.contrib.forms",
@@ -207,3 +208,21 @@ LOGGING = {
 
 FORM_RENDERER = "django.forms.renderers.DjangoDivFormRenderer"
 _ = _  # gettext_lazy is imported for settings that add translated labels
+
+# --- Moderation: posting rate limits (enforced in moderation.services.check_rate_limits) ---
+YV_RATE_LIMITS = {
+    "duplicate_window_seconds": 5 * 60,  # the same text twice within 5 minutes is refused
+    "daily": {"question": 20},  # everyone, rolling 24 hours
+    "new_user_days": 1,  # "new" = registered within this many days
+    "new_user_first_day": {"question": 3, "answer": 10},
+    "new_user_interval_seconds": {"question": 120},
+}
+CELERY_BEAT_SCHEDULE["moderation-monitor-hourly"] = {
+    "task": "moderation.tasks.run_monitoring", "schedule": 3600.0, "kwargs": {"window": "hour"},
+}
+CELERY_BEAT_SCHEDULE["moderation-monitor-daily"] = {
+    "task": "moderation.tasks.run_monitoring", "schedule": 86400.0, "kwargs": {"window": "day"},
+}
+CELERY_BEAT_SCHEDULE["moderation-prune-post-records"] = {
+    "task": "moderation.tasks.prune_post_records", "schedule": 86400.0,
+}

@@ -1,0 +1,511 @@
+"""Moderation services: screening posts, reports, decisions, sanctions, word lists, alerts.
+
+Posting services of other apps call, in their transaction:
+
+    screening = moderation.services.screen_post(user=author, kind="question", fields={"title": t, "body": b})
+    obj = Question.objects.create(title=screening.fields["title"], ..., moderation_status=screening.status)
+    moderation.services.after_post(obj=obj, user=author, kind="question", screening=screening)
+
+`screen_post` refuses muted/banned users (403), rate-limited posts (429) and blocked words (400), and
+returns the (masked) texts and whether the post is held for review.
+"""
+
+import csv
+import hashlib
+import io
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from notifications.services import notify
+from organizations import permissions
+from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, StaffMembership
+from youthvoice.errors import Conflict, Forbidden, Invalid, TooManyRequests, forbidden
+
+from . import registry
+from .domain.matcher import Action, Matcher
+from .models import (
+    Alert,
+    AlertStatus,
+    AlertStep,
+    AllowedWord,
+    CaseReason,
+    CaseStatus,
+    DecisionAction,
+    ModerationCase,
+    ModerationDecision,
+    ModerationStatus,
+    PostRecord,
+    Report,
+    ReportReason,
+    Sanction,
+    SanctionKind,
+    SensitiveWord,
+    WordAction,
+    WordCategory,
+)
+
+# ---------------------------------------------------------------------------------------------
+# The word list: one automaton per list version, built once per process, version shared in the cache
+# ---------------------------------------------------------------------------------------------
+_VERSION_KEY = "moderation:wordlist:version"
+_local = threading.local()
+_built: dict[str, Matcher] = {}
+_build_lock = threading.Lock()
+
+
+def bump_word_list_version() -> str:
+    version = str(time.time_ns())
+    cache.set(_VERSION_KEY, version, None)
+    return version
+
+
+def current_matcher() -> Matcher:
+    """The automaton for the current list. Every worker sees a change at its next post: the version
+    lives in the shared cache; the automaton is rebuilt from the database once per version."""
+    version = cache.get(_VERSION_KEY) or bump_word_list_version()
+    matcher = _built.get(version)
+    if matcher is None:
+        with _build_lock:
+            matcher = _built.get(version)
+            if matcher is None:
+                words = list(SensitiveWord.objects.filter(is_active=True).values_list("word", "category", "action"))
+                allowed = list(AllowedWord.objects.values_list("word", flat=True))
+                matcher = Matcher(words, allowed)
+                _built.clear()
+                _built[version] = matcher
+    return matcher
+
+
+@dataclass
+class PostScreening:
+    fields: dict[str, str]
+    action: Action
+    hits: list = field(default_factory=list)
+
+    @property
+    def held(self) -> bool:
+        return self.action == Action.HOLD
+
+    @property
+    def status(self) -> str:
+        return ModerationStatus.HELD if self.held else ModerationStatus.VISIBLE
+
+
+def screen_texts(fields: dict[str, str]) -> PostScreening:
+    """Word screening only (profiles, booking notes): block raises, mask rewrites, hold flags."""
+    matcher = current_matcher()
+    out, hits, action = {}, [], Action.ALLOW
+    for name, text in fields.items():
+        result = matcher.screen(text or "")
+        out[name] = result.text
+        hits.extend(result.hits)
+        action = max(action, result.action)
+    if action == Action.BLOCK:
+        raise Invalid(
+            "内容包含违反法律法规或平台规则的词语，无法发布，请修改后再试",
+            "The text contains words that break the law or the platform's rules; please edit it",
+            code="blocked_words",
+        )
+    return PostScreening(out, action, hits)
+
+
+def screen_post(*, user, kind: str, fields: dict[str, str]) -> PostScreening:
+    """Everything a post must pass before it is written: sanctions, rate limits, the word list."""
+    check_can_post(user)
+    check_rate_limits(user=user, kind=kind, text="\n".join(v or "" for v in fields.values()))
+    return screen_texts(fields)
+
+
+def after_post(*, obj, user, kind: str, screening: PostScreening) -> None:
+    """Record the post for rate limits and queue it for review if it was held."""
+    record_post(user=user, kind=kind, text="\n".join(v or "" for v in screening.fields.values()))
+    if screening.held:
+        spec = registry.spec_for(obj)
+        case, _ = ModerationCase.objects.get_or_create(
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+            defaults=dict(
+                organization=spec.organization(obj), author=spec.author(obj), reason=CaseReason.HELD,
+                excerpt=spec.text(obj)[:300],
+                hits=[{"word": h.word, "category": h.category, "action": h.action.name.lower()} for h in screening.hits],
+            ),
+        )
+        ModerationDecision.objects.create(case=case, action=DecisionAction.HOLD, reason="word filter")
+
+
+# ---------------------------------------------------------------------------------------------
+# Rate limits (settings.YV_RATE_LIMITS), counted from PostRecord rows
+# ---------------------------------------------------------------------------------------------
+def _limits() -> dict:
+    return settings.YV_RATE_LIMITS
+
+
+def _text_hash(text: str) -> str:
+    """Same text up to spacing, punctuation, case and full-width forms."""
+    from .domain.normalize import fold
+
+    return hashlib.sha1(fold(text or "").encode()).hexdigest()
+
+
+def check_rate_limits(*, user, kind: str, text: str) -> None:
+    limits = _limits()
+    now = timezone.now()
+    mine = PostRecord.objects.filter(user=user)
+    dup_window = now - timedelta(seconds=limits["duplicate_window_seconds"])
+    if text.strip() and mine.filter(created_at__gte=dup_window, text_hash=_text_hash(text)).exists():
+        raise TooManyRequests("请勿在短时间内重复发布相同内容", "You posted the same text a moment ago")
+    daily = limits["daily"].get(kind)
+    if daily is not None and mine.filter(kind=kind, created_at__gte=now - timedelta(days=1)).count() >= daily:
+        raise TooManyRequests(f"每天最多发布 {daily} 条，请明天再来", f"At most {daily} per day; please come back tomorrow")
+    is_new = user.date_joined >= now - timedelta(days=limits["new_user_days"])
+    if is_new and not permissions.is_staff_anywhere(user):
+        first_day = limits["new_user_first_day"].get(kind)
+        if first_day is not None and mine.filter(kind=kind).count() >= first_day:
+            raise TooManyRequests(
+                f"新用户注册首日最多发布 {first_day} 条", f"New users may post at most {first_day} on their first day"
+            )
+        interval = limits["new_user_interval_seconds"].get(kind)
+        if interval and mine.filter(kind=kind, created_at__gte=now - timedelta(seconds=interval)).exists():
+            raise TooManyRequests(
+                f"新用户每 {interval // 60} 分钟最多发布 1 条", f"New users may post once every {interval // 60} minutes"
+            )
+
+
+def record_post(*, user, kind: str, text: str) -> None:
+    PostRecord.objects.create(user=user, kind=kind, text_hash=_text_hash(text), created_at=timezone.now())
+
+
+def prune_post_records(*, older_than_days: int = 2) -> int:
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    return PostRecord.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# Sanctions
+# ---------------------------------------------------------------------------------------------
+def active_sanction(user, kinds=(SanctionKind.MUTE, SanctionKind.BAN)) -> Sanction | None:
+    if user is None or not getattr(user, "pk", None):
+        return None
+    now = timezone.now()
+    return (
+        Sanction.objects.filter(user=user, kind__in=kinds, lifted_at__isnull=True, starts_at__lte=now, ends_at__gt=now)
+        .order_by("-ends_at")
+        .first()
+    )
+
+
+def check_can_post(user) -> None:
+    if user is None or not user.is_authenticated:
+        raise Forbidden("请先登录", "Log in first")
+    sanction = active_sanction(user)
+    if sanction is not None:
+        until = timezone.localtime(sanction.ends_at).strftime("%Y-%m-%d %H:%M")
+        raise Forbidden(
+            f"您已被{sanction.get_kind_display()}，至 {until} 解除。原因：{sanction.reason}",
+            f"You are {sanction.kind}d until {until}. Reason: {sanction.reason}",
+            code="sanctioned",
+        )
+
+
+def _orgs_of(user):
+    orgs = {m.organization for m in StaffMembership.objects.active().filter(user=user).select_related("organization")}
+    if user.organization_id:
+        orgs.add(user.organization)
+    return orgs
+
+
+def _check_may_sanction(moderator, user, organization):
+    if not permissions.can_act(moderator, organization, MODERATION_ROLES):
+        raise forbidden()
+    if user.is_superuser or user.pk == moderator.pk:
+        raise Forbidden("不能处罚该用户", "You cannot sanction this user")
+    for org in _orgs_of(user):
+        if not org.is_descendant_or_self(organization):
+            raise Forbidden(
+                "该用户不在您所在组织的管辖范围内（例如上级组织的工作人员）",
+                "That user is outside your organisation's subtree (for example, staff of a superior organisation)",
+            )
+
+
+@transaction.atomic
+def impose_sanction(*, moderator, user, organization, kind: str, hours: int, reason: str, appeal_note: str = "") -> Sanction:
+    if kind not in SanctionKind.values:
+        raise Invalid("未知的处罚类型", "Unknown sanction kind", fields={"kind": kind})
+    if not (reason or "").strip():
+        raise Invalid("请填写处罚原因", "A reason is required", fields={"reason": "required"})
+    if not 1 <= int(hours) <= 24 * 365:
+        raise Invalid("处罚时长须在 1 小时到 1 年之间", "Duration must be between 1 hour and 1 year", fields={"hours": hours})
+    _check_may_sanction(moderator, user, organization)
+    now = timezone.now()
+    sanction = Sanction.objects.create(
+        user=user, kind=kind, organization=organization, reason=reason.strip()[:500], appeal_note=appeal_note[:500],
+        starts_at=now, ends_at=now + timedelta(hours=int(hours)), created_by=moderator,
+    )
+    log(instance=sanction, action="wagtail.create", user=moderator, data={"kind": kind, "hours": hours})
+    notify(
+        recipients=[user], kind="sanction", actor=moderator,
+        title=f"您的账号已被{sanction.get_kind_display()}",
+        body=f"原因：{sanction.reason}。{('申诉方式：' + appeal_note) if appeal_note else ''}",
+        subject=f"moderation.sanction:{sanction.pk}", email=True,
+    )
+    return sanction
+
+
+@transaction.atomic
+def lift_sanction(*, moderator, sanction: Sanction, reason: str) -> Sanction:
+    if not permissions.can_act(moderator, sanction.organization, MODERATION_ROLES):
+        raise forbidden()
+    if not (reason or "").strip():
+        raise Invalid("请填写解除原因", "A reason is required", fields={"reason": "required"})
+    if sanction.lifted_at is None:
+        sanction.lifted_at = timezone.now()
+        sanction.lifted_by = moderator
+        sanction.lift_reason = reason.strip()[:500]
+        sanction.save(update_fields=["lifted_at", "lifted_by", "lift_reason"])
+        log(instance=sanction, action="wagtail.edit", user=moderator, data={"lifted": reason})
+    return sanction
+
+
+# ---------------------------------------------------------------------------------------------
+# Reports and decisions
+# ---------------------------------------------------------------------------------------------
+def _case_for(obj, *, reason: str) -> ModerationCase:
+    spec = registry.spec_for(obj)
+    case, _ = ModerationCase.objects.select_for_update().get_or_create(
+        content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+        defaults=dict(organization=spec.organization(obj), author=spec.author(obj), reason=reason,
+                      excerpt=spec.text(obj)[:300]),
+    )
+    return case
+
+
+@transaction.atomic
+def report_content(*, reporter, obj, reason: str, detail: str = "") -> Report:
+    if reporter is None or not reporter.is_authenticated:
+        raise Forbidden("请先登录", "Log in first")
+    if reason not in ReportReason.values:
+        raise Invalid("请选择举报原因", "Choose a reason", fields={"reason": reason})
+    if reason == ReportReason.OTHER and not detail.strip():
+        raise Invalid("请说明举报原因", "Describe the problem", fields={"detail": "required"})
+    spec = registry.spec_for(obj)
+    if getattr(obj, "moderation_status", None) == ModerationStatus.REMOVED:
+        raise Invalid("该内容已被删除", "That content has already been removed")
+    if spec.author(obj) is not None and spec.author(obj).pk == reporter.pk:
+        raise Invalid("不能举报自己的内容", "You cannot report your own content")
+    case = _case_for(obj, reason=CaseReason.REPORTED)
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(case=case, reporter=reporter, reason=reason, detail=detail[:500])
+    except IntegrityError:
+        raise Conflict("您已举报过该内容", "You have already reported this")
+    case.report_count += 1
+    fields = ["report_count", "updated_at"]
+    if case.status == CaseStatus.APPROVED:  # reported again after approval: back to the queue
+        case.status = CaseStatus.OPEN
+        case.reason = CaseReason.REPORTED
+        fields += ["status", "reason"]
+    case.save(update_fields=fields)
+    return report
+
+
+def _set_content_status(case: ModerationCase, status: str):
+    obj = case.content_object
+    if obj is None:
+        return None
+    obj.moderation_status = status
+    obj.moderated_at = timezone.now()
+    obj.save(update_fields=["moderation_status", "moderated_at"])
+    return obj
+
+
+@transaction.atomic
+def decide(*, moderator, case: ModerationCase, action: str, reason: str = "") -> ModerationDecision:
+    """approve (keep visible), remove (soft; reason required; author told), restore (undo a removal)."""
+    case = ModerationCase.objects.select_for_update().get(pk=case.pk)
+    if not permissions.can_act(moderator, case.organization, MODERATION_ROLES):
+        raise forbidden()
+    reason = (reason or "").strip()
+    if action == DecisionAction.REMOVE:
+        if not reason:
+            raise Invalid("删除须填写原因", "A reason is required to remove content", fields={"reason": "required"})
+        if case.status == CaseStatus.REMOVED:
+            raise Conflict("该内容已被删除", "Already removed")
+        case.status, content_status = CaseStatus.REMOVED, ModerationStatus.REMOVED
+    elif action == DecisionAction.APPROVE:
+        if case.status != CaseStatus.OPEN:
+            raise Conflict("该条目已处理", "This item has already been decided")
+        case.status, content_status = CaseStatus.APPROVED, ModerationStatus.VISIBLE
+    elif action == DecisionAction.RESTORE:
+        if case.status != CaseStatus.REMOVED:
+            raise Conflict("只有已删除的内容可以恢复", "Only removed content can be restored")
+        if not reason:
+            raise Invalid("恢复须填写原因", "A reason is required to restore content", fields={"reason": "required"})
+        case.status, content_status = CaseStatus.APPROVED, ModerationStatus.VISIBLE
+    else:
+        raise Invalid("未知的处理动作", "Unknown action", fields={"action": action})
+    case.save(update_fields=["status", "updated_at"])
+    obj = _set_content_status(case, content_status)
+    decision = ModerationDecision.objects.create(case=case, action=action, reason=reason[:500], moderator=moderator)
+    log(instance=case, action="wagtail.edit", user=moderator, data={"decision": action, "reason": reason})
+    if case.author is not None and action in (DecisionAction.REMOVE, DecisionAction.RESTORE):
+        spec = registry.spec_for(obj) if obj is not None else None
+        title = "您发布的内容已被删除" if action == DecisionAction.REMOVE else "您发布的内容已恢复"
+        notify(recipients=[case.author], kind=f"moderation_{action}", actor=moderator, title=title,
+               body=f"{case.excerpt[:60]}…　原因：{reason}", url=spec.url_for(obj) if spec else "",
+               subject=f"moderation.case:{case.pk}", email=True)
+    return decision
+
+
+def bulk_decide(*, moderator, case_ids: list[int], action: str, reason: str = "") -> dict:
+    """Decide many cases; each one on its own (one refusal does not undo the others). Returns counts."""
+    done, refused = [], {}
+    for case in ModerationCase.objects.filter(pk__in=case_ids):
+        try:
+            decide(moderator=moderator, case=case, action=action, reason=reason)
+            done.append(case.pk)
+        except (Forbidden, Conflict, Invalid) as exc:
+            refused[case.pk] = exc.message
+    missing = set(case_ids) - set(done) - set(refused)
+    for pk in missing:
+        refused[pk] = "不存在 / not found"
+    return {"done": done, "refused": refused}
+
+
+def queue_for(user, *, status=CaseStatus.OPEN, reason=None, organization=None):
+    qs = permissions.scope_queryset(ModerationCase.objects.all(), user, roles=MODERATION_ROLES)
+    if status:
+        qs = qs.filter(status=status)
+    if reason:
+        qs = qs.filter(reason=reason)
+    if organization is not None:
+        qs = qs.filter(organization__path__startswith=organization.path)
+    return qs.select_related("organization", "author", "content_type").order_by("created_at")
+
+
+# ---------------------------------------------------------------------------------------------
+# Word list administration
+# ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def import_word_list(*, actor, data: str, replace: bool = False) -> dict:
+    """Import lines "word,category,action" (category and action optional). Every line is checked
+    first; with any error nothing changes and the errors are reported by line number."""
+    if not permissions.can_act(actor, _province(), MODERATION_ROLES):
+        raise forbidden()
+    rows, errors, seen = [], {}, set()
+    for lineno, row in enumerate(csv.reader(io.StringIO(data)), start=1):
+        if not row or not "".join(row).strip() or row[0].startswith("#"):
+            continue
+        word = row[0].strip()
+        category = (row[1].strip() if len(row) > 1 and row[1].strip() else WordCategory.OTHER)
+        action = (row[2].strip() if len(row) > 2 and row[2].strip() else WordAction.HOLD)
+        if not word or len(word) > 60:
+            errors[lineno] = "词语为空或超过 60 字 / empty or longer than 60 characters"
+        elif category not in WordCategory.values:
+            errors[lineno] = f"未知类别 / unknown category: {category}"
+        elif action not in WordAction.values:
+            errors[lineno] = f"未知动作 / unknown action: {action}"
+        elif word in seen:
+            errors[lineno] = f"重复 / duplicate: {word}"
+        else:
+            seen.add(word)
+            rows.append(SensitiveWord(word=word, category=category, action=action))
+    if errors:
+        raise Invalid("词表有错误，未作任何修改", "The word list has errors; nothing was changed",
+                      fields={str(k): v for k, v in errors.items()})
+    if replace:
+        SensitiveWord.objects.exclude(word__in=seen).delete()
+    existing = set(SensitiveWord.objects.filter(word__in=seen).values_list("word", flat=True))
+    SensitiveWord.objects.bulk_create([r for r in rows if r.word not in existing], batch_size=2000)
+    for r in rows:
+        if r.word in existing:
+            SensitiveWord.objects.filter(word=r.word).update(category=r.category, action=r.action, is_active=True)
+    transaction.on_commit(bump_word_list_version)
+    log(instance=actor, action="wagtail.edit", user=actor, data={"word_list_import": len(rows), "replace": replace})
+    return {"imported": len(rows), "new": len(rows) - len(existing)}
+
+
+def _province():
+    from organizations.models import Organization
+
+    return Organization.get_first_root_node()
+
+
+# ---------------------------------------------------------------------------------------------
+# Alerts (舆情监测): verify → report upward → handle → feed back to users → close
+# ---------------------------------------------------------------------------------------------
+ALERT_TRANSITIONS = {
+    "verify": ({AlertStatus.OPEN}, AlertStatus.VERIFIED),
+    "dismiss": ({AlertStatus.OPEN, AlertStatus.VERIFIED}, AlertStatus.DISMISSED),
+    "report": ({AlertStatus.VERIFIED}, AlertStatus.REPORTED),
+    "handle": ({AlertStatus.VERIFIED, AlertStatus.REPORTED}, AlertStatus.HANDLING),
+    "feedback": ({AlertStatus.HANDLING}, AlertStatus.FEEDBACK),
+    "close": ({AlertStatus.FEEDBACK}, AlertStatus.CLOSED),
+}
+
+
+def alerts_for(user, *, status=None):
+    """Alerts of the user's subtree, plus those reported up to an organisation they may act on."""
+    orgs = permissions.organizations_for(user, ALL_STAFF_ROLES)
+    qs = Alert.objects.filter(Q(organization__in=orgs) | Q(reported_to__in=orgs))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("organization", "reported_to")
+
+
+@transaction.atomic
+def advance_alert(*, actor, alert: Alert, step: str, comment: str = "") -> Alert:
+    alert = Alert.objects.select_for_update().get(pk=alert.pk)
+    allowed_from, to_status = ALERT_TRANSITIONS.get(step, (None, None))
+    if to_status is None:
+        raise Invalid("未知的处理步骤", "Unknown step", fields={"step": step})
+    may = permissions.can_act(actor, alert.organization, ALL_STAFF_ROLES) or (
+        alert.reported_to is not None and permissions.can_act(actor, alert.reported_to, ALL_STAFF_ROLES)
+    )
+    if not may:
+        raise forbidden()
+    if alert.status not in allowed_from:
+        raise Conflict(f"当前状态（{alert.get_status_display()}）不能执行此步骤",
+                       f"Cannot {step} an alert that is {alert.status}")
+    comment = (comment or "").strip()
+    if step in ("dismiss", "report", "feedback") and not comment:
+        raise Invalid("请填写说明", "A comment is required for this step", fields={"comment": "required"})
+    from_status = alert.status
+    alert.status = to_status
+    fields = ["status", "updated_at"]
+    if step == "report":
+        parent = alert.organization.get_parent()
+        if parent is None:
+            raise Invalid("省级组织没有上级", "The province has no superior organisation")
+        alert.reported_to = parent
+        fields.append("reported_to")
+    alert.save(update_fields=fields)
+    AlertStep.objects.create(alert=alert, from_status=from_status, to_status=to_status, comment=comment, actor=actor)
+    if step == "report":
+        from organizations.selectors import liaison_users
+
+        notify(recipients=liaison_users(alert.reported_to), kind="alert_reported", actor=actor,
+               title=f"下级组织上报舆情：{alert.title}", body=comment, url=f"/admin/moderation/alerts/{alert.pk}/",
+               subject=f"moderation.alert:{alert.pk}", email=True)
+    if step == "feedback":
+        _feed_back_to_users(alert, comment, actor)
+    return alert
+
+
+def _feed_back_to_users(alert: Alert, comment: str, actor) -> None:
+    """Tell everyone who posted in the alert's threads how it was handled."""
+    from django.contrib.auth import get_user_model
+
+    user_ids = set(alert.evidence.get("user_ids", []))
+    if user_ids:
+        notify(recipients=get_user_model().objects.filter(pk__in=user_ids), kind="alert_feedback", actor=actor,
+               title=f"您反映的问题有了进展：{alert.title}", body=comment,
+               subject=f"moderation.alert:{alert.pk}")

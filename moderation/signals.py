@@ -1,0 +1,13 @@
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import AllowedWord, SensitiveWord
+
+
+@receiver([post_save, post_delete], sender=SensitiveWord)
+@receiver([post_save, post_delete], sender=AllowedWord)
+def word_list_changed(sender, **kwargs):
+    from .services import bump_word_list_version
+
+    transaction.on_commit(bump_word_list_version)

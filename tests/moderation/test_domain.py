@@ -1,0 +1,108 @@
+"""Pure rules: word matching with evasions and the monitoring detectors."""
+
+import random
+from collections import Counter
+
+import pytest
+
+from moderation.domain.matcher import Action, Matcher
+from moderation.domain.monitoring import Post, bursts, clusters, concentrated_demands, term_counts
+from moderation.domain.normalize import fold
+
+WORDS = [("色情", "porn", "block"), ("代开发票", "fraud", "hold"), ("傻逼", "abuse", "mask"), ("法轮", "political", "block")]
+ALLOWED = ["白色情人节"]
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return Matcher(WORDS, ALLOWED)
+
+
+@pytest.mark.parametrize(
+    "text, action",
+    [
+        ("这里有色情内容", Action.BLOCK),
+        ("这里有色 情内容", Action.BLOCK),  # inserted space
+        ("这里有色，情内容", Action.BLOCK),  # punctuation inside the word
+        ("這裡有色情內容", Action.BLOCK),  # traditional characters
+        ("代開發票，微信联系", Action.HOLD),
+        ("ＦＬ法　轮", Action.BLOCK),  # full-width space
+        ("你个傻逼", Action.MASK),
+        ("祝大家白色情人节快乐", Action.ALLOW),  # allow-listed innocent word
+        ("普通的创业补贴问题", Action.ALLOW),
+    ],
+)
+def test_actions_with_evasions(matcher, text, action):
+    assert matcher.screen(text).action == action
+
+
+def test_mask_replaces_only_the_word(matcher):
+    assert matcher.screen("你个傻逼吧").text == "你个＊＊吧"
+    assert matcher.screen("你个傻 逼吧").text == "你个＊ ＊吧"
+    assert matcher.screen("ＳＢ傻-逼").text == "ＳＢ＊＊＊"
+
+
+def test_strongest_action_wins(matcher):
+    result = matcher.screen("傻逼代开发票")
+    assert result.action == Action.HOLD
+    assert {h.word for h in result.hits} == {"傻逼", "代开发票"}
+    assert result.text == "傻逼代开发票"  # held text is kept as written for the moderator
+
+
+def test_allow_list_does_not_hide_other_hits(matcher):
+    assert matcher.screen("白色情人节 色情").action == Action.BLOCK
+
+
+def test_fold():
+    assert fold("ＡＢＣ，ａｂｃ　１２３") == "abcabc123"
+    assert fold("臺灣 發展") == "台湾发展"
+
+
+def test_empty_list_and_text():
+    assert Matcher([]).screen("任何内容").action == Action.ALLOW
+    assert Matcher(WORDS).screen("").action == Action.ALLOW
+
+
+def test_burst_against_baseline():
+    baseline = [Counter({"补贴": 3, "就业": 10}) for _ in range(24)]
+    current = Counter({"补贴": 120, "就业": 11})
+    found = bursts(current, baseline)
+    assert [b.term for b in found] == ["补贴"]
+    assert bursts(Counter({"就业": 12}), baseline) == []
+
+
+def _synthetic(n_burst=200, burst_users=150, n_background=400, seed=7):
+    rng = random.Random(seed)
+    variants = ["创业补贴什么时候发放", "创业补贴申请了三个月还没到账", "请问创业补贴到账时间", "创业补贴迟迟不发怎么办",
+                "我们的创业补贴一直没有发放"]
+    background = ["考研复试怎么准备", "租房合同押金不退怎么办", "心理压力大睡不着", "公益志愿活动在哪里报名",
+                  "实习单位不签三方协议", "婚恋交友活动有哪些", "团员组织关系怎么转接", "毕业档案去哪里查"]
+    posts = []
+    for i in range(n_burst):
+        posts.append(Post(i, 1000 + i % burst_users, rng.choice(variants) + rng.choice(["", "？", "，急", "，求助"])))
+    for j in range(n_background):
+        posts.append(Post(10_000 + j, 5000 + j, rng.choice(background) + f"（第{j}次）"))
+    return posts
+
+
+def _baseline(windows=24):
+    return [term_counts(p.text for p in _synthetic(n_burst=0, seed=100 + w)) for w in range(windows)]
+
+
+def test_concentrated_demand_is_one_cluster_with_right_counts():
+    found = concentrated_demands(_synthetic(), _baseline())
+    assert len(found) == 1
+    cluster, hot = found[0]
+    assert cluster.user_count == 150
+    assert len(cluster.post_ids) == 200
+    assert {"补贴", "创业"} & {b.term for b in hot}
+
+
+def test_steady_background_raises_none():
+    # the background repeats common questions from many users: similar, but not new
+    assert clusters(_synthetic(n_burst=0))  # there are look-alike groups…
+    assert concentrated_demands(_synthetic(n_burst=0, seed=99), _baseline()) == []  # …but nothing bursts
+
+
+def test_term_counts_count_each_post_once():
+    assert term_counts(["补贴补贴补贴", "补贴"])["补贴"] == 2
