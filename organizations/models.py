@@ -116,3 +116,34 @@ class StaffMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.organization} · {self.get_role_display()}"
+
+
+class ShiftKind(models.TextChoices):
+    WORKDAY = "workday", _("Workday duty")
+    HOLIDAY = "holiday", _("Holiday duty")
+
+
+class DutyShift(models.Model):
+    """One staff member on duty for an organisation over a period [A1.7]. Workday shifts are kept by
+    the organisation; holiday shifts are the holiday duty it reports through the platform."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="duty_shifts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_shifts")
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    kind = models.CharField(_("kind"), max_length=8, choices=ShiftKind.choices, default=ShiftKind.WORKDAY)
+    phone = models.CharField(_("duty phone"), max_length=20, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("duty shift")
+        verbose_name_plural = _("duty roster")
+        indexes = [models.Index(fields=["organization", "starts_at", "ends_at"], name="dutyshift_org_time_idx")]
+        constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
+                                              name="dutyshift_ends_after_start")]
+
+    def __str__(self):
+        return f"{self.user} · {self.organization} · {self.starts_at:%Y-%m-%d %H:%M}"

@@ -58,3 +58,33 @@ class OrganizationPermissionPolicy(BasePermissionPolicy):
         return get_user_model().objects.filter(
             Q(is_superuser=True) | Q(pk__in=staff.values("user_id")), is_active=True
         )
+
+
+class OrganizationScopedPolicy(BasePermissionPolicy):
+    """For any model with an organisation foreign key: staff in `roles` see and change the rows of
+    their subtree. Used by the admin viewsets of rosters, memberships and other per-branch data."""
+
+    def __init__(self, model, *, org_field: str = "organization", roles=ALL_STAFF_ROLES, write_roles=None):
+        super().__init__(model)
+        self.org_field = org_field
+        self.roles = roles
+        self.write_roles = write_roles or roles
+
+    def _roles(self, actions):
+        return self.roles if set(actions) <= READ_ACTIONS else self.write_roles
+
+    def user_has_permission(self, user, action):
+        return permissions.is_staff_anywhere(user, self._roles([action]))
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, a) for a in actions)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return permissions.can_act(user, getattr(instance, self.org_field), self._roles([action]))
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        return permissions.scope_queryset(self.model._default_manager.all(), user, self.org_field, self._roles(actions))
+
+    def users_with_any_permission(self, actions):
+        staff = StaffMembership.objects.active().filter(role__in=self._roles(actions)).values("user_id")
+        return get_user_model().objects.filter(Q(is_superuser=True) | Q(pk__in=staff), is_active=True)

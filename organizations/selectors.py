@@ -1,5 +1,7 @@
 """Reads on the organisation tree that more than one place needs."""
 
+from datetime import timedelta
+
 from .models import Organization
 
 
@@ -32,16 +34,24 @@ def city_of(org: Organization) -> Organization | None:
 
 
 def on_duty_users(org: Organization, at=None):
-    """Users on duty for `org` at `at` (default now): its staff in the duty role.
+    """Users on duty for `org` at `at` (default now).
 
-    The duty-roster work (staff, rosters and appraisal) narrows this to the roster's shift at `at`
-    and keeps this signature; callers should not read StaffMembership directly."""
+    When the organisation keeps a roster (any shift on that day), the staff whose shift covers `at`;
+    an organisation with no roster for the day falls back to its duty-role staff, so a new branch is
+    never without someone to answer. Callers should not read shifts or memberships directly."""
     from django.contrib.auth import get_user_model
+    from django.utils import timezone
 
-    from .models import StaffMembership, StaffRole
+    from .models import DutyShift, StaffMembership, StaffRole
 
-    staff = StaffMembership.objects.active().filter(organization=org, role=StaffRole.DUTY).values("user_id")
-    return get_user_model().objects.filter(pk__in=staff, is_active=True)
+    at = at or timezone.now()
+    day_start = timezone.localtime(at).replace(hour=0, minute=0, second=0, microsecond=0)
+    shifts = DutyShift.objects.filter(organization=org, cancelled_at__isnull=True)
+    if shifts.filter(starts_at__lt=day_start + timedelta(days=1), ends_at__gt=day_start).exists():
+        users = shifts.filter(starts_at__lte=at, ends_at__gt=at).values("user_id")
+    else:
+        users = StaffMembership.objects.active().filter(organization=org, role=StaffRole.DUTY).values("user_id")
+    return get_user_model().objects.filter(pk__in=users, is_active=True)
 
 
 def liaison_users(org: Organization):

@@ -1,6 +1,7 @@
 """Writes on organisations and staff. One function per action, keyword-only arguments:
 permission check, validation, save, audit, then side effects on commit."""
 
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, Permission
@@ -231,3 +232,107 @@ def end_staff(*, actor, membership: StaffMembership, reason: str) -> StaffMember
     _sync_groups(membership.user)
     log(instance=membership, action="wagtail.delete", user=actor, data={"reason": membership.end_reason})
     return membership
+
+
+# ---------------------------------------------------------------------------------------------
+# Duty rosters [A1.7]
+# ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def add_duty_shift(*, actor, organization: Organization, user, starts_at, ends_at, kind: str = "workday",
+                   phone: str = ""):
+    """Put a staff member of the organisation on duty. Liaison officers and admins keep the roster."""
+    from .models import DutyShift, ShiftKind
+
+    if not permissions.can_act(actor, organization, PUBLISHING_ROLES | ADMIN_ROLES):
+        raise forbidden()
+    if kind not in ShiftKind.values:
+        raise Invalid("未知的值班类型", "Unknown shift kind", fields={"kind": kind})
+    if ends_at <= starts_at or ends_at - starts_at > timedelta(hours=24):
+        raise Invalid("值班时段须在 24 小时以内且结束晚于开始", "A shift must end after it starts, within 24 hours",
+                      fields={"ends_at": "invalid"})
+    if not StaffMembership.objects.active().filter(user=user, organization=organization).exists():
+        raise Invalid("只能安排本组织的工作人员值班", "Only the organisation's staff can be put on duty",
+                      fields={"user": user.pk})
+    overlapping = DutyShift.objects.filter(organization=organization, user=user, cancelled_at__isnull=True,
+                                           starts_at__lt=ends_at, ends_at__gt=starts_at)
+    if overlapping.exists():
+        raise Invalid("该人员在此时段已有值班", "That person is already on duty in this period")
+    shift = DutyShift.objects.create(organization=organization, user=user, starts_at=starts_at, ends_at=ends_at,
+                                     kind=kind, phone=phone[:20], created_by=actor)
+    log(instance=shift, action="wagtail.create", user=actor)
+    return shift
+
+
+@transaction.atomic
+def cancel_duty_shift(*, actor, shift):
+    if not permissions.can_act(actor, shift.organization, PUBLISHING_ROLES | ADMIN_ROLES):
+        raise forbidden()
+    if shift.cancelled_at is None:
+        shift.cancelled_at = timezone.now()
+        shift.save(update_fields=["cancelled_at"])
+        log(instance=shift, action="wagtail.delete", user=actor)
+    return shift
+
+
+def holiday_roster_gaps(*, organization: Organization, start: date, days: int = 14) -> list[date]:
+    """Statutory holidays (and weekends that are not make-up workdays) in the coming `days` with
+    nobody on holiday duty for the organisation."""
+    from .domain.calendar import is_workday
+    from .models import DutyShift
+
+    gaps = []
+    tz = timezone.get_current_timezone()
+    for i in range(days):
+        day = start + timedelta(days=i)
+        if is_workday(day):
+            continue
+        begin = timezone.make_aware(datetime.combine(day, time.min), tz)
+        covered = DutyShift.objects.filter(organization=organization, cancelled_at__isnull=True,
+                                           starts_at__lt=begin + timedelta(days=1), ends_at__gt=begin).exists()
+        if not covered:
+            gaps.append(day)
+    return gaps
+
+
+def warn_roster_gaps(*, today: date | None = None, days: int = 7) -> int:
+    """Tell each city-level and county-level organisation's liaison officers about holidays in the
+    coming week with nobody on duty (once per organisation and day)."""
+    from notifications.services import notify
+
+    from .selectors import liaison_users
+
+    today = today or timezone.localdate()
+    warned = 0
+    for org in Organization.objects.filter(is_active=True, kind__in=["province", "city", "county"]):
+        gaps = holiday_roster_gaps(organization=org, start=today, days=days)
+        if not gaps:
+            continue
+        dates = "、".join(d.strftime("%m月%d日") for d in gaps)
+        created = notify(recipients=liaison_users(org), kind="roster_gap", title=f"{org.display_name}节假日值班未排班：{dates}",
+                         body="请在节前通过平台报备假期值班安排。", url="/admin/organizations/roster/",
+                         dedupe_key=f"roster_gap:{org.pk}:{gaps[0]:%Y%m%d}", email=True)
+        warned += bool(created)
+    return warned
+
+
+# ---------------------------------------------------------------------------------------------
+# Real-name verification of cadres [G4.2]
+# ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def verify_real_name(*, actor, user, approve: bool, reason: str = ""):
+    from accounts.models import RealNameStatus
+
+    orgs = [m.organization for m in StaffMembership.objects.active().filter(user=user).select_related("organization")]
+    if user.organization_id:
+        orgs.append(user.organization)
+    if not orgs or not any(permissions.can_act(actor, o, ADMIN_ROLES | PUBLISHING_ROLES) for o in orgs):
+        raise forbidden()
+    if not user.real_name.strip():
+        raise Invalid("该用户未填写真实姓名", "That user has not entered a real name")
+    if not approve and not reason.strip():
+        raise Invalid("驳回须填写原因", "A reason is required to reject", fields={"reason": "required"})
+    user.real_name_status = RealNameStatus.VERIFIED if approve else RealNameStatus.REJECTED
+    user.real_name_verified_at = timezone.now() if approve else None
+    user.save(update_fields=["real_name_status", "real_name_verified_at"])
+    log(instance=user, action="wagtail.edit", user=actor, data={"real_name": user.real_name_status, "reason": reason})
+    return user

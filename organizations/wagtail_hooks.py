@@ -13,8 +13,9 @@ from wagtail.permissions import register_permission_policy
 from youthvoice.errors import ServiceError
 
 from . import services
-from .models import Organization
-from .policies import OrganizationPermissionPolicy
+from .forms import DutyShiftForm, StaffMembershipForm
+from .models import ADMIN_ROLES, PUBLISHING_ROLES, DutyShift, Organization, StaffMembership
+from .policies import OrganizationPermissionPolicy, OrganizationScopedPolicy
 
 
 class OrganizationIndexView(generic.IndexView):
@@ -77,3 +78,94 @@ organization_viewset = OrganizationViewSet("organizations")
 @hooks.register("register_admin_viewset")
 def register_organization_viewset():
     return organization_viewset
+
+
+class ScopedIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return self.permission_policy.instances_user_has_any_permission_for(self.request.user, ["view"])
+
+
+class ScopedEditView(generic.EditView):
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not self.permission_policy.user_has_permission_for_instance(self.request.user, "change", obj):
+            raise PermissionDenied
+        return obj
+
+
+class ScopedCreateView(generic.CreateView):
+    """Creates through a service (set `service` on the viewset), so the admin and the API agree."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        try:
+            return self.view_set_service(actor=self.request.user, **{f: data[f] for f in self.service_fields})
+        except ServiceError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+
+class DutyShiftCreateView(ScopedCreateView):
+    service_fields = ["organization", "user", "starts_at", "ends_at", "kind", "phone"]
+
+    def view_set_service(self, **kwargs):
+        return services.add_duty_shift(**kwargs)
+
+
+class StaffMembershipCreateView(ScopedCreateView):
+    service_fields = ["user", "organization", "role"]
+
+    def view_set_service(self, **kwargs):
+        return services.add_staff(**kwargs)
+
+
+class DutyShiftViewSet(ModelViewSet):
+    model = DutyShift
+    icon = "time"
+    menu_label = _("Duty roster")
+    menu_order = 151
+    add_to_admin_menu = True
+    index_view_class = ScopedIndexView
+    add_view_class = DutyShiftCreateView
+    edit_view_enabled = False
+    delete_view_enabled = False
+    copy_view_enabled = False
+    list_display = ["organization", "user", "starts_at", "ends_at", "kind", "cancelled_at"]
+    list_filter = ["kind"]
+    form_fields = ["organization", "user", "starts_at", "ends_at", "kind", "phone"]
+
+    def get_form_class(self, for_update=False):
+        return DutyShiftForm
+    search_backend_name = None
+    ordering = ["-starts_at"]
+
+
+class StaffMembershipViewSet(ModelViewSet):
+    model = StaffMembership
+    icon = "user"
+    menu_label = _("Staff")
+    menu_order = 152
+    add_to_admin_menu = True
+    index_view_class = ScopedIndexView
+    add_view_class = StaffMembershipCreateView
+    edit_view_enabled = False
+    delete_view_enabled = False
+    copy_view_enabled = False
+    list_display = ["user", "organization", "role", "is_active", "created_at"]
+    list_filter = ["role", "is_active"]
+    form_fields = ["user", "organization", "role"]
+
+    def get_form_class(self, for_update=False):
+        return StaffMembershipForm
+    search_backend_name = None
+    ordering = ["organization__path", "role"]
+
+
+register_permission_policy(
+    DutyShift, OrganizationScopedPolicy(DutyShift, write_roles=PUBLISHING_ROLES | ADMIN_ROLES)
+)
+register_permission_policy(StaffMembership, OrganizationScopedPolicy(StaffMembership, write_roles=ADMIN_ROLES))
+
+
+@hooks.register("register_admin_viewset")
+def register_roster_viewsets():
+    return [DutyShiftViewSet("roster"), StaffMembershipViewSet("staff")]

@@ -226,3 +226,6 @@ CELERY_BEAT_SCHEDULE["moderation-monitor-daily"] = {
 CELERY_BEAT_SCHEDULE["moderation-prune-post-records"] = {
     "task": "moderation.tasks.prune_post_records", "schedule": 86400.0,
 }
+CELERY_BEAT_SCHEDULE["organizations-warn-roster-gaps"] = {
+    "task": "organizations.tasks.warn_roster_gaps", "schedule": 86400.0,
+}

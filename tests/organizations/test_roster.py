@@ -1,0 +1,93 @@
+from datetime import date, datetime
+
+import pytest
+from django.utils import timezone
+from freezegun import freeze_time
+
+from accounts.models import RealNameStatus
+from notifications.models import Notification
+from organizations import selectors, services
+from organizations.domain.calendar import is_workday
+from organizations.models import StaffRole
+from tests.factories import UserFactory
+from youthvoice.errors import Forbidden, Invalid
+
+TZ = timezone.get_current_timezone()
+
+
+def at(*args):
+    return timezone.make_aware(datetime(*args), TZ)
+
+
+def test_calendar_rules():
+    assert is_workday(date(2025, 10, 1)) is False  # 国庆
+    assert is_workday(date(2025, 9, 28)) is True  # a make-up Sunday (调休)
+    assert is_workday(date(2025, 10, 13)) is True
+    assert is_workday(date(2099, 3, 2)) is True  # outside the package's years: Monday–Friday
+    assert is_workday(date(2099, 3, 1)) is False
+    assert is_workday(date(2099, 3, 2), {date(2099, 3, 2): False}) is False  # an override wins
+
+
+def test_roster_decides_who_is_on_duty(tree, make_staff):
+    liaison = make_staff(tree.tianhe, StaffRole.LIAISON)
+    duty_a = make_staff(tree.tianhe, StaffRole.DUTY)
+    duty_b = make_staff(tree.tianhe, StaffRole.DUTY)
+    # no roster that day: every duty-role member counts
+    assert set(selectors.on_duty_users(tree.tianhe, at(2026, 12, 1, 10))) == {duty_a, duty_b}
+    services.add_duty_shift(actor=liaison, organization=tree.tianhe, user=duty_a,
+                            starts_at=at(2026, 12, 2, 9), ends_at=at(2026, 12, 2, 18))
+    services.add_duty_shift(actor=liaison, organization=tree.tianhe, user=duty_b,
+                            starts_at=at(2026, 12, 2, 18), ends_at=at(2026, 12, 2, 23))
+    assert list(selectors.on_duty_users(tree.tianhe, at(2026, 12, 2, 10))) == [duty_a]
+    assert list(selectors.on_duty_users(tree.tianhe, at(2026, 12, 2, 20))) == [duty_b]
+    assert list(selectors.on_duty_users(tree.tianhe, at(2026, 12, 2, 23, 30))) == []  # a gap in the roster
+
+
+def test_roster_rules(tree, make_staff):
+    liaison = make_staff(tree.tianhe, StaffRole.LIAISON)
+    duty = make_staff(tree.tianhe, StaffRole.DUTY)
+    outsider = UserFactory()
+    other_city = make_staff(tree.shenzhen, StaffRole.LIAISON)
+    with pytest.raises(Forbidden):
+        services.add_duty_shift(actor=other_city, organization=tree.tianhe, user=duty,
+                                starts_at=at(2026, 12, 2, 9), ends_at=at(2026, 12, 2, 18))
+    with pytest.raises(Invalid):
+        services.add_duty_shift(actor=liaison, organization=tree.tianhe, user=outsider,
+                                starts_at=at(2026, 12, 2, 9), ends_at=at(2026, 12, 2, 18))
+    with pytest.raises(Invalid):
+        services.add_duty_shift(actor=liaison, organization=tree.tianhe, user=duty,
+                                starts_at=at(2026, 12, 2, 18), ends_at=at(2026, 12, 2, 9))
+    services.add_duty_shift(actor=liaison, organization=tree.tianhe, user=duty,
+                            starts_at=at(2026, 12, 2, 9), ends_at=at(2026, 12, 2, 18))
+    with pytest.raises(Invalid):  # overlapping
+        services.add_duty_shift(actor=liaison, organization=tree.tianhe, user=duty,
+                                starts_at=at(2026, 12, 2, 17), ends_at=at(2026, 12, 2, 20))
+
+
+def test_holiday_gaps_are_flagged_to_liaisons(tree, make_staff):
+    liaison = make_staff(tree.tianhe, StaffRole.LIAISON)
+    duty = make_staff(tree.tianhe, StaffRole.DUTY)
+    # National Day 2025: 1–8 October are holidays; the roster covers only the 1st
+    services.add_duty_shift(actor=liaison, organization=tree.tianhe, user=duty, kind="holiday",
+                            starts_at=at(2025, 10, 1, 9), ends_at=at(2025, 10, 1, 21))
+    gaps = services.holiday_roster_gaps(organization=tree.tianhe, start=date(2025, 9, 29), days=10)
+    assert date(2025, 10, 1) not in gaps
+    assert date(2025, 10, 2) in gaps and date(2025, 10, 8) in gaps
+    assert date(2025, 9, 29) not in gaps and date(2025, 10, 9) not in gaps  # workdays
+    with freeze_time("2025-09-29 08:00:00"):
+        services.warn_roster_gaps(today=date(2025, 9, 29))
+        services.warn_roster_gaps(today=date(2025, 9, 29))  # once only
+    assert Notification.objects.filter(recipient=liaison, kind="roster_gap").count() == 1
+
+
+def test_real_name_verification(tree, make_staff):
+    admin = make_staff(tree.guangzhou)
+    cadre = make_staff(tree.tianhe, StaffRole.DUTY, real_name="李青", real_name_status=RealNameStatus.PENDING)
+    sz_admin = make_staff(tree.shenzhen)
+    with pytest.raises(Forbidden):
+        services.verify_real_name(actor=sz_admin, user=cadre, approve=True)
+    with pytest.raises(Invalid):
+        services.verify_real_name(actor=admin, user=cadre, approve=False)
+    services.verify_real_name(actor=admin, user=cadre, approve=True)
+    cadre.refresh_from_db()
+    assert cadre.real_name_status == RealNameStatus.VERIFIED and cadre.real_name_verified_at is not None
