@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DJANGO_SETTINGS_MODULE=youthvoice.settings.dev
 
+PHONY_EXTRA := fuzz
 .PHONY: run test install migrate demo serve lint fmt messages bench clean
 
 $(VENV)/.installed: requirements.txt
@@ -27,6 +28,10 @@ run: demo
 ## make test: start PostgreSQL + Redis on loopback, run every test, stop them
 test: install
 	bash scripts/test.sh $(ARGS)
+
+## make fuzz: the API fuzzing with many more examples and the boundary-coverage phase
+fuzz: install
+	YV_FUZZ_EXAMPLES=200 YV_FUZZ_COVERAGE=1 bash scripts/test.sh tests/test_api_fuzz.py
 
 lint: install
 	$(VENV)/bin/ruff check .

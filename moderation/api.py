@@ -6,12 +6,13 @@ from datetime import datetime
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, Organization
 from youthvoice.errors import Invalid, forbidden
+from youthvoice.pagination import LimitOffsetPagination
 
 from . import registry, services
 from .models import (

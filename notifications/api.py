@@ -1,8 +1,10 @@
 from datetime import datetime
 
 from ninja import Field, Router, Schema
-from ninja.pagination import CursorPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
+
+from youthvoice.pagination import CursorPagination
 
 from . import services
 from .models import Notification
@@ -25,7 +27,7 @@ class UnreadOut(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(None, max_length=500, description="Omit to mark every notification read")
+    ids: list[int] | None = Field(..., max_length=500, description="The notifications to mark; null marks them all")
 
 
 class MarkedOut(Schema):

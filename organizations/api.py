@@ -2,8 +2,10 @@ from decimal import Decimal
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
+
+from youthvoice.pagination import LimitOffsetPagination
 
 from . import selectors, services
 from .models import Organization, OrganizationKind

@@ -8,12 +8,48 @@ import importlib.util
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import django_auth
 
 from youthvoice.errors import ServiceError
 
-api = NinjaAPI(
+ERROR_RESPONSES = {
+    "400": "请求无效 / Bad request (a business rule refused it)",
+    "401": "未登录 / Authentication required",
+    "403": "无权限 / Forbidden",
+    "404": "不存在 / Not found",
+    "409": "冲突 / Conflict with the current state",
+    "422": "参数校验失败 / Validation error",
+    "429": "过于频繁 / Rate limited",
+}
+
+
+class YouthVoiceAPI(NinjaAPI):
+    """Documents, on every operation, the error responses our exception handlers produce, with one
+    shared Error schema, so that clients (and schemathesis) know every status code they can get."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["Error"] = {
+            "type": "object",
+            "required": ["detail", "code"],
+            "properties": {
+                "detail": {"type": "string", "description": "中文 / English message"},
+                "code": {"type": "string"},
+                "errors": {"description": "Field errors (object) or validation details (array)"},
+            },
+        }
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for code, description in ERROR_RESPONSES.items():
+                    responses.setdefault(code, {"description": description, **ref})
+        return schema
+
+
+api = YouthVoiceAPI(
     title="青年之声 Youth Voice API",
     version="1.0.0",
     description=(
@@ -43,6 +79,19 @@ def unauthenticated(request, exc):
     return api.create_response(
         request, {"detail": "请先登录 / Authentication required", "code": "unauthenticated"}, status=401
     )
+
+
+HTTP_ERROR_MESSAGES = {
+    403: ("请求被拒绝（CSRF 校验失败或无权限）", "Forbidden (CSRF check failed or not allowed)"),
+    405: ("不支持的请求方法", "Method not allowed"),
+}
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    zh, en = HTTP_ERROR_MESSAGES.get(exc.status_code, ("请求无效", str(exc)))
+    code = "csrf_failed" if "CSRF" in str(exc) else f"http_{exc.status_code}"
+    return api.create_response(request, {"detail": f"{zh} / {en}", "code": code}, status=exc.status_code)
 
 
 @api.exception_handler(ValidationError)

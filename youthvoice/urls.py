@@ -36,3 +36,5 @@ for app_label, prefix in APP_URLS:
         urlpatterns.append(path(f"{prefix}/", include(f"{app_label}.urls")))
 
 urlpatterns += [path("", include(wagtail_urls))]
+
+handler404 = "youthvoice.views.page_not_found"

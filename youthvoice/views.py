@@ -46,3 +46,29 @@ def healthz(request):
             checks[name] = f"error: {exc.__class__.__name__}"
             healthy = False
     return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/") and not request.path.startswith("/api/v2/")
+
+
+def page_not_found(request, exception=None):
+    """JSON 404 under /api/ (a path that does not resolve, e.g. a non-numeric id), HTML elsewhere."""
+    if _wants_json(request):
+        return JsonResponse({"detail": "资源不存在 / Not found", "code": "not_found"}, status=404)
+    from django.views.defaults import page_not_found as html_404
+
+    return html_404(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    """JSON 403 under /api/ when a session-authenticated write lacks the CSRF token."""
+    if _wants_json(request):
+        return JsonResponse(
+            {"detail": "CSRF 校验失败，请携带 X-CSRFToken / CSRF check failed: send the X-CSRFToken header",
+             "code": "csrf_failed"},
+            status=403,
+        )
+    from django.views.csrf import csrf_failure as html_csrf_failure
+
+    return html_csrf_failure(request, reason)

@@ -78,7 +78,8 @@ def test_api_lists_counts_and_marks_read(alice, client_for):
     assert body["next"]
     first = body["results"][0]["id"]
     assert c.post("/api/notifications/read/", {"ids": [first]}, content_type="application/json").json() == {"marked": 1}
-    assert c.post("/api/notifications/read/", {}, content_type="application/json").json() == {"marked": 4}
+    assert c.post("/api/notifications/read/", {}, content_type="application/json").status_code == 422
+    assert c.post("/api/notifications/read/", {"ids": None}, content_type="application/json").json() == {"marked": 4}
     assert c.get("/api/notifications/unread-count/").json() == {"unread": 0}
 
 

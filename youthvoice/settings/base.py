@@ -174,6 +174,9 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-sweep-outbox": {"task": "notifications.tasks.sweep_outbox", "schedule": 60.0},
 }
 
+CSRF_FAILURE_VIEW = "youthvoice.views.csrf_failure"
+NINJA_PAGINATION_MAX_LIMIT = 100
+
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Wagtail

@@ -1,0 +1,92 @@
+"""Schemathesis over the whole django-ninja OpenAPI schema: every operation, anonymous and
+authenticated (a provincial administrator, so that writes get past permission checks), all default
+checks (no 5xx, responses match the schema, status codes documented, auth not ignored…).
+
+The number of examples per operation is bounded so that `make test` stays fast
+(YV_FUZZ_EXAMPLES, default 6; boundary coverage off); `make fuzz` runs a longer search."""
+
+import os
+
+import pytest
+import schemathesis
+from django.contrib.auth import get_user_model
+from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
+from hypothesis import HealthCheck, settings
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import ignored_auth
+
+from youthvoice.wsgi import application
+
+EXAMPLES = int(os.environ.get("YV_FUZZ_EXAMPLES", "6"))
+# The coverage phase (every boundary of every parameter) is thorough and slow: `make fuzz` turns it on.
+COVERAGE = os.environ.get("YV_FUZZ_COVERAGE", "0") == "1"
+CONFIG = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": COVERAGE}}})
+schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, config=CONFIG)
+FUZZ_SETTINGS = settings(
+    max_examples=EXAMPLES, deadline=None, derandomize=True,
+    suppress_health_check=list(HealthCheck),
+)
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection():
+    """Like Django's test client: do not close the test transaction's connection after each request."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def auth_headers(tree, make_staff, client):
+    from organizations.models import StaffRole
+
+    admin = make_staff(tree.province, StaffRole.ORG_ADMIN)
+    client.force_login(admin)
+    secret = _get_new_csrf_string()
+    return {
+        "cookies": {"sessionid": client.cookies["sessionid"].value, "csrftoken": secret},
+        "headers": {"X-CSRFToken": _mask_cipher_secret(secret)},
+    }
+
+
+@schema.parametrize()
+@FUZZ_SETTINGS
+@pytest.mark.django_db
+def test_api_anonymous(case, tree):
+    case.call_and_validate()
+
+
+@schema.parametrize()
+@FUZZ_SETTINGS
+@pytest.mark.django_db
+def test_api_authenticated(case, auth_headers):
+    # ignored_auth runs in the anonymous test over every operation. Here its "remove the credentials"
+    # probe is confounded by the WSGI test client, which keeps the session cookie in its jar.
+    case.cookies = {**(case.cookies or {}), **auth_headers["cookies"]}
+    case.call_and_validate(headers=auth_headers["headers"], excluded_checks=[ignored_auth])
+
+
+def test_schema_covers_every_router():
+    from youthvoice.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    assert any(p.startswith("/api/organizations/") for p in paths)
+    assert any(p.startswith("/api/moderation/") for p in paths)
+    assert get_user_model()  # the schema loads with the custom user model
+
+
+def test_fuzz_auth_headers_really_authenticate(auth_headers):
+    """Guards the authenticated run: the headers it sends are a valid session and CSRF token."""
+    from werkzeug.test import Client
+
+    wsgi = Client(application)
+    for name, value in auth_headers["cookies"].items():
+        wsgi.set_cookie(name, value)
+    assert wsgi.get("/api/notifications/unread-count/").status_code == 200
+    r = wsgi.post("/api/notifications/read/", json={"ids": None}, headers=auth_headers["headers"])
+    assert r.status_code == 200, r.get_data(as_text=True)
