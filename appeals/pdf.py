@@ -1,0 +1,126 @@
+"""Print a record as its official form of attachment 4 (A4 portrait, the form's table layout).
+
+fpdf2 (pure Python, from PyPI) embeds a subset of a CJK OpenType font, so the PDF renders the same
+everywhere. The font comes from Debian's `fonts-noto-cjk` (Noto Serif CJK SC, a 宋体-style face, as
+official forms use); `APPEALS_PDF_FONT` / `APPEALS_PDF_FONT_BOLD` in settings point elsewhere if needed,
+as "path" or "path#index" for a font collection (.ttc).
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from .models import Appeal, AppealKind
+
+# Noto CJK collections hold JP, KR, SC, TC, HK in that order: index 2 is Simplified Chinese.
+DEFAULT_FONTS = {
+    "regular": ["/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc#2",
+                "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc#2"],
+    "bold": ["/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc#2",
+             "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc#2"],
+}
+
+TITLES = {
+    AppealKind.COLLECTIVE: "广东“青年之声”平台集中诉求办理表",
+    AppealKind.INDIVIDUAL: "广东“青年之声”平台帮扶个案办理表",
+}
+OPINIONS = [
+    ("details_and_proposal", "诉求详情及开发运维组拟办意见："),
+    ("coordination_opinion", "综合协调组意见："),
+    ("result_feedback", "办理结果反馈（由牵头办理的部门或地市/高校填写）："),
+    ("leader_instruction", "团省委领导批示："),
+]
+MIN_OPINION_LINES = 7
+
+
+def _font(style: str) -> tuple[str, int]:
+    configured = getattr(settings, "APPEALS_PDF_FONT_BOLD" if style == "bold" else "APPEALS_PDF_FONT", "")
+    for spec in ([configured] if configured else []) + DEFAULT_FONTS[style]:
+        path, _, index = spec.partition("#")
+        if Path(path).is_file():
+            return path, int(index or 0)
+    raise ImproperlyConfigured(
+        "No CJK font for appeal forms: install Debian's fonts-noto-cjk or set APPEALS_PDF_FONT"
+    )
+
+
+def _date(d) -> str:
+    return f"{d.year}年{d.month}月{d.day}日" if d else "    年   月  日"
+
+
+def _pad(text: str, lines: int) -> str:
+    text = (text or "").strip()
+    missing = lines - text.count("\n") - 1
+    return text + "\n" * max(missing, 0)
+
+
+def form_rows(appeal: Appeal) -> list[tuple[str, str]]:
+    """The header cells of the form, label then value, in the form's order (also used by the tests)."""
+    if appeal.kind == AppealKind.COLLECTIVE:
+        period = ""
+        if appeal.period_start or appeal.period_end:
+            period = f"{_date(appeal.period_start)}至{_date(appeal.period_end)}"
+        return [
+            ("反映诉求的青年群体", appeal.youth_group),
+            ("统计时段", period),
+            ("主题帖数", "" if appeal.thread_count is None else str(appeal.thread_count)),
+            ("青年群体所在地", appeal.location),
+            ("诉求主题", appeal.theme),
+        ]
+    reported = timezone.localtime(appeal.reported_at).strftime("%Y年%m月%d日 %H:%M") if appeal.reported_at else ""
+    return [
+        ("反映诉求的用户姓名", appeal.user_name),
+        ("反映时间", reported),
+        ("跟帖数量", "" if appeal.reply_count is None else str(appeal.reply_count)),
+        ("用户所在地", appeal.location),
+        ("诉求主题", appeal.theme),
+    ]
+
+
+def render_form(appeal: Appeal) -> bytes:
+    pdf = FPDF(orientation="P", unit="mm", format="A4")
+    pdf.set_margins(20, 20, 20)
+    pdf.set_auto_page_break(True, margin=18)
+    reg_path, reg_index = _font("regular")
+    bold_path, bold_index = _font("bold")
+    pdf.add_font("cjk", "", reg_path, collection_font_number=reg_index)
+    pdf.add_font("cjk", "B", bold_path, collection_font_number=bold_index)
+    pdf.set_title(f"{TITLES[appeal.kind]} {appeal.reference}")
+    pdf.set_creator("青年之声 Youth Voice")
+    pdf.add_page()
+
+    pdf.set_font("cjk", size=9)
+    pdf.cell(0, 5, f"编号：{appeal.reference}", align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", "B", size=18)
+    pdf.cell(0, 12, TITLES[appeal.kind], align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+    pdf.set_font("cjk", size=12)
+    pdf.cell(0, 8, f"行文日期：{_date(appeal.filed_on)}", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(1)
+
+    rows = form_rows(appeal)
+    label = FontFace(emphasis="BOLD")
+    pdf.set_font("cjk", size=11)
+    with pdf.table(
+        col_widths=(19, 19, 13, 23, 13, 13), line_height=6.5, padding=2, text_align="LEFT",
+        first_row_as_headings=False, v_align="MIDDLE",
+    ) as table:
+        row = table.row()
+        for name, value in rows[:3]:
+            row.cell(name, style=label, align="CENTER")
+            row.cell(value)
+        for name, value in rows[3:]:
+            row = table.row()
+            row.cell(name, style=label, align="CENTER")
+            row.cell(value, colspan=5)
+        for field, caption in OPINIONS:
+            row = table.row()
+            row.cell(f"{caption}\n{_pad(getattr(appeal, field), MIN_OPINION_LINES)}", colspan=6, v_align="TOP")
+    pdf.ln(3)
+    pdf.set_font("cjk", size=11)
+    pdf.cell(0, 7, "    请退回综合协调组存档。", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
