@@ -34,7 +34,7 @@ OPINIONS = [
     ("result_feedback", "办理结果反馈（由牵头办理的部门或地市/高校填写）："),
     ("leader_instruction", "团省委领导批示："),
 ]
-MIN_OPINION_LINES = 7
+MIN_OPINION_LINES = 5
 
 
 def _font(style: str) -> tuple[str, int]:
@@ -63,9 +63,9 @@ def form_rows(appeal: Appeal) -> list[tuple[str, str]]:
     if appeal.kind == AppealKind.COLLECTIVE:
         period = ""
         if appeal.period_start or appeal.period_end:
-            period = f"{_date(appeal.period_start)}至{_date(appeal.period_end)}"
+            period = f"{_date(appeal.period_start)}\n至{_date(appeal.period_end)}"
         return [
-            ("反映诉求的青年群体", appeal.youth_group),
+            ("反映诉求的\n青年群体", appeal.youth_group),
             ("统计时段", period),
             ("主题帖数", "" if appeal.thread_count is None else str(appeal.thread_count)),
             ("青年群体所在地", appeal.location),
@@ -73,7 +73,7 @@ def form_rows(appeal: Appeal) -> list[tuple[str, str]]:
         ]
     reported = timezone.localtime(appeal.reported_at).strftime("%Y年%m月%d日 %H:%M") if appeal.reported_at else ""
     return [
-        ("反映诉求的用户姓名", appeal.user_name),
+        ("反映诉求的\n用户姓名", appeal.user_name),
         ("反映时间", reported),
         ("跟帖数量", "" if appeal.reply_count is None else str(appeal.reply_count)),
         ("用户所在地", appeal.location),
@@ -106,7 +106,7 @@ def render_form(appeal: Appeal) -> bytes:
     label = FontFace(emphasis="BOLD")
     pdf.set_font("cjk", size=11)
     with pdf.table(
-        col_widths=(19, 19, 13, 23, 13, 13), line_height=6.5, padding=2, text_align="LEFT",
+        col_widths=(18, 19, 12, 25, 12, 14), line_height=6, padding=2, text_align="LEFT",
         first_row_as_headings=False, v_align="MIDDLE",
     ) as table:
         row = table.row()
