@@ -83,3 +83,11 @@ def public_progress(appeal: Appeal) -> dict:
 
 def state_label(state: str) -> str:
     return STATE_LABELS[state][0]
+
+
+def progress_for_question(question_id: int, user) -> list[dict]:
+    """The user's appeals raised from a Q&A question, for the question page ("your appeal: 办理中")."""
+    if user is None or not user.is_authenticated:
+        return []
+    qs = Appeal.objects.filter(requester=user, sources__question_id=question_id).distinct().prefetch_related("events")
+    return [public_progress(a) for a in qs]
