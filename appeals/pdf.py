@@ -106,7 +106,7 @@ def render_form(appeal: Appeal) -> bytes:
     label = FontFace(emphasis="BOLD")
     pdf.set_font("cjk", size=11)
     with pdf.table(
-        col_widths=(18, 19, 12, 25, 12, 14), line_height=6, padding=2, text_align="LEFT",
+        col_widths=(22, 18, 12, 22, 12, 14), line_height=6, padding=2, text_align="LEFT",
         first_row_as_headings=False, v_align="MIDDLE",
     ) as table:
         row = table.row()
