@@ -111,7 +111,7 @@ def load(stdout=None) -> dict:
         created += 1
         if last is None:
             continue
-        lead_name = orgs[lead].short_name if lead else ""
+        lead_name = orgs[lead].short_name if lead else "有关部门"
         handler = handler_for.get(lead)
         for step in PATH if last != "withdraw" else ["withdraw"]:
             actor = {"verify": ops, "propose": ops, "assign": coord, "accept": handler, "feedback": handler,
