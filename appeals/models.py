@@ -203,6 +203,26 @@ class AppealEvent(models.Model):
     def __str__(self):
         return f"{self.appeal_id} {self.action}"
 
+    @property
+    def action_label(self) -> str:
+        from .domain.workflow import TRANSITIONS
+
+        if self.action in TRANSITIONS:
+            return TRANSITIONS[self.action].label[0]
+        return {"open": "登记诉求", "edit": "修改办理表", "overdue": "办理超时提醒"}.get(self.action, self.action)
+
+    @property
+    def from_label(self) -> str:
+        return STATE_LABELS[self.from_state][0] if self.from_state in STATE_LABELS else ""
+
+    @property
+    def to_label(self) -> str:
+        return STATE_LABELS[self.to_state][0] if self.to_state in STATE_LABELS else ""
+
+    @property
+    def role_label(self) -> str:
+        return ROLE_LABELS[self.actor_role][0] if self.actor_role in ROLE_LABELS else ""
+
 
 class AppealStepDeadline(models.Model):
     """Override of a step's allowed working days, per kind and state (defaults in domain/deadlines.py)."""

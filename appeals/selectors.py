@@ -73,7 +73,7 @@ def public_progress(appeal: Appeal) -> dict:
         "can_withdraw": appeal.state in TRANSITIONS["withdraw"].sources,
         "rating": appeal.rating or None,
         "steps": [
-            {"at": e.created_at, "label": TRANSITIONS[e.action].label[0] if e.action in TRANSITIONS else "提交诉求",
+            {"at": e.created_at, "label": "提交诉求" if e.action == "open" else e.action_label,
              "message": e.comment}
             for e in sorted(appeal.events.all(), key=lambda e: (e.created_at, e.pk))
             if e.public or e.action == "open"
