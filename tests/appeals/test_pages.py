@@ -59,3 +59,16 @@ def test_youth_pages(handlers, tree, youth, client_for):
 
     assert client_for(UserFactory()).get(f"/appeals/{appeal.pk}/").status_code == 404
     assert client_for(None).get("/appeals/").status_code == 302
+
+
+def test_progress_on_the_question_and_openapi(handlers, tree, youth, client):
+    from appeals.selectors import progress_for_question
+
+    appeal = services.request_help(actor=youth, theme="考研调剂信息不透明", details="调剂系统信息更新不及时，希望协调公开。",
+                                   consent=True, question_id=321)
+    [p] = progress_for_question(321, youth)
+    assert p["id"] == appeal.pk and p["state_label"] == "已收到，正在核实"
+    assert progress_for_question(321, handlers.ops) == []
+    assert progress_for_question(999, youth) == []
+    r = client.get("/api/openapi.json")
+    assert r.status_code == 200 and "/api/appeals/{appeal_id}/transitions/{name}/" in r.json()["paths"]
