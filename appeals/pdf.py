@@ -2,27 +2,26 @@
 
 fpdf2 (pure Python, from PyPI) embeds a subset of a CJK OpenType font, so the PDF renders the same
 everywhere. The font comes from Debian's `fonts-noto-cjk` (Noto Serif CJK SC, a 宋体-style face, as
-official forms use); `APPEALS_PDF_FONT` / `APPEALS_PDF_FONT_BOLD` in settings point elsewhere if needed,
+official forms use); `APPEALS_PDF_FONT` in settings points elsewhere if needed,
 as "path" or "path#index" for a font collection (.ttc).
 """
 
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 from fpdf import FPDF
-from fpdf.fonts import FontFace
 
 from .models import Appeal, AppealKind
 
 # Noto CJK collections hold JP, KR, SC, TC, HK in that order: index 2 is Simplified Chinese.
-DEFAULT_FONTS = {
-    "regular": ["/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc#2",
-                "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc#2"],
-    "bold": ["/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc#2",
-             "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc#2"],
-}
+# One face only: subsetting a CJK CFF font costs seconds, so headings are drawn bold by stroking
+# the regular face, and a rendered form is cached per record version.
+DEFAULT_FONTS = ["/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc#2",
+                 "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc#2"]
+CACHE_SECONDS = 7 * 24 * 3600
 
 TITLES = {
     AppealKind.COLLECTIVE: "广东“青年之声”平台集中诉求办理表",
@@ -37,9 +36,9 @@ OPINIONS = [
 MIN_OPINION_LINES = 5
 
 
-def _font(style: str) -> tuple[str, int]:
-    configured = getattr(settings, "APPEALS_PDF_FONT_BOLD" if style == "bold" else "APPEALS_PDF_FONT", "")
-    for spec in ([configured] if configured else []) + DEFAULT_FONTS[style]:
+def _font() -> tuple[str, int]:
+    configured = getattr(settings, "APPEALS_PDF_FONT", "")
+    for spec in ([configured] if configured else []) + DEFAULT_FONTS:
         path, _, index = spec.partition("#")
         if Path(path).is_file():
             return path, int(index or 0)
@@ -82,28 +81,36 @@ def form_rows(appeal: Appeal) -> list[tuple[str, str]]:
 
 
 def render_form(appeal: Appeal) -> bytes:
+    """The form as PDF bytes, cached per record version (the archived record never changes)."""
+    key = f"appeals:form-pdf:{appeal.pk}:{appeal.version}:{appeal.updated_at.timestamp() if appeal.updated_at else 0}"
+    data = cache.get(key)
+    if data is None:
+        data = build_form(appeal)
+        cache.set(key, data, CACHE_SECONDS)
+    return data
+
+
+def build_form(appeal: Appeal) -> bytes:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(True, margin=18)
-    reg_path, reg_index = _font("regular")
-    bold_path, bold_index = _font("bold")
-    pdf.add_font("cjk", "", reg_path, collection_font_number=reg_index)
-    pdf.add_font("cjk", "B", bold_path, collection_font_number=bold_index)
+    path, index = _font()
+    pdf.add_font("cjk", "", path, collection_font_number=index)
     pdf.set_title(f"{TITLES[appeal.kind]} {appeal.reference}")
     pdf.set_creator("青年之声 Youth Voice")
     pdf.add_page()
 
     pdf.set_font("cjk", size=9)
     pdf.cell(0, 5, f"编号：{appeal.reference}", align="R", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("cjk", "B", size=18)
-    pdf.cell(0, 12, TITLES[appeal.kind], align="C", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("cjk", size=18)
+    with pdf.local_context(text_mode="FILL_STROKE", line_width=0.35):
+        pdf.cell(0, 12, TITLES[appeal.kind], align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     pdf.set_font("cjk", size=12)
     pdf.cell(0, 8, f"行文日期：{_date(appeal.filed_on)}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
 
     rows = form_rows(appeal)
-    label = FontFace(emphasis="BOLD")
     pdf.set_font("cjk", size=11)
     with pdf.table(
         col_widths=(22, 18, 12, 22, 12, 14), line_height=6, padding=2, text_align="LEFT",
@@ -111,11 +118,11 @@ def render_form(appeal: Appeal) -> bytes:
     ) as table:
         row = table.row()
         for name, value in rows[:3]:
-            row.cell(name, style=label, align="CENTER")
+            row.cell(name, align="CENTER")
             row.cell(value)
         for name, value in rows[3:]:
             row = table.row()
-            row.cell(name, style=label, align="CENTER")
+            row.cell(name, align="CENTER")
             row.cell(value, colspan=5)
         for field, caption in OPINIONS:
             row = table.row()

@@ -212,7 +212,6 @@ _ = _  # gettext_lazy is imported for settings that add translated labels
 # Printed forms embed a CJK font: "path" or "path#index" into a .ttc collection. Empty: Debian's
 # fonts-noto-cjk (Noto Serif CJK SC). See appeals/pdf.py.
 APPEALS_PDF_FONT = env("APPEALS_PDF_FONT", default="")
-APPEALS_PDF_FONT_BOLD = env("APPEALS_PDF_FONT_BOLD", default="")
 CELERY_BEAT_SCHEDULE["appeals-sweep-overdue"] = {
     "task": "appeals.tasks.sweep_overdue_appeals",
     "schedule": 15 * 60,
