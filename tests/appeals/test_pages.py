@@ -72,3 +72,20 @@ def test_progress_on_the_question_and_openapi(handlers, tree, youth, client):
     assert progress_for_question(999, youth) == []
     r = client.get("/api/openapi.json")
     assert r.status_code == 200 and "/api/appeals/{appeal_id}/transitions/{name}/" in r.json()["paths"]
+
+
+def test_superuser_configures_roles_and_deadlines(tree, client_for):
+    from appeals.models import AppealHandler, AppealStepDeadline
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    target = UserFactory()
+    c = client_for(admin)
+    assert c.get("/admin/appeal_handlers/").status_code == 200
+    r = c.post("/admin/appeal_handlers/new/", {"user": target.pk, "organization": tree.shenzhen.pk, "role": "ops",
+                                               "is_active": "on"})
+    assert r.status_code == 302, r.content[:500]
+    h = AppealHandler.objects.get(user=target)
+    assert h.role == "ops" and target.groups.exists()  # the service gave admin access
+    r = c.post("/admin/appeal_step_deadlines/new/", {"kind": "individual", "state": "in_progress", "working_days": 10})
+    assert r.status_code == 302 and AppealStepDeadline.objects.get().working_days == 10
