@@ -8,6 +8,7 @@ kind and state by the `AppealStepDeadline` table in the admin.
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 
 from .workflow import State
 
@@ -29,14 +30,23 @@ DEFAULT_STEP_DAYS: dict[str, dict[str, int]] = {
 WORKDAY_END = time(18, 0)
 
 
-def default_is_workday(day: date) -> bool:
-    """Chinese statutory calendar (holidays and 调休 make-up days); weekdays beyond its known years."""
-    try:
-        import chinese_calendar
+@lru_cache(maxsize=1)
+def _calendar_years() -> tuple[int, int]:
+    import chinese_calendar
 
+    known = chinese_calendar.holidays
+    return min(known).year, max(known).year
+
+
+def default_is_workday(day: date) -> bool:
+    """Chinese statutory calendar (holidays and 调休 make-up days); plain weekdays beyond the years
+    the installed `chinese_calendar` knows (it refuses those)."""
+    import chinese_calendar
+
+    first, last = _calendar_years()
+    if first <= day.year <= last:
         return chinese_calendar.is_workday(day)
-    except (NotImplementedError, ImportError):
-        return day.weekday() < 5
+    return day.weekday() < 5
 
 
 def add_working_days(start: datetime, days: int, is_workday: Callable[[date], bool] = default_is_workday) -> datetime:
