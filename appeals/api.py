@@ -150,6 +150,23 @@ class TransitionIn(Schema):
     version: int | None = Field(None, description="The version you saw; a stale one gets 409")
 
 
+class FormPatch(Schema):
+    """Header fields of the form the operations group may correct while the record is open."""
+
+    filed_on: date | None = None
+    youth_group: str | None = Field(None, max_length=200)
+    period_start: date | None = None
+    period_end: date | None = None
+    thread_count: int | None = Field(None, ge=0)
+    user_count: int | None = Field(None, ge=0)
+    user_name: str | None = Field(None, max_length=80)
+    reported_at: datetime | None = None
+    reply_count: int | None = Field(None, ge=0)
+    location: str | None = Field(None, max_length=120)
+    theme: str | None = Field(None, max_length=200)
+    version: int | None = None
+
+
 class HelpIn(Schema):
     theme: str = Field(..., max_length=200)
     details: str = Field(..., max_length=10000)
@@ -263,6 +280,16 @@ def export(request, fmt: str, filters: Query[AppealFilter]):
 def get_appeal(request, appeal_id: int):
     _staff(request)
     return _detail(request, _staff_appeal(request, appeal_id))
+
+
+@router.patch("/{int:appeal_id}/", response=AppealOut, summary="Correct the form's header (operations group)")
+def patch_appeal(request, appeal_id: int, payload: FormPatch):
+    _staff(request)
+    _staff_appeal(request, appeal_id)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version", None)
+    appeal = services.update_form(actor=request.user, appeal_id=appeal_id, expected_version=version, **changes)
+    return _detail(request, appeal)
 
 
 @router.get("/{int:appeal_id}/form.pdf", summary="The record as its official form (PDF)")

@@ -289,3 +289,22 @@ def test_not_satisfied_returns_to_coordination(api, handlers, tree, youth):
     appeal = Appeal.objects.get(pk=aid)
     assert appeal.state == State.PROPOSED and appeal.rating == "not_satisfied" and appeal.handoff_count == 1
     assert Notification.objects.filter(recipient=h.coord, title__contains="不满意").exists()
+
+
+def test_patch_header_and_archived_is_immutable(api, handlers, tree, client_for):
+    a = open_collective(api, handlers, tree)
+
+    def patch(user, data):
+        return client_for(user).patch(f"/api/appeals/{a['id']}/", data, content_type="application/json")
+
+    r = patch(handlers.ops, {"thread_count": 9, "location": "广州市番禺区"})
+    assert r.status_code == 200 and r.json()["thread_count"] == 9
+    assert patch(handlers.coord, {"thread_count": 1}).status_code == 403
+    assert patch(handlers.ops, {"period_start": "2026-05-01"}).status_code == 400  # after the period's end
+    assert patch(handlers.ops, {"theme": "  "}).status_code == 400
+    _advance(api, handlers, tree, a["id"], None)
+    assert api.step(handlers.coord, a["id"], "archive").json()["state"] == State.ARCHIVED
+    before = Appeal.objects.get(pk=a["id"]).version
+    r = patch(handlers.ops, {"location": "改"})
+    assert r.status_code == 409 and "存档" in r.json()["detail"]
+    assert Appeal.objects.get(pk=a["id"]).version == before
