@@ -25,6 +25,13 @@ DEMO_USERS = [
     ("youth_ahua", "阿华", "", "13900000002", [], "440305"),
     ("youth_xiaofang", "小芳", "", "13900000003", [], "shantou"),
     ("youth_jiajun", "家俊", "", "13900000004", [], "sysu"),
+    # appeal handlers (roles given by appeals.demo: AppealHandler memberships)
+    ("appeal_ops", "团省委开发运维组", "周晓峰", "13800000041", [], "bigdata-center"),
+    ("appeal_coord", "团省委综合协调组", "许文静", "13800000042", [], "office"),
+    ("appeal_leader", "团省委领导", "王建国", "13800000043", [], "guangdong"),
+    ("rights_handler", "权益部承办人", "罗嘉怡", "13800000044", [], "rights-dept"),
+    ("gz_appeal_handler", "广州团市委承办人", "蔡志强", "13800000045", [], "guangzhou"),
+    ("sz_appeal_handler", "深圳团市委承办人", "钟丽华", "13800000046", [], "shenzhen"),
 ]
 
 

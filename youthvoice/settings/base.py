@@ -232,3 +232,11 @@ CELERY_BEAT_SCHEDULE["moderation-prune-post-records"] = {
 CELERY_BEAT_SCHEDULE["organizations-warn-roster-gaps"] = {
     "task": "organizations.tasks.warn_roster_gaps", "schedule": 86400.0,
 }
+# ---- appeals (诉求处理) ----
+# Printed forms embed a CJK font: "path" or "path#index" into a .ttc collection. Empty: Debian's
+# fonts-noto-cjk (Noto Serif CJK SC). See appeals/pdf.py.
+APPEALS_PDF_FONT = env("APPEALS_PDF_FONT", default="")
+CELERY_BEAT_SCHEDULE["appeals-sweep-overdue"] = {
+    "task": "appeals.tasks.sweep_overdue_appeals",
+    "schedule": 15 * 60,
+}

@@ -1,0 +1,95 @@
+"""Who holds which appeal role over which record. Same rule as `organizations.permissions`: a role
+held at an organisation covers that organisation and its subtree; superusers hold every role."""
+
+from django.db.models import Q
+
+from organizations.permissions import is_superuser, subtree_q
+
+from .domain.workflow import Role, Scope
+from .models import Appeal, AppealHandler
+
+_CACHE_ATTR = "_yv_appeal_paths"
+
+
+def handler_paths(user) -> dict[str, frozenset[str]]:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return {}
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is None:
+        by_role: dict[str, set[str]] = {}
+        rows = AppealHandler.objects.filter(user=user, is_active=True).values_list("role", "organization__path")
+        for role, path in rows:
+            by_role.setdefault(role, set()).add(path)
+        cached = {r: frozenset(p) for r, p in by_role.items()}
+        setattr(user, _CACHE_ATTR, cached)
+    return cached
+
+
+def forget(user) -> None:
+    if user is not None and hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _covers(user, role: str, org) -> bool:
+    if org is None:
+        return False
+    if is_superuser(user):
+        return True
+    return any(org.path.startswith(p) for p in handler_paths(user).get(role, ()))
+
+
+def has_role_over(user, role: str, organization) -> bool:
+    return _covers(user, role, organization)
+
+
+def is_handler_anywhere(user) -> bool:
+    return is_superuser(user) or bool(handler_paths(user))
+
+
+def scope_orgs(appeal: Appeal, scope: str) -> list:
+    if scope == Scope.OWNER:
+        return [appeal.organization]
+    if scope == Scope.LEAD:
+        return [appeal.lead_organization] if appeal.lead_organization_id else []
+    orgs = [appeal.lead_organization] if appeal.lead_organization_id else []
+    return orgs + list(appeal.co_handlers.all())
+
+
+def roles_over(user, appeal: Appeal, roles, scope: str) -> set[str]:
+    """Which of `roles` the user holds over the record for a transition of `scope`."""
+    held = set()
+    for role in roles:
+        if role == Role.REQUESTER:
+            if user is not None and user.is_authenticated and appeal.requester_id == user.pk:
+                held.add(role)
+            continue
+        if any(_covers(user, role, org) for org in scope_orgs(appeal, scope)):
+            held.add(role)
+    return held
+
+
+def visible_appeals(user, queryset=None):
+    """Records a handler may see: owned in a subtree where they hold any role, or led / co-handled
+    by an organisation in their subtree."""
+    qs = Appeal.objects.all() if queryset is None else queryset
+    if is_superuser(user):
+        return qs
+    paths = set()
+    for p in handler_paths(user).values():
+        paths |= p
+    if not paths:
+        return qs.none()
+    q = subtree_q(paths, prefix="organization__") | subtree_q(paths, prefix="lead_organization__")
+    q |= Q(pk__in=Appeal.co_handlers.through.objects.filter(subtree_q(paths, prefix="organization__")).values("appeal_id"))
+    return qs.filter(q)
+
+
+def can_view(user, appeal: Appeal) -> bool:
+    if is_superuser(user):
+        return True
+    paths = set()
+    for p in handler_paths(user).values():
+        paths |= p
+    orgs = [appeal.organization] + ([appeal.lead_organization] if appeal.lead_organization_id else [])
+    orgs += list(appeal.co_handlers.all())
+    return any(o.path.startswith(p) for o in orgs for p in paths)
