@@ -53,3 +53,18 @@ def series(rows: Iterable[Mapping], period_key: str = "period") -> list[dict]:
     peak = max(totals.values(), default=0)
     return [{"period": p, "count": totals[p], "height": round(100 * totals[p] / peak, 1) if peak else 0}
             for p in sorted(totals)]
+
+
+def resolve_range(since: date | None, until: date | None, today: date, default_days: int = 365) -> tuple[date, date]:
+    """[since, until] as dates (until inclusive): defaults to the last `default_days` days. Raises
+    youthvoice.errors.Invalid for a reversed range or one longer than three years."""
+    from youthvoice.errors import Invalid
+
+    until = until or today
+    since = since or (until - timedelta(days=default_days - 1))
+    if since > until:
+        raise Invalid("开始日期不能晚于结束日期", "The start date must not be after the end date",
+                      fields={"since": str(since), "until": str(until)})
+    if (until - since).days > MAX_SPAN_DAYS:
+        raise Invalid("统计区间不超过三年", "The period is at most three years", fields={"since": str(since)})
+    return since, until
