@@ -266,7 +266,7 @@ def invite_to_alliance(*, actor, alliance: AlliancePage, expert: ExpertProfile, 
 
 @transaction.atomic
 def respond_to_invitation(*, actor, membership: AllianceMembership, accept: bool) -> AllianceMembership:
-    membership = AllianceMembership.objects.select_for_update().select_related("expert").get(pk=membership.pk)
+    membership = AllianceMembership.objects.select_for_update(of=("self",)).select_related("expert").get(pk=membership.pk)
     if membership.expert is None or membership.expert.user_id != getattr(actor, "pk", None):
         raise forbidden()
     if membership.status != MembershipStatus.INVITED:
