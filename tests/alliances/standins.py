@@ -22,6 +22,9 @@ class SQuestion(models.Model):
         apps = standin_apps
         db_table = "standin_question"
 
+    def __str__(self):
+        return self.title
+
 
 class SAnswer(models.Model):
     question = models.ForeignKey(SQuestion, on_delete=models.CASCADE, db_constraint=False)
@@ -36,6 +39,9 @@ class SAnswer(models.Model):
         db_table = "standin_answer"
         indexes = [models.Index(fields=["created_at"], name="standin_answer_created")]
 
+    def __str__(self):
+        return f"answer {self.pk}"
+
 
 class SInvitation(models.Model):
     question = models.ForeignKey(SQuestion, on_delete=models.CASCADE, db_constraint=False)
@@ -48,6 +54,9 @@ class SInvitation(models.Model):
         apps = standin_apps
         db_table = "standin_invitation"
         indexes = [models.Index(fields=["question", "invitee_id"], name="standin_inv_q_invitee")]
+
+    def __str__(self):
+        return f"invitation {self.pk}"
 
 
 MODELS = (SQuestion, SAnswer, SInvitation)
