@@ -11,7 +11,7 @@ from alliances import selectors
 from alliances.models import AllianceMembership, Availability, MembershipStatus
 
 from . import standins
-from .conftest import make_alliance, make_expert
+from .conftest import make_expert
 from .test_domain import EXPECTED, T0, hand_fixture
 
 pytestmark = pytest.mark.django_db
