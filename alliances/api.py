@@ -139,6 +139,7 @@ class StatsOut(Schema):
     accepted_rate: float | None
     on_time_rate: float | None
     invitation_accept_rate: float | None
+    out_of_domain: int | None = Field(None, description="Answers outside the expert's domains (only when configured)")
 
 
 class ExpertStatsOut(Schema):

@@ -7,6 +7,7 @@ with one aggregate query per source and no per-expert loop."""
 from contextlib import contextmanager
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
@@ -231,6 +232,12 @@ def _expert_statistics(*, sources, since, until, user_ids):
             rating=float(row["avg_rating"]) if row.get("avg_rating") is not None else None,
             ratings=row.get("n_ratings", 0),
         )
+    if settings.YV_ALLIANCES_FLAG_OUT_OF_DOMAIN:
+        for s in out.values():
+            s.out_of_domain = 0
+        in_domain = Exists(ExpertDomain.objects.filter(expert__user_id=OuterRef(a.author), domain=OuterRef(a.domain)))
+        for uid, n in answers.filter(~in_domain).order_by().values_list(a.author).annotate(n=Count("pk")):
+            out[uid].out_of_domain = n
     inv = sources.invitations
     if inv is not None:
         invitations = inv.queryset.filter(_period_q(inv.created, since, until))
@@ -272,16 +279,22 @@ def _add_offline(out, sources, since, until, user_ids):
 
 def _statistics_in_python(sources, since, until, user_ids):
     a = sources.answers
-    fields = [a.author, a.question, a.created, a.question_created, a.deadline, a.accepted] + ([a.rating] if a.rating else [])
+    fields = [a.author, a.question, a.created, a.question_created, a.deadline, a.accepted, a.domain] + \
+        ([a.rating] if a.rating else [])
     qs = a.queryset
     if user_ids is not None:
         qs = qs.filter(**{f"{a.author}__in": list(user_ids)})
     answers = [
         {"author_id": r[a.author], "question_id": r[a.question], "created_at": r[a.created],
          "question_created_at": r[a.question_created], "deadline": r[a.deadline], "accepted": r[a.accepted],
-         "rating": r[a.rating] if a.rating else None}
+         "rating": r[a.rating] if a.rating else None, "domain": r[a.domain]}
         for r in qs.values(*fields)
     ]
+    expert_domains = None
+    if settings.YV_ALLIANCES_FLAG_OUT_OF_DOMAIN:
+        expert_domains = {}
+        for uid, domain in ExpertDomain.objects.values_list("expert__user_id", "domain"):
+            expert_domains.setdefault(uid, set()).add(domain)
     invitations = []
     inv = sources.invitations
     if inv is not None:
@@ -292,7 +305,7 @@ def _statistics_in_python(sources, since, until, user_ids):
                         "status": "accepted" if r[inv.status] in inv.accepted_statuses else r[inv.status],
                         "deadline": r[inv.deadline]}
                        for r in iq.values(inv.invitee, inv.question, inv.created, inv.status, inv.deadline)]
-    out = compute(answers=answers, invitations=invitations, since=since, until=until)
+    out = compute(answers=answers, invitations=invitations, since=since, until=until, expert_domains=expert_domains)
     _add_offline(out, sources, since, until, user_ids)
     return out
 

@@ -23,6 +23,7 @@ class AnswerSource:
     deadline: str = "question__deadline"
     accepted: str = "accepted"
     rating: str | None = "rating"  # None when answers carry no rating
+    domain: str = "question__domain"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ Definitions, per expert and period [since, until):
 - invitations received in the period; accepted (status accepted or answered); answered on time
   (the invitee answered the question no later than its deadline).
 - offline services: services delivered at the expert's home station in the period (from stations).
+- out of domain (only when settings.YV_ALLIANCES_FLAG_OUT_OF_DOMAIN): answers to questions whose domain
+  is not one of the expert's domains. Answering outside one's domain is always allowed.
 """
 
 from collections.abc import Iterable, Mapping
@@ -35,6 +37,7 @@ class ExpertStats:
     invitations_accepted: int = 0
     invitations_answered_on_time: int = 0
     offline_services: int = 0
+    out_of_domain: int | None = None  # answers outside the expert's domains, when that is configured
 
     @property
     def accepted_rate(self) -> float | None:
@@ -76,6 +79,7 @@ def compute(
     offline_services: Mapping[int, int] | None = None,
     since: datetime,
     until: datetime,
+    expert_domains: Mapping[int, set[str]] | None = None,
 ) -> dict[int, ExpertStats]:
     """answers: {author_id, question_id, created_at, question_created_at, deadline, accepted, rating};
     invitations: {invitee_id, question_id, created_at, status}. Returns author/invitee id -> ExpertStats."""
@@ -105,6 +109,9 @@ def compute(
         responses.setdefault(s.expert_user_id, []).append((a["created_at"] - a["question_created_at"]).total_seconds())
         if a.get("rating") is not None:
             ratings.setdefault(s.expert_user_id, []).append(a["rating"])
+        if expert_domains is not None:
+            outside = a.get("domain") not in expert_domains.get(a["author_id"], set())
+            s.out_of_domain = (s.out_of_domain or 0) + outside
     for inv in invitations:
         if not _in(inv["created_at"], since, until):
             continue

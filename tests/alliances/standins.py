@@ -37,7 +37,9 @@ class SAnswer(models.Model):
         app_label = "alliances_standin"
         apps = standin_apps
         db_table = "standin_answer"
-        indexes = [models.Index(fields=["created_at"], name="standin_answer_created")]
+        # author_id is indexed like the ForeignKey to the user it stands in for.
+        indexes = [models.Index(fields=["created_at"], name="standin_answer_created"),
+                   models.Index(fields=["author_id"], name="standin_answer_author")]
 
     def __str__(self):
         return f"answer {self.pk}"
@@ -53,7 +55,8 @@ class SInvitation(models.Model):
         app_label = "alliances_standin"
         apps = standin_apps
         db_table = "standin_invitation"
-        indexes = [models.Index(fields=["question", "invitee_id"], name="standin_inv_q_invitee")]
+        indexes = [models.Index(fields=["question", "invitee_id"], name="standin_inv_q_invitee"),
+                   models.Index(fields=["invitee_id"], name="standin_inv_invitee")]
 
     def __str__(self):
         return f"invitation {self.pk}"

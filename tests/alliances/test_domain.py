@@ -151,3 +151,12 @@ def test_period_start_and_resolve_range():
         demand.resolve_range(date(2026, 5, 1), date(2026, 4, 1), today)
     with pytest.raises(Invalid):
         demand.resolve_range(date(2020, 1, 1), date(2026, 4, 1), today)
+
+
+def test_out_of_domain_is_counted_only_with_expert_domains():
+    rows = [dict(author_id=1, question_id=i, created_at=T0, question_created_at=T0, deadline=None, accepted=False,
+                 domain=d) for i, d in enumerate(["legal", "psychology", "legal"])]
+    plain = stats.compute(answers=rows, since=T0, until=T0 + timedelta(days=1))
+    assert plain[1].out_of_domain is None
+    flagged = stats.compute(answers=rows, since=T0, until=T0 + timedelta(days=1), expert_domains={1: {"legal"}})
+    assert flagged[1].out_of_domain == 1

@@ -143,3 +143,15 @@ def test_statistics_and_demand_are_refused_to_the_public(tree, gz_legal, youth, 
     assert client_for(youth).get("/api/alliances/demand").status_code == 403
     assert client_for(youth).get("/api/alliances/suggestions", {"domain": "legal"}).status_code == 403
     assert client_for().get("/api/alliances/demand").status_code == 401
+
+
+@pytest.mark.parametrize("flag", [False, True])
+def test_answers_outside_the_domain_are_counted_only_when_configured(community, tree, settings, flag):
+    settings.YV_ALLIANCES_FLAG_OUT_OF_DOMAIN = flag
+    lawyer = make_expert(tree.tianhe, domains=("legal",))
+    for domain in ("legal", "psychology", "psychology"):
+        q = standins.SQuestion.objects.create(title="问", domain=domain, created_at=T0)
+        standins.SAnswer.objects.create(question=q, author_id=lawyer.user_id, created_at=T0 + timedelta(hours=1))
+    out = selectors.expert_statistics(sources=community, since=T0 - timedelta(days=1), until=T0 + timedelta(days=1))
+    assert out[lawyer.user_id].answers == 3
+    assert out[lawyer.user_id].out_of_domain == (2 if flag else None)

@@ -207,3 +207,8 @@ LOGGING = {
 
 FORM_RENDERER = "django.forms.renderers.DjangoDivFormRenderer"
 _ = _  # gettext_lazy is imported for settings that add translated labels
+
+# ---- alliances (issue 7) -------------------------------------------------------------------------
+# Answering outside one's registered domains is always allowed; with this on, expert statistics also
+# count such answers (`out_of_domain`) so that appraisals can see them.
+YV_ALLIANCES_FLAG_OUT_OF_DOMAIN = env.bool("YV_ALLIANCES_FLAG_OUT_OF_DOMAIN", default=False)
