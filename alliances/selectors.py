@@ -111,6 +111,20 @@ def live_alliances(*, domain: str | None = None, organization: Organization | No
         .order_by("organization__path", "domain")
 
 
+def manageable_alliances(user):
+    """Live alliances the user runs: in their liaison/admin subtree, or listed as a liaison (2 queries)."""
+    from organizations import permissions
+
+    from .models import AllianceLiaison
+    from .services import ALLIANCE_ROLES
+
+    qs = live_alliances()
+    if permissions.is_superuser(user):
+        return qs
+    listed = Q(pk__in=AllianceLiaison.objects.filter(user=user).values("page_id"))
+    return qs.filter(Q(organization__in=permissions.organizations_for(user, ALLIANCE_ROLES)) | listed)
+
+
 def alliance_members(alliance: AlliancePage):
     return (AllianceMembership.objects.filter(alliance=alliance, status=MembershipStatus.ACTIVE)
             .select_related("expert__organization", "member_organization")

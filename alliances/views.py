@@ -86,9 +86,7 @@ def _range(request):
 @login_required
 def statistics(request):
     """Liaison officers: their alliances' members ranked; export CSV/XLSX."""
-    alliances = [a for a in selectors.live_alliances() if services.can_manage_alliance(request.user, a)] \
-        if permissions.is_staff_anywhere(request.user) or AlliancePage.objects.filter(liaisons__user=request.user).exists() \
-        else []
+    alliances = list(selectors.manageable_alliances(request.user))
     if not alliances:
         raise PermissionDenied
     alliance = next((a for a in alliances if a.pk == _int(request.GET.get("alliance"))), alliances[0])
