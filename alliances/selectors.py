@@ -228,12 +228,15 @@ def _expert_statistics(*, sources, since, until, user_ids):
     if connection.vendor != "postgresql":
         return _statistics_in_python(sources, since, until, user_ids)
     on_time = Q(**{f"{a.deadline}__isnull": True}) | Q(**{f"{a.created}__lte": F(a.deadline)})
+    response = SecondsBetween(F(a.created), F(a.question_created))
+    if a.response_seconds and a.on_time:  # stored on the answer: no join to questions at all
+        on_time, response = Q(**{a.on_time: True}), F(a.response_seconds)
     aggregates = dict(
         n=Count("pk"),
         n_accepted=Count("pk", filter=Q(**{a.accepted: True})),
         n_on_time=Count("pk", filter=on_time),
-        med=Median(SecondsBetween(F(a.created), F(a.question_created))),
-        mean=Avg(SecondsBetween(F(a.created), F(a.question_created))),
+        med=Median(response),
+        mean=Avg(response),
     )
     if a.rating:
         aggregates.update(avg_rating=Avg(a.rating), n_ratings=Count(a.rating))

@@ -32,6 +32,9 @@ class SAnswer(models.Model):
     created_at = models.DateTimeField()
     accepted = models.BooleanField(default=False)
     rating = models.SmallIntegerField(null=True)
+    # Denormalised copies a Q&A app may store when the answer is written (see AnswerSource).
+    response_seconds = models.FloatField(null=True)
+    on_time = models.BooleanField(null=True)
 
     class Meta:
         app_label = "alliances_standin"
@@ -77,9 +80,10 @@ def drop_tables():
             editor.delete_model(model)
 
 
-def sources() -> CommunitySources:
+def sources(denormalised: bool = False) -> CommunitySources:
+    extra = dict(response_seconds="response_seconds", on_time="on_time") if denormalised else {}
     return CommunitySources(
-        answers=AnswerSource(SAnswer.objects.all()),
+        answers=AnswerSource(SAnswer.objects.all(), **extra),
         invitations=InvitationSource(SInvitation.objects.all()),
         questions=QuestionSource(SQuestion.objects.all(), org_path="org_path"),
     )

@@ -30,14 +30,19 @@ def load_fixture(user_ids):
         if i["question_id"] not in questions:
             raise AssertionError("fixture invitations refer to answered questions only")
     for a in answers:
-        standins.SAnswer.objects.create(question=questions[a["question_id"]], author_id=user_ids[a["author_id"]],
-                                        created_at=a["created_at"], accepted=a["accepted"], rating=a["rating"])
+        standins.SAnswer.objects.create(
+            question=questions[a["question_id"]], author_id=user_ids[a["author_id"]], created_at=a["created_at"],
+            accepted=a["accepted"], rating=a["rating"],
+            response_seconds=(a["created_at"] - a["question_created_at"]).total_seconds(),
+            on_time=a["deadline"] is None or a["created_at"] <= a["deadline"])
     for i in invitations:
         standins.SInvitation.objects.create(question=questions[i["question_id"]], invitee_id=user_ids[i["invitee_id"]],
                                             created_at=i["created_at"], status=i["status"])
 
 
-def test_database_statistics_match_the_hand_computed_fixture(community, tree):
+@pytest.mark.parametrize("denormalised", [False, True])
+def test_database_statistics_match_the_hand_computed_fixture(community, tree, denormalised):
+    community = standins.sources(denormalised=denormalised)
     e10, e20 = make_expert(tree.tianhe, name="甲"), make_expert(tree.nanshan, name="乙")
     ids = {10: e10.user_id, 20: e20.user_id}
     load_fixture(ids)
