@@ -240,3 +240,7 @@ CELERY_BEAT_SCHEDULE["appeals-sweep-overdue"] = {
     "task": "appeals.tasks.sweep_overdue_appeals",
     "schedule": 15 * 60,
 }
+# ---- alliances (issue 7) -------------------------------------------------------------------------
+# Answering outside one's registered domains is always allowed; with this on, expert statistics also
+# count such answers (`out_of_domain`) so that appraisals can see them.
+YV_ALLIANCES_FLAG_OUT_OF_DOMAIN = env.bool("YV_ALLIANCES_FLAG_OUT_OF_DOMAIN", default=False)

@@ -1,0 +1,1 @@
+"""Pure rules of the alliances app (no database): matching score, expert statistics, demand buckets."""
