@@ -8,13 +8,14 @@ from datetime import date, datetime, time, timedelta
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from organizations import permissions
 from organizations.models import Organization
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import Invalid, forbidden
+from youthvoice.pagination import LimitOffsetPagination
 
 from . import selectors, services
 from .domain.demand import PERIODS, resolve_range

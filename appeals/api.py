@@ -5,11 +5,12 @@ from datetime import date, datetime
 
 from django.http import HttpResponse
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from organizations.models import Organization
 from youthvoice.errors import Forbidden, Invalid, NotFound
+from youthvoice.pagination import LimitOffsetPagination
 
 from . import exports, permissions, selectors, services
 from .domain.workflow import TRANSITIONS

@@ -25,10 +25,12 @@ install() {
   pg_bin >/dev/null 2>&1 || need+=(postgresql)
   command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
   if [ "${YV_E2E:-1}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
+  ls /usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc >/dev/null 2>&1 || need+=(fonts-noto-cjk)  # PDF forms
+  command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)  # PDF form tests
   if [ ${#need[@]} -gt 0 ]; then
     echo "Installing ${need[*]} (apt)…"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-noto-cjk >/dev/null
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
     # Debian starts the system services after installing them; we run our own on other ports.
   fi
 }
