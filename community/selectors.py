@@ -206,3 +206,10 @@ def answerer_statistics(user) -> dict:
 
 def expert_profile(user):
     return active_expert(user)
+
+
+def experts_for_domain(domain: str):
+    """Active experts of a domain (for the invite picker)."""
+    from alliances.selectors import experts_in_domain
+
+    return experts_in_domain(domain).order_by("pk")

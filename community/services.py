@@ -502,10 +502,10 @@ def _move(q: Question, *, actor, to_org: Organization, kind: str, reason: str, n
 def transfer_question(*, actor, question: Question, to_organization: Organization, reason: str) -> Question:
     """Staff move a question to another organisation in their subtree (usually a local one)."""
     _require_user(actor)
-    reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
     q = _lock(question)
     if not permissions.can_act(actor, q.organization, ANSWERING_ROLES):
         raise Forbidden("您无权转交此问题", "You may not transfer this question")
+    reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
     if to_organization is None or not to_organization.is_active:
         raise Invalid("目标组织不存在", "Unknown organisation", fields={"to_organization_id": "unknown"})
     if not permissions.can_act(actor, to_organization, ANSWERING_ROLES):
@@ -524,10 +524,10 @@ def transfer_question(*, actor, question: Question, to_organization: Organizatio
 def decline_question(*, actor, question: Question, reason: str) -> Question:
     """The owning organisation says "not ours": back to the organisation that sent it, else up."""
     _require_user(actor)
-    reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
     q = _lock(question)
     if not permissions.can_act(actor, q.organization, ANSWERING_ROLES):
         raise Forbidden("您无权退回此问题", "You may not decline this question")
+    reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
     if q.status != QuestionStatus.OPEN:
         raise Conflict("只能退回待回答的问题", "Only questions awaiting an answer can be declined")
     if q.routing_locked:
