@@ -112,7 +112,7 @@ def _org(o: Organization | None):
 
 def _list_item(q: Question, user, now) -> dict:
     return {
-        "id": q.pk, "title": q.title, "domain": q.domain, "tags": sorted(t.name for t in q.tags.all()),
+        "id": q.pk, "title": q.title, "domain": q.domain, "tags": selectors.tag_names(q),
         "status": q.status, "organization": _org(q.organization), "asker": selectors.asker_name(user, q),
         "asked_at": q.asked_at, "deadline_at": q.deadline_at,
         "is_overdue": q.status == QuestionStatus.OPEN and q.deadline_at < now,
@@ -465,7 +465,7 @@ def queue(request, limit: int = Query(50, ge=1, le=100), offset: int = Query(0, 
     if not permissions.is_staff_anywhere(request.user, ANSWERING_ROLES) and not selectors.expert_profile(request.user):
         raise Forbidden("只有工作人员和专家有待办队列", "Only staff and experts have a queue")
     now = _now()
-    rows = selectors.staff_queue(request.user).prefetch_related("tags").select_related("asker")[offset:offset + limit]
+    rows = selectors.staff_queue(request.user).prefetch_related(selectors.tags_prefetch()).select_related("asker")[offset:offset + limit]
     return [_list_item(q, request.user, now) for q in rows]
 
 

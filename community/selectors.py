@@ -23,6 +23,7 @@ from .models import (
     Question,
     QuestionEvent,
     QuestionStatus,
+    TaggedQuestion,
 )
 
 FEED_SORTS = ("latest", "hot", "unanswered")
@@ -36,9 +37,21 @@ def calendar_overrides(around: date | None = None) -> dict[date, bool]:
     return dict(qs.values_list("date", "is_workday"))
 
 
+TAGS_PREFETCH = "tagged_items"  # cheaper than taggit's manager: one query, no per-row manager
+
+
+def tags_prefetch():
+    return Prefetch(TAGS_PREFETCH, queryset=TaggedQuestion.objects.select_related("tag").order_by("tag__name"))
+
+
+def tag_names(question: Question) -> list[str]:
+    return [t.tag.name for t in question.tagged_items.all()]
+
+
 def feed_queryset():
-    return (Question.objects.exclude(status=QuestionStatus.REMOVED)
-            .select_related("organization", "asker").prefetch_related("tags"))
+    """List rows: no body (up to 5 000 characters) and only what a list item shows of the asker."""
+    return (Question.objects.exclude(status=QuestionStatus.REMOVED).defer("body")
+            .select_related("organization", "asker").prefetch_related(tags_prefetch()))
 
 
 def feed(*, organization: Organization | None = None, subtree: bool = True, domain: str | None = None,
@@ -100,7 +113,7 @@ def question_detail(pk: int) -> Question | None:
     return (Question.objects.exclude(status=QuestionStatus.REMOVED)
             .select_related("organization", "asker", "target_organization", "target_expert", "escalated_to")
             .prefetch_related(
-                "tags", Prefetch("answers", queryset=answers),
+                tags_prefetch(), Prefetch("answers", queryset=answers),
                 Prefetch("comments", queryset=Comment.objects.filter(answer__isnull=True, is_removed=False)
                          .select_related("author").order_by("created_at", "id"), to_attr="question_comments"),
                 Prefetch("events", queryset=QuestionEvent.objects.select_related(
@@ -183,7 +196,7 @@ def my_invitations(user):
 
 def related_questions(question: Question, limit: int = 5):
     """Same tags first, then same domain; most popular first."""
-    tag_ids = [t.pk for t in question.tags.all()]
+    tag_ids = [t.tag_id for t in question.tagged_items.all()]
     qs = (Question.objects.exclude(pk=question.pk).exclude(status=QuestionStatus.REMOVED)
           .filter(Q(tags__in=tag_ids) | Q(domain=question.domain)).select_related("organization"))
     return list(qs.order_by("-hot_score", "-id").distinct()[:limit])
