@@ -245,10 +245,13 @@ class Invitation(models.Model):
     responded_at = models.DateTimeField(null=True, blank=True)
     deadline_at = models.DateTimeField(null=True, blank=True, help_text=_("Set when accepted."))
     answered_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["question", "invitee"], name="uniq_invitation")]
-        indexes = [models.Index(fields=["invitee", "status", "deadline_at"], name="inv_invitee_idx")]
+        indexes = [models.Index(fields=["invitee", "status", "deadline_at"], name="inv_invitee_idx"),
+                   models.Index(fields=["deadline_at"], name="inv_overdue_idx",
+                                condition=Q(status="accepted", overdue_notified_at__isnull=True))]
 
     def __str__(self):
         return f"{self.invitee_id} ← {self.question_id} ({self.status})"

@@ -622,11 +622,30 @@ def escalate_overdue(*, question_id: int, now) -> bool:
     return True
 
 
+@transaction.atomic
+def invitation_overdue(*, invitation_id: int, now) -> bool:
+    """An accepted invitation past its own deadline without an answer: tell the invitee and the inviter."""
+    inv = (Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+           .filter(pk=invitation_id, status=InvitationStatus.ACCEPTED, overdue_notified_at__isnull=True)
+           .select_related("question", "invitee", "inviter").first())
+    if inv is None:
+        return False
+    inv.overdue_notified_at = now
+    inv.save(update_fields=["overdue_notified_at"])
+    q = inv.question
+    notify(recipients=[inv.invitee], kind="reminder", title=f"你接受的回答邀请已超时：{q.title}", url=q.get_absolute_url(),
+           subject=_subject(q), dedupe_key=f"qa:inv-overdue:{inv.pk}", email=True,
+           email_not_before=deadlines.next_duty_start(now, selectors.calendar_overrides(timezone.localdate(now))))
+    notify(recipients=[inv.inviter], kind="reminder", title=f"{inv.invitee.public_name} 尚未回答：{q.title}",
+           url=q.get_absolute_url(), subject=_subject(q), dedupe_key=f"qa:inv-overdue-inviter:{inv.pk}")
+    return True
+
+
 def sweep_deadlines(*, now=None, batch: int = 200, max_batches: int = 50) -> dict:
     """Send due reminders and escalations. Idempotent (each row is claimed under a row lock and
     marked); bounded per run so a backlog is worked off over several beats."""
     now = now or timezone.now()
-    result = {"reminded": 0, "escalated": 0}
+    result = {"reminded": 0, "escalated": 0, "invitations": 0}
     for _ in range(max_batches):
         ids = due_for_reminder(now, batch)
         result["reminded"] += sum(remind(question_id=i, now=now) for i in ids)
@@ -637,4 +656,7 @@ def sweep_deadlines(*, now=None, batch: int = 200, max_batches: int = 50) -> dic
         result["escalated"] += sum(escalate_overdue(question_id=i, now=now) for i in ids)
         if len(ids) < batch:
             break
+    ids = list(Invitation.objects.filter(status=InvitationStatus.ACCEPTED, overdue_notified_at__isnull=True,
+                                         deadline_at__lte=now).order_by("deadline_at").values_list("pk", flat=True)[:batch])
+    result["invitations"] = sum(invitation_overdue(invitation_id=i, now=now) for i in ids)
     return result

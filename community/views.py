@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from organizations import permissions
@@ -49,7 +50,7 @@ def feed(request):
     return render(request, "community/feed.html", {
         "questions": rows, "next_cursor": next_cursor, "organization": org, "sort": sort, "domain": domain,
         "tag": tag, "domains": ServiceDomain.choices, "tags": QuestionTag.objects.order_by("name")[:30],
-        "base_params": base, "sorts": [("latest", "Latest"), ("hot", "Hot"), ("unanswered", "Unanswered")],
+        "base_params": base, "sorts": [("latest", _("Latest")), ("hot", _("Hot")), ("unanswered", _("Unanswered"))],
     })
 
 
@@ -66,7 +67,7 @@ def question_page(request, pk: int):
         a.liked = a.pk in state["liked_answers"]
         a.is_accepted = a.pk == q.accepted_answer_id
     org_accounts = list(permissions.organizations_for(user, ANSWERING_ROLES).filter(
-        path__in=[q.organization.path[:i] for i in range(4, len(q.organization.path) + 1, 4)])) if is_staff else []
+        path__in=[q.organization.path[:i] for i in range(Organization.steplen, len(q.organization.path) + 1, Organization.steplen)])) if is_staff else []
     return render(request, "community/question.html", {
         "q": q, "answers": answers, "state": state, "asker_name": selectors.asker_name(user, q),
         "is_asker": user.is_authenticated and user.pk == q.asker_id, "is_staff": is_staff,

@@ -74,16 +74,16 @@ def test_sweep_reminds_then_escalates_overdue_to_parent_duty_staff(tree, youth, 
     with freeze_time("2026-11-25 10:00:00+08:00"):
         q = services.ask_question(asker=youth, title="团员证遗失怎么补办", domain="league")
     with freeze_time("2026-11-25 11:59:00+08:00"):
-        assert services.sweep_deadlines() == {"reminded": 0, "escalated": 0}
+        assert services.sweep_deadlines() == {"reminded": 0, "escalated": 0, "invitations": 0}
     with freeze_time("2026-11-25 12:00:00+08:00"):  # 2/3 of 3 hours
-        assert services.sweep_deadlines() == {"reminded": 1, "escalated": 0}
-        assert services.sweep_deadlines() == {"reminded": 0, "escalated": 0}  # idempotent
+        assert services.sweep_deadlines() == {"reminded": 1, "escalated": 0, "invitations": 0}
+        assert services.sweep_deadlines() == {"reminded": 0, "escalated": 0, "invitations": 0}  # idempotent
     assert Notification.objects.filter(recipient=duty, kind="reminder").count() == 1
     msg = OutboxMessage.objects.get(to_email="duty@example.com", subject__contains="即将超时")
     assert msg.not_before is None  # on duty now: mail at once
     with freeze_time("2026-11-25 13:00:01+08:00"):
-        assert services.sweep_deadlines() == {"reminded": 0, "escalated": 1}
-        assert services.sweep_deadlines() == {"reminded": 0, "escalated": 0}
+        assert services.sweep_deadlines() == {"reminded": 0, "escalated": 1, "invitations": 0}
+        assert services.sweep_deadlines() == {"reminded": 0, "escalated": 0, "invitations": 0}
     q.refresh_from_db()
     assert q.escalated_to == tree.guangzhou and q.escalated_at is not None
     assert Notification.objects.filter(recipient=gz_duty, kind="escalation").count() == 1
@@ -138,3 +138,18 @@ def test_anonymous_question_hides_the_asker_from_public_not_from_staff(tree, you
     assert client_for().get(f"/api/community/questions/{q.pk}/").json()["asker"] == "匿名青年"
     staff = make_staff(tree.tianhe, StaffRole.DUTY)
     assert youth.public_name in client_for(staff).get(f"/api/community/questions/{q.pk}/").json()["asker"]
+
+
+def test_accepted_invitation_past_its_deadline_is_chased(tree, youth, expert):
+    with freeze_time("2026-11-25 10:00:00+08:00"):
+        q = services.ask_question(asker=youth, title="劳动仲裁时效是多久", domain="legal")
+        inv = services.invite(actor=youth, question=q, invitee=expert)
+    with freeze_time("2026-11-25 11:00:00+08:00"):
+        services.respond_invitation(actor=expert, invitation=inv, accept=True)
+    inv.refresh_from_db()
+    assert inv.deadline_at.isoformat() == "2026-11-25T06:00:00+00:00"  # 11:00 + 3 h, Beijing
+    with freeze_time("2026-11-25 14:00:01+08:00"):
+        assert services.sweep_deadlines()["invitations"] == 1
+        assert services.sweep_deadlines()["invitations"] == 0
+    assert Notification.objects.filter(recipient=expert, kind="reminder", title__contains="邀请已超时").count() == 1
+    assert Notification.objects.filter(recipient=youth, kind="reminder").count() == 1
