@@ -7,6 +7,7 @@ import random
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from alliances.selectors import active_expert
@@ -15,7 +16,7 @@ from organizations.models import Organization, OrganizationKind
 
 from . import services
 from .domain import deadlines, ranking
-from .models import Answer, EventKind, Question, QuestionEvent, QuestionStatus, QuestionTag
+from .models import Answer, AnswerRole, EventKind, Like, Question, QuestionEvent, QuestionStatus, QuestionTag
 
 TARGET_QUESTIONS = 320
 
@@ -163,6 +164,7 @@ def load(stdout=None) -> dict:
     created = answers = 0
     seen_titles = set(Question.objects.values_list("title", flat=True))
     i = 0
+    peer_rows, like_rows, to_backdate = [], [], []
     while created < TARGET_QUESTIONS and i < TARGET_QUESTIONS * 4:
         i += 1
         domain = domains[i % len(domains)]
@@ -179,17 +181,19 @@ def load(stdout=None) -> dict:
                                   tags=tags, organization=org, is_anonymous=(domain == "psychology" and i % 2 == 0))
         created += 1
         if state == 0:  # open, just asked, inside its window
-            _backdate(q, now - timedelta(minutes=rng.randint(5, 90)), rng)
+            to_backdate.append((q.pk, now - timedelta(minutes=rng.randint(5, 90))))
             continue
         if state == 1:  # open with a peer answer that does not stop the clock
-            services.answer_question(actor=youths[(i + 3) % len(youths)], question=q, body=rng.choice(PEER_ANSWERS))
+            peer_rows.append(Answer(question=q, author=youths[(i + 3) % len(youths)], role=AnswerRole.PEER,
+                                    body=rng.choice(PEER_ANSWERS), created_at=now))
             answers += 1
-            _backdate(q, now - timedelta(minutes=rng.randint(30, 100)), rng)
+            to_backdate.append((q.pk, now - timedelta(minutes=rng.randint(30, 100))))
             continue
-        if state == 2:  # overdue: no answer, asked days ago (the sweep escalates it below)
-            services.answer_question(actor=youths[(i + 1) % len(youths)], question=q, body=rng.choice(PEER_ANSWERS))
+        if state == 2:  # overdue: only a peer answer, asked days ago (the sweep escalates it below)
+            peer_rows.append(Answer(question=q, author=youths[(i + 1) % len(youths)], role=AnswerRole.PEER,
+                                    body=rng.choice(PEER_ANSWERS), created_at=now))
             answers += 1
-            _backdate(q, now - timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 12)), rng)
+            to_backdate.append((q.pk, now - timedelta(days=rng.randint(1, 5), hours=rng.randint(0, 12))))
             continue
         if state == 3 and org.kind == OrganizationKind.CITY:  # transferred to a county with a reason
             child = Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1, is_active=True).order_by("?").first()
@@ -206,17 +210,20 @@ def load(stdout=None) -> dict:
             a = services.answer_question(actor=admin, question=q, body=text, as_organization=q.organization,
                                          source="广东省人力资源和社会保障厅官网" if domain in ("employment", "entrepreneurship") else "")
         answers += 1
+        # Peers' answers and likes are plain rows (bulk-written below): the services' side effects
+        # (notifications, points) add nothing to a demo and cost most of its loading time.
         for k in range(1 + i % 3):
-            services.answer_question(actor=youths[(i + k + 2) % len(youths)], question=q, body=PEER_ANSWERS[(i + k) % len(PEER_ANSWERS)])
+            peer_rows.append(Answer(question=q, author=youths[(i + k + 2) % len(youths)], role=AnswerRole.PEER,
+                                    body=PEER_ANSWERS[(i + k) % len(PEER_ANSWERS)], created_at=now))
             answers += 1
         if i % 4 == 0:
             services.add_comment(actor=asker, question=q, answer=a, body=rng.choice(COMMENTS))
         for k in range(i % 5):
             liker = youths[(i + k + 5) % len(youths)]
             if liker.pk != asker.pk:
-                services.like(actor=liker, question=q)
+                like_rows.append(Like(user=liker, question=q))
             if liker.pk != a.author_id:
-                services.like(actor=liker, question=q, answer=a)
+                like_rows.append(Like(user=liker, question=q, answer=a))
         if state in (7, 8):
             services.accept_answer(actor=asker, answer=a)
             if state == 8:
@@ -224,8 +231,18 @@ def load(stdout=None) -> dict:
         if state == 9:
             services.set_featured(actor=admin, question=q, featured=True)
             services.mark_outcome(actor=asker, question=q, outcome="partly" if i % 20 == 9 else "not_solved", rating=3)
-        q.refresh_from_db()
-        _backdate(q, now - timedelta(days=rng.randint(0, 45), hours=rng.randint(3, 20)), rng)
+        to_backdate.append((q.pk, now - timedelta(days=rng.randint(0, 45), hours=rng.randint(3, 20))))
+    Answer.objects.bulk_create(peer_rows)
+    Like.objects.bulk_create(like_rows, ignore_conflicts=True)
+    for row in (Question.objects.filter(pk__in=[pk for pk, _ in to_backdate])
+                .annotate(n_answers=Count("answers", distinct=True),
+                          n_likes=Count("likes", filter=Q(likes__answer__isnull=True), distinct=True))):
+        Question.objects.filter(pk=row.pk).update(answer_count=row.n_answers, like_count=row.n_likes)
+    for row in Answer.objects.filter(question_id__in=[pk for pk, _ in to_backdate]).annotate(n=Count("likes")).filter(n__gt=0):
+        Answer.objects.filter(pk=row.pk).update(like_count=row.n)
+    questions = Question.objects.in_bulk([pk for pk, _ in to_backdate])
+    for pk, asked_at in to_backdate:
+        _backdate(questions[pk], asked_at, rng)
     Question.objects.filter(pk__in=Question.objects.filter(status=QuestionStatus.OPEN, reopen_count__gt=0)
                             .values("pk")).update(deadline_at=now + timedelta(hours=2), remind_at=now + timedelta(hours=1),
                                                   clock_started_at=now - timedelta(hours=1))

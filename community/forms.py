@@ -8,7 +8,7 @@ from .models import Outcome, QuestionTag
 
 class AskForm(forms.Form):
     title = forms.CharField(label=_("Your question"), max_length=200,
-                            widget=forms.TextInput(attrs={"placeholder": _("One sentence, e.g. 实习单位不签合同怎么办？")}))
+                            help_text=_("One sentence, e.g. 实习单位不签合同怎么办？"))
     body = forms.CharField(label=_("Details"), required=False, max_length=20000, widget=forms.Textarea(attrs={"rows": 6}))
     domain = forms.ChoiceField(label=_("Domain"), choices=ServiceDomain.choices)
     tags = forms.ModelMultipleChoiceField(label=_("Tags"), required=False, queryset=QuestionTag.objects.order_by("name"),

@@ -5,7 +5,7 @@
 
 Workdays: an override (admin table `CalendarOverride`) wins; otherwise `chinese_calendar`
 (statutory holidays and 调休 make-up workdays); for a year the package has no data for (it raises
-NotImplementedError) the fallback is Monday–Friday workdays, weekends off.
+an error: a RuntimeError subclass) the fallback is Monday–Friday workdays, weekends off.
 The reminder goes at 2/3 of the window.
 """
 
@@ -29,7 +29,7 @@ def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
         return bool(overrides[day])
     try:
         return bool(chinese_calendar.is_workday(day))
-    except NotImplementedError:
+    except RuntimeError:  # chinese_calendar's "no data for this year" error is a RuntimeError subclass
         return day.weekday() < 5
 
 
@@ -37,7 +37,7 @@ def calendar_covers(day: date) -> bool:
     """Does chinese_calendar know this day's year? (Admins are told to add overrides otherwise.)"""
     try:
         chinese_calendar.is_workday(day)
-    except NotImplementedError:
+    except RuntimeError:  # chinese_calendar's "no data for this year" error is a RuntimeError subclass
         return False
     return True
 
