@@ -32,6 +32,17 @@ DEMO_USERS = [
     ("rights_handler", "权益部承办人", "罗嘉怡", "13800000044", [], "rights-dept"),
     ("gz_appeal_handler", "广州团市委承办人", "蔡志强", "13800000045", [], "guangzhou"),
     ("sz_appeal_handler", "深圳团市委承办人", "钟丽华", "13800000046", [], "shenzhen"),
+    # Q&A community (community/demo.py): experts (registered there) and more askers
+    ("expert_lawyer", "王律师", "王建国", "13700000001", [], "guangzhou"),
+    ("expert_psych", "陈老师（心理咨询师）", "陈静怡", "13700000002", [], "shenzhen"),
+    ("expert_career", "李老师（就业指导）", "李文博", "13700000003", [], "foshan"),
+    ("expert_startup", "周导师（创业导师）", "周海峰", "13700000004", [], "dongguan"),
+    ("youth_xiaoyu", "小雨", "", "13900000005", [], "foshan"),
+    ("youth_haoran", "浩然", "", "13900000006", [], "dongguan"),
+    ("youth_shanshan", "珊珊", "", "13900000007", [], "zhuhai"),
+    ("youth_weiwei", "伟伟", "", "13900000008", [], "zhanjiang"),
+    ("youth_kexin", "可欣", "", "13900000009", [], "huizhou"),
+    ("youth_zhiqiang", "志强", "", "13900000010", [], "meizhou"),
 ]
 
 

@@ -244,3 +244,9 @@ CELERY_BEAT_SCHEDULE["appeals-sweep-overdue"] = {
 # Answering outside one's registered domains is always allowed; with this on, expert statistics also
 # count such answers (`out_of_domain`) so that appraisals can see them.
 YV_ALLIANCES_FLAG_OUT_OF_DOMAIN = env.bool("YV_ALLIANCES_FLAG_OUT_OF_DOMAIN", default=False)
+# --- Q&A community (community/) -------------------------------------------------------------
+# Does a youth's (peer) answer stop the deadline clock? By the rules only staff, experts and
+# official accounts do [A1.4.1]; peers are welcome but the organisation still owes an answer.
+YV_QA_PEER_ANSWER_STOPS_CLOCK = env.bool("YV_QA_PEER_ANSWER_STOPS_CLOCK", default=False)
+# Deadline sweep: reminders at 2/3 of the window, escalation to the parent organisation when overdue.
+CELERY_BEAT_SCHEDULE["community-sweep-deadlines"] = {"task": "community.tasks.sweep_deadlines", "schedule": 60.0}

@@ -1,0 +1,77 @@
+"""Answer deadlines [A1.4.1, A2.2]. Pure: no database; the caller passes the overrides.
+
+    asked on a workday 09:00–20:59:59 (Beijing time)  -> due 3 hours later
+    asked on a workday 21:00–08:59:59, or any time on a non-workday -> due 12 hours later
+
+Workdays: an override (admin table `CalendarOverride`) wins; otherwise `chinese_calendar`
+(statutory holidays and 调休 make-up workdays); for a year the package has no data for (it raises
+an error: a RuntimeError subclass) the fallback is Monday–Friday workdays, weekends off.
+The reminder goes at 2/3 of the window.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+BEIJING = ZoneInfo("Asia/Shanghai")
+DAY_START = time(9, 0)
+DAY_END = time(21, 0)
+SHORT_WINDOW = timedelta(hours=3)
+LONG_WINDOW = timedelta(hours=12)
+REMINDER_FRACTION = 2 / 3
+
+
+def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
+    if overrides and day in overrides:
+        return bool(overrides[day])
+    try:
+        return bool(chinese_calendar.is_workday(day))
+    except RuntimeError:  # chinese_calendar's "no data for this year" error is a RuntimeError subclass
+        return day.weekday() < 5
+
+
+def calendar_covers(day: date) -> bool:
+    """Does chinese_calendar know this day's year? (Admins are told to add overrides otherwise.)"""
+    try:
+        chinese_calendar.is_workday(day)
+    except RuntimeError:  # chinese_calendar's "no data for this year" error is a RuntimeError subclass
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class Deadline:
+    start: datetime
+    due: datetime
+    remind: datetime
+    hours: int
+
+
+def answer_deadline(asked_at: datetime, overrides: Mapping[date, bool] | None = None) -> Deadline:
+    """The deadline for a question asked (or reopened, or an invitation accepted) at `asked_at`."""
+    if asked_at.tzinfo is None:
+        raise ValueError("asked_at must be timezone-aware")
+    local = asked_at.astimezone(BEIJING)
+    in_hours = is_workday(local.date(), overrides) and DAY_START <= local.time() < DAY_END
+    window = SHORT_WINDOW if in_hours else LONG_WINDOW
+    return Deadline(
+        start=asked_at, due=asked_at + window, remind=asked_at + window * REMINDER_FRACTION,
+        hours=int(window.total_seconds() // 3600),
+    )
+
+
+def next_duty_start(at: datetime, overrides: Mapping[date, bool] | None = None) -> datetime:
+    """The next moment within duty hours (workday 09:00–21:00), `at` itself if it already is one.
+    Used to hold reminder e-mails for staff who are not on duty now."""
+    local = at.astimezone(BEIJING)
+    if is_workday(local.date(), overrides) and DAY_START <= local.time() < DAY_END:
+        return at
+    day = local.date() if local.time() < DAY_START else local.date() + timedelta(days=1)
+    for _ in range(60):
+        if is_workday(day, overrides):
+            return datetime.combine(day, DAY_START, tzinfo=BEIJING)
+        day += timedelta(days=1)
+    return datetime.combine(day, DAY_START, tzinfo=BEIJING)

@@ -1,0 +1,228 @@
+"""Reads the pages, the API, the admin workbench and the sweeps share."""
+
+import base64
+import json
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Prefetch, Q
+
+from alliances.selectors import active_expert
+from organizations import permissions
+from organizations.models import ANSWERING_ROLES, Organization
+from organizations.selectors import liaison_users, on_duty_users
+
+from .models import (
+    Answer,
+    CalendarOverride,
+    Comment,
+    Follow,
+    Invitation,
+    InvitationStatus,
+    Like,
+    Question,
+    QuestionEvent,
+    QuestionStatus,
+    TaggedQuestion,
+)
+
+FEED_SORTS = ("latest", "hot", "unanswered")
+
+
+def calendar_overrides(around: date | None = None) -> dict[date, bool]:
+    """Admin overrides (a few dozen rows a year) near `around`, as the deadline function wants them."""
+    qs = CalendarOverride.objects.all()
+    if around is not None:
+        qs = qs.filter(date__year__in=[around.year - 1, around.year, around.year + 1])
+    return dict(qs.values_list("date", "is_workday"))
+
+
+TAGS_PREFETCH = "tagged_items"  # cheaper than taggit's manager: one query, no per-row manager
+
+
+def tags_prefetch():
+    return Prefetch(TAGS_PREFETCH, queryset=TaggedQuestion.objects.select_related("tag").order_by("tag__name"))
+
+
+def tag_names(question: Question) -> list[str]:
+    return [t.tag.name for t in question.tagged_items.all()]
+
+
+def feed_queryset():
+    """List rows: no body (up to 5 000 characters) and only what a list item shows of the asker."""
+    return (Question.objects.exclude(status=QuestionStatus.REMOVED).defer("body")
+            .select_related("organization", "asker").prefetch_related(tags_prefetch()))
+
+
+def feed(*, organization: Organization | None = None, subtree: bool = True, domain: str | None = None,
+         tag: str | None = None, sort: str = "latest"):
+    """Questions of a branch (its organisation and, by default, the organisations below it)."""
+    qs = feed_queryset()
+    if organization is not None:
+        if subtree and organization.depth > 1:
+            qs = qs.filter(organization__path__startswith=organization.path)
+        elif not subtree:
+            qs = qs.filter(organization=organization)
+    if domain:
+        qs = qs.filter(domain=domain)
+    if tag:
+        qs = qs.filter(tags__slug=tag)
+    if sort == "unanswered":
+        qs = qs.filter(answer_count=0, status=QuestionStatus.OPEN)
+    return qs
+
+
+SORT_KEYS = {"latest": ("asked_at", "id"), "hot": ("hot_score", "id"), "unanswered": ("asked_at", "id")}
+
+
+def encode_cursor(values) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
+
+
+def decode_cursor(cursor: str):
+    from youthvoice.errors import Invalid
+
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
+        assert isinstance(values, list) and len(values) == 2
+        return values
+    except Exception as exc:
+        raise Invalid("翻页参数无效", "Invalid cursor", fields={"cursor": "invalid"}) from exc
+
+
+def keyset_page(qs, *, sort: str, limit: int, cursor: str | None):
+    """Descending keyset pagination on (sort key, id): constant cost at any depth, no COUNT."""
+    key, tiebreak = SORT_KEYS[sort]
+    if cursor:
+        value, last_id = decode_cursor(cursor)
+        qs = qs.filter(Q(**{f"{key}__lt": value}) | Q(**{key: value, f"{tiebreak}__lt": last_id}))
+    rows = list(qs.order_by(f"-{key}", f"-{tiebreak}")[: limit + 1])
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, key), last.pk])
+    return rows, next_cursor
+
+
+def question_detail(pk: int) -> Question | None:
+    answers = (Answer.objects.filter(is_removed=False).select_related("author", "as_organization")
+               .prefetch_related(Prefetch("comments", queryset=Comment.objects.filter(is_removed=False)
+                                          .select_related("author").order_by("created_at", "id")))
+               .order_by("created_at", "id"))
+    return (Question.objects.exclude(status=QuestionStatus.REMOVED)
+            .select_related("organization", "asker", "target_organization", "target_expert", "escalated_to")
+            .prefetch_related(
+                tags_prefetch(), Prefetch("answers", queryset=answers),
+                Prefetch("comments", queryset=Comment.objects.filter(answer__isnull=True, is_removed=False)
+                         .select_related("author").order_by("created_at", "id"), to_attr="question_comments"),
+                Prefetch("events", queryset=QuestionEvent.objects.select_related(
+                    "actor", "from_organization", "to_organization")),
+            ).filter(pk=pk).first())
+
+
+def viewer_state(question: Question, user) -> dict:
+    """What the viewer has done on the question: liked, followed, which answers they liked. 2 queries."""
+    if user is None or not user.is_authenticated:
+        return {"liked": False, "followed": False, "liked_answers": set()}
+    likes = list(Like.objects.filter(user=user, question=question).values_list("answer_id", flat=True))
+    return {
+        "liked": None in likes,
+        "liked_answers": {a for a in likes if a is not None},
+        "followed": Follow.objects.filter(user=user, question=question).exists(),
+    }
+
+
+def can_see_asker(user, question: Question) -> bool:
+    if not question.is_anonymous:
+        return True
+    if user is None or not user.is_authenticated:
+        return False
+    return user.pk == question.asker_id or permissions.can_act(user, question.organization, ANSWERING_ROLES)
+
+
+def asker_name(user, question: Question) -> str:
+    if question.is_anonymous and not can_see_asker(user, question):
+        return "匿名青年"
+    name = question.asker.public_name
+    return f"{name}（匿名）" if question.is_anonymous else name
+
+
+def assignees(question: Question, at=None) -> list:
+    """The assignee queue: the owning organisation's on-duty staff and liaison officers, plus
+    experts who accepted an invitation and a targeted expert."""
+    users = {u.pk: u for u in on_duty_users(question.organization, at)}
+    users.update({u.pk: u for u in liaison_users(question.organization)})
+    extra = Q(qa_invitations__question=question, qa_invitations__status=InvitationStatus.ACCEPTED)
+    if question.target_expert_id:
+        extra |= Q(pk=question.target_expert_id)
+    users.update({u.pk: u for u in get_user_model().objects.filter(extra, is_active=True).distinct()})
+    return list(users.values())
+
+
+def staff_queue(user):
+    """Open questions the user may answer as staff (their subtree) or was invited to / targeted by,
+    soonest deadline first."""
+    scoped = permissions.scope_queryset(Question.objects.all(), user, roles=ANSWERING_ROLES)
+    mine = Question.objects.filter(
+        Q(pk__in=scoped.values("pk"))
+        | Q(invitations__invitee=user, invitations__status=InvitationStatus.ACCEPTED)
+        | Q(target_expert=user)
+    )
+    return (mine.filter(status=QuestionStatus.OPEN).select_related("organization", "escalated_to")
+            .order_by("deadline_at", "id").distinct())
+
+
+def overdue_by_organization(user, now):
+    """Per organisation in the user's subtree: how many open questions are past their deadline."""
+    orgs = permissions.organizations_for(user, ANSWERING_ROLES)
+    return (orgs.annotate(overdue=Count("questions", filter=Q(questions__status=QuestionStatus.OPEN,
+                                                             questions__deadline_at__lt=now)))
+            .filter(overdue__gt=0).order_by("-overdue", "path"))
+
+
+def overdue_questions(user, now, organization: Organization | None = None):
+    qs = permissions.scope_queryset(Question.objects.filter(status=QuestionStatus.OPEN, deadline_at__lt=now), user,
+                                    roles=ANSWERING_ROLES)
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    return qs.select_related("organization", "escalated_to").order_by("deadline_at", "id")
+
+
+def my_invitations(user):
+    return (Invitation.objects.filter(invitee=user).select_related("question", "inviter")
+            .order_by("status", "-created_at"))
+
+
+def related_questions(question: Question, limit: int = 5):
+    """Same tags first, then same domain; most popular first."""
+    tag_ids = [t.tag_id for t in question.tagged_items.all()]
+    qs = (Question.objects.exclude(pk=question.pk).exclude(status=QuestionStatus.REMOVED)
+          .filter(Q(tags__in=tag_ids) | Q(domain=question.domain)).select_related("organization"))
+    return list(qs.order_by("-hot_score", "-id").distinct()[:limit])
+
+
+def answerer_statistics(user) -> dict:
+    """Outcome statistics of what the user answered (the 回访 results feed these)."""
+    answered = Question.objects.filter(answers__author=user, answers__is_removed=False).distinct()
+    agg = answered.aggregate(
+        total=Count("pk", distinct=True),
+        solved=Count("pk", filter=Q(outcome="solved"), distinct=True),
+        partly=Count("pk", filter=Q(outcome="partly"), distinct=True),
+        not_solved=Count("pk", filter=Q(outcome="not_solved"), distinct=True),
+    )
+    clocked = Question.objects.filter(answers__author=user, answers__stops_clock=True).distinct()
+    agg["on_time"] = clocked.filter(answered_on_time=True).count()
+    agg["late"] = clocked.filter(answered_on_time=False).count()
+    return agg
+
+
+def expert_profile(user):
+    return active_expert(user)
+
+
+def experts_for_domain(domain: str):
+    """Active experts of a domain (for the invite picker)."""
+    from alliances.selectors import experts_in_domain
+
+    return experts_in_domain(domain).order_by("pk")

@@ -1,0 +1,662 @@
+"""Every write of the Q&A community. Views, the API, admin views and tasks call these.
+
+Conventions: keyword-only arguments; permission check first, then validation, then the write
+inside one transaction (`select_for_update` on the question where two writers could race), audit
+with `wagtail.log_actions.log`, notifications through `notifications.services.notify` (rows in the
+same transaction, e-mail delivered after commit). All user text goes through `screen()`.
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from accounts.models import level_for_points
+from alliances.selectors import active_expert
+from notifications.services import notify
+from organizations import permissions
+from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
+from organizations.selectors import liaison_users, on_duty_users
+from youthvoice.domains import ServiceDomain
+from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
+
+from . import selectors
+from .domain import deadlines, points, ranking
+from .models import (
+    Answer,
+    AnswerRole,
+    Comment,
+    EventKind,
+    Follow,
+    Invitation,
+    InvitationStatus,
+    Like,
+    Outcome,
+    PointAward,
+    Question,
+    QuestionEvent,
+    QuestionStatus,
+    QuestionTag,
+    TargetKind,
+)
+from .text import clean_text
+
+TITLE_MIN, TITLE_MAX = 4, 80
+BODY_MAX = 5000
+ANSWER_MIN, ANSWER_MAX = 2, 10000
+COMMENT_MAX = 500
+REASON_MAX = 300
+MAX_TAGS = 5
+MAX_TRANSFERS = 3  # the 12345 hotline rule: after three moves the question goes up, not on
+
+
+def peer_answer_stops_clock() -> bool:
+    return bool(getattr(settings, "YV_QA_PEER_ANSWER_STOPS_CLOCK", False))
+
+
+# --------------------------------------------------------------------------- text and screening
+
+def screen(text: str | None, *, field: str, min_length: int = 0, max_length: int, multiline: bool = True,
+           actor=None) -> str:
+    """The one gate for user text: sanitise (nh3, plain text), check length. The moderation work
+    adds sensitive-word screening and rate limits here, for every write at once."""
+    cleaned = clean_text(text, multiline=multiline)
+    if len(cleaned) < min_length:
+        raise Invalid(f"内容太短（至少 {min_length} 个字）", f"Too short (at least {min_length} characters)",
+                      fields={field: "too_short"})
+    if len(cleaned) > max_length:
+        raise Invalid(f"内容太长（最多 {max_length} 个字）", f"Too long (at most {max_length} characters)",
+                      fields={field: "too_long"})
+    return cleaned
+
+
+def _require_user(user):
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise Forbidden("请先登录", "Log in first", code="unauthenticated")
+
+
+def _lock(question: Question) -> Question:
+    q = Question.objects.select_for_update().filter(pk=question.pk).select_related("organization").first()
+    if q is None:
+        raise NotFound("问题不存在", "Question not found")
+    return q
+
+
+def _writable(question: Question) -> None:
+    if question.status == QuestionStatus.REMOVED:
+        raise Conflict("问题已被删除", "The question has been removed")
+    if question.status == QuestionStatus.CLOSED:
+        raise Conflict("问题已关闭", "The question is closed")
+
+
+def _event(question, kind, *, actor=None, at=None, from_org=None, to_org=None, reason=""):
+    return QuestionEvent.objects.create(question=question, kind=kind, actor=actor, from_organization=from_org,
+                                        to_organization=to_org, reason=reason[:REASON_MAX],
+                                        created_at=at or timezone.now())
+
+
+def _refresh_hot(question_id: int) -> None:
+    q = Question.objects.filter(pk=question_id).values(
+        "asked_at", "answer_count", "like_count", "follow_count", "view_count", "is_featured").first()
+    if q:
+        score = ranking.hot_score(asked_at=q["asked_at"], answers=q["answer_count"], likes=q["like_count"],
+                                  follows=q["follow_count"], views=q["view_count"], featured=q["is_featured"])
+        Question.objects.filter(pk=question_id).update(hot_score=score)
+
+
+def award(user, reason: str, key: str) -> bool:
+    """Award the points of `reason` once per (user, key); keep the user's level in step."""
+    if user is None:
+        return False
+    amount = points.points_for(reason)
+    try:
+        with transaction.atomic():
+            PointAward.objects.create(user=user, reason=reason, points=amount, key=key[:80])
+    except IntegrityError:
+        return False
+    User = get_user_model()
+    User.objects.filter(pk=user.pk).update(points=F("points") + amount)
+    new_points = User.objects.filter(pk=user.pk).values_list("points", flat=True).first() or 0
+    User.objects.filter(pk=user.pk).update(level=level_for_points(new_points))
+    return True
+
+
+def _deadline(at: datetime) -> deadlines.Deadline:
+    return deadlines.answer_deadline(at, selectors.calendar_overrides(timezone.localdate(at)))
+
+
+def _email_times(users, organization: Organization, now: datetime) -> dict:
+    """Reminder e-mails wait for duty hours unless the recipient is on duty now."""
+    on_duty = set(on_duty_users(organization, now).values_list("pk", flat=True))
+    later = deadlines.next_duty_start(now, selectors.calendar_overrides(timezone.localdate(now)))
+    return {u.pk: (None if u.pk in on_duty or later <= now else later) for u in users}
+
+
+def _subject(question) -> str:
+    return f"community.question:{question.pk}"
+
+
+# --------------------------------------------------------------------------- asking
+
+def _resolve_target(kind: str, target_id: int | None):
+    """Returns (field name, object) for the target. A station target is added at merge (docs)."""
+    if not kind:
+        return None, None
+    if target_id is None:
+        raise Invalid("请指定提问对象", "Choose whom the question is for", fields={"target_id": "required"})
+    if kind == TargetKind.ORGANIZATION:
+        org = Organization.objects.filter(pk=target_id, is_active=True).first()
+        if org is None:
+            raise Invalid("提问对象不存在", "Unknown target organisation", fields={"target_id": "unknown"})
+        return "target_organization", org
+    if kind == TargetKind.EXPERT:
+        user = get_user_model().objects.filter(pk=target_id, is_active=True).first()
+        if user is None or active_expert(user) is None:
+            raise Invalid("提问对象不是专家", "The target is not an expert", fields={"target_id": "not_an_expert"})
+        return "target_expert", user
+    raise Invalid("不支持的提问对象", "Unsupported target", fields={"target_kind": "unsupported"})
+
+
+@transaction.atomic
+def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[str] | None = None,
+                 target_kind: str = "", target_id: int | None = None, organization: Organization | None = None,
+                 is_anonymous: bool = False) -> Question:
+    """Ask. The question belongs to the targeted organisation, else the given/asker's organisation,
+    else the province; its deadline is computed now and stored."""
+    _require_user(asker)
+    title = screen(title, field="title", min_length=TITLE_MIN, max_length=TITLE_MAX, multiline=False, actor=asker)
+    body = screen(body, field="body", max_length=BODY_MAX, actor=asker)
+    if domain not in ServiceDomain.values:
+        raise Invalid("请选择有效的服务领域", "Choose a valid domain", fields={"domain": "invalid"})
+    tag_names = [t.strip() for t in (tags or []) if t and t.strip()]
+    if len(tag_names) > MAX_TAGS:
+        raise Invalid(f"标签最多 {MAX_TAGS} 个", f"At most {MAX_TAGS} tags", fields={"tags": "too_many"})
+    tag_objs = list(QuestionTag.objects.filter(name__in=tag_names)) if tag_names else []
+    unknown = sorted(set(tag_names) - {t.name for t in tag_objs})
+    if unknown:
+        raise Invalid("标签不存在：" + "、".join(unknown), "Unknown tags: " + ", ".join(unknown), fields={"tags": unknown})
+    if target_kind not in TargetKind.values:
+        raise Invalid("不支持的提问对象", "Unsupported target", fields={"target_kind": "unsupported"})
+    target_field, target = _resolve_target(target_kind, target_id)
+    if organization is not None and not organization.is_active:
+        raise Invalid("组织不存在", "Unknown organisation", fields={"organization": "unknown"})
+    org = (target if target_field == "target_organization" else None) or organization or asker.organization
+    if org is None:
+        org = Organization.objects.filter(depth=1).order_by("path").first()
+    now = timezone.now()
+    dl = _deadline(now)
+    q = Question(
+        asker=asker, title=title, body=body, domain=domain, is_anonymous=is_anonymous, organization=org,
+        origin_organization=org, target_kind=target_kind, asked_at=now, clock_started_at=dl.start,
+        remind_at=dl.remind, deadline_at=dl.due, deadline_hours=dl.hours, last_activity_at=now,
+        hot_score=ranking.hot_score(asked_at=now),
+    )
+    if target_field:
+        setattr(q, target_field, target)
+    q.save()
+    if tag_objs:
+        q.tags.add(*tag_objs)
+    _event(q, EventKind.ASKED, actor=asker, at=now, to_org=org)
+    log(instance=q, action="wagtail.create", user=asker)
+    award(asker, "ask", f"ask:{q.pk}")
+    recipients = selectors.assignees(q, now)
+    notify(recipients=recipients, kind="question", title=f"新问题待回答：{title}", url=q.get_absolute_url(),
+           actor=asker, subject=_subject(q), dedupe_key=f"qa:new:{q.pk}")
+    return q
+
+
+# --------------------------------------------------------------------------- answering
+
+def answer_role(user, question: Question, as_organization: Organization | None) -> str:
+    if as_organization is not None:
+        return AnswerRole.ORGANIZATION
+    if permissions.can_act(user, question.organization, ANSWERING_ROLES):
+        return AnswerRole.STAFF
+    if active_expert(user) is not None:
+        return AnswerRole.EXPERT
+    if Invitation.objects.filter(question=question, invitee=user, status=InvitationStatus.ACCEPTED).exists():
+        return AnswerRole.STAFF if permissions.is_staff_anywhere(user, ANSWERING_ROLES) else AnswerRole.PEER
+    return AnswerRole.PEER
+
+
+@transaction.atomic
+def answer_question(*, actor, question: Question, body: str, source: str = "", is_copied: bool = False,
+                    as_organization: Organization | None = None) -> Answer:
+    _require_user(actor)
+    body = screen(body, field="body", min_length=ANSWER_MIN, max_length=ANSWER_MAX, actor=actor)
+    source = screen(source, field="source", max_length=300, multiline=False, actor=actor)
+    if is_copied and not source:
+        raise Invalid("转载内容须注明出处", "Copied content must cite its source", fields={"source": "required"})
+    if as_organization is not None and not permissions.can_act(actor, as_organization, ANSWERING_ROLES):
+        raise Forbidden("您不能以该组织的官方账号回答", "You may not answer as this organisation")
+    q = _lock(question)
+    _writable(q)
+    now = timezone.now()
+    role = answer_role(actor, q, as_organization)
+    stops = q.status == QuestionStatus.OPEN and (role != AnswerRole.PEER or peer_answer_stops_clock())
+    answer = Answer.objects.create(question=q, author=actor, as_organization=as_organization, role=role, body=body,
+                                   source=source, is_copied=is_copied, stops_clock=stops, created_at=now)
+    updates = {"answer_count": F("answer_count") + 1, "last_activity_at": now}
+    if stops:
+        on_time = now <= q.deadline_at
+        updates.update(status=QuestionStatus.ANSWERED, first_answered_at=now, answered_on_time=on_time)
+        _event(q, EventKind.ANSWERED, actor=actor, at=now, reason="按时" if on_time else "超时")
+        if on_time:
+            award(actor, "on_time", f"on_time:{q.pk}:{q.reopen_count}")
+    Question.objects.filter(pk=q.pk).update(**updates)
+    Invitation.objects.filter(question=q, invitee=actor, status=InvitationStatus.ACCEPTED).update(
+        status=InvitationStatus.ANSWERED, answered_at=now)
+    _refresh_hot(q.pk)
+    award(actor, "answer", f"answer:{q.pk}")
+    log(instance=answer, action="wagtail.create", user=actor, data={"question": q.pk, "role": role})
+    who = as_organization.display_name if as_organization else actor.public_name
+    notify(recipients=[q.asker], kind="answer", title=f"你的问题有了新回答：{q.title}", body=f"{who}：{body[:120]}",
+           url=q.get_absolute_url(), actor=actor, subject=_subject(q), email=True)
+    followers = get_user_model().objects.filter(qa_follows__question=q).exclude(pk=q.asker_id)
+    notify(recipients=followers, kind="answer", title=f"你关注的问题有了新回答：{q.title}", url=q.get_absolute_url(),
+           actor=actor, subject=_subject(q), dedupe_key=f"qa:follow-answer:{answer.pk}")
+    return answer
+
+
+@transaction.atomic
+def add_comment(*, actor, question: Question, body: str, answer: Answer | None = None) -> Comment:
+    _require_user(actor)
+    body = screen(body, field="body", min_length=1, max_length=COMMENT_MAX, actor=actor)
+    q = _lock(question)
+    _writable(q)
+    if answer is not None and (answer.question_id != q.pk or answer.is_removed):
+        raise Invalid("回答不属于该问题", "The answer does not belong to this question", fields={"answer_id": "mismatch"})
+    comment = Comment.objects.create(question=q, answer=answer, author=actor, body=body)
+    Question.objects.filter(pk=q.pk).update(comment_count=F("comment_count") + 1, last_activity_at=timezone.now())
+    if answer is not None:
+        Answer.objects.filter(pk=answer.pk).update(comment_count=F("comment_count") + 1)
+    log(instance=comment, action="wagtail.create", user=actor)
+    recipient = answer.author if answer is not None else q.asker
+    notify(recipients=[recipient], kind="comment", title=f"{actor.public_name} 评论了：{q.title}", body=body[:140],
+           url=q.get_absolute_url(), actor=actor, subject=_subject(q))
+    return comment
+
+
+# --------------------------------------------------------------------------- likes and follows
+
+@transaction.atomic
+def like(*, actor, question: Question, answer: Answer | None = None) -> bool:
+    """Like a question or one of its answers. Returns False when already liked (idempotent)."""
+    _require_user(actor)
+    if question.status == QuestionStatus.REMOVED:
+        raise Conflict("问题已被删除", "The question has been removed")
+    if answer is not None and (answer.question_id != question.pk or answer.is_removed):
+        raise Invalid("回答不属于该问题", "The answer does not belong to this question", fields={"answer_id": "mismatch"})
+    author = answer.author if answer is not None else question.asker
+    if author.pk == actor.pk:
+        raise Conflict("不能给自己点赞", "You cannot like your own post")
+    try:
+        with transaction.atomic():
+            Like.objects.create(user=actor, question=question, answer=answer)
+    except IntegrityError:
+        return False
+    if answer is not None:
+        Answer.objects.filter(pk=answer.pk).update(like_count=F("like_count") + 1)
+    else:
+        Question.objects.filter(pk=question.pk).update(like_count=F("like_count") + 1)
+        _refresh_hot(question.pk)
+    award(author, "like", f"like:{actor.pk}:{answer.pk if answer else 'q' + str(question.pk)}")
+    return True
+
+
+@transaction.atomic
+def unlike(*, actor, question: Question, answer: Answer | None = None) -> bool:
+    _require_user(actor)
+    deleted, _ = Like.objects.filter(user=actor, question=question, answer=answer).delete()
+    if not deleted:
+        return False
+    if answer is not None:
+        Answer.objects.filter(pk=answer.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
+    else:
+        Question.objects.filter(pk=question.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
+        _refresh_hot(question.pk)
+    return True
+
+
+@transaction.atomic
+def follow(*, actor, question: Question) -> bool:
+    _require_user(actor)
+    if question.status == QuestionStatus.REMOVED:
+        raise Conflict("问题已被删除", "The question has been removed")
+    _, created = Follow.objects.get_or_create(user=actor, question=question)
+    if created:
+        Question.objects.filter(pk=question.pk).update(follow_count=F("follow_count") + 1)
+        _refresh_hot(question.pk)
+    return created
+
+
+@transaction.atomic
+def unfollow(*, actor, question: Question) -> bool:
+    _require_user(actor)
+    deleted, _ = Follow.objects.filter(user=actor, question=question).delete()
+    if deleted:
+        Question.objects.filter(pk=question.pk, follow_count__gt=0).update(follow_count=F("follow_count") - 1)
+        _refresh_hot(question.pk)
+    return bool(deleted)
+
+
+def record_view(question: Question) -> None:
+    """One UPDATE; views feed the hot score at the next refresh of that question."""
+    Question.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
+
+
+# --------------------------------------------------------------------------- accepting and closing the loop
+
+@transaction.atomic
+def accept_answer(*, actor, answer: Answer) -> Question:
+    _require_user(actor)
+    q = _lock(answer.question)
+    if q.asker_id != actor.pk:
+        raise Forbidden("只有提问者可以采纳回答", "Only the asker can accept an answer")
+    _writable(q)
+    if answer.is_removed:
+        raise Conflict("回答已被删除", "The answer has been removed")
+    if q.accepted_answer_id == answer.pk:
+        return q
+    q.accepted_answer = answer
+    q.last_activity_at = timezone.now()
+    q.save(update_fields=["accepted_answer", "last_activity_at", "updated_at"])
+    log(instance=q, action="wagtail.edit", user=actor, data={"accepted_answer": answer.pk})
+    award(answer.author, "accepted", f"accepted:{q.pk}")
+    notify(recipients=[answer.author], kind="accepted", title=f"你的回答被采纳：{q.title}", url=q.get_absolute_url(),
+           actor=actor, subject=_subject(q), email=True)
+    return q
+
+
+@transaction.atomic
+def mark_outcome(*, actor, question: Question, outcome: str, rating: int | None = None) -> Question:
+    """回访: the asker marks solved / partly solved / not solved (and may rate 1–5). Not solved
+    reopens the question with a new deadline."""
+    _require_user(actor)
+    if outcome not in Outcome.values:
+        raise Invalid("请选择解决情况", "Choose an outcome", fields={"outcome": "invalid"})
+    if rating is not None and not 1 <= rating <= 5:
+        raise Invalid("评分须为 1 到 5", "Rating must be 1 to 5", fields={"rating": "out_of_range"})
+    q = _lock(question)
+    if q.asker_id != actor.pk:
+        raise Forbidden("只有提问者可以评价", "Only the asker can mark the outcome")
+    if q.status == QuestionStatus.REMOVED:
+        raise Conflict("问题已被删除", "The question has been removed")
+    if q.answer_count == 0:
+        raise Conflict("还没有回答，无法评价", "There is no answer to rate yet")
+    now = timezone.now()
+    q.outcome, q.outcome_rating, q.outcome_at = outcome, rating, now
+    fields = ["outcome", "outcome_rating", "outcome_at", "status", "updated_at"]
+    _event(q, EventKind.OUTCOME, actor=actor, at=now, reason=Outcome(outcome).label)
+    if outcome == Outcome.NOT_SOLVED:
+        dl = _deadline(now)
+        q.status = QuestionStatus.OPEN
+        q.clock_started_at, q.remind_at, q.deadline_at, q.deadline_hours = dl.start, dl.remind, dl.due, dl.hours
+        q.first_answered_at = q.answered_on_time = q.reminded_at = q.escalated_at = q.escalated_to = None
+        q.reopen_count += 1
+        fields += ["clock_started_at", "remind_at", "deadline_at", "deadline_hours", "first_answered_at",
+                   "answered_on_time", "reminded_at", "escalated_at", "escalated_to", "reopen_count"]
+        _event(q, EventKind.REOPENED, actor=actor, at=now, reason="提问者反馈未解决")
+        notify(recipients=selectors.assignees(q, now), kind="reopened", title=f"问题未解决，已重新打开：{q.title}",
+               url=q.get_absolute_url(), actor=actor, subject=_subject(q), dedupe_key=f"qa:reopen:{q.pk}:{q.reopen_count}")
+    elif outcome == Outcome.SOLVED:
+        q.status = QuestionStatus.CLOSED
+        helper_answer = q.accepted_answer or (
+            Answer.objects.filter(question=q, stops_clock=True).select_related("author").order_by("created_at").first())
+        helper = helper_answer.author if helper_answer else None
+        if helper is not None:
+            award(helper, "solved", f"solved:{q.pk}")
+    else:
+        q.status = QuestionStatus.ANSWERED if q.status == QuestionStatus.OPEN and q.first_answered_at else q.status
+    q.save(update_fields=fields)
+    log(instance=q, action="wagtail.edit", user=actor, data={"outcome": outcome, "rating": rating})
+    return q
+
+
+# --------------------------------------------------------------------------- invitations
+
+@transaction.atomic
+def invite(*, actor, question: Question, invitee, message: str = "") -> Invitation:
+    """The asker or the question's staff invite an expert (or staff) to answer."""
+    _require_user(actor)
+    message = screen(message, field="message", max_length=200, multiline=False, actor=actor)
+    _writable(question)
+    is_staff = permissions.can_act(actor, question.organization, ANSWERING_ROLES)
+    if actor.pk != question.asker_id and not is_staff:
+        raise Forbidden("只有提问者和工作人员可以邀请", "Only the asker and staff can invite")
+    if invitee is None or not invitee.is_active:
+        raise Invalid("被邀请人不存在", "Unknown invitee", fields={"invitee_id": "unknown"})
+    invitee_is_staff = permissions.is_staff_anywhere(invitee, ANSWERING_ROLES)
+    if active_expert(invitee) is None and not (is_staff and invitee_is_staff):
+        raise Invalid("只能邀请专家（工作人员可邀请工作人员）", "Only experts can be invited (staff may invite staff)",
+                      fields={"invitee_id": "not_an_expert"})
+    if invitee.pk == actor.pk or invitee.pk == question.asker_id:
+        raise Invalid("不能邀请自己", "You cannot invite yourself", fields={"invitee_id": "self"})
+    invitation, created = Invitation.objects.get_or_create(question=question, invitee=invitee,
+                                                           defaults={"inviter": actor, "message": message})
+    if not created:
+        raise Conflict("已经邀请过此人", "This person has already been invited")
+    log(instance=invitation, action="wagtail.create", user=actor, data={"question": question.pk})
+    notify(recipients=[invitee], kind="invitation", title=f"邀请你回答：{question.title}", body=message,
+           url="/qa/invitations/", actor=actor, subject=_subject(question), email=True)
+    return invitation
+
+
+@transaction.atomic
+def respond_invitation(*, actor, invitation: Invitation, accept: bool, reason: str = "") -> Invitation:
+    _require_user(actor)
+    reason = screen(reason, field="reason", max_length=200, multiline=False, actor=actor)
+    inv = Invitation.objects.select_for_update().select_related("question").get(pk=invitation.pk)
+    if inv.invitee_id != actor.pk:
+        raise Forbidden("这不是给你的邀请", "This invitation is not yours")
+    if inv.status != InvitationStatus.PENDING:
+        raise Conflict("邀请已处理", "The invitation has already been answered")
+    _writable(inv.question)
+    now = timezone.now()
+    inv.responded_at = now
+    if accept:
+        inv.status = InvitationStatus.ACCEPTED
+        inv.deadline_at = _deadline(now).due
+    else:
+        inv.status, inv.decline_reason = InvitationStatus.DECLINED, reason
+    inv.save(update_fields=["status", "responded_at", "deadline_at", "decline_reason"])
+    log(instance=inv, action="wagtail.edit", user=actor, data={"accepted": accept})
+    verb = "接受" if accept else "婉拒"
+    notify(recipients=[inv.inviter], kind="invitation", title=f"{actor.public_name} {verb}了回答邀请：{inv.question.title}",
+           body=reason, url=inv.question.get_absolute_url(), actor=actor, subject=_subject(inv.question))
+    return inv
+
+
+# --------------------------------------------------------------------------- routing
+
+def _move(q: Question, *, actor, to_org: Organization, kind: str, reason: str, now) -> Question:
+    from_org = q.organization
+    if q.transfer_count >= MAX_TRANSFERS:
+        parent = from_org.get_parent() or from_org
+        q.organization, q.routing_locked = parent, True
+        q.escalated_to = parent
+        _event(q, EventKind.ESCALATED, actor=actor, at=now, from_org=from_org, to_org=parent,
+               reason=f"已转办 {q.transfer_count} 次，升级至上级组织办理；原因：{reason}")
+    else:
+        q.organization = to_org
+        q.transfer_count += 1
+        _event(q, kind, actor=actor, at=now, from_org=from_org, to_org=to_org, reason=reason)
+    q.last_activity_at = now
+    q.save(update_fields=["organization", "transfer_count", "routing_locked", "escalated_to", "last_activity_at",
+                          "updated_at"])
+    log(instance=q, action="wagtail.edit", user=actor,
+        data={"routing": kind, "from": from_org.pk, "to": q.organization.pk, "reason": reason})
+    verb = "转交" if q.organization.pk == to_org.pk else "升级"
+    notify(recipients=[q.asker], kind="transfer", title=f"你的问题已{verb}给{q.organization.display_name}：{q.title}",
+           body=f"原因：{reason}", url=q.get_absolute_url(), actor=actor, subject=_subject(q), email=True)
+    notify(recipients=selectors.assignees(q, now), kind="transfer", title=f"转来的问题待回答：{q.title}",
+           body=f"来自{from_org.display_name}，原因：{reason}", url=q.get_absolute_url(), actor=actor, subject=_subject(q))
+    return q
+
+
+@transaction.atomic
+def transfer_question(*, actor, question: Question, to_organization: Organization, reason: str) -> Question:
+    """Staff move a question to another organisation in their subtree (usually a local one)."""
+    _require_user(actor)
+    q = _lock(question)
+    if not permissions.can_act(actor, q.organization, ANSWERING_ROLES):
+        raise Forbidden("您无权转交此问题", "You may not transfer this question")
+    reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
+    if to_organization is None or not to_organization.is_active:
+        raise Invalid("目标组织不存在", "Unknown organisation", fields={"to_organization_id": "unknown"})
+    if not permissions.can_act(actor, to_organization, ANSWERING_ROLES):
+        raise Forbidden("只能转交给您管辖范围内的组织", "You can only transfer within your own subtree",
+                        fields={"to_organization_id": "outside_subtree"})
+    if to_organization.pk == q.organization_id:
+        raise Invalid("问题已在该组织", "The question is already there", fields={"to_organization_id": "same"})
+    if q.status != QuestionStatus.OPEN:
+        raise Conflict("只能转交待回答的问题", "Only questions awaiting an answer can be transferred")
+    if q.routing_locked:
+        raise Conflict("该问题已升级办理，不能再转交", "This question was escalated and cannot be transferred again")
+    return _move(q, actor=actor, to_org=to_organization, kind=EventKind.TRANSFERRED, reason=reason, now=timezone.now())
+
+
+@transaction.atomic
+def decline_question(*, actor, question: Question, reason: str) -> Question:
+    """The owning organisation says "not ours": back to the organisation that sent it, else up."""
+    _require_user(actor)
+    q = _lock(question)
+    if not permissions.can_act(actor, q.organization, ANSWERING_ROLES):
+        raise Forbidden("您无权退回此问题", "You may not decline this question")
+    reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
+    if q.status != QuestionStatus.OPEN:
+        raise Conflict("只能退回待回答的问题", "Only questions awaiting an answer can be declined")
+    if q.routing_locked:
+        raise Conflict("该问题已升级办理，不能退回", "This question was escalated and must be answered here")
+    last = (QuestionEvent.objects.filter(question=q, kind__in=[EventKind.TRANSFERRED, EventKind.DECLINED],
+                                         to_organization=q.organization).select_related("from_organization")
+            .order_by("-created_at", "-id").first())
+    back = last.from_organization if last and last.from_organization_id else q.organization.get_parent()
+    if back is None:
+        raise Conflict("已是最高一级组织，不能退回", "The top organisation cannot decline")
+    return _move(q, actor=actor, to_org=back, kind=EventKind.DECLINED, reason=reason, now=timezone.now())
+
+
+@transaction.atomic
+def set_featured(*, actor, question: Question, featured: bool) -> Question:
+    q = _lock(question)
+    if not permissions.can_act(actor, q.organization, EDITORIAL_ROLES):
+        raise Forbidden("您无权设置精选", "You may not feature this question")
+    if q.status == QuestionStatus.REMOVED:
+        raise Conflict("问题已被删除", "The question has been removed")
+    q.is_featured = featured
+    q.save(update_fields=["is_featured", "updated_at"])
+    _refresh_hot(q.pk)
+    if featured:
+        _event(q, EventKind.FEATURED, actor=actor)
+    log(instance=q, action="wagtail.edit", user=actor, data={"featured": featured})
+    return q
+
+
+@transaction.atomic
+def remove_question(*, actor, question: Question, reason: str) -> Question:
+    """Moderators take a question down (the moderation work adds reports and appeals)."""
+    reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
+    q = _lock(question)
+    if not permissions.can_act(actor, q.organization, MODERATION_ROLES):
+        raise Forbidden("您无权删除此问题", "You may not remove this question")
+    q.status = QuestionStatus.REMOVED
+    q.save(update_fields=["status", "updated_at"])
+    log(instance=q, action="wagtail.delete", user=actor, data={"reason": reason})
+    return q
+
+
+# --------------------------------------------------------------------------- deadline sweeps
+
+def due_for_reminder(now, limit: int):
+    return list(Question.objects.filter(status=QuestionStatus.OPEN, reminded_at__isnull=True, remind_at__lte=now,
+                                        deadline_at__gt=now).order_by("remind_at").values_list("pk", flat=True)[:limit])
+
+
+def due_for_escalation(now, limit: int):
+    return list(Question.objects.filter(status=QuestionStatus.OPEN, escalated_at__isnull=True, deadline_at__lte=now)
+                .order_by("deadline_at").values_list("pk", flat=True)[:limit])
+
+
+@transaction.atomic
+def remind(*, question_id: int, now) -> bool:
+    """At 2/3 of the window: remind the assignees. In-site at once; e-mail in duty hours."""
+    q = Question.objects.select_for_update(skip_locked=True).filter(
+        pk=question_id, status=QuestionStatus.OPEN, reminded_at__isnull=True).select_related("organization").first()
+    if q is None:
+        return False
+    q.reminded_at = now
+    q.save(update_fields=["reminded_at"])
+    _event(q, EventKind.REMINDED, at=now, to_org=q.organization, reason=f"截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M}")
+    recipients = selectors.assignees(q, now)
+    notify(recipients=recipients, kind="reminder", title=f"即将超时，请尽快回答：{q.title}",
+           body=f"截止时间：{timezone.localtime(q.deadline_at):%Y-%m-%d %H:%M}", url=q.get_absolute_url(),
+           subject=_subject(q), dedupe_key=f"qa:remind:{q.pk}:{q.reopen_count}", email=True,
+           email_not_before=_email_times(recipients, q.organization, now))
+    return True
+
+
+@transaction.atomic
+def escalate_overdue(*, question_id: int, now) -> bool:
+    """Past the deadline: tell the parent organisation's duty staff (and liaison officers)."""
+    q = Question.objects.select_for_update(skip_locked=True).filter(
+        pk=question_id, status=QuestionStatus.OPEN, escalated_at__isnull=True).select_related("organization").first()
+    if q is None:
+        return False
+    parent = q.organization.get_parent() or q.organization
+    q.escalated_at, q.escalated_to = now, parent
+    q.save(update_fields=["escalated_at", "escalated_to"])
+    _event(q, EventKind.OVERDUE, at=now, from_org=q.organization, to_org=parent,
+           reason=f"超过截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M} 未回答")
+    recipients = {u.pk: u for u in on_duty_users(parent, now)}
+    recipients.update({u.pk: u for u in liaison_users(parent)})
+    users = list(recipients.values())
+    notify(recipients=users, kind="escalation", title=f"下级组织超时未答：{q.title}",
+           body=f"{q.organization.display_name}的问题已超时，请督办。", url=q.get_absolute_url(), subject=_subject(q),
+           dedupe_key=f"qa:escalate:{q.pk}:{q.reopen_count}", email=True,
+           email_not_before=_email_times(users, parent, now))
+    return True
+
+
+@transaction.atomic
+def invitation_overdue(*, invitation_id: int, now) -> bool:
+    """An accepted invitation past its own deadline without an answer: tell the invitee and the inviter."""
+    inv = (Invitation.objects.select_for_update(skip_locked=True, of=("self",))
+           .filter(pk=invitation_id, status=InvitationStatus.ACCEPTED, overdue_notified_at__isnull=True)
+           .select_related("question", "invitee", "inviter").first())
+    if inv is None:
+        return False
+    inv.overdue_notified_at = now
+    inv.save(update_fields=["overdue_notified_at"])
+    q = inv.question
+    notify(recipients=[inv.invitee], kind="reminder", title=f"你接受的回答邀请已超时：{q.title}", url=q.get_absolute_url(),
+           subject=_subject(q), dedupe_key=f"qa:inv-overdue:{inv.pk}", email=True,
+           email_not_before=deadlines.next_duty_start(now, selectors.calendar_overrides(timezone.localdate(now))))
+    notify(recipients=[inv.inviter], kind="reminder", title=f"{inv.invitee.public_name} 尚未回答：{q.title}",
+           url=q.get_absolute_url(), subject=_subject(q), dedupe_key=f"qa:inv-overdue-inviter:{inv.pk}")
+    return True
+
+
+def sweep_deadlines(*, now=None, batch: int = 200, max_batches: int = 50) -> dict:
+    """Send due reminders and escalations. Idempotent (each row is claimed under a row lock and
+    marked); bounded per run so a backlog is worked off over several beats."""
+    now = now or timezone.now()
+    result = {"reminded": 0, "escalated": 0, "invitations": 0}
+    for _ in range(max_batches):
+        ids = due_for_reminder(now, batch)
+        result["reminded"] += sum(remind(question_id=i, now=now) for i in ids)
+        if len(ids) < batch:
+            break
+    for _ in range(max_batches):
+        ids = due_for_escalation(now, batch)
+        result["escalated"] += sum(escalate_overdue(question_id=i, now=now) for i in ids)
+        if len(ids) < batch:
+            break
+    ids = list(Invitation.objects.filter(status=InvitationStatus.ACCEPTED, overdue_notified_at__isnull=True,
+                                         deadline_at__lte=now).order_by("deadline_at").values_list("pk", flat=True)[:batch])
+    result["invitations"] = sum(invitation_overdue(invitation_id=i, now=now) for i in ids)
+    return result

@@ -1,0 +1,195 @@
+"""Youth-facing Q&A pages. Thin: selectors for reads, services for writes; service errors become a
+message on the page (never a 500)."""
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from organizations import permissions
+from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, Organization
+from youthvoice.domains import ServiceDomain
+from youthvoice.errors import Invalid, ServiceError
+
+from . import selectors, services
+from .forms import AnswerForm, AskForm, OutcomeForm
+from .models import Answer, Invitation, Question, QuestionStatus, QuestionTag
+
+PAGE_SIZE = 20
+
+
+def _org_from_request(request):
+    org_id, slug = request.GET.get("org"), request.GET.get("branch")
+    qs = Organization.objects.filter(is_active=True)
+    if org_id and org_id.isdigit():
+        return qs.filter(pk=int(org_id)).first()
+    if slug:
+        return qs.filter(slug=slug).first()
+    return None
+
+
+def feed(request):
+    org = _org_from_request(request)
+    sort = request.GET.get("sort") if request.GET.get("sort") in selectors.FEED_SORTS else "latest"
+    domain = request.GET.get("domain") if request.GET.get("domain") in ServiceDomain.values else None
+    tag = (request.GET.get("tag") or "")[:100] or None
+    qs = selectors.feed(organization=org, domain=domain, tag=tag, sort=sort)
+    try:
+        rows, next_cursor = selectors.keyset_page(qs, sort=sort, limit=PAGE_SIZE, cursor=request.GET.get("cursor"))
+    except Invalid:
+        rows, next_cursor = selectors.keyset_page(qs, sort=sort, limit=PAGE_SIZE, cursor=None)
+    now = timezone.now()
+    for q in rows:
+        q.display_asker = selectors.asker_name(request.user, q)
+        q.overdue = q.status == QuestionStatus.OPEN and q.deadline_at < now
+    base = {k: v for k, v in (("org", org.pk if org else None), ("domain", domain), ("tag", tag)) if v}
+    return render(request, "community/feed.html", {
+        "questions": rows, "next_cursor": next_cursor, "organization": org, "sort": sort, "domain": domain,
+        "tag": tag, "domains": ServiceDomain.choices, "tags": QuestionTag.objects.order_by("name")[:30],
+        "base_params": base, "sorts": [("latest", _("Latest")), ("hot", _("Hot")), ("unanswered", _("Unanswered"))],
+    })
+
+
+def question_page(request, pk: int):
+    q = selectors.question_detail(pk)
+    if q is None:
+        raise Http404
+    services.record_view(q)
+    user = request.user
+    is_staff = permissions.can_act(user, q.organization, ANSWERING_ROLES)
+    state = selectors.viewer_state(q, user)
+    answers = list(q.answers.all())
+    for a in answers:
+        a.liked = a.pk in state["liked_answers"]
+        a.is_accepted = a.pk == q.accepted_answer_id
+    org_accounts = list(permissions.organizations_for(user, ANSWERING_ROLES).filter(
+        path__in=[q.organization.path[:i] for i in range(Organization.steplen, len(q.organization.path) + 1, Organization.steplen)])) if is_staff else []
+    return render(request, "community/question.html", {
+        "q": q, "answers": answers, "state": state, "asker_name": selectors.asker_name(user, q),
+        "is_asker": user.is_authenticated and user.pk == q.asker_id, "is_staff": is_staff,
+        "can_feature": permissions.can_act(user, q.organization, EDITORIAL_ROLES),
+        "org_accounts": org_accounts, "transfer_targets": (
+            list(permissions.organizations_for(user, ANSWERING_ROLES).exclude(pk=q.organization_id).order_by("path")[:300])
+            if is_staff and q.is_open else []),
+        "overdue": q.is_open and q.deadline_at < timezone.now(), "related": selectors.related_questions(q),
+        "answer_form": AnswerForm(), "outcome_form": OutcomeForm(),
+        "experts": list(selectors.experts_for_domain(q.domain)[:20]) if user.is_authenticated and q.is_open else [],
+    })
+
+
+@login_required
+def ask(request):
+    form = AskForm(request.POST or None, initial={"domain": request.GET.get("domain"),
+                                                  "target_expert": request.GET.get("expert"),
+                                                  "target_organization": request.GET.get("org")})
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        kind, target = ("expert", d["target_expert"]) if d.get("target_expert") else (
+            ("organization", d["target_organization"]) if d.get("target_organization") else ("", None))
+        try:
+            q = services.ask_question(asker=request.user, title=d["title"], body=d["body"], domain=d["domain"],
+                                      tags=[t.name for t in d["tags"]], is_anonymous=d["is_anonymous"],
+                                      target_kind=kind, target_id=target)
+        except ServiceError as exc:
+            for field, _code in exc.fields.items():
+                form.add_error(field if field in form.fields else None, exc.zh)
+            if not exc.fields:
+                form.add_error(None, exc.zh)
+        else:
+            messages.success(request, f"提问成功，预计 {q.deadline_hours} 小时内答复")
+            return redirect(q.get_absolute_url())
+    return render(request, "community/ask.html", {"form": form})
+
+
+@login_required
+def my_questions(request):
+    rows, next_cursor = selectors.keyset_page(selectors.feed_queryset().filter(asker=request.user), sort="latest",
+                                              limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None)
+    return render(request, "community/mine.html", {
+        "questions": rows, "next_cursor": next_cursor, "stats": selectors.answerer_statistics(request.user)})
+
+
+@login_required
+def invitations(request):
+    return render(request, "community/invitations.html", {"invitations": selectors.my_invitations(request.user)[:100]})
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+@login_required
+@require_POST
+def act(request, pk: int, action: str):
+    """Every button on the question page posts here; the service decides."""
+    q = get_object_or_404(Question.objects.exclude(status=QuestionStatus.REMOVED).select_related("organization", "asker"), pk=pk)
+    p, user = request.POST, request.user
+    answer = None
+    if p.get("answer"):
+        answer = Answer.objects.filter(pk=_int(p.get("answer")), question=q).select_related("author", "question").first()
+    try:
+        if action == "answer":
+            form = AnswerForm(p)
+            if not form.is_valid():
+                raise Invalid("请填写回答内容", "Write an answer", fields={"body": "required"})
+            d = form.cleaned_data
+            as_org = Organization.objects.filter(pk=d["as_organization"]).first() if d.get("as_organization") else None
+            services.answer_question(actor=user, question=q, body=d["body"], source=d["source"],
+                                     is_copied=d["is_copied"], as_organization=as_org)
+            messages.success(request, "回答已发布")
+        elif action == "comment":
+            services.add_comment(actor=user, question=q, body=p.get("body", ""), answer=answer)
+        elif action == "like":
+            services.like(actor=user, question=q, answer=answer)
+        elif action == "unlike":
+            services.unlike(actor=user, question=q, answer=answer)
+        elif action == "follow":
+            services.follow(actor=user, question=q)
+        elif action == "unfollow":
+            services.unfollow(actor=user, question=q)
+        elif action == "accept" and answer is not None:
+            services.accept_answer(actor=user, answer=answer)
+            messages.success(request, "已采纳")
+        elif action == "outcome":
+            services.mark_outcome(actor=user, question=q, outcome=p.get("outcome", ""), rating=_int(p.get("rating")))
+            messages.success(request, "感谢反馈")
+        elif action == "invite":
+            invitee = get_user_model().objects.filter(pk=_int(p.get("invitee"))).first()
+            services.invite(actor=user, question=q, invitee=invitee, message=p.get("message", ""))
+            messages.success(request, "邀请已发出")
+        elif action == "transfer":
+            to = Organization.objects.filter(pk=_int(p.get("to_organization"))).first()
+            services.transfer_question(actor=user, question=q, to_organization=to, reason=p.get("reason", ""))
+            messages.success(request, "已转交")
+        elif action == "decline":
+            services.decline_question(actor=user, question=q, reason=p.get("reason", ""))
+            messages.success(request, "已退回")
+        elif action == "feature":
+            services.set_featured(actor=user, question=q, featured=p.get("featured") == "1")
+        else:
+            raise Http404
+    except ServiceError as exc:
+        messages.error(request, exc.zh)
+    return redirect(q.get_absolute_url())
+
+
+@login_required
+@require_POST
+def respond(request, pk: int):
+    inv = get_object_or_404(Invitation, pk=pk)
+    try:
+        services.respond_invitation(actor=request.user, invitation=inv, accept=request.POST.get("accept") == "1",
+                                    reason=request.POST.get("reason", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.zh)
+    else:
+        if request.POST.get("accept") == "1":
+            return redirect(inv.question.get_absolute_url())
+    return redirect("community:invitations")
