@@ -1,4 +1,5 @@
 from datetime import time
+import youthvoice.urls  # noqa: F401  (build the API schemas before freezegun patches datetime)
 
 import pytest
 

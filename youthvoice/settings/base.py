@@ -207,3 +207,11 @@ LOGGING = {
 
 FORM_RENDERER = "django.forms.renderers.DjangoDivFormRenderer"
 _ = _  # gettext_lazy is imported for settings that add translated labels
+
+# --- Stations (青年之家) ----------------------------------------------------------------------
+# The Wagtail location widget uses the same tile server as the public service map.
+GEO_WIDGET_LEAFLET_TILE_LAYER = YV_MAP_TILE_URL
+# Overdue booking requests are escalated and stale ones expired every 5 minutes; slots for the
+# next two weeks are generated nightly (both idempotent).
+CELERY_BEAT_SCHEDULE["stations-sweep-bookings"] = {"task": "stations.tasks.sweep_bookings", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["stations-generate-slots"] = {"task": "stations.tasks.generate_all_slots", "schedule": 6 * 3600.0}
