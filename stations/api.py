@@ -171,7 +171,7 @@ def coverage_report(request, gaps_only: bool = False):
     return [r for r in rows if not r.met] if gaps_only else rows
 
 
-@router.get("/{station_id}", response=StationDetail, summary="A station")
+@router.get("/{int:station_id}", response=StationDetail, summary="A station")
 def station_detail(request, station_id: int):
     s = get_object_or_404(_stations_qs(), pk=station_id)
     summary = selectors.rating_summary(s)
@@ -191,7 +191,7 @@ class SlotOut(Schema):
     places_left: int
 
 
-@router.get("/{station_id}/slots", response=list[SlotOut], summary="Upcoming bookable slots")
+@router.get("/{int:station_id}/slots", response=list[SlotOut], summary="Upcoming bookable slots")
 def station_slots(request, station_id: int, service: int | None = None, days: int = Query(14, ge=1, le=31)):
     station = get_object_or_404(selectors.live_stations(), pk=station_id)
     return list(selectors.upcoming_slots(station, service_id=service, days=days, limit=200))
@@ -205,7 +205,7 @@ class RatingOut(Schema):
     by: str = Field(..., alias="user.public_name")
 
 
-@router.get("/{station_id}/ratings", response=list[RatingOut], summary="Recent ratings of a station")
+@router.get("/{int:station_id}/ratings", response=list[RatingOut], summary="Recent ratings of a station")
 def station_ratings(request, station_id: int, limit: int = Query(20, ge=1, le=100)):
     station = get_object_or_404(selectors.live_stations(), pk=station_id)
     return list(selectors.recent_ratings(station, limit=limit))

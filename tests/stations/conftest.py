@@ -1,8 +1,8 @@
 from datetime import time
-import youthvoice.urls  # noqa: F401  (build the API schemas before freezegun patches datetime)
 
 import pytest
 
+import youthvoice.urls  # noqa: F401  (build the API schemas before freezegun patches datetime)
 from organizations.models import StaffRole
 from stations import services
 from tests.factories import UserFactory

@@ -13,6 +13,7 @@ from stations import services
 from stations.domain.calendar import CHINA
 from stations.models import Booking, BookingStatus, ServiceSlot
 from tests.factories import UserFactory
+from youthvoice.errors import Invalid
 
 from .conftest import make_station
 
@@ -134,7 +135,7 @@ def test_bad_ratings_are_rejected(slot, youth, station_admin, client_for):
     bid = post(client_for(youth), "/api/stations/bookings", {"slot_id": slot.pk}).json()["id"]
     for score in (0, 6, "x"):
         assert post(client_for(youth), f"/api/stations/bookings/{bid}/rating", {"score": score}).status_code == 422
-    with pytest.raises(Exception):
+    with pytest.raises(Invalid):
         services.rate_booking(actor=youth, booking_id=bid, score=9)
 
 
