@@ -122,8 +122,9 @@ def generate_slots(*, station: StationPage, days: int = SLOT_HORIZON_DAYS, start
                 if a > now:
                     rows.append(ServiceSlot(service=service, station=station, starts_at=a, ends_at=b,
                                             capacity=service.slot_capacity))
-    created = ServiceSlot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    return len(created)
+    before = ServiceSlot.objects.filter(station=station).count()
+    ServiceSlot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return ServiceSlot.objects.filter(station=station).count() - before
 
 
 # --- bookings -----------------------------------------------------------------------------------
