@@ -78,7 +78,8 @@ def create_station(*, actor, organization: Organization, title: str, address: st
                    base_type: str = "league", batch: int = 1, summary: str = "", capacity: int = 20,
                    contact_person: str = "", contact_phone: str = "", contact_email: str = "",
                    services: list[dict] | None = None, hours: dict | None = None, admins=(),
-                   checklist: dict | None = None, slug: str | None = None) -> StationPage:
+                   checklist: dict | None = None, slug: str | None = None,
+                   follows_public_holidays: bool = True) -> StationPage:
     """Create and publish a station under its branch's index page. `hours` is {weekday: [(opens, closes)]}
     (0 = Monday); `services` is [{name, duration_minutes, slot_capacity, description}]."""
     if actor is not None and not can_act(actor, organization, PUBLISHING_ROLES):
@@ -95,7 +96,8 @@ def create_station(*, actor, organization: Organization, title: str, address: st
         title=title, slug=slug or f"s-{timezone.now():%y%m%d%H%M%S%f}", organization=organization, address=address.strip(),
         latitude=latitude, longitude=longitude, base_type=base_type, batch=batch, summary=summary, capacity=capacity,
         contact_person=contact_person, contact_phone=contact_phone, contact_email=contact_email,
-        location=f"SRID=4326;POINT({longitude} {latitude})", **(checklist or {}),
+        location=f"SRID=4326;POINT({longitude} {latitude})", follows_public_holidays=follows_public_holidays,
+        **(checklist or {}),
     )
     for i, s in enumerate(services or []):
         station.services.add(StationService(sort_order=i, **s))
