@@ -227,7 +227,7 @@ def _booking(booking_id: int) -> Booking:
 def create_booking(request, payload: BookingIn):
     b = services.request_booking(user=request.user, slot_id=payload.slot_id, note=payload.note,
                                  referral_id=payload.referral_id)
-    return 201, _booking(b.pk)
+    return 201, b  # slot, service, station and user are already loaded
 
 
 class DeclineIn(Schema):

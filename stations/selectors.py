@@ -122,23 +122,28 @@ class Nearby:
 
 
 def nearest(lat: float, lng: float, *, limit: int = 10, queryset=None, max_radius_km: float = 2000.0) -> list[Nearby]:
-    """Stations nearest to (lat, lng) by great-circle distance. A bounding box on the
-    (latitude, longitude) index narrows the candidates first; it doubles until it holds `limit`
-    stations, and only candidates within the box's inscribed circle are certain, so the last
-    round keeps those."""
+    """Stations nearest to (lat, lng) by great-circle distance.
+
+    A bounding box on the (latitude, longitude) index narrows the candidates first (reading only
+    ids and coordinates); only candidates inside the box's inscribed circle are certain, so the box
+    grows — guided by the density seen so far — until `limit` certain ones are found. The winners
+    are then fetched with whatever the caller's queryset selects or prefetches, in one query."""
     qs = queryset if queryset is not None else live_stations()
-    radius = 5.0
+    light = qs.prefetch_related(None).order_by()
+    radius = 10.0
     while True:
         lo_lat, hi_lat, lo_lng, hi_lng = geo.bounding_box(lat, lng, radius)
-        rows = list(qs.filter(latitude__gte=lo_lat, latitude__lte=hi_lat, longitude__gte=lo_lng, longitude__lte=hi_lng))
-        scored = sorted(
-            (Nearby(s, geo.haversine_km(lat, lng, float(s.latitude), float(s.longitude))) for s in rows),
-            key=lambda n: (n.distance_km, n.station.pk),
-        )
-        certain = [n for n in scored if n.distance_km <= radius]
+        rows = light.filter(latitude__gte=lo_lat, latitude__lte=hi_lat,
+                            longitude__gte=lo_lng, longitude__lte=hi_lng).values_list("pk", "latitude", "longitude")
+        scored = sorted((geo.haversine_km(lat, lng, float(a), float(b)), pk) for pk, a, b in rows)
+        certain = [(d, pk) for d, pk in scored if d <= radius]
         if len(certain) >= limit or radius >= max_radius_km:
-            return certain[:limit]
-        radius *= 2 if len(rows) < limit else 1.5
+            break
+        # k stations within r means about k·(R/r)² within R: aim for 1.5× the needed count.
+        radius = min(max_radius_km, radius * (4.0 if not certain else max(1.3, min(4.0, (1.5 * limit / len(certain)) ** 0.5))))
+    top = certain[:limit]
+    objects = qs.in_bulk([pk for _, pk in top])
+    return [Nearby(objects[pk], d) for d, pk in top if pk in objects]
 
 
 def upcoming_slots(station: StationPage, *, service_id: int | None = None, days: int = 14, limit: int = 60):

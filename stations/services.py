@@ -165,8 +165,8 @@ def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | No
             raise Invalid("该时段不可预约", "This slot cannot be booked")
         if slot.starts_at <= now:
             raise Invalid("该时段已过，不能预约", "This slot is in the past", fields={"slot_id": "past"})
-        if Booking.objects.filter(slot=slot, user=user, status__in=HOLDING_STATUSES).exists():
-            raise Conflict("您已预约该时段", "You have already booked this slot", code="duplicate")
+        # A second booking of the same slot by the same user is refused by the partial unique index
+        # (uniq_active_booking_per_slot_user) below, which saves a query here.
         if slot.booked >= slot.capacity:
             raise Conflict("该时段已约满", "This slot is full", code="full")
         referral = None
