@@ -64,3 +64,26 @@ def test_coverage_admin_page_has_chart_and_gaps(tree, make_staff, client_for):
     assert r.status_code == 200
     html = r.content.decode()
     assert "<svg" in html and "越秀区" in html and "深圳市" in html
+
+
+def test_station_editor_uses_local_leaflet_and_requires_an_admin(tree, client_for):
+    superuser = UserFactory(is_superuser=True, is_staff=True)
+    station = make_station(tree.tianhe)
+    r = client_for(superuser).get(f"/admin/pages/{station.pk}/edit/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "stations/vendor/leaflet-1.9.4/leaflet.js" in html and "unpkg.com" not in html
+    assert 'data-controller="leaflet-field"' in html
+
+
+def test_station_page_clean_reads_the_widget_point_and_rejects_far_away_points(tree):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    station = make_station(tree.tianhe)
+    station.location = "SRID=4326;POINT(113.400001 23.200002)"
+    station.clean()
+    assert (str(station.latitude), str(station.longitude)) == ("23.200002", "113.400001")
+    station.location = "SRID=4326;POINT(2.35 48.85)"
+    with pytest.raises(ValidationError):
+        station.clean()
