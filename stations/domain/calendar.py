@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from zoneinfo import ZoneInfo
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -23,16 +24,24 @@ SEARCH_DAYS = 60
 Interval = tuple[time, time]
 
 
-def public_holiday(day: date) -> tuple[bool, bool]:
-    """(is_workday, is_statutory_holiday) from chinese_calendar; unknown years fall back to
-    Monday–Friday workdays and no statutory holidays."""
+@cache
+def _known_years() -> tuple[int, int]:
     import chinese_calendar
 
-    try:
-        workday = chinese_calendar.is_workday(day)
-        on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    except NotImplementedError:
+    years = [d.year for d in chinese_calendar.holidays] + [d.year for d in chinese_calendar.workdays]
+    return min(years), max(years)
+
+
+def public_holiday(day: date) -> tuple[bool, bool]:
+    """(is_workday, is_statutory_holiday) from chinese_calendar; years it does not cover (it
+    refuses them) fall back to Monday–Friday workdays and no statutory holidays."""
+    import chinese_calendar
+
+    first, last = _known_years()
+    if not first <= day.year <= last:
         return day.weekday() < 5, False
+    workday = chinese_calendar.is_workday(day)
+    on_holiday, name = chinese_calendar.get_holiday_detail(day)
     return workday, bool(on_holiday and name)
 
 
