@@ -4,6 +4,7 @@ requirement, built in three queries and evaluated by the pure rules in domain/co
 from collections import defaultdict
 
 from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
 
 from organizations.models import Organization, OrganizationKind
 
@@ -11,6 +12,19 @@ from .domain.coverage import Row, Unit, evaluate
 from .models import StationPage
 
 KINDS = (OrganizationKind.CITY, OrganizationKind.COUNTY, OrganizationKind.UNIVERSITY)
+REQUIREMENT_LABELS = {
+    "city-level>=1": _("at least 1 city-level station"),
+    "total>=5": _("at least 5 stations in total"),
+    "county>=1": _("at least 1 station"),
+    "university>=1": _("one station per university"),
+}
+
+
+def labelled(rows: list[Row]) -> list[dict]:
+    """Rows with display labels for templates."""
+    kinds = dict(OrganizationKind.choices)
+    return [{"row": r, "kind": kinds.get(r.unit.kind, r.unit.kind), "requirement": REQUIREMENT_LABELS.get(r.requirement, r.requirement),
+             "batches": [r.unit.total_by_batch.get(b, 0) for b in (1, 2, 3)]} for r in rows]
 
 
 def report() -> list[Row]:

@@ -27,7 +27,8 @@ def coverage_view(request):
     cities = [r for r in rows if r.unit.kind == OrganizationKind.CITY]
     chart = charts.coverage_bars([(r.unit.name, r.unit.total_by_batch, max(r.required, 1)) for r in cities])
     return render(request, "stations/admin/coverage.html", {
-        "rows": rows, "gaps": [r for r in rows if not r.met], "summary": coverage.summary(rows),
+        "rows": coverage.labelled(rows), "gaps": coverage.labelled([r for r in rows if not r.met]),
+        "summary": coverage.summary(rows),
         "chart": mark_safe(chart),  # built from escaped names and numbers in charts.py
         "header_title": _("Station coverage"),
     })
