@@ -119,7 +119,7 @@ def load(stdout=None) -> dict:
         created += 1
     slots = 0
     for station in StationPage.objects.live():
-        slots += services.generate_slots(station=station, days=14)
+        slots += services.generate_slots(station=station, days=7)  # the nightly task keeps two weeks
     bookings = _bookings()
     if stdout:
         stdout.write(f"stations: {StationPage.objects.count()} ({created} new), {slots} new slots, {bookings} new bookings")

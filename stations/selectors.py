@@ -115,6 +115,9 @@ def open_now_filter(stations, at=None):
     return [s for s in stations if working_calendar(s, hours=hours.get(s.pk, []), exceptions=excs.get(s.pk, [])).is_open(at)]
 
 
+_radius_hint: dict[int, float] = {}
+
+
 @dataclass
 class Nearby:
     station: StationPage
@@ -130,7 +133,9 @@ def nearest(lat: float, lng: float, *, limit: int = 10, queryset=None, max_radiu
     are then fetched with whatever the caller's queryset selects or prefetches, in one query."""
     qs = queryset if queryset is not None else live_stations()
     light = qs.prefetch_related(None).order_by()
-    radius = 10.0
+    # Start from the radius recent searches ended with (any start gives the same, exact answer;
+    # a good one saves rounds).
+    radius = _radius_hint.get(limit, 10.0)
     while True:
         lo_lat, hi_lat, lo_lng, hi_lng = geo.bounding_box(lat, lng, radius)
         rows = light.filter(latitude__gte=lo_lat, latitude__lte=hi_lat,
@@ -141,6 +146,7 @@ def nearest(lat: float, lng: float, *, limit: int = 10, queryset=None, max_radiu
             break
         # k stations within r means about k·(R/r)² within R: aim for 1.5× the needed count.
         radius = min(max_radius_km, radius * (4.0 if not certain else max(1.3, min(4.0, (1.5 * limit / len(certain)) ** 0.5))))
+    _radius_hint[limit] = min(500.0, max(2.0, 0.8 * _radius_hint.get(limit, radius) + 0.2 * radius))
     top = certain[:limit]
     objects = qs.in_bulk([pk for _, pk in top])
     return [Nearby(objects[pk], d) for d, pk in top if pk in objects]
@@ -166,7 +172,7 @@ def recent_ratings(station: StationPage, limit: int = 10):
 
 
 def bookings_for_user(user):
-    return Booking.objects.filter(user=user).select_related("slot__service", "station", "responded_by")
+    return Booking.objects.filter(user=user).select_related("slot__service", "station", "user", "responded_by")
 
 
 def bookings_for_manager(user, *, status: str | None = None):

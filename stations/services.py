@@ -66,10 +66,10 @@ def ensure_station_index(*, organization: Organization) -> StationIndexPage:
     branch = BranchHomePage.objects.get(organization=organization)
     index = StationIndexPage.objects.child_of(branch).first()
     if index is None:
-        index = StationIndexPage(title=f"{organization.display_name}青年之家", slug="stations",
-                                 intro="线下服务站：咨询、预约、服务与评价。")
-        branch.add_child(instance=index)
-        index.save_revision().publish()
+        now = timezone.now()
+        index = StationIndexPage(title=f"{organization.display_name}青年之家", slug="stations", live=True,
+                                 intro="线下服务站：咨询、预约、服务与评价。", first_published_at=now, last_published_at=now)
+        branch.add_child(instance=index)  # one save (each save re-indexes the page for search)
     return index
 
 
@@ -105,8 +105,12 @@ def create_station(*, actor, organization: Organization, title: str, address: st
         for opens, closes in spans:
             station.hours.add(OpeningHours(weekday=weekday, opens=opens, closes=closes))
     station.admins.set(admins)
+    # Created live in one save: each page save re-indexes it for search, and a revision + publish
+    # would save it three times. Editors' later edits create revisions as usual.
+    now = timezone.now()
+    station.live, station.first_published_at, station.last_published_at = True, now, now
+    station.owner = actor
     index.add_child(instance=station)
-    station.save_revision(user=actor).publish(user=actor)
     log(instance=station, action="wagtail.create", user=actor)
     return station
 

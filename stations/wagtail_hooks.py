@@ -73,3 +73,15 @@ def coverage_menu_item():
 @hooks.register("register_admin_menu_item")
 def import_menu_item():
     return StaffMenuItem(_("Import stations"), reverse("stations_import"), icon_name="upload", order=421)
+
+
+class ManagerMenuItem(MenuItem):
+    def is_shown(self, request):
+        from .selectors import managed_stations
+
+        return managed_stations(request.user).exists()
+
+
+@hooks.register("register_admin_menu_item")
+def bookings_menu_item():
+    return ManagerMenuItem(_("Station bookings"), "/stations/manage/", icon_name="date", order=419)

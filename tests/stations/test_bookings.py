@@ -178,3 +178,31 @@ def test_booking_lists_do_not_grow_queries(station, slot, youth, station_admin, 
 
     count(1)
     assert count(1) == count(3)
+
+
+@freeze_time(NOW)
+def test_other_lists_do_not_grow_queries(station, slot, youth, client_for):
+    from stations.models import ServiceSlot as Slot
+
+    later = list(Slot.objects.filter(station=station, starts_at__gt=slot.starts_at).order_by("starts_at")[:3])
+    admin = station.admins.first()
+    ids = []
+    for s in later:
+        b = services.request_booking(user=youth, slot_id=s.pk)
+        services.confirm_booking(actor=admin, booking_id=b.pk)
+        ids.append(b.pk)
+    with freeze_time(datetime(2026, 11, 27, 20, 0, tzinfo=CHINA)):
+        for i, pk in enumerate(ids):
+            services.record_result(actor=admin, booking_id=pk, result="已完成")
+            services.rate_booking(actor=youth, booking_id=pk, score=3 + i % 3, comment="好")
+    yc = client_for(youth)
+    assert len(yc.get(f"/api/stations/{station.pk}/ratings").json()) == 3
+
+    def count(url, **params):
+        with CaptureQueriesContext(connection) as ctx:
+            assert yc.get(url, params).status_code == 200
+        return len(ctx.captured_queries)
+
+    for url in ("/api/stations/bookings", f"/api/stations/{station.pk}/slots", f"/api/stations/{station.pk}/ratings"):
+        count(url, limit=1)
+        assert count(url, limit=1) == count(url, limit=3), url
