@@ -106,6 +106,7 @@ def load(stdout=None) -> dict:
     admins = _admins_by_city()
     tianhe_admin = get_user_model().objects.filter(username="tianhe_station").first()
     created = 0
+    new_stations = []
     for org, slug, base, batch, city_slug in _plan():
         if StationPage.objects.filter(organization=org, slug=slug).exists():
             continue
@@ -114,12 +115,12 @@ def load(stdout=None) -> dict:
         people = [a for a in (admin, tianhe_admin if org.slug == "440106" else None) if a is not None]
         if not people:
             continue
-        services.create_station(actor=None, organization=org, slug=slug, batch=batch, admins=people,
-                                **_station_fields(org, slug, base, k))
+        new_stations.append(services.create_station(actor=None, organization=org, slug=slug, batch=batch,
+                                                    admins=people, **_station_fields(org, slug, base, k)))
         created += 1
     slots = 0
-    for station in StationPage.objects.live():
-        slots += services.generate_slots(station=station, days=7)  # the nightly task keeps two weeks
+    for station in new_stations:  # later days come from the periodic task stations.tasks.generate_all_slots
+        slots += services.generate_slots(station=station, days=7)
     bookings = _bookings()
     if stdout:
         stdout.write(f"stations: {StationPage.objects.count()} ({created} new), {slots} new slots, {bookings} new bookings")
