@@ -250,3 +250,10 @@ YV_ALLIANCES_FLAG_OUT_OF_DOMAIN = env.bool("YV_ALLIANCES_FLAG_OUT_OF_DOMAIN", de
 YV_QA_PEER_ANSWER_STOPS_CLOCK = env.bool("YV_QA_PEER_ANSWER_STOPS_CLOCK", default=False)
 # Deadline sweep: reminders at 2/3 of the window, escalation to the parent organisation when overdue.
 CELERY_BEAT_SCHEDULE["community-sweep-deadlines"] = {"task": "community.tasks.sweep_deadlines", "schedule": 60.0}
+# --- Stations (青年之家) ----------------------------------------------------------------------
+# The Wagtail location widget uses the same tile server as the public service map.
+GEO_WIDGET_LEAFLET_TILE_LAYER = YV_MAP_TILE_URL
+# Overdue booking requests are escalated and stale ones expired every 5 minutes; slots for the
+# next two weeks are generated nightly (both idempotent).
+CELERY_BEAT_SCHEDULE["stations-sweep-bookings"] = {"task": "stations.tasks.sweep_bookings", "schedule": 300.0}
+CELERY_BEAT_SCHEDULE["stations-generate-slots"] = {"task": "stations.tasks.generate_all_slots", "schedule": 6 * 3600.0}

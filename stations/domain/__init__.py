@@ -1,0 +1,1 @@
+"""Pure station rules, no database: working calendar, response deadlines, slots, distance, coverage."""

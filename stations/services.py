@@ -1,0 +1,385 @@
+"""Writes on stations, slots, bookings and referrals. One function per action, keyword-only
+arguments: permission check, validation, locked write with `update_fields`, audit, and the
+notifications (in-site rows + outbox e-mail, in the same transaction).
+
+Capacity: `request_booking` locks the slot row (`SELECT … FOR UPDATE`) and increments `booked`;
+the CHECK constraint `slot_booked_within_capacity` is the backstop. Declining, cancelling and
+expiring release the place at once with a single atomic `UPDATE … SET booked = booked - 1`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from notifications.services import notify
+from organizations.models import PUBLISHING_ROLES, Organization, StaffRole
+from organizations.permissions import can_act, is_staff_anywhere
+from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
+
+from . import selectors
+from .domain import geo
+from .domain.calendar import response_deadline, slot_starts
+from .models import (
+    HOLDING_STATUSES,
+    Booking,
+    BookingStatus,
+    OpeningHours,
+    Referral,
+    ServiceSlot,
+    StationIndexPage,
+    StationPage,
+    StationService,
+)
+
+SLOT_HORIZON_DAYS = 14
+MY_BOOKINGS_URL = "/stations/my/"
+MANAGE_URL = "/stations/manage/"
+REFERRAL_ROLES = frozenset({StaffRole.ORG_ADMIN, StaffRole.LIAISON, StaffRole.DUTY, StaffRole.STATION_ADMIN})
+
+
+def _require_login(user):
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise Forbidden("请先登录", "Log in first", code="unauthenticated")
+
+
+def validate_coordinates(latitude, longitude) -> None:
+    try:
+        lat, lng = float(latitude), float(longitude)
+    except (TypeError, ValueError):
+        raise Invalid("坐标无效", "Invalid coordinates", fields={"latitude": "number", "longitude": "number"}) from None
+    if not geo.in_china(lat, lng):
+        raise Invalid("坐标不在中国境内", "The coordinates are outside China",
+                      fields={"latitude": str(latitude), "longitude": str(longitude)})
+
+
+# --- stations -----------------------------------------------------------------------------------
+
+def ensure_station_index(*, organization: Organization) -> StationIndexPage:
+    """The branch's station index page (created once, under the branch page)."""
+    from home.models import BranchHomePage
+
+    branch = BranchHomePage.objects.get(organization=organization)
+    index = StationIndexPage.objects.child_of(branch).first()
+    if index is None:
+        now = timezone.now()
+        index = StationIndexPage(title=f"{organization.display_name}青年之家", slug="stations", live=True,
+                                 intro="线下服务站：咨询、预约、服务与评价。", first_published_at=now, last_published_at=now)
+        branch.add_child(instance=index)  # one save (each save re-indexes the page for search)
+    return index
+
+
+@transaction.atomic
+def create_station(*, actor, organization: Organization, title: str, address: str, latitude, longitude,
+                   base_type: str = "league", batch: int = 1, summary: str = "", capacity: int = 20,
+                   contact_person: str = "", contact_phone: str = "", contact_email: str = "",
+                   services: list[dict] | None = None, hours: dict | None = None, admins=(),
+                   checklist: dict | None = None, slug: str | None = None,
+                   follows_public_holidays: bool = True) -> StationPage:
+    """Create and publish a station under its branch's index page. `hours` is {weekday: [(opens, closes)]}
+    (0 = Monday); `services` is [{name, duration_minutes, slot_capacity, description}]."""
+    if actor is not None and not can_act(actor, organization, PUBLISHING_ROLES):
+        raise forbidden()
+    validate_coordinates(latitude, longitude)
+    title = (title or "").strip()
+    if not title or not (address or "").strip():
+        raise Invalid("名称和地址必填", "Name and address are required", fields={"title": "required", "address": "required"})
+    admins = list(admins)
+    if not admins:
+        raise Invalid("至少需要一名站点管理员", "A station needs at least one administrator", fields={"admins": "required"})
+    index = ensure_station_index(organization=organization)
+    station = StationPage(
+        title=title, slug=slug or f"s-{timezone.now():%y%m%d%H%M%S%f}", organization=organization, address=address.strip(),
+        latitude=latitude, longitude=longitude, base_type=base_type, batch=batch, summary=summary, capacity=capacity,
+        contact_person=contact_person, contact_phone=contact_phone, contact_email=contact_email,
+        location=f"SRID=4326;POINT({longitude} {latitude})", follows_public_holidays=follows_public_holidays,
+        **(checklist or {}),
+    )
+    for i, s in enumerate(services or []):
+        station.services.add(StationService(sort_order=i, **s))
+    for weekday, spans in (hours or {}).items():
+        for opens, closes in spans:
+            station.hours.add(OpeningHours(weekday=weekday, opens=opens, closes=closes))
+    station.admins.set(admins)
+    # Created live in one save: each page save re-indexes it for search, and a revision + publish
+    # would save it three times. Editors' later edits create revisions as usual.
+    now = timezone.now()
+    station.live, station.first_published_at, station.last_published_at = True, now, now
+    station.owner = actor
+    index.add_child(instance=station)
+    log(instance=station, action="wagtail.create", user=actor)
+    return station
+
+
+def generate_slots(*, station: StationPage, days: int = SLOT_HORIZON_DAYS, start: date | None = None) -> int:
+    """Create the slots of the next `days` days from the working hours (idempotent)."""
+    cal = selectors.working_calendar(station)
+    start = start or timezone.localdate()
+    now = timezone.now()
+    rows = []
+    for service in StationService.objects.filter(station=station, is_active=True):
+        length = timedelta(minutes=service.duration_minutes)
+        for offset in range(days):
+            for a, b in slot_starts(start + timedelta(days=offset), cal, length):
+                if a > now:
+                    rows.append(ServiceSlot(service=service, station=station, starts_at=a, ends_at=b,
+                                            capacity=service.slot_capacity))
+    before = ServiceSlot.objects.filter(station=station).count()
+    ServiceSlot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return ServiceSlot.objects.filter(station=station).count() - before
+
+
+# --- bookings -----------------------------------------------------------------------------------
+
+def _booking_url(station: StationPage) -> str:
+    return station.url or "/stations/"
+
+
+def _notify_admins(booking: Booking, *, title: str, body: str = "", actor=None, kind="station_booking"):
+    notify(recipients=selectors.station_admin_users(booking.station), kind=kind, title=title, body=body,
+           url=MANAGE_URL, actor=actor, subject=f"stations.booking:{booking.pk}", email=True)
+
+
+def _notify_youth(booking: Booking, *, title: str, body: str = "", actor=None, url: str = MY_BOOKINGS_URL):
+    notify(recipients=[booking.user], kind="station_booking", title=title, body=body, url=url, actor=actor,
+           subject=f"stations.booking:{booking.pk}", email=True)
+
+
+def _release(slot_id: int) -> None:
+    ServiceSlot.objects.filter(pk=slot_id).update(booked=F("booked") - 1)
+
+
+def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | None = None, now=None) -> Booking:
+    _require_login(user)
+    note = (note or "").strip()
+    if len(note) > 300:
+        raise Invalid("备注不超过 300 字", "The note is at most 300 characters", fields={"note": "too long"})
+    now = now or timezone.now()
+    with transaction.atomic():
+        slot = (ServiceSlot.objects.select_for_update(of=("self",)).select_related("service", "station__organization")
+                .filter(pk=slot_id).first())
+        if slot is None:
+            raise NotFound("时段不存在", "Slot not found")
+        station = slot.station
+        if slot.is_cancelled or not slot.service.is_active or not station.live:
+            raise Invalid("该时段不可预约", "This slot cannot be booked")
+        if slot.starts_at <= now:
+            raise Invalid("该时段已过，不能预约", "This slot is in the past", fields={"slot_id": "past"})
+        # A second booking of the same slot by the same user is refused by the partial unique index
+        # (uniq_active_booking_per_slot_user) below, which saves a query here.
+        if slot.booked >= slot.capacity:
+            raise Conflict("该时段已约满", "This slot is full", code="full")
+        referral = None
+        if referral_id:
+            referral = Referral.objects.filter(pk=referral_id, asker=user, station=station).first()
+            if referral is None:
+                raise Invalid("转介记录无效", "Unknown referral", fields={"referral_id": referral_id})
+        cal = selectors.working_calendar(station)
+        deadline = min(response_deadline(now, cal), slot.starts_at)
+        slot.booked += 1
+        slot.save(update_fields=["booked"])
+        try:
+            with transaction.atomic():
+                booking = Booking.objects.create(
+                    slot=slot, station=station, user=user, note=note, requested_at=now, respond_by=deadline,
+                    in_working_hours=cal.is_open(now), referral=referral,
+                )
+        except IntegrityError:  # the partial unique index: a concurrent double booking by the same user
+            raise Conflict("您已预约该时段", "You have already booked this slot", code="duplicate") from None
+        log(instance=booking, action="wagtail.create", user=user, data={"slot": slot.pk})
+        local = timezone.localtime(deadline)
+        _notify_admins(booking, actor=user, title=f"新的预约申请：{slot.service.name}",
+                       body=f"{user.public_name} 预约了 {timezone.localtime(slot.starts_at):%m-%d %H:%M}，"
+                            f"请在 {local:%m-%d %H:%M} 前确认或婉拒。")
+        _notify_youth(booking, title=f"预约已提交：{station.title}",
+                      body=f"站点将在 {local:%m-%d %H:%M} 前答复。")
+    return booking
+
+
+def _locked_booking(booking_id: int) -> Booking:
+    booking = (Booking.objects.select_for_update(of=("self",)).select_related("slot__service", "station__organization", "user")
+               .filter(pk=booking_id).first())
+    if booking is None:
+        raise NotFound("预约不存在", "Booking not found")
+    return booking
+
+
+def _check_manager(actor, booking: Booking):
+    _require_login(actor)
+    if not selectors.can_manage(actor, booking.station):
+        raise Forbidden("只有该站点的管理员可以处理此预约", "Only this station's administrators can handle this booking")
+
+
+@transaction.atomic
+def confirm_booking(*, actor, booking_id: int, now=None) -> Booking:
+    now = now or timezone.now()
+    booking = _locked_booking(booking_id)
+    _check_manager(actor, booking)
+    if booking.status != BookingStatus.PENDING:
+        raise Conflict("只有待确认的预约可以确认", "Only a pending booking can be confirmed", code="state")
+    if booking.slot.starts_at <= now:
+        raise Invalid("时段已开始，不能再确认", "The slot has already started")
+    booking.status, booking.responded_at, booking.responded_by = BookingStatus.CONFIRMED, now, actor
+    booking.save(update_fields=["status", "responded_at", "responded_by"])
+    log(instance=booking, action="wagtail.edit", user=actor, data={"status": "confirmed"})
+    _notify_youth(booking, actor=actor, title=f"预约已确认：{booking.station.title}",
+                  body=f"{booking.slot.service.name}，{timezone.localtime(booking.slot.starts_at):%m-%d %H:%M}，请准时到站。")
+    return booking
+
+
+@transaction.atomic
+def decline_booking(*, actor, booking_id: int, reason: str, now=None) -> Booking:
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 300:
+        raise Invalid("请填写婉拒原因（不超过 300 字）", "Give a reason for declining (at most 300 characters)",
+                      fields={"reason": "required"})
+    booking = _locked_booking(booking_id)
+    _check_manager(actor, booking)
+    if booking.status not in HOLDING_STATUSES:
+        raise Conflict("该预约已结束，不能婉拒", "This booking is closed and cannot be declined", code="state")
+    booking.status, booking.responded_at, booking.responded_by = BookingStatus.DECLINED, now, actor
+    booking.decline_reason = reason
+    booking.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
+    _release(booking.slot_id)
+    log(instance=booking, action="wagtail.edit", user=actor, data={"status": "declined", "reason": reason})
+    _notify_youth(booking, actor=actor, title=f"预约未能安排：{booking.station.title}",
+                  body=f"{actor.public_name}：{reason}。您可以选择其他时段。", url=_booking_url(booking.station))
+    return booking
+
+
+@transaction.atomic
+def cancel_booking(*, actor, booking_id: int, now=None) -> Booking:
+    _require_login(actor)
+    now = now or timezone.now()
+    booking = _locked_booking(booking_id)
+    if booking.user_id != actor.pk:
+        raise forbidden()
+    if booking.status not in HOLDING_STATUSES:
+        raise Conflict("该预约已结束，不能取消", "This booking is closed and cannot be cancelled", code="state")
+    if booking.slot.starts_at <= now:
+        raise Invalid("服务已开始，不能取消", "The service has already started")
+    booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
+    booking.save(update_fields=["status", "cancelled_at"])
+    _release(booking.slot_id)
+    log(instance=booking, action="wagtail.edit", user=actor, data={"status": "cancelled"})
+    _notify_admins(booking, actor=actor, title=f"预约已取消：{booking.slot.service.name}",
+                   body=f"{actor.public_name} 取消了 {timezone.localtime(booking.slot.starts_at):%m-%d %H:%M} 的预约。")
+    return booking
+
+
+@transaction.atomic
+def record_result(*, actor, booking_id: int, result: str, now=None) -> Booking:
+    now = now or timezone.now()
+    result = (result or "").strip()
+    if not result or len(result) > 2000:
+        raise Invalid("请填写服务结果（不超过 2000 字）", "Record the result (at most 2000 characters)", fields={"result": "required"})
+    booking = _locked_booking(booking_id)
+    _check_manager(actor, booking)
+    if booking.status != BookingStatus.CONFIRMED:
+        raise Conflict("只有已确认的预约可以记录服务结果", "Only a confirmed booking can get a result", code="state")
+    if booking.slot.starts_at > now:
+        raise Invalid("服务尚未开始", "The service has not started yet")
+    booking.status, booking.result, booking.completed_at, booking.completed_by = BookingStatus.COMPLETED, result, now, actor
+    booking.save(update_fields=["status", "result", "completed_at", "completed_by"])
+    log(instance=booking, action="wagtail.edit", user=actor, data={"status": "completed"})
+    _notify_youth(booking, actor=actor, title=f"服务已完成，请评价：{booking.station.title}", body=result[:200])
+    return booking
+
+
+@transaction.atomic
+def rate_booking(*, actor, booking_id: int, score: int, comment: str = "", now=None) -> Booking:
+    _require_login(actor)
+    now = now or timezone.now()
+    if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
+        raise Invalid("评分须为 1 到 5", "The rating must be 1 to 5", fields={"score": score})
+    comment = (comment or "").strip()
+    if len(comment) > 500:
+        raise Invalid("评价不超过 500 字", "The comment is at most 500 characters", fields={"comment": "too long"})
+    booking = _locked_booking(booking_id)
+    if booking.user_id != actor.pk:
+        raise forbidden()
+    if booking.status != BookingStatus.COMPLETED:
+        raise Conflict("服务完成后才能评价", "You can rate only after the service", code="state")
+    if booking.rating is not None:
+        raise Conflict("您已评价过", "You have already rated this service", code="duplicate")
+    booking.rating, booking.rating_comment, booking.rated_at = score, comment, now
+    booking.save(update_fields=["rating", "rating_comment", "rated_at"])
+    log(instance=booking, action="wagtail.edit", user=actor, data={"rating": score})
+    _notify_admins(booking, actor=actor, title=f"新的服务评价：{score} 星", body=comment[:200], kind="station_rating")
+    return booking
+
+
+def escalate_overdue(*, now=None) -> int:
+    """Pending requests past their deadline: remind the station admins, escalate to the branch's
+    liaison officers, and tell the youth (with a link to other slots). Once per booking."""
+    now = now or timezone.now()
+    done = 0
+    for pk in list(selectors.overdue_pending(now).values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            booking = _locked_booking(pk)
+            if booking.status != BookingStatus.PENDING or booking.escalated_at is not None:
+                continue
+            booking.escalated_at = now
+            booking.save(update_fields=["escalated_at"])
+            when = timezone.localtime(booking.slot.starts_at)
+            _notify_admins(booking, title=f"预约超时未答复：{booking.station.title}", kind="station_overdue",
+                           body=f"{booking.user.public_name} 预约的 {when:%m-%d %H:%M} 已超过答复时限，请尽快处理。")
+            notify(recipients=selectors.escalation_users(booking.station), kind="station_overdue",
+                   title=f"青年之家预约超时：{booking.station.title}", url=MANAGE_URL, email=True,
+                   body=f"站点未在时限内答复预约 #{booking.pk}（{when:%m-%d %H:%M}），请督办。",
+                   subject=f"stations.booking:{booking.pk}", dedupe_key=f"stations.overdue:{booking.pk}")
+            _notify_youth(booking, title=f"站点尚未答复您的预约：{booking.station.title}", url=_booking_url(booking.station),
+                          body="我们已提醒站点并上报联络专员。您也可以改约其他时段。")
+            done += 1
+    return done
+
+
+def expire_stale(*, now=None) -> int:
+    """Pending requests whose slot has started expire and release their place."""
+    now = now or timezone.now()
+    done = 0
+    for pk in list(selectors.stale_pending(now).values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            booking = _locked_booking(pk)
+            if booking.status != BookingStatus.PENDING:
+                continue
+            booking.status = BookingStatus.EXPIRED
+            booking.save(update_fields=["status"])
+            _release(booking.slot_id)
+            log(instance=booking, action="wagtail.edit", user=None, data={"status": "expired"})
+            _notify_youth(booking, title=f"预约已过期：{booking.station.title}", url=_booking_url(booking.station),
+                          body="站点未在服务开始前确认，名额已释放。欢迎预约其他时段。")
+            done += 1
+    return done
+
+
+# --- referral -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def offer_booking(*, actor, question_id: int, asker, station: StationPage, question_title: str = "",
+                  question_url: str = "", service: StationService | None = None, note: str = "") -> Referral:
+    """Refer a Q&A question to a station: the asker is offered a booking there (转介)."""
+    _require_login(actor)
+    if not is_staff_anywhere(actor, REFERRAL_ROLES):
+        raise forbidden()
+    if asker is None:
+        raise Invalid("提问人不存在", "The asker is unknown", fields={"asker": "required"})
+    if service is not None and service.station_id != station.pk:
+        raise Invalid("该服务不属于此站点", "That service is not offered by this station", fields={"service_id": service.pk})
+    if Referral.objects.filter(question_id=question_id, station=station).exists():
+        raise Conflict("该问题已转介到此站点", "This question is already referred to this station", code="duplicate")
+    referral = Referral.objects.create(
+        question_id=question_id, question_title=question_title[:200], question_url=question_url[:300], station=station,
+        service=service, asker=asker, referred_by=actor, note=(note or "")[:300],
+    )
+    log(instance=referral, action="wagtail.create", user=actor, data={"question_id": question_id})
+    notify(recipients=[asker], kind="station_referral", actor=actor, email=True,
+           title=f"您的问题已转介到{station.title}",
+           body=f"“{question_title}”可以到线下服务站当面解决。{note}".strip(),
+           url=f"{_booking_url(station)}?referral={referral.pk}#book", subject=f"stations.referral:{referral.pk}")
+    return referral

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "stations"
+urlpatterns = [
+    path("", views.service_map, name="map"),
+    path("book/", views.book, name="book"),
+    path("my/", views.my_bookings, name="my_bookings"),
+    path("manage/", views.manage_bookings, name="manage"),
+    path("bookings/<int:booking_id>/<slug:action>/", views.booking_action, name="booking_action"),
+    path("<int:station_id>/", views.station_redirect, name="station"),
+]
