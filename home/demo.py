@@ -81,6 +81,12 @@ CANDIDATES = [
 ]
 
 
+def _at(now, days: int, hour: int):
+    """`days` from now at `hour` o'clock, local (Asia/Shanghai) time."""
+    local = timezone.localtime(now) + timedelta(days=days)
+    return local.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+
 def _rich(*paragraphs) -> str:
     return "".join(f"<p>{p}</p>" for p in paragraphs)
 
@@ -149,9 +155,9 @@ def _city_content(branch: BranchHomePage, city: str, images: dict, now, seq: int
         indexes["activities"], ActivityPage, "beach-cleanup", title=f"“守护蓝色家园”{city}青年志愿服务行动",
         summary="周末一起参加志愿服务：分组开展环境清洁、垃圾分类宣传和志愿者经验分享。",
         image=images["activity"], domain=ServiceDomain.VOLUNTEERING, tags=[tag, "志愿服务"],
-        starts_at=now + timedelta(days=10 + seq % 5, hours=1), ends_at=now + timedelta(days=10 + seq % 5, hours=5),
+        starts_at=_at(now, 10 + seq % 5, 9), ends_at=_at(now, 10 + seq % 5, 12),
         location=f"{city}青少年宫广场集合", signup_enabled=True, capacity=30 + (seq % 3) * 10,
-        signup_deadline=now + timedelta(days=8 + seq % 5),
+        signup_deadline=_at(now, 8 + seq % 5, 18),
         body=[("paragraph", _rich("活动流程：09:00 集合签到 → 09:30 安全培训 → 10:00 分组服务 → 12:00 分享合影。",
                                   "请穿着轻便服装，自备水杯；主办方提供手套、垃圾袋与意外保险。")),
               ("faq", {"items": [

@@ -634,6 +634,7 @@ class ListingPage(EditorialPageMixin, Page):
 
 
 class ArticleIndexPage(ListingPage):
+    template = "home/listing_page.html"
     subpage_types = ["home.ArticlePage"]
 
     class Meta:
@@ -641,6 +642,7 @@ class ArticleIndexPage(ListingPage):
 
 
 class ActivityIndexPage(ListingPage):
+    template = "home/listing_page.html"
     subpage_types = ["home.ActivityPage"]
 
     class Meta:
@@ -648,6 +650,7 @@ class ActivityIndexPage(ListingPage):
 
 
 class ContestIndexPage(ListingPage):
+    template = "home/listing_page.html"
     subpage_types = ["home.ContestPage"]
 
     class Meta:
@@ -655,6 +658,7 @@ class ContestIndexPage(ListingPage):
 
 
 class OfferIndexPage(ListingPage):
+    template = "home/listing_page.html"
     subpage_types = ["home.OfferPage"]
 
     class Meta:
@@ -662,6 +666,7 @@ class OfferIndexPage(ListingPage):
 
 
 class TopicIndexPage(ListingPage):
+    template = "home/listing_page.html"
     subpage_types = ["home.TopicPage"]
 
     class Meta:

@@ -46,7 +46,7 @@ def test_editor_submits_and_branch_admin_approves(content, tree, make_staff, cli
 
     r = client_for(editor).post(_edit_url(page), _form(page, title="编辑改稿", **{"action-submit": "1"}))
     assert r.status_code == 302, r.content[:2000]
-    state = WorkflowState.objects.get(base_content_object_id=str(page.pk), status=WorkflowState.STATUS_IN_PROGRESS)
+    state = WorkflowState.objects.get(object_id=str(page.pk), status=WorkflowState.STATUS_IN_PROGRESS)
     task_state = state.current_task_state
     assert admin.groups.filter(pk__in=task_state.task.specific.groups.all()).exists()
     assert not editor.groups.filter(pk__in=task_state.task.specific.groups.all()).exists()
