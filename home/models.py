@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
@@ -112,8 +113,9 @@ class BranchHomePage(EditorialPageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.branch_context(self))
-        context["featured"] = selectors.featured_for(self)
-        context["sections"] = selectors.branch_sections(self)
+        # Lazy: computed only when the {% wagtailpagecache %} fragment is not cached.
+        context["featured"] = SimpleLazyObject(lambda: selectors.featured_for(self))
+        context["sections"] = SimpleLazyObject(lambda: selectors.branch_sections(self))
         context["content_generation"] = content_cache.generation()
         return context
 
@@ -710,7 +712,7 @@ class CategoryPage(EditorialPageMixin, Page):
         from home import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["featured"] = selectors.featured_for(self)
+        context["featured"] = SimpleLazyObject(lambda: selectors.featured_for(self))
         context["content_generation"] = content_cache.generation()
         context.update(selectors.branch_chrome(self))
         return context
