@@ -78,3 +78,39 @@ def content(tree) -> Content:
     sz_articles = publish(sz, ArticleIndexPage(title="深圳资讯", slug="news"))
     sz_article = publish(sz_articles, ArticlePage(title="深圳青年创业大赛开幕", slug="contest-news"))
     return Content(articles, activities, contests, article, activity, contest, offer, topic, sz_article)
+
+
+@pytest.fixture
+def activity(tree) -> ActivityPage:
+    """One activity (capacity 10) in Guangzhou's activity index — lighter than `content`."""
+    index = publish(tree.guangzhou.branch.specific, ActivityIndexPage(title="主题活动", slug="activities"))
+    return make_activity(index)
+
+
+@pytest.fixture
+def contest(tree) -> ContestPage:
+    """An open contest (results always visible) with two candidates in Guangzhou's contest index."""
+    index = publish(tree.guangzhou.branch.specific, ContestIndexPage(title="推优评选", slug="contests"))
+    return make_contest(index)
+
+
+@pytest.fixture
+def root_collection(db):
+    """Transactional tests flush Wagtail's root collection from a reused database; images need it."""
+    from wagtail.models import Collection
+
+    return Collection.get_first_root_node() or Collection.add_root(name="Root")
+
+
+@pytest.fixture(autouse=True)
+def _skip_search_indexing(monkeypatch):
+    """Publishing pages re-indexes them for search (a task per save); that is the search app's
+    concern and about a quarter of the cost of every page these tests publish."""
+    import modelsearch.signal_handlers as handlers
+
+    class _NoIndex:
+        @staticmethod
+        def enqueue(*args, **kwargs):
+            return None
+
+    monkeypatch.setattr(handlers, "insert_or_update_object_task", _NoIndex)

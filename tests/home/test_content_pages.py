@@ -46,7 +46,7 @@ def test_api_v2_filters_by_branch(content, tree, client):
     assert client.get("/api/v2/pages/", {"branch": "atlantis"}).status_code == 400
 
 
-def test_stream_field_images_leave_the_api_as_renditions(content, client):
+def test_stream_field_images_leave_the_api_as_renditions(content, client, root_collection):
     from wagtail.images.models import Image
     from wagtail.images.tests.utils import get_test_image_file
 

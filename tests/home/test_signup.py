@@ -23,26 +23,26 @@ def post_json(client, url, data):
     return client.post(url, data, content_type="application/json")
 
 
-def test_sign_up_then_twice_is_409(content, youth, client_for):
+def test_sign_up_then_twice_is_409(activity, youth, client_for):
     c = client_for(youth)
-    r = post_json(c, URL.format(content.activity.pk), FORM)
+    r = post_json(c, URL.format(activity.pk), FORM)
     assert r.status_code == 201, r.content
     assert r.json() == {**r.json(), "state": "open", "taken": 1, "remaining": 9, "signed_up": True}
-    r = post_json(c, URL.format(content.activity.pk), FORM)
+    r = post_json(c, URL.format(activity.pk), FORM)
     assert r.status_code == 409 and r.json()["code"] == "already_signed_up"
     assert ActivitySignup.objects.count() == 1 and SignupSheet.objects.get().taken == 1
 
 
-def test_sign_up_requires_login_and_valid_details(content, youth, client_for):
-    assert post_json(client_for(), URL.format(content.activity.pk), FORM).status_code == 401
-    r = post_json(client_for(youth), URL.format(content.activity.pk), {"name": "小明", "phone": "abc"})
+def test_sign_up_requires_login_and_valid_details(activity, youth, client_for):
+    assert post_json(client_for(), URL.format(activity.pk), FORM).status_code == 401
+    r = post_json(client_for(youth), URL.format(activity.pk), {"name": "小明", "phone": "abc"})
     assert r.status_code == 400 and "phone" in r.json()["errors"]
     assert post_json(client_for(youth), URL.format(999999), FORM).status_code == 404
     assert not ActivitySignup.objects.exists()
 
 
-def test_full_activity_is_409_and_nothing_written(content, client_for):
-    activity = make_activity(content.gz_activities, capacity=1, slug="small")
+def test_full_activity_is_409_and_nothing_written(activity, client_for):
+    activity = make_activity(activity.get_parent(), capacity=1, slug="small")
     assert post_json(client_for(UserFactory()), URL.format(activity.pk), FORM).status_code == 201
     r = post_json(client_for(UserFactory()), URL.format(activity.pk), FORM)
     assert r.status_code == 409 and r.json()["code"] == "full"
@@ -50,56 +50,56 @@ def test_full_activity_is_409_and_nothing_written(content, client_for):
     assert activity.signups.count() == 1
 
 
-def test_after_deadline_is_409(content, youth, client_for):
-    activity = make_activity(content.gz_activities, deadline_days=2, slug="deadline")
+def test_after_deadline_is_409(activity, youth, client_for):
+    activity = make_activity(activity.get_parent(), deadline_days=2, slug="deadline")
     with freeze_time(timezone.now() + timedelta(days=2, seconds=1)):
         r = post_json(client_for(youth), URL.format(activity.pk), FORM)
     assert r.status_code == 409 and r.json()["code"] == "signup_ended"
     assert not activity.signups.exists()
 
 
-def test_cancel_frees_the_seat(content, youth, client_for):
+def test_cancel_frees_the_seat(activity, youth, client_for):
     c = client_for(youth)
-    post_json(c, URL.format(content.activity.pk), FORM)
-    r = c.delete(URL.format(content.activity.pk))
+    post_json(c, URL.format(activity.pk), FORM)
+    r = c.delete(URL.format(activity.pk))
     assert r.status_code == 200 and r.json()["taken"] == 0 and r.json()["signed_up"] is False
-    assert c.delete(URL.format(content.activity.pk)).status_code == 404
+    assert c.delete(URL.format(activity.pk)).status_code == 404
 
 
-def test_html_form_signs_up_and_shows_the_message(content, youth, client_for):
+def test_html_form_signs_up_and_shows_the_message(activity, youth, client_for):
     c = client_for(youth)
-    r = c.post(f"/content/activities/{content.activity.pk}/signup/", FORM, follow=True)
+    r = c.post(f"/content/activities/{activity.pk}/signup/", FORM, follow=True)
     assert r.status_code == 200
     html = r.content.decode()
     assert "报名成功" in html or "You have signed up" in html
-    assert content.activity.signups.filter(user=youth).exists()
+    assert activity.signups.filter(user=youth).exists()
 
 
-def test_signup_list_for_branch_staff_only(content, tree, make_staff, client_for):
+def test_signup_list_for_branch_staff_only(activity, tree, make_staff, client_for):
     for n in range(3):
-        services.sign_up(actor=UserFactory(), activity_id=content.activity.pk, name=f"青年{n}", phone="13900000000",
+        services.sign_up(actor=UserFactory(), activity_id=activity.pk, name=f"青年{n}", phone="13900000000",
                          note="=cmd" if n == 0 else "")
     gz_editor = make_staff(tree.guangzhou, StaffRole.EDITOR)
     sz_editor = make_staff(tree.shenzhen, StaffRole.EDITOR)
-    url = f"/api/content/activities/{content.activity.pk}/signups"
+    url = f"/api/content/activities/{activity.pk}/signups"
     r = client_for(gz_editor).get(url)
     assert r.status_code == 200 and r.json()["count"] == 3
     assert [s["name"] for s in r.json()["items"]] == ["青年0", "青年1", "青年2"]
     assert client_for(sz_editor).get(url).status_code == 403
     assert client_for(UserFactory()).get(url).status_code == 403
-    csv = client_for(gz_editor).get(f"/content/activities/{content.activity.pk}/signups/?format=csv")
+    csv = client_for(gz_editor).get(f"/content/activities/{activity.pk}/signups/?format=csv")
     assert csv.status_code == 200 and csv["Content-Type"].startswith("text/csv")
     text = csv.content.decode("utf-8-sig")
     assert text.splitlines()[0].startswith("序号,姓名,电话") and "青年2" in text
     assert "'=cmd" in text  # spreadsheet formulas are defused
-    assert client_for(sz_editor).get(f"/content/activities/{content.activity.pk}/signups/").status_code == 403
+    assert client_for(sz_editor).get(f"/content/activities/{activity.pk}/signups/").status_code == 403
 
 
-def test_signup_list_query_count_does_not_grow(content, tree, make_staff, client_for):
+def test_signup_list_query_count_does_not_grow(activity, tree, make_staff, client_for):
     for _ in range(8):
-        services.sign_up(actor=UserFactory(), activity_id=content.activity.pk, name="青年", phone="13900000000")
+        services.sign_up(actor=UserFactory(), activity_id=activity.pk, name="青年", phone="13900000000")
     c = client_for(make_staff(tree.guangzhou, StaffRole.EDITOR))
-    url = f"/api/content/activities/{content.activity.pk}/signups"
+    url = f"/api/content/activities/{activity.pk}/signups"
 
     def count(limit):
         with CaptureQueriesContext(connection) as ctx:

@@ -17,41 +17,41 @@ def vote(client, contest, candidate):
     return client.post(URL.format(contest.pk), {"candidate_id": candidate.pk}, content_type="application/json")
 
 
-def test_one_vote_per_candidate_per_day(content, youth, client_for):
+def test_one_vote_per_candidate_per_day(contest, youth, client_for):
     c = client_for(youth)
-    first, second = content.contest.candidates.all()
-    r = vote(c, content.contest, first)
+    first, second = contest.candidates.all()
+    r = vote(c, contest, first)
     assert r.status_code == 201 and r.json()["voted_today"] == [first.pk]
-    r = vote(c, content.contest, first)
+    r = vote(c, contest, first)
     assert r.status_code == 409 and r.json()["code"] == "already_voted"
-    assert vote(c, content.contest, second).status_code == 201  # another candidate the same day is fine
+    assert vote(c, contest, second).status_code == 201  # another candidate the same day is fine
     with freeze_time(timezone.now() + timedelta(days=1)):
-        assert vote(c, content.contest, first).status_code == 201  # a new day
+        assert vote(c, contest, first).status_code == 201  # a new day
     assert Vote.objects.filter(user=youth).count() == 3
 
 
-def test_voting_outside_the_window_is_409(content, youth, client_for):
+def test_voting_outside_the_window_is_409(contest, youth, client_for):
     c = client_for(youth)
-    upcoming = make_contest(content.gz_contests, opens=1, closes=3, slug="upcoming")
+    upcoming = make_contest(contest.get_parent(), opens=1, closes=3, slug="upcoming")
     r = vote(c, upcoming, upcoming.candidates.first())
     assert r.status_code == 409 and r.json()["code"] == "voting_not_started"
     with freeze_time(timezone.now() + timedelta(days=6)):
-        r = vote(c, content.contest, content.contest.candidates.first())
+        r = vote(c, contest, contest.candidates.first())
     assert r.status_code == 409 and r.json()["code"] == "voting_closed"
     assert not Vote.objects.exists()
 
 
-def test_bad_votes(content, youth, client_for):
-    other = make_contest(content.gz_contests, slug="other")
-    r = vote(client_for(youth), content.contest, other.candidates.first())  # a candidate of another contest
+def test_bad_votes(contest, youth, client_for):
+    other = make_contest(contest.get_parent(), slug="other")
+    r = vote(client_for(youth), contest, other.candidates.first())  # a candidate of another contest
     assert r.status_code == 404
-    assert vote(client_for(), content.contest, content.contest.candidates.first()).status_code == 401
-    r = client_for(youth).post(URL.format(content.contest.pk), {"candidate_id": "x"}, content_type="application/json")
+    assert vote(client_for(), contest, contest.candidates.first()).status_code == 401
+    r = client_for(youth).post(URL.format(contest.pk), {"candidate_id": "x"}, content_type="application/json")
     assert r.status_code == 422
 
 
-def test_results_visible_per_editor_choice(content, tree, youth, make_staff, client_for):
-    hidden = make_contest(content.gz_contests, visibility="after_close", slug="hidden")
+def test_results_visible_per_editor_choice(contest, tree, youth, make_staff, client_for):
+    hidden = make_contest(contest.get_parent(), visibility="after_close", slug="hidden")
     vote(client_for(youth), hidden, hidden.candidates.first())
     url = f"/api/content/contests/{hidden.pk}/voting"
     body = client_for(youth).get(url).json()
@@ -61,15 +61,15 @@ def test_results_visible_per_editor_choice(content, tree, youth, make_staff, cli
     with freeze_time(timezone.now() + timedelta(days=6)):
         body = client_for().get(url).json()
     assert body["state"] == "closed" and body["results"][0]["votes"] == 1
-    live = client_for().get(f"/api/content/contests/{content.contest.pk}/voting").json()
+    live = client_for().get(f"/api/content/contests/{contest.pk}/voting").json()
     assert live["results_visible"] is True  # "always"
 
 
-def test_html_vote_form(content, youth, client_for):
+def test_html_vote_form(contest, youth, client_for):
     c = client_for(youth)
-    candidate = content.contest.candidates.first()
-    r = c.post(f"/content/contests/{content.contest.pk}/vote/", {"candidate_id": candidate.pk}, follow=True)
+    candidate = contest.candidates.first()
+    r = c.post(f"/content/contests/{contest.pk}/vote/", {"candidate_id": candidate.pk}, follow=True)
     assert r.status_code == 200 and Vote.objects.filter(user=youth).count() == 1
-    r = c.post(f"/content/contests/{content.contest.pk}/vote/", {"candidate_id": candidate.pk}, follow=True)
+    r = c.post(f"/content/contests/{contest.pk}/vote/", {"candidate_id": candidate.pk}, follow=True)
     assert "今天已为该候选人投过票" in r.content.decode()
     assert Vote.objects.filter(user=youth).count() == 1
