@@ -70,6 +70,16 @@ CATEGORY_INTROS = {
     ServiceDomain.LEAGUE: "团员发展、组织关系转接、团费与团籍相关事务。",
 }
 DOMAIN_IMAGES = {d: f"domain-{d}" for d in ServiceDomain.values}
+# One editor-chosen link per category page (the rest of its slots show hot content of that domain).
+CATEGORY_LINKS = {
+    ServiceDomain.ENTREPRENEURSHIP: ("“挑战杯”广东大学生创业大赛报名", "https://www.gdyouth.cn/", "大赛面向在校生与毕业五年内青年，设创意、实践和公益三个组别。"),
+    ServiceDomain.RELATIONSHIPS: ("青年联谊活动报名指南", "https://www.gdyouth.cn/", "团组织主办的青年交友活动，实名报名、真诚交流。"),
+    ServiceDomain.LEGAL: ("12355 青少年法律援助", "https://www.12355.net/", "劳动争议、校园欺凌、网络侵权，律师志愿者免费咨询。"),
+    ServiceDomain.PSYCHOLOGY: ("12355 心理咨询热线", "https://www.12355.net/", "学业、职场、情感压力，专业心理咨询师在线倾听。"),
+    ServiceDomain.EMPLOYMENT: ("广东青年就业见习岗位", "https://www.gdyouth.cn/", "见习期间享受见习补贴，积累工作经验。"),
+    ServiceDomain.VOLUNTEERING: ("i志愿：注册成为志愿者", "https://www.i-volunteer.org.cn/", "广东志愿者信息平台，参加活动可记录志愿时长。"),
+    ServiceDomain.LEAGUE: ("智慧团建：组织关系转接", "https://www.gdyouth.cn/", "毕业、就业、升学后团组织关系转接一站办理。"),
+}
 
 ACCENTS = [AccentColour.LEAGUE_RED, AccentColour.SUNRISE, AccentColour.JADE, AccentColour.SEA, AccentColour.INDIGO]
 
@@ -143,7 +153,7 @@ def _city_content(branch: BranchHomePage, city: str, images: dict, now, seq: int
         indexes["news"], ArticlePage, "youth-service-week", title=f"{city}启动“青年之声”服务周",
         summary=f"{league}联合各区青年之家开展为期一周的集中服务，涵盖法律咨询、心理疏导与就业指导。",
         image=images["article"], author=f"{league}宣传部", source="青年之声",
-        domain=ServiceDomain.LEAGUE, tags=[tag, "青年之家"],
+        domain=ServiceDomain.values[seq % len(ServiceDomain.values)], tags=[tag, "青年之家"],
         body=[("paragraph", _rich(
             f"近日，{league}在{city}青少年宫启动“青年之声”服务周活动。活动期间，全市各青年之家将安排律师、"
             "心理咨询师和就业指导师驻点服务，青年可在平台上提前预约。",
@@ -198,11 +208,15 @@ def _city_content(branch: BranchHomePage, city: str, images: dict, now, seq: int
     return created
 
 
-def _categories(branch) -> int:
+def _categories(branch, images) -> int:
+    from .models import CategoryFeaturedItem
+
     created = 0
     for domain in ServiceDomain.values:
+        title, url, summary = CATEGORY_LINKS[domain]
         _, new = _child(branch, CategoryPage, f"category-{domain}", title=DOMAIN_LABELS_ZH[domain], domain=domain,
-                        intro=CATEGORY_INTROS[domain], featured_slots=4)
+                        intro=CATEGORY_INTROS[domain], featured_slots=4, children={"featured_items": [
+                            CategoryFeaturedItem(external_url=url, title=title, summary=summary, image=images[domain])]})
         created += new
     return created
 
@@ -262,7 +276,7 @@ def load(stdout=None) -> dict:
         home.banner, home.logo = images["banner_province"], images["logo"]
         home.save_revision().publish()
     created += _city_content(home, "广东省", images, now, 0, league="团省委")
-    created += _categories(home)
+    created += _categories(home, images)
     cities = Organization.objects.filter(slug__in=list(CITY_SLUGS.values())).order_by("path")
     branches = {b.organization_id: b for b in BranchHomePage.objects.filter(organization__in=cities)}
     for seq, org in enumerate(cities, start=1):

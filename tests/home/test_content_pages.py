@@ -69,3 +69,16 @@ def test_page_view_beacon_counts(content, client):
     assert client.post(f"/api/content/pages/{content.article.pk}/view").status_code == 204
     assert PageStats.objects.get(page_id=content.article.pk).views == 2
     assert client.post("/api/content/pages/999999/view").status_code == 404
+
+
+def test_headless_preview_serves_the_draft(content, client, settings):
+    from home.models import ArticlePage
+
+    draft = ArticlePage.objects.get(pk=content.article.pk)
+    draft.title = "草稿标题"
+    preview = draft.create_page_preview()
+    r = client.get("/api/v2/page_preview/", {"content_type": "home.articlepage", "token": preview.token})
+    assert r.status_code == 200 and r.json()["title"] == "草稿标题"
+    assert client.get("/api/v2/page_preview/", {"content_type": "home.articlepage", "token": "forged"}).status_code == 404
+    assert client.get("/api/v2/page_preview/", {"content_type": "nonsense", "token": "x"}).status_code == 404
+    assert client.get(content.article.url).content.decode().count("草稿标题") == 0  # the live page is unchanged
