@@ -115,5 +115,6 @@ def vote(request, contest_id: int, payload: VoteIn):
 
 @router.post("/pages/{int:page_id}/view", response={204: None}, summary="Count a view (beacon from the page)")
 def page_view(request, page_id: int):
-    services.record_view(page_id=page_id)
+    visitor = f"u{request.user.pk}" if request.user.is_authenticated else request.META.get("REMOTE_ADDR", "")
+    services.record_view(page_id=page_id, visitor=visitor)
     return 204, None

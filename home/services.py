@@ -246,12 +246,21 @@ def vote(*, actor, contest_id: int, candidate_id: int) -> Vote:
 # --- Views ------------------------------------------------------------------------------------------------
 
 
-def record_view(*, page_id: int) -> None:
-    """Count one view of a live editorial page (a beacon from the page, so cached pages count too)."""
+VIEW_DEDUP_SECONDS = 600
+
+
+def record_view(*, page_id: int, visitor: str = "") -> None:
+    """Count one view of a live editorial page (a beacon from the page, so cached pages count too).
+    A visitor (IP address or user id) counts once per page per 10 minutes, so reloading or
+    scripting the beacon does not inflate the hot score."""
+    from django.core.cache import cache
+
     from .models import ContentPage
 
     if not ContentPage.objects.live().filter(pk=page_id).exists():
         raise NotFound("页面不存在", "Page not found")
+    if visitor and not cache.add(f"yv:view:{page_id}:{visitor}", 1, VIEW_DEDUP_SECONDS):
+        return
     if not PageStats.objects.filter(page_id=page_id).update(views=F("views") + 1):
         try:
             with transaction.atomic():

@@ -65,8 +65,10 @@ def test_stream_field_images_leave_the_api_as_renditions(content, client, root_c
 def test_page_view_beacon_counts(content, client):
     from home.models import PageStats
 
-    assert client.post(f"/api/content/pages/{content.article.pk}/view").status_code == 204
-    assert client.post(f"/api/content/pages/{content.article.pk}/view").status_code == 204
+    url = f"/api/content/pages/{content.article.pk}/view"
+    assert client.post(url, REMOTE_ADDR="10.0.0.1").status_code == 204
+    assert client.post(url, REMOTE_ADDR="10.0.0.1").status_code == 204  # the same visitor again: not counted
+    assert client.post(url, REMOTE_ADDR="10.0.0.2").status_code == 204
     assert PageStats.objects.get(page_id=content.article.pk).views == 2
     assert client.post("/api/content/pages/999999/view").status_code == 404
 
