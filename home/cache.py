@@ -7,7 +7,7 @@ results, hot scores) is at most YV_PAGE_CACHE_SECONDS old for anonymous visitors
 are never served from this cache.
 
 The backend is Django's default cache: local memory in the embedded default, Redis with REDIS_URL.
-CSRF tokens are not shared: the stored HTML holds a placeholder that is replaced, per request, by
+CSRF tokens are not shared: the stored HTML holds a marker that is replaced, per request, by
 the visitor's own token (which also sets their CSRF cookie)."""
 
 import hashlib
@@ -19,7 +19,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
 GENERATION_KEY = "yv:content-generation"
-CSRF_PLACEHOLDER = "__YV_CSRF_TOKEN__"
+CSRF_MARKER = "__YV_CSRF_TOKEN__"
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+(")')
 SKIP_PREFIXES = ("/admin/", "/django-admin/", "/accounts/", "/i18n/", "/static/", "/media/", "/documents/",
                  "/api/v2/page_preview/")
@@ -71,15 +71,15 @@ class AnonymousPageCacheMiddleware:
         hit = cache.get(key)
         if hit is not None:
             status, content_type, body = hit
-            if CSRF_PLACEHOLDER.encode() in body:
-                body = body.replace(CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+            if CSRF_MARKER.encode() in body:
+                body = body.replace(CSRF_MARKER.encode(), get_token(request).encode())
             response = HttpResponse(body, status=status, content_type=content_type)
             response["X-YV-Cache"] = "hit"
             return response
         response = self.get_response(request)
         if (getattr(response, "yv_cacheable", False) and response.status_code == 200 and not response.cookies
                 and not getattr(response, "streaming", False)):
-            body = _CSRF_INPUT.sub(rb"\g<1>" + CSRF_PLACEHOLDER.encode() + rb"\g<2>", response.content)
+            body = _CSRF_INPUT.sub(rb"\g<1>" + CSRF_MARKER.encode() + rb"\g<2>", response.content)
             cache.set(key, (response.status_code, response["Content-Type"], body), timeout())
             response["X-YV-Cache"] = "miss"
         return response
