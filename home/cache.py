@@ -11,6 +11,7 @@ CSRF tokens are not shared: the stored HTML holds a marker that is replaced, per
 the visitor's own token (which also sets their CSRF cookie)."""
 
 import hashlib
+import logging
 import re
 
 from django.conf import settings
@@ -18,10 +19,11 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
+logger = logging.getLogger(__name__)
 GENERATION_KEY = "yv:content-generation"
 CSRF_MARKER = "__YV_CSRF_TOKEN__"
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+(")')
-SKIP_PREFIXES = ("/admin/", "/django-admin/", "/accounts/", "/i18n/", "/static/", "/media/", "/documents/",
+SKIP_PREFIXES = ("/healthz", "/admin/", "/django-admin/", "/accounts/", "/i18n/", "/static/", "/media/", "/documents/",
                  "/api/v2/page_preview/")
 
 
@@ -30,10 +32,14 @@ def timeout() -> int:
 
 
 def generation() -> int:
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, None)
-        value = cache.get(GENERATION_KEY) or 1
+    try:
+        value = cache.get(GENERATION_KEY)
+        if value is None:
+            cache.add(GENERATION_KEY, 1, None)
+            value = cache.get(GENERATION_KEY) or 1
+    except Exception:  # noqa: BLE001 - callers render uncached
+        logger.warning("page cache unavailable", exc_info=True)
+        return 0
     return value
 
 
@@ -43,6 +49,8 @@ def invalidate(**kwargs) -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 2, None)
+    except Exception:  # noqa: BLE001 - publishing must not fail on a dead cache; entries expire anyway
+        logger.warning("page cache unavailable: not invalidated", exc_info=True)
 
 
 def _key(request, gen: int) -> str:
@@ -67,8 +75,12 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not _candidate(request):
             return self.get_response(request)
-        key = _key(request, generation())
-        hit = cache.get(key)
+        try:
+            key = _key(request, generation())
+            hit = cache.get(key)
+        except Exception:  # noqa: BLE001 - a dead cache must not take the site down; serve uncached
+            logger.warning("page cache unavailable", exc_info=True)
+            return self.get_response(request)
         if hit is not None:
             status, content_type, body = hit
             if CSRF_MARKER.encode() in body:
@@ -80,6 +92,9 @@ class AnonymousPageCacheMiddleware:
         if (getattr(response, "yv_cacheable", False) and response.status_code == 200 and not response.cookies
                 and not getattr(response, "streaming", False)):
             body = _CSRF_INPUT.sub(rb"\g<1>" + CSRF_MARKER.encode() + rb"\g<2>", response.content)
-            cache.set(key, (response.status_code, response["Content-Type"], body), timeout())
-            response["X-YV-Cache"] = "miss"
+            try:
+                cache.set(key, (response.status_code, response["Content-Type"], body), timeout())
+                response["X-YV-Cache"] = "miss"
+            except Exception:  # noqa: BLE001
+                logger.warning("page cache unavailable", exc_info=True)
         return response

@@ -108,7 +108,8 @@ def _image(name: str, title: str) -> Image:
         if not path.exists():
             path = IMAGES_DIR / f"{name}.png"
         with path.open("rb") as f:
-            image = Image(title=title, collection=Collection.get_first_root_node())
+            root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+            image = Image(title=title, collection=root)
             image.file.save(path.name, ImageFile(f, name=path.name), save=False)
             image.save()
     return image

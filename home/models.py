@@ -26,6 +26,7 @@ from youthvoice.domains import ServiceDomain
 
 from . import cache as content_cache
 from .blocks import BodyBlock
+from .forms import BranchPageForm
 
 
 class AccentColour(models.TextChoices):
@@ -86,6 +87,7 @@ class BranchHomePage(EditorialPageMixin, Page):
     ]
     # The organisation is fixed by the tree; editors cannot move a branch to another organisation.
     promote_panels = Page.promote_panels
+    base_form_class = BranchPageForm
 
     search_fields = Page.search_fields + [index.SearchField("intro")]
     api_fields = [
