@@ -10,7 +10,7 @@ from pathlib import Path
 from django.core.files.images import ImageFile
 from django.utils import timezone
 from wagtail.images.models import Image
-from wagtail.models import Collection
+from wagtail.models import Collection, WorkflowPage
 
 from organizations.data.guangdong import CITY_SLUGS
 from organizations.models import Organization
@@ -122,14 +122,16 @@ def _child(parent, model, slug, **fields):
         return existing, False
     tags = fields.pop("tags", [])
     children = fields.pop("children", {})
-    page = model(slug=slug, **fields)
+    # Created live in one save (no revision): the demo builds ~250 pages and publishing each through
+    # a revision triples the writes. Editors' first edit creates the first revision as usual.
+    now = timezone.now()
+    page = model(slug=slug, live=True, first_published_at=now, last_published_at=now, **fields)
     for relation, rows in children.items():
         for row in rows:
             getattr(page, relation).add(row)
     if tags:
         page.tags.add(*tags)
     parent.add_child(instance=page)
-    page.save_revision().publish()
     return page, True
 
 
@@ -205,6 +207,8 @@ def _city_content(branch: BranchHomePage, city: str, images: dict, now, seq: int
         branch.featured_items.add(FeaturedItem(link_page=contest, sort_order=3, starts_at=now - timedelta(days=1),
                                                ends_at=now + timedelta(days=12)))
         branch.featured_slots = 6
+        branch._demo_dirty = True
+    if getattr(branch, "_demo_dirty", False):
         branch.save_revision().publish()
     return created
 
@@ -275,7 +279,7 @@ def load(stdout=None) -> dict:
     if not home.intro or home.banner_id is None:
         home.intro = home.intro or PROVINCE_INTRO
         home.banner, home.logo = images["banner_province"], images["logo"]
-        home.save_revision().publish()
+        home._demo_dirty = True
     created += _city_content(home, "广东省", images, now, 0, league="团省委")
     created += _categories(home, images)
     cities = Organization.objects.filter(slug__in=list(CITY_SLUGS.values())).order_by("path")
@@ -288,11 +292,16 @@ def load(stdout=None) -> dict:
             branch.banner = images["banner_city"]
             branch.accent = ACCENTS[seq % len(ACCENTS)]
             branch.intro = branch.intro or f"团{org.display_name}委的“青年之声”分站：本地青年的问答、活动、优惠与青年之家服务。"
-            branch.save_revision().publish()
+            branch._demo_dirty = True  # published once, with the featured items, by _city_content
         created += _city_content(branch, org.display_name, images, now, seq)
-    for org in Organization.objects.filter(admins_group__isnull=False):
-        ensure_branch_workflow(organization=org)
+    with_workflow = set(WorkflowPage.objects.values_list("page_id", flat=True))
+    for page in BranchHomePage.objects.exclude(pk__in=with_workflow).select_related("organization"):
+        if page.organization.admins_group_id:
+            ensure_branch_workflow(organization=page.organization, page=page)
     _interactions(now)
+    from .cache import invalidate
+
+    invalidate()  # pages created live without the publish signal
     if stdout:
         stdout.write(f"editorial content: {created} new pages; service links: {ServiceLink.objects.count()}")
     return {"created": created}
