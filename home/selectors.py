@@ -1,8 +1,36 @@
-"""Reads for branch pages: what a branch home shows."""
+"""Reads for branch and editorial pages: what a branch home shows, featured slots with their hot
+fallback, topic gathering, sign-up and voting summaries."""
+
+from dataclasses import dataclass, field
+
+from django.core.paginator import Paginator
+from django.utils import timezone
+from wagtail.models import Page
 
 from organizations.models import Organization
 
-from .models import BranchHomePage, ServiceLink
+from .domain import brand
+from .domain.featured import fill_slots, hot_score, is_showing
+from .models import (
+    ActivityIndexPage,
+    ActivityPage,
+    ActivitySignup,
+    ArticleIndexPage,
+    BranchHomePage,
+    CategoryPage,
+    ContentPage,
+    ContestIndexPage,
+    OfferIndexPage,
+    PageStats,
+    ServiceLink,
+    SignupSheet,
+    TopicIndexPage,
+    TopicPage,
+    Vote,
+)
+
+HOT_CANDIDATES = 200
+PAGE_SIZE = 12
 
 
 def service_links():
@@ -39,3 +67,216 @@ def branch_urls(organization_ids) -> dict[int, str]:
     """organisation id -> public URL of its branch page, for a batch of organisations (one query)."""
     pages = BranchHomePage.objects.live().filter(organization_id__in=list(organization_ids))
     return {p.organization_id: p.get_url() for p in pages.only("pk", "url_path", "organization_id")}
+
+
+def branch_for(page: Page) -> BranchHomePage | None:
+    """The branch a page belongs to: itself if it is a branch, else its nearest branch ancestor."""
+    if isinstance(page, BranchHomePage):
+        return page
+    return (
+        BranchHomePage.objects.filter(path__in=[page.path[:i] for i in range(Page.steplen, len(page.path), Page.steplen)])
+        .select_related("organization").order_by("-depth").first()
+    )
+
+
+def branch_chrome(page: Page) -> dict:
+    """What a page under a branch shows of its branch: colour accent, navigation, a way back."""
+    branch = branch_for(page)
+    if branch is None:
+        return {}
+    return {"branch": branch, "organization": branch.organization, "accent": branch.accent,
+            "nav_links": list(branch.nav_links.select_related("link_page").all())}
+
+
+# --- Featured slots and hot content -------------------------------------------------------------------
+
+
+@dataclass
+class SlotItem:
+    """A filled featured slot, whether an editor chose it or the hot fallback did."""
+
+    title: str
+    href: str
+    kind: str  # page | link | question (once the Q&A app adds it)
+    source: str  # editor | hot
+    summary: str = ""
+    image: object = None
+    page_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+    def as_api(self) -> dict:
+        from .blocks import image_api
+
+        return {"title": self.title, "href": self.href, "kind": self.kind, "source": self.source,
+                "summary": self.summary, "page_id": self.page_id, "image": image_api(self.image, "fill-640x360")}
+
+
+def _curated(page, now) -> list[SlotItem]:
+    items = []
+    for item in page.featured_items.select_related("link_page", "image").all():
+        if not is_showing(item.starts_at, item.ends_at, now):
+            continue
+        if item.link_page_id and not item.link_page.live:
+            continue
+        image = item.image
+        if image is None and item.link_page_id:
+            image = getattr(item.link_page.specific_deferred, "image", None)
+        summary = item.summary
+        if not summary and item.link_page_id:
+            summary = getattr(item.link_page.specific_deferred, "summary", "")
+        items.append(SlotItem(title=item.display_title, href=item.href, kind=item.kind, source="editor",
+                              summary=summary, image=image, page_id=item.link_page_id))
+    return items
+
+
+def hot_items(branch_page: Page, *, domain: str | None = None, limit: int = 6, now=None) -> list[SlotItem]:
+    """The branch's hot content: recent pages below it scored by views and interactions
+    (home.domain.featured.hot_score). The Q&A app adds its questions here (views, answers)."""
+    now = now or timezone.now()
+    # The newest candidates only: the score's gravity sinks old content anyway.
+    qs = ContentPage.objects.live().descendant_of(branch_page)
+    if domain:
+        qs = qs.filter(domain=domain)
+    candidates = list(qs.select_related("image").order_by("-first_published_at")[:HOT_CANDIDATES])
+    stats = {s.page_id: s for s in PageStats.objects.filter(page_id__in=[p.pk for p in candidates])}
+
+    def score(p):
+        s = stats.get(p.pk)
+        return hot_score(views=s.views if s else 0, interactions=s.interactions if s else 0,
+                         published_at=p.first_published_at, now=now)
+
+    ranked = sorted(candidates, key=score, reverse=True)[:limit]
+    return [SlotItem(title=p.title, href=p.url or "", kind="page", source="hot", summary=p.summary, image=p.image,
+                     page_id=p.pk) for p in ranked]
+
+
+def featured_for(page, *, now=None) -> list[SlotItem]:
+    """The page's slots: editors' items that are in their display window, in order; empty slots
+    filled with hot content of the branch (of the category's domain on category pages)."""
+    now = now or timezone.now()
+    slots = page.featured_slots
+    curated = _curated(page, now)
+    if len(curated) >= slots:
+        return curated[:slots]
+    if isinstance(page, CategoryPage):
+        branch, domain = page.get_parent(), page.domain
+    else:
+        branch, domain = page, None
+    hot = hot_items(branch, domain=domain, limit=slots + len(curated), now=now)
+    return fill_slots(curated, hot, slots, key=lambda item: item.page_id or item.href)
+
+
+def branch_sections(page: BranchHomePage, per_section: int = 4) -> dict:
+    """Latest of each kind directly under this branch (its own index pages), and its category pages."""
+    sections = {}
+    for name, index_model in (("topics", TopicIndexPage), ("articles", ArticleIndexPage),
+                              ("activities", ActivityIndexPage), ("contests", ContestIndexPage),
+                              ("offers", OfferIndexPage)):
+        index = index_model.objects.child_of(page).live().first()
+        if index is None:
+            continue
+        children = listing_children(index)[:per_section]
+        sections[name] = {"index": index, "items": list(children)}
+    sections["categories"] = list(CategoryPage.objects.child_of(page).live().order_by("path"))
+    return sections
+
+
+def listing_children(page: Page):
+    return page.get_children().live().specific().order_by("-first_published_at")
+
+
+def paginate(request, items, per_page: int = PAGE_SIZE):
+    paginator = Paginator(items, per_page)
+    return paginator.get_page(request.GET.get("page"))
+
+
+# --- Topics ---------------------------------------------------------------------------------------------
+
+
+def tagged_items(tag: str, *, exclude_ids=()) -> list:
+    """Everything carrying `tag`, newest first. Pages now; the Q&A app extends this with its
+    questions (community.Question tagged `tag`), merged by date — see docs/content.md."""
+    if not tag:
+        return []
+    return list(
+        ContentPage.objects.live().filter(tags__name=tag).exclude(pk__in=list(exclude_ids))
+        .specific().order_by("-first_published_at").distinct()
+    )
+
+
+def open_topics(branch_page: Page, limit: int = 6):
+    now = timezone.now()
+    qs = TopicPage.objects.live().descendant_of(branch_page).order_by("-first_published_at")
+    return [t for t in qs[: limit * 3] if is_showing(t.starts_at, t.ends_at, now)][:limit]
+
+
+# --- Sign-ups and votes ---------------------------------------------------------------------------------
+
+
+def signup_summary(activity: ActivityPage, *, now=None) -> dict:
+    now = now or timezone.now()
+    sheet = SignupSheet.objects.filter(activity_id=activity.pk).only("taken").first()
+    taken = sheet.taken if sheet else 0
+    state = brand.signup_state(enabled=activity.signup_enabled, capacity=activity.capacity, taken=taken,
+                               deadline=activity.signup_deadline, starts_at=activity.starts_at, now=now)
+    return {"state": state, "capacity": activity.capacity if activity.signup_enabled else None, "taken": taken,
+            "remaining": max(activity.capacity - taken, 0) if activity.signup_enabled else None,
+            "deadline": activity.signup_deadline or activity.starts_at}
+
+
+def vote_counts(contest) -> dict[int, int]:
+    from django.db.models import Count
+
+    rows = Vote.objects.filter(contest_id=contest.pk).values("candidate_id").annotate(n=Count("id"))
+    return {r["candidate_id"]: r["n"] for r in rows}
+
+
+def voting_summary(contest, *, is_staff: bool = False, now=None) -> dict:
+    now = now or timezone.now()
+    state = brand.voting_state(starts_at=contest.voting_starts_at, ends_at=contest.voting_ends_at, now=now)
+    visible = brand.results_visible(visibility=contest.results_visibility, voting=state, is_staff=is_staff)
+    summary = {"state": state, "results_visible": visible}
+    if visible:
+        counts = vote_counts(contest)
+        summary["results"] = [{"candidate_id": c.pk, "name": c.name, "votes": counts.get(c.pk, 0)}
+                              for c in contest.candidates.all()]
+    return summary
+
+
+def is_branch_staff(user, page) -> bool:
+    from organizations.models import EDITORIAL_ROLES
+    from organizations.permissions import can_act
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    branch = branch_for(page)
+    return branch is not None and can_act(user, branch.organization, EDITORIAL_ROLES)
+
+
+def signups_for(activity: ActivityPage):
+    return ActivitySignup.objects.filter(activity_id=activity.pk).select_related("user").order_by("created_at", "pk")
+
+
+def content_context(page: ContentPage, user) -> dict:
+    """Per-type context for editorial pages (the user is anonymous on cached responses)."""
+    from .models import ContestPage
+
+    context = branch_chrome(page)
+    specific = page.specific if type(page) is ContentPage else page
+    if isinstance(specific, ActivityPage):
+        context["signup"] = signup_summary(specific)
+        if getattr(user, "is_authenticated", False):
+            context["my_signup"] = ActivitySignup.objects.filter(activity_id=specific.pk, user=user).first()
+            context["is_staff"] = is_branch_staff(user, specific)
+    elif isinstance(specific, ContestPage):
+        staff = is_branch_staff(user, specific)
+        context["voting"] = voting_summary(specific, is_staff=staff)
+        context["results"] = {r["candidate_id"]: r["votes"] for r in context["voting"].get("results", [])}
+        context["candidates"] = list(specific.candidates.select_related("photo").all())
+        for candidate in context["candidates"]:
+            candidate.vote_count = context["results"].get(candidate.pk, 0)
+        if getattr(user, "is_authenticated", False):
+            today = timezone.localdate()
+            context["voted_today"] = set(Vote.objects.filter(contest_id=specific.pk, user=user, day=today)
+                                         .values_list("candidate_id", flat=True))
+    return context

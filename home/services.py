@@ -1,12 +1,30 @@
-"""Writes on branch pages."""
+"""Writes on branch and editorial pages: branch pages and their moderation workflow, activity
+sign-ups, contest votes, page views. Keyword-only arguments; permission check, validation, save,
+audit, side effects on commit."""
+
+import re
 
 from django.contrib.auth.models import Permission
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from wagtail.log_actions import log
 from wagtail.models import GroupPagePermission, Page, Site
 
 from organizations.models import Organization
+from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
-from .models import BranchHomePage, HomePage
+from .domain import brand
+from .models import (
+    ActivityPage,
+    ActivitySignup,
+    BranchHomePage,
+    ContestPage,
+    HomePage,
+    PageStats,
+    SignupSheet,
+    Vote,
+)
 
 CITY_SLUGS_NOTE = "Branch slugs are the organisation's slug; the URL mirrors the organisation tree."
 
@@ -22,7 +40,8 @@ def _grant(group, page, codenames):
 
 @transaction.atomic
 def ensure_branch_page(*, organization: Organization) -> BranchHomePage:
-    """Create or refresh the organisation's branch page and its group permissions (idempotent)."""
+    """Create or refresh the organisation's branch page, its group permissions and its moderation
+    workflow (idempotent)."""
     from organizations.services import ADMIN_PAGE_PERMISSIONS, EDITOR_PAGE_PERMISSIONS
 
     page = BranchHomePage.objects.filter(organization=organization).first()
@@ -44,7 +63,33 @@ def ensure_branch_page(*, organization: Organization) -> BranchHomePage:
         _grant(organization.editors_group, page, EDITOR_PAGE_PERMISSIONS)
     if organization.admins_group_id:
         _grant(organization.admins_group, page, ADMIN_PAGE_PERMISSIONS)
+        ensure_branch_workflow(organization=organization, page=page)
     return page
+
+
+def ensure_branch_workflow(*, organization: Organization, page: BranchHomePage | None = None):
+    """The branch's moderation workflow (submit → approve): its editors (add/change, no publish)
+    submit; the administrators of the organisation or of any organisation above it approve and
+    publish. Assigned to the branch page, so it covers the branch's pages but not its sub-branches,
+    which have their own (Wagtail uses the nearest assigned workflow). Idempotent."""
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
+
+    from organizations.selectors import ancestors
+
+    page = page or BranchHomePage.objects.get(organization=organization)
+    suffix = f"#{organization.pk}"
+    task = GroupApprovalTask.objects.filter(name__endswith=suffix, name__startswith="审核").first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=f"审核：{organization.display_name}管理员 {suffix}")
+    approvers = [o.admins_group_id for o in [*ancestors(organization), organization] if o.admins_group_id]
+    if set(task.groups.values_list("pk", flat=True)) != set(approvers):
+        task.groups.set(approvers)
+    workflow = Workflow.objects.filter(name__endswith=suffix, name__startswith="发布审核").first()
+    if workflow is None:
+        workflow = Workflow.objects.create(name=f"发布审核：{organization.display_name} {suffix}")
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
+    WorkflowPage.objects.update_or_create(page=page, defaults={"workflow": workflow})
+    return workflow
 
 
 def ensure_wagtail_root() -> Page:
@@ -80,3 +125,145 @@ def _create_home_page(organization: Organization) -> HomePage:
         if old is not None and old.specific_class is Page:
             old.delete()  # Wagtail's empty welcome page from its initial migration
     return home
+
+
+# --- Sign-ups ---------------------------------------------------------------------------------------------
+
+PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}$")
+
+
+def _require_user(actor):
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        raise Forbidden("请先登录", "Please log in first", code="unauthenticated")
+
+
+def _live(model, pk, zh, en):
+    page = model.objects.live().filter(pk=pk).first()
+    if page is None:
+        raise NotFound(f"{zh}不存在", f"{en} not found")
+    return page
+
+
+def _count_interaction(page_id: int, delta: int = 1) -> None:
+    if not PageStats.objects.filter(page_id=page_id).update(interactions=F("interactions") + delta):
+        PageStats.objects.get_or_create(page_id=page_id, defaults={"interactions": max(delta, 0)})
+
+
+@transaction.atomic
+def sign_up(*, actor, activity_id: int, name: str = "", phone: str = "", note: str = "") -> ActivitySignup:
+    """Take one seat. Locks the activity's SignupSheet row; the database refuses taken > capacity."""
+    _require_user(actor)
+    activity = _live(ActivityPage, activity_id, "活动", "Activity")
+    name = (name or actor.real_name or actor.display_name or "").strip()
+    phone = (phone or actor.phone or "").strip()
+    errors = {}
+    if not name or len(name) > 40:
+        errors["name"] = "请填写姓名（不超过 40 字）/ name is required (at most 40 characters)"
+    if not PHONE_RE.match(phone):
+        errors["phone"] = "请填写有效的电话号码 / a valid phone number is required"
+    if len(note or "") > 200:
+        errors["note"] = "备注不超过 200 字 / note is at most 200 characters"
+    if errors:
+        raise Invalid("报名信息不完整", "Sign-up details are incomplete", fields=errors)
+    now = timezone.now()
+    SignupSheet.objects.get_or_create(activity_id=activity.pk, defaults={"capacity": activity.capacity})
+    sheet = SignupSheet.objects.select_for_update().get(activity_id=activity.pk)
+    state = brand.signup_state(enabled=activity.signup_enabled, capacity=activity.capacity, taken=sheet.taken,
+                               deadline=activity.signup_deadline, starts_at=activity.starts_at, now=now)
+    if ActivitySignup.objects.filter(activity_id=activity.pk, user=actor).exists():
+        raise Conflict("您已报名此活动", "You have already signed up for this activity", code="already_signed_up")
+    if state == "closed":
+        raise Invalid("此活动不接受在线报名", "This activity does not take online sign-ups", code="signup_closed")
+    if state == "ended":
+        raise Conflict("报名已截止", "Sign-up has closed", code="signup_ended")
+    if state == "full":
+        raise Conflict("名额已满", "The activity is full", code="full")
+    signup = ActivitySignup.objects.create(activity_id=activity.pk, user=actor, name=name, phone=phone,
+                                           note=(note or "").strip(), created_at=now)
+    sheet.capacity = activity.capacity
+    sheet.taken += 1
+    sheet.save(update_fields=["capacity", "taken"])
+    _count_interaction(activity.pk)
+    log(instance=signup, action="wagtail.create", user=actor, data={"activity_id": activity.pk})
+    return signup
+
+
+@transaction.atomic
+def cancel_signup(*, actor, activity_id: int) -> None:
+    _require_user(actor)
+    activity = _live(ActivityPage, activity_id, "活动", "Activity")
+    sheet = SignupSheet.objects.select_for_update().filter(activity_id=activity.pk).first()
+    signup = ActivitySignup.objects.filter(activity_id=activity.pk, user=actor).first()
+    if signup is None or sheet is None:
+        raise NotFound("您尚未报名此活动", "You have not signed up for this activity")
+    if timezone.now() >= activity.starts_at:
+        raise Conflict("活动已开始，不能取消报名", "The activity has started; sign-up can no longer be cancelled")
+    log(instance=signup, action="wagtail.delete", user=actor, data={"activity_id": activity.pk})
+    signup.delete()
+    sheet.taken = max(sheet.taken - 1, 0)
+    sheet.save(update_fields=["taken"])
+    _count_interaction(activity.pk, -1)
+
+
+def check_signup_list_access(*, actor, activity: ActivityPage) -> None:
+    from .selectors import is_branch_staff
+
+    if not is_branch_staff(actor, activity):
+        raise Forbidden("您没有权限查看报名名单", "You may not see this sign-up list")
+
+
+# --- Votes ------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def vote(*, actor, contest_id: int, candidate_id: int) -> Vote:
+    """One vote per user per candidate per local day, only while voting is open."""
+    _require_user(actor)
+    contest = _live(ContestPage, contest_id, "评选", "Contest")
+    now = timezone.now()
+    state = brand.voting_state(starts_at=contest.voting_starts_at, ends_at=contest.voting_ends_at, now=now)
+    if state == "not_started":
+        raise Conflict("投票尚未开始", "Voting has not opened yet", code="voting_not_started")
+    if state == "closed":
+        raise Conflict("投票已结束", "Voting has closed", code="voting_closed")
+    candidate = contest.candidates.filter(pk=candidate_id).first()
+    if candidate is None:
+        raise NotFound("候选人不存在", "Candidate not found")
+    day = timezone.localdate(now)
+    duplicate = Conflict("今天已为该候选人投过票，明天再来", "You have already voted for this candidate today",
+                         code="already_voted")
+    if Vote.objects.filter(candidate=candidate, user=actor, day=day).exists():
+        raise duplicate
+    try:
+        with transaction.atomic():
+            ballot = Vote.objects.create(contest_id=contest.pk, candidate=candidate, user=actor, day=day, created_at=now)
+    except IntegrityError:
+        raise duplicate from None
+    _count_interaction(contest.pk)
+    return ballot
+
+
+# --- Views ------------------------------------------------------------------------------------------------
+
+
+VIEW_DEDUP_SECONDS = 600
+
+
+def record_view(*, page_id: int, visitor: str = "") -> None:
+    """Count one view of a live editorial page (a beacon from the page, so cached pages count too).
+    A visitor (IP address or user id) counts once per page per 10 minutes, so reloading or
+    scripting the beacon does not inflate the hot score."""
+    from django.core.cache import cache
+
+    from .models import ContentPage
+
+    if not ContentPage.objects.live().filter(pk=page_id).exists():
+        raise NotFound("页面不存在", "Page not found")
+    if visitor and not cache.add(f"yv:view:{page_id}:{visitor}", 1, VIEW_DEDUP_SECONDS):
+        return
+    if not PageStats.objects.filter(page_id=page_id).update(views=F("views") + 1):
+        try:
+            with transaction.atomic():
+                PageStats.objects.create(page_id=page_id, views=1)
+        except IntegrityError:
+            PageStats.objects.filter(page_id=page_id).update(views=F("views") + 1)

@@ -257,3 +257,15 @@ GEO_WIDGET_LEAFLET_TILE_LAYER = YV_MAP_TILE_URL
 # next two weeks are generated nightly (both idempotent).
 CELERY_BEAT_SCHEDULE["stations-sweep-bookings"] = {"task": "stations.tasks.sweep_bookings", "schedule": 300.0}
 CELERY_BEAT_SCHEDULE["stations-generate-slots"] = {"task": "stations.tasks.generate_all_slots", "schedule": 6 * 3600.0}
+# --- Editorial content (home): headless preview, anonymous page cache ---------------------------------
+# Drafts can be previewed by a headless front end: set YV_HEADLESS_PREVIEW_URL (e.g.
+# https://app.example.org/preview) and Wagtail's preview redirects there with a token that the front
+# end exchanges at /api/v2/page_preview/. Unset, previews render our own templates.
+INSTALLED_APPS += ["wagtail_headless_preview"]  # noqa: F405
+_YV_PREVIEW_URL = env("YV_HEADLESS_PREVIEW_URL", default="")
+WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": _YV_PREVIEW_URL} if _YV_PREVIEW_URL else {}}
+# Whole responses of editorial pages and of /api/v2/pages/ are cached for anonymous visitors
+# (home.cache); every publish/unpublish/move/delete invalidates them.
+MIDDLEWARE += ["home.cache.AnonymousPageCacheMiddleware"]  # noqa: F405
+YV_PAGE_CACHE_ENABLED = env.bool("YV_PAGE_CACHE_ENABLED", default=True)
+YV_PAGE_CACHE_SECONDS = env.int("YV_PAGE_CACHE_SECONDS", default=120)

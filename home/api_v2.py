@@ -1,0 +1,75 @@
+"""Wagtail API v2 endpoints of this app: pages with a `branch` filter (an organisation's id or
+slug: its branch page and everything below it), cached for anonymous readers, and `page_preview`
+for headless draft previews (wagtail-headless-preview). Registered on youthvoice.api_v2.api_router
+in HomeConfig.ready()."""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.signing import BadSignature
+from rest_framework.filters import BaseFilterBackend
+from rest_framework.response import Response
+from wagtail.api.v2.utils import BadRequestError
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail_headless_preview.models import PagePreview
+
+
+class BranchFilter(BaseFilterBackend):
+    """?branch=<organisation id or slug> limits pages to that organisation's branch subtree."""
+
+    def filter_queryset(self, request, queryset, view):
+        value = request.GET.get("branch")
+        if not value:
+            return queryset
+        from .models import BranchHomePage
+
+        lookup = {"organization_id": int(value)} if value.isdigit() else {"organization__slug": value}
+        branch = BranchHomePage.objects.filter(**lookup).only("path", "depth").first()
+        if branch is None:
+            raise BadRequestError("branch doesn't exist")
+        return queryset.filter(path__startswith=branch.path)
+
+
+class ContentPagesAPIViewSet(PagesAPIViewSet):
+    filter_backends = [BranchFilter, *PagesAPIViewSet.filter_backends]
+    known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["branch"])
+
+    def listing_view(self, request):
+        response = super().listing_view(request)
+        response.yv_cacheable = True
+        return response
+
+    def detail_view(self, request, pk):
+        response = super().detail_view(request, pk)
+        response.yv_cacheable = True
+        return response
+
+
+class PagePreviewAPIViewSet(PagesAPIViewSet):
+    """GET /api/v2/page_preview/?content_type=home.articlepage&token=… → the draft as the pages
+    endpoint would show it. The token comes from the preview redirect (signed, expires in a day)."""
+
+    known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["content_type", "token"])
+
+    def listing_view(self, request):
+        page = self.get_object()
+        return Response(self.get_serializer(page).data)
+
+    def detail_view(self, request, pk):
+        page = self.get_object()
+        return Response(self.get_serializer(page).data)
+
+    def get_object(self):
+        from django.http import Http404
+
+        try:
+            app_label, model = self.request.GET["content_type"].split(".")
+            content_type = ContentType.objects.get(app_label=app_label, model=model)
+            model_class = content_type.model_class()
+            model_class.get_preview_signer().unsign(self.request.GET["token"], max_age=24 * 3600)
+            preview = PagePreview.objects.get(content_type=content_type, token=self.request.GET["token"])
+        except (KeyError, ValueError, ContentType.DoesNotExist, AttributeError, BadSignature,
+                PagePreview.DoesNotExist) as e:
+            raise Http404("preview not found") from e
+        page = preview.as_page()
+        if not page.pk:
+            page.pk = 0
+        return page

@@ -1,0 +1,1 @@
+"""Pure editorial rules: no database, no Django models."""

@@ -1,0 +1,86 @@
+"""Editorial pages render, topics gather tagged content, the API v2 shows every type with its state."""
+
+from home import selectors
+
+
+def test_every_page_type_renders(content, client):
+    for page, text in [(content.article, "广州启动青年之声服务周"), (content.activity, "广州市青少年宫"),
+                       (content.contest, "林晓彤"), (content.offer, "出示身份证"), (content.topic, "说说你的求职困惑"),
+                       (content.gz_articles, "广州启动青年之声服务周")]:
+        r = client.get(page.url)
+        assert r.status_code == 200, page
+        assert text in r.content.decode()
+
+
+def test_topic_gathers_tagged_pages_and_invites_posts(content, client):
+    html = client.get(content.topic.url).content.decode()
+    assert "广州启动青年之声服务周" in html  # tagged 广州就业季
+    assert "深圳青年创业大赛开幕" not in html
+    assert "/qa/ask/?tags=" in html
+    assert [p.pk for p in selectors.tagged_items("广州就业季")] == [content.article.pk]
+    assert selectors.tagged_items("") == []
+
+
+def test_api_v2_lists_activities_with_signup_state(content, client):
+    r = client.get("/api/v2/pages/", {"type": "home.ActivityPage", "fields": "*"})
+    assert r.status_code == 200
+    (item,) = r.json()["items"]
+    assert item["location"] == "广州市青少年宫"
+    assert item["signup"]["state"] == "open" and item["signup"]["capacity"] == 10 and item["signup"]["taken"] == 0
+
+
+def test_api_v2_contest_and_offer_fields(content, client):
+    r = client.get(f"/api/v2/pages/{content.contest.pk}/")
+    body = r.json()
+    assert [c["name"] for c in body["candidates"]] == ["林晓彤", "陈柏宇"]
+    assert body["voting"]["state"] == "open"
+    r = client.get(f"/api/v2/pages/{content.offer.pk}/")
+    assert r.json()["provider"] == "广州市文化广电旅游局" and r.json()["is_valid"] is True
+
+
+def test_api_v2_filters_by_branch(content, tree, client):
+    r = client.get("/api/v2/pages/", {"type": "home.ArticlePage", "branch": "shenzhen"})
+    assert [i["title"] for i in r.json()["items"]] == ["深圳青年创业大赛开幕"]
+    r = client.get("/api/v2/pages/", {"type": "home.ArticlePage", "branch": tree.guangzhou.pk})
+    assert [i["title"] for i in r.json()["items"]] == ["广州启动青年之声服务周"]
+    assert client.get("/api/v2/pages/", {"branch": "atlantis"}).status_code == 400
+
+
+def test_stream_field_images_leave_the_api_as_renditions(content, client, root_collection):
+    from wagtail.images.models import Image
+    from wagtail.images.tests.utils import get_test_image_file
+
+    image = Image.objects.create(title="配图", file=get_test_image_file())
+    article = content.article
+    article.body = [("image", {"image": image, "caption": "服务周现场"}), ("quote", {"text": "有回应", "source": ""})]
+    article.save_revision().publish()
+    body = client.get(f"/api/v2/pages/{article.pk}/").json()["body"]
+    assert body[0]["value"]["image"]["url"].startswith("/media/images/")
+    assert body[0]["value"]["image"]["width"] > 0
+    assert body[1]["value"]["text"] == "有回应"
+    html = client.get(article.url).content.decode()
+    assert "服务周现场" in html and "有回应" in html
+
+
+def test_page_view_beacon_counts(content, client):
+    from home.models import PageStats
+
+    url = f"/api/content/pages/{content.article.pk}/view"
+    assert client.post(url, REMOTE_ADDR="10.0.0.1").status_code == 204
+    assert client.post(url, REMOTE_ADDR="10.0.0.1").status_code == 204  # the same visitor again: not counted
+    assert client.post(url, REMOTE_ADDR="10.0.0.2").status_code == 204
+    assert PageStats.objects.get(page_id=content.article.pk).views == 2
+    assert client.post("/api/content/pages/999999/view").status_code == 404
+
+
+def test_headless_preview_serves_the_draft(content, client, settings):
+    from home.models import ArticlePage
+
+    draft = ArticlePage.objects.get(pk=content.article.pk)
+    draft.title = "草稿标题"
+    preview = draft.create_page_preview()
+    r = client.get("/api/v2/page_preview/", {"content_type": "home.articlepage", "token": preview.token})
+    assert r.status_code == 200 and r.json()["title"] == "草稿标题"
+    assert client.get("/api/v2/page_preview/", {"content_type": "home.articlepage", "token": "forged"}).status_code == 404
+    assert client.get("/api/v2/page_preview/", {"content_type": "nonsense", "token": "x"}).status_code == 404
+    assert client.get(content.article.url).content.decode().count("草稿标题") == 0  # the live page is unchanged
