@@ -192,3 +192,43 @@ def similar_questions(*, text: str, limit: int = 5, exclude_id: int | None = Non
         hits.extend(_present(source, scored, words))
     hits.sort(key=lambda h: h.score, reverse=True)
     return hits[:limit]
+
+
+def parse_filters(*, types: list[str] | str | None = None, branch: int | str | None = None,
+                  domain: str | None = None) -> tuple[list[str], object | None, str | None]:
+    """Validate the filters shared by the page and the API: ``types`` (source keys),
+    ``branch`` (organisation id), ``domain`` (a ServiceDomain value). Raises ``Invalid``."""
+    from organizations.models import Organization
+    from youthvoice.domains import ServiceDomain
+    from youthvoice.errors import Invalid
+
+    if isinstance(types, str):
+        types = [t for t in types.split(",") if t]
+    types = [t.strip() for t in (types or []) if t and t.strip()]
+    known = {s.key for s in registry.all_sources()}
+    unknown = [t for t in types if t not in known]
+    if unknown:
+        raise Invalid("未知的搜索类型", "Unknown search type", fields={"type": sorted(known)})
+    org = None
+    if branch not in (None, ""):
+        try:
+            org = Organization.objects.filter(pk=int(branch), is_active=True).first()
+        except (TypeError, ValueError):
+            org = None
+        if org is None:
+            raise Invalid("分支机构不存在", "Unknown branch", fields={"branch": ["unknown organisation id"]})
+    if domain in ("", None):
+        domain = None
+    elif domain not in ServiceDomain.values:
+        raise Invalid("未知的服务领域", "Unknown domain", fields={"domain": list(ServiceDomain.values)})
+    return types, org, domain
+
+
+def branch_choices() -> list[tuple[int, str]]:
+    """Branches offered as a filter: the province, its cities and universities (the county
+    level is reached through a city's branch page or the API's ``branch`` id)."""
+    from organizations.models import Organization, OrganizationKind
+
+    qs = Organization.objects.filter(is_active=True, kind__in=[OrganizationKind.PROVINCE, OrganizationKind.CITY,
+                                                               OrganizationKind.UNIVERSITY]).order_by("path")
+    return [(o.pk, o.display_name) for o in qs.only("pk", "name", "short_name")]

@@ -21,13 +21,35 @@ class ChineseIndexMixin:
 
 
 def _sqlite_backend_class():
-    from modelsearch.backends.database.sqlite.sqlite import SQLiteIndex, SQLiteSearchBackend
+    from modelsearch.backends.database.sqlite.query import BM25
+    from modelsearch.backends.database.sqlite.sqlite import (
+        SQLiteAutocompleteQueryCompiler,
+        SQLiteIndex,
+        SQLiteSearchBackend,
+        SQLiteSearchQueryCompiler,
+    )
 
     class ChineseSQLiteIndex(ChineseIndexMixin, SQLiteIndex):
         pass
 
+    class MonotonicRankMixin:
+        # FTS5's bm25() scores the row against the whole MATCH expression (negative, lower is
+        # better). Wagtail combines sub-query ranks of And/Or with products of (1 + rank), which
+        # is not monotonic for negative numbers; our queries are And/Or trees, so use bm25() once.
+        def build_tsrank(self, vector, query, config=None, boost=1.0):
+            rank = BM25()
+            return rank * boost if boost != 1.0 else rank
+
+    class ChineseSQLiteSearchQueryCompiler(MonotonicRankMixin, SQLiteSearchQueryCompiler):
+        pass
+
+    class ChineseSQLiteAutocompleteQueryCompiler(MonotonicRankMixin, SQLiteAutocompleteQueryCompiler):
+        pass
+
     class ChineseSQLiteSearchBackend(ChineseQueryMixin, SQLiteSearchBackend):
         index_class = ChineseSQLiteIndex
+        query_compiler_class = ChineseSQLiteSearchQueryCompiler
+        autocomplete_query_compiler_class = ChineseSQLiteAutocompleteQueryCompiler
         score_sign = -1  # bm25() is lower-is-better
 
     return ChineseSQLiteSearchBackend
