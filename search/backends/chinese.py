@@ -9,7 +9,7 @@ from modelsearch.backends.base import EmptySearchResults
 from modelsearch.index import AutocompleteField, RelatedFields, SearchField
 from modelsearch.query import And, Boost, Fuzzy, MatchAll, Not, Or, Phrase, PlainText
 
-from search.domain.query import build_query
+from search.domain.query import autocomplete_query, build_query
 from search.domain.text import index_text, query_words
 from search.segmenter import get_segmenter
 
@@ -97,22 +97,25 @@ def segmented_documents(model, objs) -> list[SegmentedDocument]:
 # --- query side -----------------------------------------------------------------------------
 
 
-def segment_query(query, *, operator: str | None = None, autocomplete: bool = False):
+def segment_query(query, *, operator: str | None = None, autocomplete: bool = False,
+                  structured_autocomplete: bool = True):
     """A user's query (a string or a ``modelsearch.query`` tree) → the query over our tokens.
     Returns None when nothing searchable is left (only punctuation, operators, spaces)."""
     segmenter = get_segmenter()
     if isinstance(query, str):
         if autocomplete:
             words = query_words(query, segmenter, drop_stopwords=False)
-            return PlainText(" ".join(words), operator=operator or "and") if words else None
+            return autocomplete_query(words, structured=structured_autocomplete)
         return build_query(query_words(query, segmenter), operator=(operator or "and").lower())
     if isinstance(query, MatchAll):
         return query
     if isinstance(query, PlainText):
-        return segment_query(query.query_string, operator=query.operator, autocomplete=autocomplete)
+        return segment_query(query.query_string, operator=query.operator, autocomplete=autocomplete,
+                             structured_autocomplete=structured_autocomplete)
     if isinstance(query, (Phrase, Fuzzy)):
         # Adjacency is not kept by search-mode tokens; a phrase is all of its words.
-        return segment_query(query.query_string, operator="and", autocomplete=autocomplete)
+        return segment_query(query.query_string, operator="and", autocomplete=autocomplete,
+                             structured_autocomplete=structured_autocomplete)
     if isinstance(query, Boost):
         inner = segment_query(query.subquery, autocomplete=autocomplete)
         return Boost(inner, query.boost) if inner is not None else None
@@ -131,11 +134,14 @@ def segment_query(query, *, operator: str | None = None, autocomplete: bool = Fa
 class ChineseQueryMixin:
     """Segments every query before Wagtail's compilers see it (search and autocomplete)."""
 
+    #: Whether this backend's autocomplete compiler takes And/Or trees (the database ones do;
+    #: Elasticsearch's takes only PlainText).
+    structured_autocomplete = True
+
     def _search(self, query_compiler_class, query, model_or_queryset, **kwargs):
         autocomplete = query_compiler_class is self.autocomplete_query_compiler_class
-        segmented = segment_query(query, operator=kwargs.get("operator"), autocomplete=autocomplete)
+        segmented = segment_query(query, operator=kwargs.get("operator"), autocomplete=autocomplete,
+                                  structured_autocomplete=self.structured_autocomplete)
         if segmented is None:
             return EmptySearchResults()
-        if isinstance(segmented, PlainText) and autocomplete:
-            segmented = segmented.query_string  # the autocomplete compilers take a string
         return super()._search(query_compiler_class, segmented, model_or_queryset, **kwargs)

@@ -94,6 +94,7 @@ class ChineseElasticsearchBackend(ChineseQueryMixin, Elasticsearch8SearchBackend
     index_class = ChineseIndex
     query_compiler_class = ChineseSearchQueryCompiler
     autocomplete_query_compiler_class = ChineseAutocompleteQueryCompiler
+    structured_autocomplete = False
 
     def __init__(self, params):
         params = dict(params)

@@ -45,3 +45,29 @@ def build_query(words: list[str], *, operator: str = "and") -> SearchQuery | Non
 
 def is_match_all(query) -> bool:
     return isinstance(query, MatchAll)
+
+
+def _chars(word: str) -> list[str]:
+    out = []
+    for ch in CJK_CHAR.findall(word):
+        if ch not in out:
+            out.append(ch)
+    return out
+
+
+def autocomplete_query(words: list[str], *, structured: bool = True) -> SearchQuery | None:
+    """Autocomplete: every term is a prefix. What is typed last is often a word in progress
+    (王创 → 王创业), which jieba may glue differently than the indexed text; so a Chinese word is
+    matched as itself OR as its characters (王 AND 创*). ``structured=False`` gives one PlainText
+    (for backends whose autocomplete takes only PlainText: the last word split into characters)."""
+    if not words:
+        return None
+    if not structured:
+        last = words[-1]
+        tail = _chars(last) if is_cjk(last) and len(last) >= 2 else [last]
+        return PlainText(" ".join(words[:-1] + tail), operator="and")
+    parts = [
+        Or([PlainText(w), PlainText(" ".join(_chars(w)), operator="and")]) if is_cjk(w) and len(w) >= 2 else PlainText(w)
+        for w in words
+    ]
+    return parts[0] if len(parts) == 1 else And(parts)
