@@ -6,7 +6,9 @@ tokenizer) split on spaces and punctuation only. So we turn text into a space-se
 tokens before it reaches them:
 
 * normalise: full-width → half-width (NFKC), traditional → simplified (OpenCC ``t2s``), lower case;
-* segment with jieba in search mode (``青年创业补贴`` → ``青年 创业 补贴``; long words also give
+* segment with jieba in search mode, dictionary only (no HMM guessing of unknown words: it is
+  slower and cuts the same text differently in different contexts; unknown words are still
+  found through their characters) (``青年创业补贴`` → ``青年 创业 补贴``; long words also give
   their dictionary sub-words: ``大学生`` → ``大学 学生 大学生``);
 * add every Chinese character once (unigrams), so that one-character queries (``税``) and words
   that the dictionary did not know when the document was indexed are still found (see
@@ -86,7 +88,7 @@ def index_tokens(text: str, segmenter) -> list[str]:
     text = normalize(text)
     if not text:
         return []
-    words = clean_tokens(segmenter.cut_for_search(text))
+    words = clean_tokens(segmenter.cut_for_search(text, HMM=False))
     seen = set()
     unigrams = []
     for ch in CJK_CHAR.findall(text):
@@ -108,7 +110,7 @@ def query_words(query: str, segmenter, *, drop_stopwords: bool = True) -> list[s
     if not text:
         return []
     words = []
-    for word in clean_tokens(segmenter.cut(text)):
+    for word in clean_tokens(segmenter.cut(text, HMM=False)):
         if word not in words:
             words.append(word)
     if drop_stopwords:

@@ -71,7 +71,7 @@ def test_community_document_and_facet_query():
     })
     data = doc.to_dict()
     assert data["title"].startswith("创业 担保 贷款")
-    assert data["answers"][0]["body"].startswith("到 人社 部门")
+    assert data["answers"][0]["body"].startswith("到 人 社 部门 办理")
     assert data["answer_count"] == 1
     mapping = QuestionDocument._doc_type.mapping.to_dict()
     assert mapping["properties"]["title"]["analyzer"] == "yv_chinese"
