@@ -45,7 +45,7 @@
     if (list.hidden) return;
     if (e.key === "ArrowDown") { e.preventDefault(); setActive(Math.min(active + 1, items.length - 1)); }
     else if (e.key === "ArrowUp") { e.preventDefault(); setActive(Math.max(active - 1, -1)); }
-    else if (e.key === "Escape") { close(); }
+    else if (e.key === "Escape") { e.preventDefault(); close(); }  // keep the text (search inputs clear on Esc)
     else if (e.key === "Enter" && active >= 0) { e.preventDefault(); items[active].querySelector("a").click(); }
   });
   input.addEventListener("blur", function () { setTimeout(close, 200); });
