@@ -269,3 +269,25 @@ WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": _YV_PREVIEW_URL} if _YV_P
 MIDDLEWARE += ["home.cache.AnonymousPageCacheMiddleware"]  # noqa: F405
 YV_PAGE_CACHE_ENABLED = env.bool("YV_PAGE_CACHE_ENABLED", default=True)
 YV_PAGE_CACHE_SECONDS = env.int("YV_PAGE_CACHE_SECONDS", default=120)
+# --- Search (search/ app, issue 8) -----------------------------------------------------------
+# Chinese full-text search: jieba-segmented text on the database by default (SQLite FTS5 or
+# PostgreSQL tsvector 'simple' + GIN), Elasticsearch 8 when ELASTICSEARCH_URL is set (or
+# SEARCH_BACKEND=elasticsearch). See docs/search.md.
+SEARCH_BACKEND = env("SEARCH_BACKEND", default="elasticsearch" if env("ELASTICSEARCH_URL", default="") else "database")
+if SEARCH_BACKEND == "elasticsearch":
+    WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "search.backends.elasticsearch",
+            "URLS": env.list("ELASTICSEARCH_URL", default=["http://localhost:9200"]),
+            "INDEX_PREFIX": env("ELASTICSEARCH_INDEX_PREFIX", default="youthvoice_"),
+            "TIMEOUT": env.int("ELASTICSEARCH_TIMEOUT", default=5),
+            # "jieba": our tokens + whitespace analyzer (no plugin needed); "smartcn": the
+            # analysis-smartcn plugin analyses (still jieba-normalised) text on the server.
+            "CHINESE_ANALYZER": env("ELASTICSEARCH_CHINESE_ANALYZER", default="jieba"),
+        }
+    }
+else:
+    WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "search.backends.database"}}
+# Unified search: results per page and the deepest offset a client may ask for.
+YV_SEARCH_PAGE_SIZE = 10
+YV_SEARCH_MAX_OFFSET = 200

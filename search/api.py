@@ -1,0 +1,95 @@
+"""The search API: one search across every source, autocomplete and similar questions.
+
+GET /api/search/?q=创业&type=page,expert&branch=<org id>&domain=employment&offset=0&limit=10
+GET /api/search/suggest?q=青年创
+GET /api/search/similar?q=<the question being typed>&exclude=<question id>
+"""
+
+from datetime import datetime
+
+from ninja import Field, Query, Router, Schema
+
+from . import selectors
+
+router = Router()
+
+
+class SearchParams(Schema):
+    q: str = Field("", max_length=1000, description="Query text (Chinese, English, traditional characters all work)")
+    type: str = Field("", max_length=200, description="Comma-separated source keys: page, expert, question, answer, station")
+    branch: int | None = Field(None, description="Organisation id: that branch and everything below it")
+    domain: str = Field("", max_length=30, description="Service domain (ServiceDomain value)")
+    offset: int = Field(0, ge=0, le=10_000)
+    limit: int = Field(10, ge=1, le=selectors.MAX_LIMIT)
+
+
+class HitOut(Schema):
+    type: str
+    type_label: str
+    id: int
+    title: str
+    title_html: str = Field(..., description="Title, HTML-escaped, query words wrapped in <mark>")
+    snippet_html: str = Field(..., description="A snippet around the first match, escaped, with <mark>")
+    url: str
+    organization_id: int | None
+    organization_name: str
+    domain: str
+    date: datetime | None
+    score: float
+
+
+class FacetOut(Schema):
+    type: str
+    label: str
+    count: int
+
+
+class SearchOut(Schema):
+    query: str
+    words: list[str] = Field(..., description="The words the query was segmented into")
+    total: int
+    partial: bool = Field(..., description="True when no result had every word and these match some words")
+    offset: int
+    limit: int
+    next_offset: int | None
+    facets: list[FacetOut]
+    items: list[HitOut]
+
+
+def _search_out(page: selectors.SearchPage) -> dict:
+    return {
+        "query": page.query, "words": page.words, "total": page.total, "partial": page.partial,
+        "offset": page.offset, "limit": page.limit,
+        "next_offset": page.offset + page.limit if page.has_next else None,
+        "facets": [{"type": k, "label": page.labels.get(k, k), "count": c} for k, c in page.facets.items()],
+        "items": page.hits,
+    }
+
+
+@router.get("", response=SearchOut, summary="Search pages, questions, answers, stations and experts")
+def search(request, params: Query[SearchParams]):
+    types, branch, domain = selectors.parse_filters(types=params.type, branch=params.branch, domain=params.domain)
+    page = selectors.unified_search(q=params.q, types=types, branch=branch, domain=domain,
+                                    offset=params.offset, limit=params.limit)
+    return _search_out(page)
+
+
+class SuggestParams(Schema):
+    q: str = Field("", max_length=200)
+    limit: int = Field(8, ge=1, le=20)
+
+
+@router.get("/suggest", response=list[HitOut], summary="Autocomplete: titles matching what has been typed")
+def suggest(request, params: Query[SuggestParams]):
+    return selectors.suggest(q=params.q, limit=params.limit)
+
+
+class SimilarParams(Schema):
+    q: str = Field("", max_length=1000, description="The title (and body) of the question being written")
+    limit: int = Field(5, ge=1, le=20)
+    exclude: int | None = Field(None, description="A question id to leave out (when editing it)")
+
+
+@router.get("/similar", response=list[HitOut], summary="Similar questions, shown while a new question is typed")
+def similar(request, params: Query[SimilarParams]):
+    return selectors.similar_questions(text=params.q, limit=params.limit, exclude_id=params.exclude)

@@ -1,0 +1,1 @@
+"""Pure search rules (no database): text normalisation, tokens, query shape, highlighting."""

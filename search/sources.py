@@ -1,0 +1,200 @@
+"""The registry of searchable sources: what the one search (page ``/search/``, API
+``/api/search/``) looks in.
+
+A source says which objects the public may find (``visible``), how to narrow them to a branch
+(an organisation and everything below it) or a service domain, and how to show a hit
+(``present``: title, text for the snippet, URL, organisation, domain, date). Adding a kind of
+content to the search is one ``register(SearchSource(...))`` entry in ``SOURCES`` below; the
+model itself needs ``search_fields`` (Wagtail's ``index.Indexed``) so the backend indexes it.
+docs/search.md shows the entries for questions, answers and stations.
+
+Rules every source keeps:
+* ``visible()`` excludes removed, held, unpublished and private content: the index may hold it
+  (it is cheaper to index everything and filter), results never show it.
+* ``present(objs)`` works on a list and makes a constant number of queries (no N+1).
+* Filters use fields declared as ``index.FilterField`` (Elasticsearch needs them; the
+  database backends filter with the ORM).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.apps import apps
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from youthvoice.domains import DOMAIN_LABELS_ZH
+
+
+@dataclass
+class Presented:
+    """How one hit is shown."""
+
+    title: str
+    text: str = ""
+    url: str = ""
+    organization: object | None = None  # organizations.Organization
+    domain: str = ""
+    date: datetime | None = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    key: str  # "page", "question", "answer", "station", "expert" — the API's ``type``
+    label: object  # lazy translated label shown as the facet and on each hit
+    model: str  # "app_label.ModelName" of the indexed model
+    visible: Callable[[], QuerySet]
+    present: Callable[[list], list[Presented]]
+    in_branch: Callable[[QuerySet, object], QuerySet] | None = None  # (qs, Organization) -> qs
+    in_domain: Callable[[QuerySet, str], QuerySet] | None = None  # (qs, ServiceDomain value) -> qs
+    similar: bool = False  # used by "similar questions while asking"
+    claims_pages: bool = False  # a Page subclass shown as its own type, not as "page"
+
+    def get_model(self):
+        return apps.get_model(self.model)
+
+
+_registry: dict[str, SearchSource] = {}
+
+
+def register(source: SearchSource) -> SearchSource:
+    _registry[source.key] = source
+    return source
+
+
+def unregister(key: str) -> None:
+    _registry.pop(key, None)
+
+
+def all_sources() -> list[SearchSource]:
+    return [s for s in _registry.values() if _model_exists(s.model)]
+
+
+def get_source(key: str) -> SearchSource | None:
+    return _registry.get(key)
+
+
+def _model_exists(label: str) -> bool:
+    try:
+        apps.get_model(label)
+    except LookupError:
+        return False
+    return True
+
+
+def subtree_ids(org) -> list[int]:
+    from organizations.models import Organization
+
+    return list(Organization.objects.filter(path__startswith=org.path).values_list("pk", flat=True))
+
+
+def _url_or_blank(name: str, *args) -> str:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+
+
+# --- pages (every live, public Wagtail page that no other source claims) ---------------------
+
+
+def _claimed_page_models() -> list:
+    return [s.get_model() for s in all_sources() if s.claims_pages]
+
+
+def pages_visible() -> QuerySet:
+    from wagtail.models import Page
+
+    qs = Page.objects.live().public()
+    claimed = _claimed_page_models()
+    return qs.not_type(*claimed) if claimed else qs
+
+
+def pages_in_branch(qs: QuerySet, org) -> QuerySet:
+    from home.models import BranchHomePage
+
+    branch = BranchHomePage.objects.filter(organization=org).only("path").first()
+    return qs.filter(path__startswith=branch.path) if branch else qs.none()
+
+
+def branch_of_paths(paths: Iterable[str]) -> dict[str, object]:
+    """{page path: the Organization of the nearest branch at or above it}, in one query."""
+    from wagtail.models import Page
+
+    from home.models import BranchHomePage
+
+    prefixes = {p[: i] for p in paths for i in range(Page.steplen, len(p) + 1, Page.steplen)}
+    branches = {b.path: b.organization for b in BranchHomePage.objects.filter(path__in=prefixes).select_related("organization")}
+    found = {}
+    for path in paths:
+        for i in range(len(path), 0, -Page.steplen):
+            if path[:i] in branches:
+                found[path] = branches[path[:i]]
+                break
+    return found
+
+
+def pages_present(pages: list) -> list[Presented]:
+    from wagtail.models import Page
+
+    specific = {p.pk: p for p in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()}
+    branches = branch_of_paths([p.path for p in pages])
+    out = []
+    for page in pages:
+        sp = specific.get(page.pk, page)
+        text = getattr(sp, "search_description", "") or getattr(sp, "intro", "") or ""
+        out.append(Presented(title=sp.title, text=str(text), url=sp.get_url() or "",
+                             organization=branches.get(page.path), date=sp.last_published_at))
+    return out
+
+
+# --- experts ------------------------------------------------------------------------------
+
+
+def experts_visible() -> QuerySet:
+    from alliances.models import ExpertStatus
+    from search.models import SearchableExpert
+
+    return SearchableExpert.objects.filter(status=ExpertStatus.ACTIVE)
+
+
+def experts_in_branch(qs: QuerySet, org) -> QuerySet:
+    return qs.filter(organization_id__in=subtree_ids(org))
+
+
+def experts_in_domain(qs: QuerySet, domain: str) -> QuerySet:
+    from alliances.models import ExpertDomain
+
+    return qs.filter(pk__in=list(ExpertDomain.objects.filter(domain=domain).values_list("expert_id", flat=True)))
+
+
+def experts_present(experts: list) -> list[Presented]:
+    from search.models import SearchableExpert
+
+    rows = SearchableExpert.objects.filter(pk__in=[e.pk for e in experts]).select_related("organization").prefetch_related("domains")
+    by_pk = {e.pk: e for e in rows}
+    out = []
+    for expert in experts:
+        e = by_pk.get(expert.pk, expert)
+        domains = [d.domain for d in e.domains.all()]
+        labels = "、".join(DOMAIN_LABELS_ZH.get(d, d) for d in domains)
+        text = " · ".join(p for p in [e.title, labels, e.organization.name if e.organization else ""] if p)
+        out.append(Presented(title=e.real_name, text=text, url=_url_or_blank("alliances:expert_detail", e.pk),
+                             organization=e.organization, domain=domains[0] if domains else "",
+                             date=e.updated_at, extra={"domains": domains, "expert_title": e.title}))
+    return out
+
+
+# --- the registry -------------------------------------------------------------------------
+# Order is the order of the type facet. Add questions, answers and stations here at merge
+# (docs/search.md, "Adding a source").
+
+register(SearchSource(key="page", label=_("Pages"), model="wagtailcore.Page", visible=pages_visible,
+                      present=pages_present, in_branch=pages_in_branch))
+register(SearchSource(key="expert", label=_("Experts"), model="yvsearch.SearchableExpert", visible=experts_visible,
+                      present=experts_present, in_branch=experts_in_branch, in_domain=experts_in_domain))

@@ -1,0 +1,149 @@
+"""/api/search/, /api/search/suggest, /api/search/similar through HTTP."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from wagtail.models import Page
+
+from alliances.models import ExpertDomain, ExpertProfile, ExpertStatus
+from search import sources
+from search.models import SearchableExpert
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def content(tree):
+    """Branch pages exist for the tree; add some titled pages under the branches and experts."""
+    from home.models import BranchHomePage
+
+    gz = BranchHomePage.objects.get(organization=tree.guangzhou)
+    sz = BranchHomePage.objects.get(organization=tree.shenzhen)
+    pages = {
+        "gz1": gz.add_child(instance=Page(title="广州青年创业补贴政策解读", slug="gz-cy", live=True)),
+        "gz2": gz.add_child(instance=Page(title="广州创业孵化基地入驻条件", slug="gz-fh", live=True)),
+        "sz1": sz.add_child(instance=Page(title="深圳人才住房与创业补贴", slug="sz-cy", live=True)),
+        "draft": gz.add_child(instance=Page(title="创业草稿未发布", slug="draft", live=False)),
+    }
+    for i in range(8):
+        pages[f"more{i}"] = sz.add_child(instance=Page(title=f"创业故事第{i + 1}期", slug=f"story-{i}", live=True))
+    experts = {}
+    for key, name, title, org, domain, status in [
+        ("wang", "王创业", "创业导师", tree.guangzhou, "entrepreneurship", ExpertStatus.ACTIVE),
+        ("chen", "陈律师", "劳动法律师", tree.shenzhen, "legal", ExpertStatus.ACTIVE),
+        ("gone", "赵停用", "创业顾问", tree.guangzhou, "entrepreneurship", ExpertStatus.SUSPENDED),
+    ]:
+        e = ExpertProfile.objects.create(user=UserFactory(), real_name=name, title=title, organization=org, status=status)
+        ExpertDomain.objects.create(expert=e, domain=domain)
+        experts[key] = e
+    # test transactions never commit: index the experts as the on-commit handler would
+    from modelsearch.backends import get_search_backend
+
+    get_search_backend().add_bulk(SearchableExpert, SearchableExpert.objects.all())
+    return pages, experts
+
+
+def test_search_across_pages_and_experts_with_highlights(content, client):
+    pages, experts = content
+    r = client.get("/api/search/", {"q": "创业", "limit": 50})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["words"] == ["创业"]
+    got = {(i["type"], i["id"]) for i in body["items"]}
+    assert ("page", pages["gz1"].pk) in got and ("expert", experts["wang"].pk) in got
+    assert ("page", pages["draft"].pk) not in got  # not live
+    assert ("expert", experts["gone"].pk) not in got  # suspended
+    facets = {f["type"]: f["count"] for f in body["facets"]}
+    assert facets["expert"] == 1 and facets["page"] == 11
+    assert body["total"] == 12
+    hit = next(i for i in body["items"] if i["id"] == pages["gz1"].pk)
+    assert hit["title_html"] == "广州青年<mark>创业</mark>补贴政策解读"
+    assert hit["organization_name"] == "广州市" and hit["url"].endswith("/gz-cy/")
+
+
+def test_type_branch_and_domain_filters(content, client, tree):
+    pages, experts = content
+    r = client.get("/api/search/", {"q": "创业", "type": "expert"}).json()
+    assert [i["id"] for i in r["items"]] == [experts["wang"].pk]
+    assert {f["type"]: f["count"] for f in r["facets"]}["page"] == 11  # facets ignore the type filter
+    r = client.get("/api/search/", {"q": "创业 补贴", "branch": tree.guangzhou.pk}).json()
+    assert [i["id"] for i in r["items"]] == [pages["gz1"].pk]
+    r = client.get("/api/search/", {"q": "律师", "domain": "legal"}).json()
+    assert [(i["type"], i["id"]) for i in r["items"]] == [("expert", experts["chen"].pk)]
+    r = client.get("/api/search/", {"q": "律师", "domain": "psychology"}).json()
+    assert r["items"] == [] and r["total"] == 0
+
+
+def test_pagination(content, client):
+    first = client.get("/api/search/", {"q": "创业", "limit": 5}).json()
+    second = client.get("/api/search/", {"q": "创业", "limit": 5, "offset": 5}).json()
+    assert first["next_offset"] == 5 and len(first["items"]) == 5
+    ids1 = {(i["type"], i["id"]) for i in first["items"]}
+    ids2 = {(i["type"], i["id"]) for i in second["items"]}
+    assert not ids1 & ids2
+    last = client.get("/api/search/", {"q": "创业", "limit": 5, "offset": 10}).json()
+    assert last["next_offset"] is None and len(last["items"]) == 2
+
+
+def test_or_fallback_is_marked_partial(content, client):
+    r = client.get("/api/search/", {"q": "创业 火星"}).json()
+    assert r["partial"] is True and r["total"] > 0
+
+
+@pytest.mark.parametrize("q", ["", "   ", '"', "OR *", "'; DROP TABLE x; --", "创业" * 500, "(((", "^(a+)+$"])
+def test_bad_queries_are_valid_results(content, client, q):
+    r = client.get("/api/search/", {"q": q})
+    assert r.status_code == 200
+    assert client.get("/api/search/suggest", {"q": q[:200]}).status_code == 200
+    assert client.get("/api/search/similar", {"q": q}).status_code == 200
+
+
+@pytest.mark.parametrize("params", [{"type": "planet"}, {"domain": "cooking"}, {"branch": 999999}, {"branch": "abc"},
+                                    {"limit": 0}, {"limit": 500}, {"offset": -1}, {"q": "x" * 1001}])
+def test_bad_filters_are_4xx_json(content, client, params):
+    r = client.get("/api/search/", {"q": "创业", **params})
+    assert r.status_code in (400, 422)
+    assert r.json()["code"] in ("invalid",)
+
+
+def test_query_count_does_not_grow_with_page_size(content, client):
+    def count(limit, type=""):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/api/search/", {"q": "创业", "limit": limit, "type": type}).status_code == 200
+        return len(ctx.captured_queries)
+
+    count(1)
+    assert count(2, "page") == count(10, "page")
+    # every type on the page: a fixed number of queries per source, not per hit
+    assert count(12) == count(50) <= 14
+
+
+def test_suggest(content, client):
+    pages, experts = content
+    r = client.get("/api/search/suggest", {"q": "广州青年创"})
+    assert r.status_code == 200
+    assert [i["id"] for i in r.json()] == [pages["gz1"].pk]
+    r = client.get("/api/search/suggest", {"q": "王创"}).json()
+    assert [(i["type"], i["id"]) for i in r] == [("expert", experts["wang"].pk)]
+
+
+def test_similar_is_empty_until_questions_are_registered(content, client):
+    assert client.get("/api/search/similar", {"q": "创业补贴怎么申请"}).json() == []
+
+
+@pytest.fixture
+def pages_as_questions():
+    """Stand-in for the questions source the Q&A work will register (similar=True)."""
+    src = sources.register(sources.SearchSource(
+        key="question", label="Questions", model="wagtailcore.Page", visible=lambda: Page.objects.live(),
+        present=sources.pages_present, similar=True))
+    yield src
+    sources.unregister("question")
+
+
+def test_similar_questions_while_typing(content, client, pages_as_questions):
+    pages, _ = content
+    r = client.get("/api/search/similar", {"q": "请问广州的创业补贴怎么申请？", "limit": 3}).json()
+    assert r[0]["id"] == pages["gz1"].pk and r[0]["type"] == "question"
+    assert len(r) == 3
+    r = client.get("/api/search/similar", {"q": "请问广州的创业补贴怎么申请？", "exclude": pages["gz1"].pk}).json()
+    assert pages["gz1"].pk not in [i["id"] for i in r]
