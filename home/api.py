@@ -5,8 +5,10 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
+
+from youthvoice.pagination import LimitOffsetPagination
 
 from . import selectors, services
 from .models import ActivityPage, ContestPage

@@ -7,11 +7,12 @@ from decimal import Decimal
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from organizations.models import Organization
 from youthvoice.errors import Invalid, forbidden
+from youthvoice.pagination import LimitOffsetPagination
 
 from . import coverage, selectors, services
 from .domain.geo import in_china
