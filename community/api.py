@@ -153,7 +153,7 @@ def _detail(q: Question, user) -> dict:
 
 
 def _question(pk: int) -> Question:
-    return get_object_or_404(Question.objects.exclude(status=QuestionStatus.REMOVED).select_related("organization", "asker"), pk=pk)
+    return get_object_or_404(Question.objects.exclude(status=QuestionStatus.REMOVED).exclude(moderation_status="removed").select_related("organization", "asker"), pk=pk)
 
 
 class FeedFilters(Schema):
@@ -187,7 +187,7 @@ def list_questions(request, filters: Query[FeedFilters]):
 
 @router.get("/questions/{int:question_id}/", response=QuestionDetail, summary="A question with its answers, comments and history")
 def get_question(request, question_id: int):
-    q = selectors.question_detail(question_id)
+    q = selectors.question_detail(question_id, request.user)
     if q is None:
         from django.http import Http404
 
@@ -220,7 +220,7 @@ def ask(request, payload: AskIn):
     q = services.ask_question(asker=request.user, title=payload.title, body=payload.body, domain=payload.domain,
                               tags=payload.tags, target_kind=payload.target_kind, target_id=payload.target_id,
                               organization=org, is_anonymous=payload.is_anonymous)
-    return 201, _detail(selectors.question_detail(q.pk), request.user)
+    return 201, _detail(selectors.question_detail(q.pk, request.user), request.user)
 
 
 class AnswerIn(Schema):

@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class CommunityConfig(AppConfig):
     name = "community"
     verbose_name = _("Q&A community")
+
+    def ready(self):
+        from moderation import registry
+
+        from .models import Answer, Comment, Question
+
+        registry.register(Question, kind="question", text_fields=("title", "body"), author_field="asker",
+                          time_field="asked_at", monitored=True, url=lambda q: q.get_absolute_url())
+        registry.register(Answer, kind="answer", text_fields=("body",), organization_field="question.organization",
+                          url=lambda a: a.question.get_absolute_url())
+        registry.register(Comment, kind="comment", text_fields=("body",), organization_field="question.organization",
+                          url=lambda c: c.question.get_absolute_url())

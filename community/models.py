@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 
+from moderation.models import ModeratedContent
 from youthvoice.domains import ServiceDomain
 
 
@@ -56,7 +57,7 @@ class Outcome(models.TextChoices):
     NOT_SOLVED = "not_solved", _("Not solved")
 
 
-class Question(models.Model):
+class Question(ModeratedContent):
     asker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questions")
     title = models.CharField(_("title"), max_length=80)
     body = models.TextField(_("details"), max_length=5000, blank=True)
@@ -152,7 +153,7 @@ class AnswerRole(models.TextChoices):
     PEER = "peer", _("Youth")
 
 
-class Answer(models.Model):
+class Answer(ModeratedContent):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="answers",
                                help_text=_("The real author, also when posted as an organisation."))
@@ -182,7 +183,7 @@ class Answer(models.Model):
         return f"{self.question_id}: {self.body[:30]}"
 
 
-class Comment(models.Model):
+class Comment(ModeratedContent):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="comments")
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_comments")

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 
 from alliances.selectors import active_expert
+from moderation.models import ModerationStatus
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, Organization
 from organizations.selectors import liaison_users, on_duty_users
@@ -25,6 +26,8 @@ from .models import (
     QuestionStatus,
     TaggedQuestion,
 )
+
+VISIBLE = ModerationStatus.VISIBLE  # held and removed posts are not public
 
 FEED_SORTS = ("latest", "hot", "unanswered")
 
@@ -50,7 +53,7 @@ def tag_names(question: Question) -> list[str]:
 
 def feed_queryset():
     """List rows: no body (up to 5 000 characters) and only what a list item shows of the asker."""
-    return (Question.objects.exclude(status=QuestionStatus.REMOVED).defer("body")
+    return (Question.objects.exclude(status=QuestionStatus.REMOVED).filter(moderation_status=VISIBLE).defer("body")
             .select_related("organization", "asker").prefetch_related(tags_prefetch()))
 
 
@@ -105,16 +108,20 @@ def keyset_page(qs, *, sort: str, limit: int, cursor: str | None):
     return rows, next_cursor
 
 
-def question_detail(pk: int) -> Question | None:
-    answers = (Answer.objects.filter(is_removed=False).select_related("author", "as_organization")
-               .prefetch_related(Prefetch("comments", queryset=Comment.objects.filter(is_removed=False)
+def question_detail(pk: int, viewer=None) -> Question | None:
+    """The question page's data. Held questions are shown to their asker only; removed ones to nobody."""
+    answers = (Answer.objects.filter(is_removed=False, moderation_status=VISIBLE).select_related("author", "as_organization")
+               .prefetch_related(Prefetch("comments", queryset=Comment.objects.filter(is_removed=False, moderation_status=VISIBLE)
                                           .select_related("author").order_by("created_at", "id")))
                .order_by("created_at", "id"))
-    return (Question.objects.exclude(status=QuestionStatus.REMOVED)
+    visible = Q(moderation_status=VISIBLE)
+    if viewer is not None and viewer.is_authenticated:
+        visible |= Q(moderation_status=ModerationStatus.HELD, asker=viewer)
+    return (Question.objects.exclude(status=QuestionStatus.REMOVED).filter(visible)
             .select_related("organization", "asker", "target_organization", "target_expert", "escalated_to")
             .prefetch_related(
                 tags_prefetch(), Prefetch("answers", queryset=answers),
-                Prefetch("comments", queryset=Comment.objects.filter(answer__isnull=True, is_removed=False)
+                Prefetch("comments", queryset=Comment.objects.filter(answer__isnull=True, is_removed=False, moderation_status=VISIBLE)
                          .select_related("author").order_by("created_at", "id"), to_attr="question_comments"),
                 Prefetch("events", queryset=QuestionEvent.objects.select_related(
                     "actor", "from_organization", "to_organization")),

@@ -17,6 +17,7 @@ from wagtail.log_actions import log
 
 from accounts.models import level_for_points
 from alliances.selectors import active_expert
+from moderation import services as moderation
 from notifications.services import notify
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
@@ -62,8 +63,8 @@ def peer_answer_stops_clock() -> bool:
 
 def screen(text: str | None, *, field: str, min_length: int = 0, max_length: int, multiline: bool = True,
            actor=None) -> str:
-    """The one gate for user text: sanitise (nh3, plain text), check length. The moderation work
-    adds sensitive-word screening and rate limits here, for every write at once."""
+    """The one gate for user text: sanitise (nh3, plain text), check length. Posts (questions,
+    answers, comments) then pass moderation.screen_post: sanctions, rate limits, the word list."""
     cleaned = clean_text(text, multiline=multiline)
     if len(cleaned) < min_length:
         raise Invalid(f"内容太短（至少 {min_length} 个字）", f"Too short (at least {min_length} characters)",
@@ -170,6 +171,8 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
     _require_user(asker)
     title = screen(title, field="title", min_length=TITLE_MIN, max_length=TITLE_MAX, multiline=False, actor=asker)
     body = screen(body, field="body", max_length=BODY_MAX, actor=asker)
+    screening = moderation.screen_post(user=asker, kind="question", fields={"title": title, "body": body})
+    title, body = screening.fields["title"], screening.fields["body"]
     if domain not in ServiceDomain.values:
         raise Invalid("请选择有效的服务领域", "Choose a valid domain", fields={"domain": "invalid"})
     tag_names = [t.strip() for t in (tags or []) if t and t.strip()]
@@ -193,11 +196,12 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
         asker=asker, title=title, body=body, domain=domain, is_anonymous=is_anonymous, organization=org,
         origin_organization=org, target_kind=target_kind, asked_at=now, clock_started_at=dl.start,
         remind_at=dl.remind, deadline_at=dl.due, deadline_hours=dl.hours, last_activity_at=now,
-        hot_score=ranking.hot_score(asked_at=now),
+        hot_score=ranking.hot_score(asked_at=now), moderation_status=screening.status,
     )
     if target_field:
         setattr(q, target_field, target)
     q.save()
+    moderation.after_post(obj=q, user=asker, kind="question", screening=screening)
     if tag_objs:
         q.tags.add(*tag_objs)
     _event(q, EventKind.ASKED, actor=asker, at=now, to_org=org)
@@ -229,6 +233,8 @@ def answer_question(*, actor, question: Question, body: str, source: str = "", i
     _require_user(actor)
     body = screen(body, field="body", min_length=ANSWER_MIN, max_length=ANSWER_MAX, actor=actor)
     source = screen(source, field="source", max_length=300, multiline=False, actor=actor)
+    screening = moderation.screen_post(user=actor, kind="answer", fields={"body": body})
+    body = screening.fields["body"]
     if is_copied and not source:
         raise Invalid("转载内容须注明出处", "Copied content must cite its source", fields={"source": "required"})
     if as_organization is not None and not permissions.can_act(actor, as_organization, ANSWERING_ROLES):
@@ -239,7 +245,9 @@ def answer_question(*, actor, question: Question, body: str, source: str = "", i
     role = answer_role(actor, q, as_organization)
     stops = q.status == QuestionStatus.OPEN and (role != AnswerRole.PEER or peer_answer_stops_clock())
     answer = Answer.objects.create(question=q, author=actor, as_organization=as_organization, role=role, body=body,
-                                   source=source, is_copied=is_copied, stops_clock=stops, created_at=now)
+                                   source=source, is_copied=is_copied, stops_clock=stops, created_at=now,
+                                   moderation_status=screening.status)
+    moderation.after_post(obj=answer, user=actor, kind="answer", screening=screening)
     updates = {"answer_count": F("answer_count") + 1, "last_activity_at": now}
     if stops:
         on_time = now <= q.deadline_at
@@ -266,11 +274,15 @@ def answer_question(*, actor, question: Question, body: str, source: str = "", i
 def add_comment(*, actor, question: Question, body: str, answer: Answer | None = None) -> Comment:
     _require_user(actor)
     body = screen(body, field="body", min_length=1, max_length=COMMENT_MAX, actor=actor)
+    screening = moderation.screen_post(user=actor, kind="comment", fields={"body": body})
+    body = screening.fields["body"]
     q = _lock(question)
     _writable(q)
     if answer is not None and (answer.question_id != q.pk or answer.is_removed):
         raise Invalid("回答不属于该问题", "The answer does not belong to this question", fields={"answer_id": "mismatch"})
-    comment = Comment.objects.create(question=q, answer=answer, author=actor, body=body)
+    comment = Comment.objects.create(question=q, answer=answer, author=actor, body=body,
+                                     moderation_status=screening.status)
+    moderation.after_post(obj=comment, user=actor, kind="comment", screening=screening)
     Question.objects.filter(pk=q.pk).update(comment_count=F("comment_count") + 1, last_activity_at=timezone.now())
     if answer is not None:
         Answer.objects.filter(pk=answer.pk).update(comment_count=F("comment_count") + 1)

@@ -55,7 +55,7 @@ def feed(request):
 
 
 def question_page(request, pk: int):
-    q = selectors.question_detail(pk)
+    q = selectors.question_detail(pk, request.user)
     if q is None:
         raise Http404
     services.record_view(q)
@@ -129,7 +129,7 @@ def _int(value):
 @require_POST
 def act(request, pk: int, action: str):
     """Every button on the question page posts here; the service decides."""
-    q = get_object_or_404(Question.objects.exclude(status=QuestionStatus.REMOVED).select_related("organization", "asker"), pk=pk)
+    q = get_object_or_404(Question.objects.exclude(status=QuestionStatus.REMOVED).exclude(moderation_status="removed").select_related("organization", "asker"), pk=pk)
     p, user = request.POST, request.user
     answer = None
     if p.get("answer"):

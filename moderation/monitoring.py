@@ -54,9 +54,11 @@ def window_posts(start, end) -> list[tuple[Organization, rules.Post]]:
     out = []
     for kind in registry.kinds():
         spec = registry.spec_for_kind(kind)
-        org_field = spec.organization_field
+        if not spec.monitored:
+            continue
+        org_field = spec.organization_field.replace(".", "__")
         qs = (
-            spec.model.objects.filter(created_at__gte=start, created_at__lt=end)
+            spec.model.objects.filter(**{f"{spec.time_field}__gte": start, f"{spec.time_field}__lt": end})
             .exclude(moderation_status=ModerationStatus.REMOVED)
             .values_list("pk", f"{spec.author_field}_id", f"{org_field}__path", *spec.text_fields)
         )

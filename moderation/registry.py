@@ -18,14 +18,18 @@ class Moderated:
     kind: str
     text_fields: tuple[str, ...]
     author_field: str
-    organization_field: str
+    organization_field: str  # may be dotted: "question.organization"
     url: Callable | None
+    time_field: str = "created_at"
+    monitored: bool = False  # read by the monitoring job (questions)
 
     def author(self, obj):
         return getattr(obj, self.author_field)
 
     def organization(self, obj):
-        return getattr(obj, self.organization_field)
+        for part in self.organization_field.split("."):
+            obj = getattr(obj, part)
+        return obj
 
     def text(self, obj) -> str:
         return "\n".join(str(getattr(obj, f) or "") for f in self.text_fields)
@@ -39,8 +43,8 @@ _by_kind: dict[str, Moderated] = {}
 
 
 def register(model, *, kind: str, text_fields=("body",), author_field="author", organization_field="organization",
-             url=None) -> None:
-    spec = Moderated(model, kind, tuple(text_fields), author_field, organization_field, url)
+             url=None, time_field="created_at", monitored=False) -> None:
+    spec = Moderated(model, kind, tuple(text_fields), author_field, organization_field, url, time_field, monitored)
     _by_model[model] = spec
     _by_kind[kind] = spec
 

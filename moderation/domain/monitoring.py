@@ -158,12 +158,26 @@ def clusters(posts: Sequence[Post], *, similarity=SIMILARITY, min_users=MIN_CLUS
 
 def concentrated_demands(current: Sequence[Post], baseline: Sequence[Counter], *, min_users=MIN_CLUSTER_USERS,
                          similarity=SIMILARITY, z_threshold=Z_THRESHOLD) -> list[tuple[Cluster, list[Burst]]]:
-    """Clusters of the current window whose top terms burst against the baseline term counts."""
+    """Clusters of the current window whose top terms burst against the baseline term counts.
+    Clusters that share a bursting term are one demand worded differently, and are merged."""
     current_counts = term_counts(p.text for p in current)
-    bursting = {b.term: b for b in bursts(current_counts, baseline, z_threshold=z_threshold, min_count=min_users)}
-    out = []
-    for cluster in clusters(current, similarity=similarity, min_users=min_users):
-        hot = [bursting[t] for t in cluster.top_terms[:3] if t in bursting]
+    bursting = {b.term: b for b in bursts(current_counts, baseline, z_threshold=z_threshold, min_count=min_users // 2)}
+    candidates = []
+    for cluster in clusters(current, similarity=similarity, min_users=max(2, min_users // 3)):
+        hot = {t for t in cluster.top_terms[:3] if t in bursting}
         if hot:
-            out.append((cluster, hot))
-    return out
+            candidates.append((cluster, hot))
+    merged: list[tuple[Cluster, set]] = []
+    for cluster, hot in candidates:
+        for i, (other, other_hot) in enumerate(merged):
+            if hot & other_hot:
+                merged[i] = (Cluster(other.post_ids + cluster.post_ids, other.user_ids + cluster.user_ids,
+                                     other.top_terms), other_hot | hot)
+                break
+        else:
+            merged.append((cluster, set(hot)))
+    out = []
+    for cluster, hot in merged:
+        if cluster.user_count >= min_users:
+            out.append((cluster, sorted((bursting[t] for t in hot), key=lambda b: -b.z)))
+    return sorted(out, key=lambda item: -item[0].user_count)
