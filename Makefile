@@ -37,8 +37,9 @@ lint: install
 	$(VENV)/bin/ruff check .
 
 messages: install
-	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans -l en --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*'
-	$(DEV_ENV) $(PY) manage.py compilemessages --ignore='.venv/*'
+	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' --ignore='scripts/*'
+	$(PY) scripts/po_fill.py locale/zh_Hans/LC_MESSAGES/django.po locale/zh_Hans/*.json
+	$(DEV_ENV) $(PY) manage.py compilemessages -l zh_Hans --ignore='.venv/*'
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media static_collected

@@ -1,6 +1,8 @@
 """Fill empty msgstr entries of a .po file from a JSON mapping {msgid: msgstr}.
 
-    python scripts/po_fill.py locale/zh_Hans/LC_MESSAGES/django.po mapping.json
+    python scripts/po_fill.py locale/zh_Hans/LC_MESSAGES/django.po locale/zh_Hans/*.json
+
+Each app keeps its Chinese in locale/zh_Hans/<app>.json, so parallel work never conflicts in the .po.
 
 makemessages keeps existing translations, so this is only for new strings. Prints what is still missing."""
 
@@ -17,8 +19,10 @@ def parse_str(lines):
     return "".join(parts)
 
 
-def main(po_path, mapping_path):
-    mapping = json.load(open(mapping_path, encoding="utf-8"))
+def main(po_path, *mapping_paths):
+    mapping = {}
+    for mapping_path in mapping_paths:
+        mapping.update(json.load(open(mapping_path, encoding="utf-8")))
     text = open(po_path, encoding="utf-8").read()
     blocks = text.split("\n\n")
     missing = []
@@ -33,14 +37,17 @@ def main(po_path, mapping_path):
             continue
         msgid = parse_str(lines[i_id:i_str])
         msgstr = parse_str(lines[i_str:])
-        if msgid and not msgstr:
+        fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
+        if msgid and (not msgstr or fuzzy):
             if msgid in mapping:
+                lines = [line for line in lines if not line.startswith("#| ")]
+                lines = [line.replace(", fuzzy", "") if line.startswith("#,") else line for line in lines]
+                lines = [line for line in lines if line.strip() != "#,"]
+                i_str = next(i for i, line in enumerate(lines) if line.startswith("msgstr "))
                 lines = lines[:i_str] + ["msgstr " + json.dumps(mapping[msgid], ensure_ascii=False)]
                 lines = [line for line in lines if line != "#, fuzzy"]
             else:
                 missing.append(msgid)
-        elif "#, fuzzy" in lines and msgid:
-            missing.append(msgid + "  (fuzzy)")
         out.append("\n".join(lines))
     open(po_path, "w", encoding="utf-8").write("\n\n".join(out))
     for m in missing:
@@ -48,4 +55,4 @@ def main(po_path, mapping_path):
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:])
