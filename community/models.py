@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
+from wagtail.search import index
 
 from moderation.models import ModeratedContent
 from youthvoice.domains import ServiceDomain
@@ -57,7 +58,18 @@ class Outcome(models.TextChoices):
     NOT_SOLVED = "not_solved", _("Not solved")
 
 
-class Question(ModeratedContent):
+class Question(index.Indexed, ModeratedContent):
+    # Indexed by the jieba search backend (search/sources.py registers the "question" source).
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.SearchField("body"),
+        index.AutocompleteField("title"),
+        index.FilterField("organization_id"),
+        index.FilterField("domain"),
+        index.FilterField("status"),
+        index.FilterField("moderation_status"),
+    ]
+
     asker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="questions")
     title = models.CharField(_("title"), max_length=80)
     body = models.TextField(_("details"), max_length=5000, blank=True)

@@ -198,3 +198,24 @@ register(SearchSource(key="page", label=_("Pages"), model="wagtailcore.Page", vi
                       present=pages_present, in_branch=pages_in_branch))
 register(SearchSource(key="expert", label=_("Experts"), model="yvsearch.SearchableExpert", visible=experts_visible,
                       present=experts_present, in_branch=experts_in_branch, in_domain=experts_in_domain))
+
+
+def questions_visible() -> QuerySet:
+    from community.models import Question, QuestionStatus
+
+    return Question.objects.exclude(status=QuestionStatus.REMOVED).filter(moderation_status="visible")
+
+
+def questions_present(objs: list) -> list[Presented]:
+    from community.models import Question
+
+    rows = Question.objects.filter(pk__in=[o.pk for o in objs]).select_related("organization")
+    by_pk = {q.pk: q for q in rows}
+    return [Presented(title=q.title, text=q.body, url=q.get_absolute_url(), organization=q.organization,
+                      domain=q.domain, date=q.asked_at) for q in (by_pk.get(o.pk) for o in objs) if q is not None]
+
+
+register(SearchSource(key="question", label=_("Questions"), model="community.Question",
+                      visible=questions_visible, present=questions_present,
+                      in_branch=lambda qs, org: qs.filter(organization_id__in=subtree_ids(org)),
+                      in_domain=lambda qs, d: qs.filter(domain=d), similar=True))
