@@ -86,11 +86,17 @@ def community_sources() -> CommunitySources | None:
         return None
     invitation = _model("community.Invitation")
     booking = _model("stations.Booking")
-    rating = "rating" if _has_field(answer, "rating") else None
+    from django.db.models import Exists, OuterRef
+
+    # community's names: questions are asked_at with a deadline_at; "accepted" is the question's
+    # accepted_answer (annotated onto each answer); ratings belong to the asker's outcome, not answers.
+    accepted = Exists(question.objects.filter(accepted_answer=OuterRef("pk")))
     return CommunitySources(
-        answers=AnswerSource(answer.objects.all(), rating=rating),
-        invitations=InvitationSource(invitation.objects.all()) if invitation is not None else None,
-        questions=QuestionSource(question.objects.all()),
+        answers=AnswerSource(answer.objects.filter(is_removed=False).annotate(accepted=accepted), rating=None,
+                             question_created="question__asked_at", deadline="question__deadline_at"),
+        invitations=(InvitationSource(invitation.objects.all(), deadline="question__deadline_at")
+                     if invitation is not None else None),
+        questions=QuestionSource(question.objects.all(), created="asked_at"),
         offline=(OfflineServiceSource(booking.objects.filter(delivered_at__isnull=False))
                  if booking is not None and _has_field(booking, "delivered_at") else None),
     )
