@@ -71,7 +71,7 @@ class ModeratedContent(models.Model):
 
     moderation_status = models.CharField(
         _("moderation status"), max_length=8, choices=ModerationStatus.choices, default=ModerationStatus.VISIBLE,
-        db_index=True,
+        db_default=ModerationStatus.VISIBLE, db_index=True,
     )
     moderated_at = models.DateTimeField(null=True, blank=True)
 

@@ -213,6 +213,7 @@ FORM_RENDERER = "django.forms.renderers.DjangoDivFormRenderer"
 _ = _  # gettext_lazy is imported for settings that add translated labels
 
 # --- Moderation: posting rate limits (enforced in moderation.services.check_rate_limits) ---
+YV_RATE_LIMITS_ENABLED = env.bool("YV_RATE_LIMITS_ENABLED", default=True)
 YV_RATE_LIMITS = {
     "duplicate_window_seconds": 5 * 60,  # the same text twice within 5 minutes is refused
     "daily": {"question": 20},  # everyone, rolling 24 hours

@@ -14,3 +14,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Rate limits are tested where they are the subject (tests/moderation turns them on); elsewhere
+# tests post many times a second as brand-new users.
+YV_RATE_LIMITS_ENABLED = False
