@@ -31,7 +31,7 @@ test: install
 
 ## make fuzz: the API fuzzing with many more examples and the boundary-coverage phase
 fuzz: install
-	YV_FUZZ_EXAMPLES=200 YV_FUZZ_COVERAGE=1 bash scripts/test.sh tests/test_api_fuzz.py
+	YV_FUZZ_ALL=1 YV_FUZZ_EXAMPLES=200 YV_FUZZ_COVERAGE=1 bash scripts/test.sh tests/test_api_fuzz.py
 
 lint: install
 	$(VENV)/bin/ruff check .
