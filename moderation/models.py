@@ -67,7 +67,7 @@ class ModerationStatus(models.TextChoices):
 
 class ModeratedContent(models.Model):
     """Mixin for user content: held content is shown only to its author and moderators; removed
-    content stays in the database (soft) and the public sees a placeholder."""
+    content stays in the database (soft) and the public sees a notice that it was removed."""
 
     moderation_status = models.CharField(
         _("moderation status"), max_length=8, choices=ModerationStatus.choices, default=ModerationStatus.VISIBLE,
