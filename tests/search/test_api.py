@@ -132,12 +132,15 @@ def test_similar_is_empty_until_questions_are_registered(content, client):
 
 @pytest.fixture
 def pages_as_questions():
-    """Stand-in for the questions source the Q&A work will register (similar=True)."""
+    """Pages standing in for questions (similar=True); the real questions source is put back after."""
+    real = sources.get_source("question")
     src = sources.register(sources.SearchSource(
         key="question", label="Questions", model="wagtailcore.Page", visible=lambda: Page.objects.live(),
         present=sources.pages_present, similar=True))
     yield src
     sources.unregister("question")
+    if real is not None:
+        sources.register(real)
 
 
 def test_similar_questions_while_typing(content, client, pages_as_questions):
