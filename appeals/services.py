@@ -12,8 +12,10 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from notifications.services import notify
+from organizations.domain.calendar import workday_predicate
 from organizations.models import ADMIN_ROLES, Organization
 from organizations.permissions import can_act
+from organizations.selectors import calendar_overrides
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import permissions
@@ -108,7 +110,8 @@ def _set_step(appeal: Appeal, state: str, now: datetime) -> None:
     overrides = {(o.kind, o.state): o.working_days for o in AppealStepDeadline.objects.filter(kind=appeal.kind)}
     appeal.state = state
     appeal.state_entered_at = now
-    appeal.step_due_at = deadlines.step_due(appeal.kind, state, timezone.localtime(now), overrides)
+    workday = workday_predicate(calendar_overrides(timezone.localdate(now)))
+    appeal.step_due_at = deadlines.step_due(appeal.kind, state, timezone.localtime(now), overrides, workday)
     appeal.overdue_notified_at = None
 
 

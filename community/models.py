@@ -304,23 +304,6 @@ class QuestionEvent(models.Model):
         return f"{self.question_id}: {self.kind}"
 
 
-class CalendarOverride(models.Model):
-    """A day the administrators declare a workday or a day off; wins over `chinese_calendar`.
-    Needed for years the package does not cover yet (it raises for them)."""
-
-    date = models.DateField(_("date"), unique=True)
-    is_workday = models.BooleanField(_("workday"))
-    note = models.CharField(_("note"), max_length=100, blank=True, help_text=_("e.g. 国庆节 or 调休上班"))
-
-    class Meta:
-        ordering = ["date"]
-        verbose_name = _("calendar override")
-        verbose_name_plural = _("calendar overrides")
-
-    def __str__(self):
-        return f"{self.date} {'workday' if self.is_workday else 'day off'}"
-
-
 class PointAward(models.Model):
     """Points ledger: one row per award, unique per (user, key) so awarding twice is a no-op."""
 

@@ -2,7 +2,6 @@
 
 import base64
 import json
-from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
@@ -15,7 +14,6 @@ from organizations.selectors import liaison_users, on_duty_users
 
 from .models import (
     Answer,
-    CalendarOverride,
     Comment,
     Follow,
     Invitation,
@@ -30,14 +28,6 @@ from .models import (
 VISIBLE = ModerationStatus.VISIBLE  # held and removed posts are not public
 
 FEED_SORTS = ("latest", "hot", "unanswered")
-
-
-def calendar_overrides(around: date | None = None) -> dict[date, bool]:
-    """Admin overrides (a few dozen rows a year) near `around`, as the deadline function wants them."""
-    qs = CalendarOverride.objects.all()
-    if around is not None:
-        qs = qs.filter(date__year__in=[around.year - 1, around.year, around.year + 1])
-    return dict(qs.values_list("date", "is_workday"))
 
 
 TAGS_PREFETCH = "tagged_items"  # cheaper than taggit's manager: one query, no per-row manager

@@ -21,7 +21,7 @@ from moderation import services as moderation
 from notifications.services import notify
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
-from organizations.selectors import liaison_users, on_duty_users
+from organizations.selectors import calendar_overrides, liaison_users, on_duty_users
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -127,13 +127,13 @@ def award(user, reason: str, key: str) -> bool:
 
 
 def _deadline(at: datetime) -> deadlines.Deadline:
-    return deadlines.answer_deadline(at, selectors.calendar_overrides(timezone.localdate(at)))
+    return deadlines.answer_deadline(at, calendar_overrides(timezone.localdate(at)))
 
 
 def _email_times(users, organization: Organization, now: datetime) -> dict:
     """Reminder e-mails wait for duty hours unless the recipient is on duty now."""
     on_duty = set(on_duty_users(organization, now).values_list("pk", flat=True))
-    later = deadlines.next_duty_start(now, selectors.calendar_overrides(timezone.localdate(now)))
+    later = deadlines.next_duty_start(now, calendar_overrides(timezone.localdate(now)))
     return {u.pk: (None if u.pk in on_duty or later <= now else later) for u in users}
 
 
@@ -647,7 +647,7 @@ def invitation_overdue(*, invitation_id: int, now) -> bool:
     q = inv.question
     notify(recipients=[inv.invitee], kind="reminder", title=f"你接受的回答邀请已超时：{q.title}", url=q.get_absolute_url(),
            subject=_subject(q), dedupe_key=f"qa:inv-overdue:{inv.pk}", email=True,
-           email_not_before=deadlines.next_duty_start(now, selectors.calendar_overrides(timezone.localdate(now))))
+           email_not_before=deadlines.next_duty_start(now, calendar_overrides(timezone.localdate(now))))
     notify(recipients=[inv.inviter], kind="reminder", title=f"{inv.invitee.public_name} 尚未回答：{q.title}",
            url=q.get_absolute_url(), subject=_subject(q), dedupe_key=f"qa:inv-overdue-inviter:{inv.pk}")
     return True

@@ -1,5 +1,6 @@
 """Staff workbench in Wagtail admin: my queue (soonest deadline first) and the overdue list per
-organisation, both scoped to the staff member's subtree; the calendar override table and tags."""
+organisation, both scoped to the staff member's subtree; question tags. (The working calendar
+override table is in organizations' admin, /admin/calendar/.)"""
 
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,7 +16,7 @@ from organizations import permissions
 from organizations.models import ANSWERING_ROLES, Organization
 
 from . import selectors
-from .models import CalendarOverride, QuestionTag
+from .models import QuestionTag
 
 
 def _is_answering_staff(user) -> bool:
@@ -81,19 +82,6 @@ class StaffMenuItem(MenuItem):
         return _is_answering_staff(request.user)
 
 
-class CalendarOverrideViewSet(ModelViewSet):
-    model = CalendarOverride
-    icon = "date"
-    menu_label = _("Working calendar overrides")
-    add_to_admin_menu = False
-    list_display = ["date", "is_workday", "note"]
-    list_filter = ["is_workday"]
-    form_fields = ["date", "is_workday", "note"]
-    search_fields = ["note"]
-    search_backend_name = None
-    ordering = ["-date"]
-
-
 class QuestionTagViewSet(ModelViewSet):
     model = QuestionTag
     icon = "tag"
@@ -105,13 +93,12 @@ class QuestionTagViewSet(ModelViewSet):
     search_backend_name = None
 
 
-calendar_viewset = CalendarOverrideViewSet("qa_calendar")
 tag_viewset = QuestionTagViewSet("qa_tags")
 
 
 @hooks.register("register_admin_viewset")
 def register_viewsets():
-    return [calendar_viewset, tag_viewset]
+    return [tag_viewset]
 
 
 class PermittedMenuItem(MenuItem):
@@ -130,7 +117,6 @@ def register_qa_menu():
     items = [
         StaffMenuItem(_("My queue"), reverse("community_queue"), icon_name="help", order=10),
         StaffMenuItem(_("Overdue"), reverse("community_overdue"), icon_name="warning", order=20),
-        PermittedMenuItem(calendar_viewset, _("Working calendar"), reverse("qa_calendar:index"), icon_name="date", order=30),
         PermittedMenuItem(tag_viewset, _("Question tags"), reverse("qa_tags:index"), icon_name="tag", order=40),
     ]
     return SubmenuMenuItem(_("Q&A"), Menu(items=items), icon_name="help", order=120)

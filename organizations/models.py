@@ -147,3 +147,21 @@ class DutyShift(models.Model):
 
     def __str__(self):
         return f"{self.user} · {self.organization} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class CalendarOverride(models.Model):
+    """A day the administrators declare a workday or a day off; wins over `chinese_calendar`.
+    Needed for years the package does not cover yet (it raises for them). Read by every deadline
+    and roster through `organizations.selectors.calendar_overrides`."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("workday"))
+    note = models.CharField(_("note"), max_length=100, blank=True, help_text=_("e.g. 国庆节 or 调休上班"))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar override")
+        verbose_name_plural = _("calendar overrides")
+
+    def __str__(self):
+        return f"{self.date} {'workday' if self.is_workday else 'day off'}"

@@ -1,8 +1,10 @@
 """Reads on the organisation tree that more than one place needs."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
-from .models import Organization
+from django.utils import timezone
+
+from .models import CalendarOverride, Organization
 
 
 def organization_list(*, kind: str | None = None, parent: Organization | None = None, q: str | None = None):
@@ -14,6 +16,14 @@ def organization_list(*, kind: str | None = None, parent: Organization | None = 
     if q:
         qs = qs.filter(name__icontains=q)
     return qs.order_by("path")
+
+
+def calendar_overrides(around: date | None = None) -> dict[date, bool]:
+    """Admin overrides of the working calendar (a few dozen rows a year) for the year of `around`
+    (default today) and the years either side, as `organizations.domain.calendar` wants them."""
+    year = (around or timezone.localdate()).year
+    qs = CalendarOverride.objects.filter(date__year__in=[year - 1, year, year + 1])
+    return dict(qs.values_list("date", "is_workday"))
 
 
 def ancestors(org: Organization):

@@ -279,12 +279,14 @@ def holiday_roster_gaps(*, organization: Organization, start: date, days: int = 
     nobody on holiday duty for the organisation."""
     from .domain.calendar import is_workday
     from .models import DutyShift
+    from .selectors import calendar_overrides
 
+    overrides = calendar_overrides(start)
     gaps = []
     tz = timezone.get_current_timezone()
     for i in range(days):
         day = start + timedelta(days=i)
-        if is_workday(day):
+        if is_workday(day, overrides):
             continue
         begin = timezone.make_aware(datetime.combine(day, time.min), tz)
         covered = DutyShift.objects.filter(organization=organization, cancelled_at__isnull=True,

@@ -14,7 +14,7 @@ from youthvoice.errors import ServiceError
 
 from . import services
 from .forms import DutyShiftForm, StaffMembershipForm
-from .models import ADMIN_ROLES, PUBLISHING_ROLES, DutyShift, Organization, StaffMembership
+from .models import ADMIN_ROLES, PUBLISHING_ROLES, CalendarOverride, DutyShift, Organization, StaffMembership
 from .policies import OrganizationPermissionPolicy, OrganizationScopedPolicy
 
 
@@ -169,3 +169,21 @@ register_permission_policy(StaffMembership, OrganizationScopedPolicy(StaffMember
 @hooks.register("register_admin_viewset")
 def register_roster_viewsets():
     return [DutyShiftViewSet("roster"), StaffMembershipViewSet("staff")]
+
+
+class CalendarOverrideViewSet(ModelViewSet):
+    model = CalendarOverride
+    icon = "date"
+    menu_label = _("Working calendar overrides")
+    add_to_settings_menu = True
+    list_display = ["date", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    form_fields = ["date", "is_workday", "note"]
+    search_fields = ["note"]
+    search_backend_name = None
+    ordering = ["-date"]
+
+
+@hooks.register("register_admin_viewset")
+def register_calendar_viewset():
+    return CalendarOverrideViewSet("calendar")

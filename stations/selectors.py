@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
+from organizations.domain.calendar import statutory_holiday
 from organizations.models import Organization, StaffRole
 from organizations.permissions import can_act, scope_queryset
+from organizations.selectors import calendar_overrides
 
 from .domain import geo
 from .domain.calendar import WorkingCalendar
@@ -81,7 +84,9 @@ def working_calendar(station: StationPage, *, hours=None, exceptions=None) -> Wo
         exc.setdefault(e.date, [])
         if e.opens and e.closes:
             exc[e.date].append((e.opens, e.closes))
-    return WorkingCalendar(weekly=weekly, exceptions=exc, follows_public_holidays=station.follows_public_holidays)
+    overrides = calendar_overrides()
+    return WorkingCalendar(weekly=weekly, exceptions=exc, follows_public_holidays=station.follows_public_holidays,
+                           holiday_lookup=functools.partial(statutory_holiday, overrides=overrides))
 
 
 def live_stations():

@@ -8,7 +8,8 @@ kind and state by the `AppealStepDeadline` table in the admin.
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from functools import lru_cache
+
+from organizations.domain.calendar import is_workday as calendar_is_workday
 
 from .workflow import State
 
@@ -30,23 +31,10 @@ DEFAULT_STEP_DAYS: dict[str, dict[str, int]] = {
 WORKDAY_END = time(18, 0)
 
 
-@lru_cache(maxsize=1)
-def _calendar_years() -> tuple[int, int]:
-    import chinese_calendar
-
-    known = chinese_calendar.holidays
-    return min(known).year, max(known).year
-
-
 def default_is_workday(day: date) -> bool:
-    """Chinese statutory calendar (holidays and 调休 make-up days); plain weekdays beyond the years
-    the installed `chinese_calendar` knows (it refuses those)."""
-    import chinese_calendar
-
-    first, last = _calendar_years()
-    if first <= day.year <= last:
-        return chinese_calendar.is_workday(day)
-    return day.weekday() < 5
+    """The one Chinese working calendar (organizations.domain.calendar) without admin overrides;
+    `appeals.services` passes the predicate with the overrides bound."""
+    return calendar_is_workday(day)
 
 
 def add_working_days(start: datetime, days: int, is_workday: Callable[[date], bool] = default_is_workday) -> datetime:

@@ -3,9 +3,8 @@
     asked on a workday 09:00–20:59:59 (Beijing time)  -> due 3 hours later
     asked on a workday 21:00–08:59:59, or any time on a non-workday -> due 12 hours later
 
-Workdays: an override (admin table `CalendarOverride`) wins; otherwise `chinese_calendar`
-(statutory holidays and 调休 make-up workdays); for a year the package has no data for (it raises
-an error: a RuntimeError subclass) the fallback is Monday–Friday workdays, weekends off.
+Workdays: `organizations.domain.calendar` (the one Chinese working calendar: chinese-calendar,
+admin overrides, Monday–Friday for years the package does not cover).
 The reminder goes at 2/3 of the window.
 """
 
@@ -14,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-import chinese_calendar
+from organizations.domain.calendar import calendar_covers, is_workday
+
+__all__ = ["calendar_covers", "is_workday", "answer_deadline", "next_duty_start", "Deadline"]
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 DAY_START = time(9, 0)
@@ -22,24 +23,6 @@ DAY_END = time(21, 0)
 SHORT_WINDOW = timedelta(hours=3)
 LONG_WINDOW = timedelta(hours=12)
 REMINDER_FRACTION = 2 / 3
-
-
-def is_workday(day: date, overrides: Mapping[date, bool] | None = None) -> bool:
-    if overrides and day in overrides:
-        return bool(overrides[day])
-    try:
-        return bool(chinese_calendar.is_workday(day))
-    except RuntimeError:  # chinese_calendar's "no data for this year" error is a RuntimeError subclass
-        return day.weekday() < 5
-
-
-def calendar_covers(day: date) -> bool:
-    """Does chinese_calendar know this day's year? (Admins are told to add overrides otherwise.)"""
-    try:
-        chinese_calendar.is_workday(day)
-    except RuntimeError:  # chinese_calendar's "no data for this year" error is a RuntimeError subclass
-        return False
-    return True
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 Rule: a request made during the station's working hours must be answered within 1 working hour,
 any other request within 12 working hours. Hours are counted in the station's working time
-(weekly opening hours, date exceptions, and China's statutory holidays via `chinese_calendar`).
+(weekly opening hours, date exceptions, and China's statutory holidays from
+`organizations.domain.calendar`, the one working calendar shared by every app).
 
 Everything here is pure: the caller passes a `WorkingCalendar` built from the station's rows.
 """
@@ -12,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from functools import cache
 from zoneinfo import ZoneInfo
+
+from organizations.domain.calendar import statutory_holiday
 
 CHINA = ZoneInfo("Asia/Shanghai")
 IN_HOURS_LIMIT = timedelta(hours=1)
@@ -24,25 +26,10 @@ SEARCH_DAYS = 60
 Interval = tuple[time, time]
 
 
-@cache
-def _known_years() -> tuple[int, int]:
-    import chinese_calendar
-
-    years = [d.year for d in chinese_calendar.holidays] + [d.year for d in chinese_calendar.workdays]
-    return min(years), max(years)
-
-
 def public_holiday(day: date) -> tuple[bool, bool]:
-    """(is_workday, is_statutory_holiday) from chinese_calendar; years it does not cover (it
-    refuses them) fall back to Monday–Friday workdays and no statutory holidays."""
-    import chinese_calendar
-
-    first, last = _known_years()
-    if not first <= day.year <= last:
-        return day.weekday() < 5, False
-    workday = chinese_calendar.is_workday(day)
-    on_holiday, name = chinese_calendar.get_holiday_detail(day)
-    return workday, bool(on_holiday and name)
+    """(is_workday, is_statutory_holiday) on the one Chinese working calendar, without overrides;
+    `stations.selectors.working_calendar` binds the admin overrides."""
+    return statutory_holiday(day)
 
 
 @dataclass(frozen=True)

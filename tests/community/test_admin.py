@@ -56,9 +56,9 @@ def test_workbench_query_count_is_fixed(tree, youth, make_staff, client_for):
 def test_calendar_override_admin(tree, client_for, django_user_model):
     admin = django_user_model.objects.create_superuser("root", None, "x")
     c = client_for(admin)
-    assert c.get("/admin/qa_calendar/").status_code == 200
-    r = c.post("/admin/qa_calendar/new/", {"date": "2031-10-01", "is_workday": "", "note": "国庆节"})
+    assert c.get("/admin/calendar/").status_code == 200
+    r = c.post("/admin/calendar/new/", {"date": "2031-10-01", "is_workday": "", "note": "国庆节"})
     assert r.status_code == 302
-    from community.models import CalendarOverride
+    from organizations.models import CalendarOverride
 
     assert CalendarOverride.objects.get(note="国庆节").is_workday is False

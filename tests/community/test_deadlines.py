@@ -75,7 +75,7 @@ def test_asked_question_stores_its_deadline(tree, youth, frozen, hours):
 @pytest.mark.django_db
 def test_admin_override_is_used_for_a_year_without_package_data(tree, youth):
     from community import services
-    from community.models import CalendarOverride
+    from organizations.models import CalendarOverride
 
     CalendarOverride.objects.create(date=date(2031, 1, 7), is_workday=False, note="测试假日")
     with freeze_time("2031-01-07 10:00:00+08:00"):
