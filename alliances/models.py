@@ -63,9 +63,9 @@ class ExpertProfile(models.Model):
     credentials = models.TextField(_("credentials"), blank=True, max_length=1000,
                                    help_text=_("Qualifications and licences, one per line."))
     bio = models.TextField(_("biography"), blank=True, max_length=2000)
-    # The station where the expert serves offline [A2.4]. Stations are built in parallel
-    # (stations.StationPage); this is its page id until the lead turns it into a ForeignKey at merge.
-    home_station_id = models.PositiveIntegerField(_("home station"), null=True, blank=True, db_index=True)
+    # The station where the expert serves offline [A2.4].
+    home_station = models.ForeignKey("stations.StationPage", verbose_name=_("home station"), null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="home_experts")
     availability = models.CharField(_("availability"), max_length=10, choices=Availability.choices,
                                     default=Availability.AVAILABLE)
     max_open_questions = models.PositiveSmallIntegerField(

@@ -138,6 +138,11 @@ def update_expert_profile(*, actor, expert: ExpertProfile, **changes) -> ExpertP
         errors["availability"] = "invalid"
     if "kind" in changes and changes["kind"] not in ExpertKind.values:
         errors["kind"] = "invalid"
+    if "home_station_id" in changes and changes["home_station_id"] is not None:
+        from stations.models import StationPage
+
+        if not StationPage.objects.live().filter(pk=changes["home_station_id"]).exists():
+            errors["home_station_id"] = "unknown"
     if "max_open_questions" in changes and not (1 <= int(changes["max_open_questions"] or 0) <= 50):
         errors["max_open_questions"] = "between 1 and 50"
     if errors:

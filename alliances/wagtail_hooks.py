@@ -37,7 +37,7 @@ class ExpertViewSet(ModelViewSet):
         MultiFieldPanel([FieldPanel("real_name"), FieldPanel("title"), FieldPanel("kind"), FieldPanel("workplace"),
                          FieldPanel("organization")], heading=_("Identity")),
         MultiFieldPanel([FieldPanel("credentials"), FieldPanel("bio")], heading=_("Profile")),
-        MultiFieldPanel([FieldPanel("home_station_id"), FieldPanel("availability"), FieldPanel("max_open_questions")],
+        MultiFieldPanel([FieldPanel("home_station"), FieldPanel("availability"), FieldPanel("max_open_questions")],
                         heading=_("Service")),
         MultiFieldPanel([FieldPanel("contact_phone"), FieldPanel("contact_email"), FieldPanel("contact_public")],
                         heading=_("Contact")),

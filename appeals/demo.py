@@ -91,11 +91,19 @@ def load(stdout=None) -> dict:
     province = orgs["guangdong"]
     created = 0
     today = timezone.localdate()
+    from community.models import Question  # the community demo ran first: link real threads
+
+    threads = list(Question.objects.filter(moderation_status="visible").order_by("pk").values_list("pk", "title")[:200])
+
+    def thread(n):
+        return threads[n % len(threads)] if threads else (None, "")
+
     for i, (kind, theme, details, location, lead, co, last, extra) in enumerate(RECORDS):
         if Appeal.objects.filter(theme=theme).exists():
             continue
         if kind == "collective":
-            refs = [{"question_id": 1000 + i * 10 + k, "title": f"{theme}（网友反映{k + 1}）", "url": ""} for k in range(3 + i)]
+            refs = [{"question_id": thread(i * 10 + k)[0], "title": f"{theme}（网友反映{k + 1}）", "url": ""}
+                    for k in range(3 + i)]
             appeal = services.open_collective_appeal_from_cluster(
                 actor=ops, organization=province, thread_refs=refs, user_count=12 + i * 7,
                 period_start=today - timedelta(days=30), period_end=today - timedelta(days=1),
@@ -106,7 +114,7 @@ def load(stdout=None) -> dict:
             youth = youths[i % len(youths)]
             appeal = services.open_individual_case(
                 actor=ops, organization=province, theme=theme, requester=youth, reply_count=2 + i,
-                location=location, details=details, question_id=2000 + i, source_title=theme,
+                location=location, details=details, question_id=thread(100 + i)[0], source_title=theme,
             )
         created += 1
         if last is None:

@@ -162,12 +162,12 @@ class SourceKind(models.TextChoices):
 
 
 class AppealSource(models.Model):
-    """A source thread (or report, or alert) of an appeal. `question_id` is a plain integer so this
-    app does not depend on `community` yet; at merge it becomes a foreign key (see docs/appeals.md)."""
+    """A source thread (a Q&A question), a report, an alert or a direct request of an appeal."""
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="sources")
     kind = models.CharField(max_length=12, choices=SourceKind.choices)
-    question_id = models.PositiveIntegerField(null=True, blank=True, db_index=True)
+    question = models.ForeignKey("community.Question", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="appeal_sources")
     external_ref = models.CharField(max_length=80, blank=True, help_text=_("Report or alert reference."))
     title = models.CharField(max_length=200, blank=True)
     url = models.CharField(max_length=500, blank=True)

@@ -115,12 +115,32 @@ def _set_step(appeal: Appeal, state: str, now: datetime) -> None:
     appeal.overdue_notified_at = None
 
 
+def _with_questions(sources) -> list[dict]:
+    """Check that every source question exists (one query) and take its title and URL where the
+    caller gave none. An unknown question is refused, not dropped."""
+    from community.models import Question
+
+    ids = {s["question_id"] for s in sources if s.get("question_id") is not None}
+    found = {q.pk: q for q in Question.objects.filter(pk__in=ids).only("pk", "title")} if ids else {}
+    missing = sorted(ids - set(found))
+    if missing:
+        raise Invalid("来源帖子不存在：" + "、".join(map(str, missing)),
+                      "Unknown source question: " + ", ".join(map(str, missing)), fields={"question_id": missing})
+    rows = []
+    for src in sources:
+        q = found.get(src.get("question_id"))
+        if q is not None:
+            src = {**src, "title": src.get("title") or q.title[:200], "url": src.get("url") or q.get_absolute_url()}
+        rows.append(src)
+    return rows
+
+
 def _create(*, actor, organization, kind, sources=(), event_comment="", **fields) -> Appeal:
     now = timezone.now()
     appeal = Appeal(kind=kind, organization=organization, created_by=actor, filed_on=timezone.localdate(), **fields)
     _set_step(appeal, State.RECEIVED, now)
     appeal.save()
-    for src in sources:
+    for src in _with_questions(sources):
         AppealSource.objects.create(appeal=appeal, **src)
     AppealEvent.objects.create(appeal=appeal, action="open", to_state=State.RECEIVED, actor=actor,
                                actor_role=Role.REQUESTER if actor and actor.pk == appeal.requester_id else Role.OPS,

@@ -128,8 +128,9 @@ def _comment(c) -> dict:
 
 def _detail(q: Question, user) -> dict:
     data = _list_item(q, user, _now())
-    target = q.target_organization.name if q.target_organization_id else (
-        q.target_expert.public_name if q.target_expert_id else None)
+    target = (q.target_organization.name if q.target_organization_id else
+              q.target_expert.public_name if q.target_expert_id else
+              q.target_station.title if q.target_station_id else None)
     data.update(
         body=q.body, target_kind=q.target_kind, target=target, deadline_hours=q.deadline_hours,
         first_answered_at=q.first_answered_at, answered_on_time=q.answered_on_time, transfer_count=q.transfer_count,
@@ -208,7 +209,7 @@ class AskIn(Schema):
     body: str = Field("", max_length=20000)
     domain: DomainStr
     tags: list[str] = Field(default_factory=list, max_length=10)
-    target_kind: Literal["", "organization", "expert"] = ""
+    target_kind: Literal["", "organization", "expert", "station"] = ""
     target_id: int | None = None
     organization_id: int | None = Field(None, description="Where the asker is (defaults to their profile location)")
     is_anonymous: bool = False
@@ -434,6 +435,28 @@ def transfer(request, question_id: int, payload: TransferIn):
              summary="Decline: send back to where it came from, or up (staff)")
 def decline(request, question_id: int, payload: DeclineIn):
     return _routing(services.decline_question(actor=request.user, question=_question(question_id), reason=payload.reason))
+
+
+class ReferralIn(Schema):
+    station_id: int
+    service_id: int | None = None
+    note: str = Field("", max_length=300)
+
+
+class ReferralOut(Schema):
+    id: int
+    station_id: int
+    station: str
+    booking_url: str
+
+
+@router.post("/questions/{int:question_id}/referrals/", response={201: ReferralOut}, auth=django_auth,
+             summary="Refer the question to a station: the asker is offered a booking there (转介, staff)")
+def refer(request, question_id: int, payload: ReferralIn):
+    r = services.refer_to_station(actor=request.user, question=_question(question_id), station_id=payload.station_id,
+                                  service_id=payload.service_id, note=payload.note)
+    return 201, {"id": r.pk, "station_id": r.station_id, "station": r.station.title,
+                 "booking_url": f"{r.station.url}?referral={r.pk}#book"}
 
 
 class FeatureIn(Schema):

@@ -16,6 +16,7 @@ class AskForm(forms.Form):
     is_anonymous = forms.BooleanField(label=_("Ask anonymously (staff still see who you are)"), required=False)
     target_expert = forms.IntegerField(required=False, widget=forms.HiddenInput)
     target_organization = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    target_station = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 class AnswerForm(forms.Form):

@@ -5,9 +5,9 @@ Counters (answers, likes, views...) are denormalised on the rows and updated wit
 by the services, so a feed page is one query. The deadline is computed by
 `community.domain.deadlines.answer_deadline` and stored; the sweeps only read indexed columns.
 
-Targets: a question may name one target (`target_kind` + the matching FK). The station target is
-added at merge by one migration (`target_station = ForeignKey("stations.StationPage", ...)`);
-`TargetKind.STATION` already exists so that no data changes. See docs/community.md.
+Targets: a question may name one target (`target_kind` + the matching FK): an organisation, an
+expert or a station (青年之家); a station target routes the question to the station's organisation
+and adds the station's admins to the assignee queue. See docs/community.md.
 """
 
 from django.conf import settings
@@ -91,6 +91,9 @@ class Question(index.Indexed, ModeratedContent):
     )
     target_expert = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="targeted_questions"
+    )
+    target_station = models.ForeignKey(
+        "stations.StationPage", on_delete=models.SET_NULL, null=True, blank=True, related_name="questions"
     )
 
     status = models.CharField(max_length=10, choices=QuestionStatus.choices, default=QuestionStatus.OPEN)
@@ -281,6 +284,7 @@ class EventKind(models.TextChoices):
     REOPENED = "reopened", _("Reopened (not solved)")
     OUTCOME = "outcome", _("Outcome marked")
     FEATURED = "featured", _("Featured")
+    REFERRED = "referred", _("Referred to a station")
 
 
 class QuestionEvent(models.Model):

@@ -108,7 +108,8 @@ def question_detail(pk: int, viewer=None) -> Question | None:
     if viewer is not None and viewer.is_authenticated:
         visible |= Q(moderation_status=ModerationStatus.HELD, asker=viewer)
     return (Question.objects.exclude(status=QuestionStatus.REMOVED).filter(visible)
-            .select_related("organization", "asker", "target_organization", "target_expert", "escalated_to")
+            .select_related("organization", "asker", "target_organization", "target_expert", "target_station",
+                            "escalated_to")
             .prefetch_related(
                 tags_prefetch(), Prefetch("answers", queryset=answers),
                 Prefetch("comments", queryset=Comment.objects.filter(answer__isnull=True, is_removed=False, moderation_status=VISIBLE)
@@ -147,14 +148,40 @@ def asker_name(user, question: Question) -> str:
 
 def assignees(question: Question, at=None) -> list:
     """The assignee queue: the owning organisation's on-duty staff and liaison officers, plus
-    experts who accepted an invitation and a targeted expert."""
+    experts who accepted an invitation, a targeted expert and a targeted station's admins."""
     users = {u.pk: u for u in on_duty_users(question.organization, at)}
     users.update({u.pk: u for u in liaison_users(question.organization)})
     extra = Q(qa_invitations__question=question, qa_invitations__status=InvitationStatus.ACCEPTED)
     if question.target_expert_id:
         extra |= Q(pk=question.target_expert_id)
+    if question.target_station_id:
+        from stations.selectors import station_admin_users
+
+        users.update({u.pk: u for u in station_admin_users(question.target_station)})
     users.update({u.pk: u for u in get_user_model().objects.filter(extra, is_active=True).distinct()})
     return list(users.values())
+
+
+def station_target(station_id):
+    """The live station a question is being asked to (the ask page's `?station=`), or None."""
+    from stations.models import StationPage
+
+    try:
+        pk = int(station_id)
+    except (TypeError, ValueError):
+        return None
+    return StationPage.objects.live().public().filter(pk=pk).first()
+
+
+def referral_stations(question: Question, limit: int = 200):
+    """Stations a question can be referred to: live ones in the question's city (or its own subtree
+    when it sits above city level), nearest organisations first."""
+    from organizations.selectors import city_of
+    from stations.models import StationPage
+
+    org = city_of(question.organization) or question.organization
+    return (StationPage.objects.live().public().filter(organization__path__startswith=org.path)
+            .select_related("organization").order_by("organization__path", "title")[:limit])
 
 
 def staff_queue(user):

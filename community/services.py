@@ -17,6 +17,7 @@ from wagtail.log_actions import log
 
 from accounts.models import level_for_points
 from alliances.selectors import active_expert
+from alliances.services import check_invitable
 from moderation import services as moderation
 from notifications.services import notify
 from organizations import permissions
@@ -144,7 +145,7 @@ def _subject(question) -> str:
 # --------------------------------------------------------------------------- asking
 
 def _resolve_target(kind: str, target_id: int | None):
-    """Returns (field name, object) for the target. A station target is added at merge (docs)."""
+    """Returns (field name, object) for the target."""
     if not kind:
         return None, None
     if target_id is None:
@@ -159,6 +160,13 @@ def _resolve_target(kind: str, target_id: int | None):
         if user is None or active_expert(user) is None:
             raise Invalid("提问对象不是专家", "The target is not an expert", fields={"target_id": "not_an_expert"})
         return "target_expert", user
+    if kind == TargetKind.STATION:
+        from stations.models import StationPage
+
+        station = StationPage.objects.live().public().filter(pk=target_id).select_related("organization").first()
+        if station is None:
+            raise Invalid("青年之家不存在", "Unknown station", fields={"target_id": "unknown"})
+        return "target_station", station
     raise Invalid("不支持的提问对象", "Unsupported target", fields={"target_kind": "unsupported"})
 
 
@@ -187,7 +195,9 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
     target_field, target = _resolve_target(target_kind, target_id)
     if organization is not None and not organization.is_active:
         raise Invalid("组织不存在", "Unknown organisation", fields={"organization": "unknown"})
-    org = (target if target_field == "target_organization" else None) or organization or asker.organization
+    org = ((target if target_field == "target_organization" else None)
+           or (target.organization if target_field == "target_station" else None)
+           or organization or asker.organization)
     if org is None:
         org = Organization.objects.filter(depth=1).order_by("path").first()
     now = timezone.now()
@@ -211,6 +221,36 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
     notify(recipients=recipients, kind="question", title=f"新问题待回答：{title}", url=q.get_absolute_url(),
            actor=asker, subject=_subject(q), dedupe_key=f"qa:new:{q.pk}")
     return q
+
+
+@transaction.atomic
+def refer_to_station(*, actor, question: Question, station_id: int | None, service_id: int | None = None,
+                     note: str = ""):
+    """Refer a question to a station (转介): staff of the question's organisation (or above) offer the
+    asker a booking there; the asker is notified by `stations.services.offer_booking`, and the
+    question's history shows who referred it where."""
+    from stations.models import StationPage, StationService
+    from stations.services import offer_booking
+
+    _require_user(actor)
+    if not permissions.can_act(actor, question.organization, ANSWERING_ROLES):
+        raise Forbidden("只有该问题所属组织的工作人员可以转介", "Only staff of the question's organisation may refer it")
+    _writable(question)
+    station = StationPage.objects.live().public().filter(pk=station_id).first() if station_id else None
+    if station is None:
+        raise Invalid("请选择青年之家", "Choose a station", fields={"station_id": "unknown"})
+    service = None
+    if service_id is not None:
+        service = StationService.objects.filter(pk=service_id, station=station).first()
+        if service is None:
+            raise Invalid("该服务不属于此站点", "That service is not offered by this station",
+                          fields={"service_id": "unknown"})
+    note = screen(note, field="note", max_length=300, multiline=False, actor=actor)
+    referral = offer_booking(actor=actor, question_id=question.pk, asker=question.asker, station=station,
+                             question_title=question.title, question_url=question.get_absolute_url(),
+                             service=service, note=note)
+    _event(question, EventKind.REFERRED, actor=actor, to_org=station.organization, reason=f"{station.title} {note}".strip())
+    return referral
 
 
 # --------------------------------------------------------------------------- answering
@@ -443,9 +483,12 @@ def invite(*, actor, question: Question, invitee, message: str = "") -> Invitati
     if invitee is None or not invitee.is_active:
         raise Invalid("被邀请人不存在", "Unknown invitee", fields={"invitee_id": "unknown"})
     invitee_is_staff = permissions.is_staff_anywhere(invitee, ANSWERING_ROLES)
-    if active_expert(invitee) is None and not (is_staff and invitee_is_staff):
+    expert = active_expert(invitee)
+    if expert is None and not (is_staff and invitee_is_staff):
         raise Invalid("只能邀请专家（工作人员可邀请工作人员）", "Only experts can be invited (staff may invite staff)",
                       fields={"invitee_id": "not_an_expert"})
+    if expert is not None:
+        check_invitable(expert)  # alliances' rule: active and not away
     if invitee.pk == actor.pk or invitee.pk == question.asker_id:
         raise Invalid("不能邀请自己", "You cannot invite yourself", fields={"invitee_id": "self"})
     invitation, created = Invitation.objects.get_or_create(question=question, invitee=invitee,

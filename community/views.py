@@ -75,6 +75,7 @@ def question_page(request, pk: int):
         "org_accounts": org_accounts, "transfer_targets": (
             list(permissions.organizations_for(user, ANSWERING_ROLES).exclude(pk=q.organization_id).order_by("path")[:300])
             if is_staff and q.is_open else []),
+        "referral_stations": list(selectors.referral_stations(q)) if is_staff and q.is_open else [],
         "overdue": q.is_open and q.deadline_at < timezone.now(), "related": selectors.related_questions(q),
         "answer_form": AnswerForm(), "outcome_form": OutcomeForm(),
         "experts": list(selectors.experts_for_domain(q.domain)[:20]) if user.is_authenticated and q.is_open else [],
@@ -85,11 +86,12 @@ def question_page(request, pk: int):
 def ask(request):
     form = AskForm(request.POST or None, initial={"domain": request.GET.get("domain"),
                                                   "target_expert": request.GET.get("expert"),
-                                                  "target_organization": request.GET.get("org")})
+                                                  "target_organization": request.GET.get("org"),
+                                                  "target_station": request.GET.get("station")})
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        kind, target = ("expert", d["target_expert"]) if d.get("target_expert") else (
-            ("organization", d["target_organization"]) if d.get("target_organization") else ("", None))
+        kind, target = next(((k, d[f"target_{k}"]) for k in ("expert", "station", "organization")
+                             if d.get(f"target_{k}")), ("", None))
         try:
             q = services.ask_question(asker=request.user, title=d["title"], body=d["body"], domain=d["domain"],
                                       tags=[t.name for t in d["tags"]], is_anonymous=d["is_anonymous"],
@@ -102,7 +104,8 @@ def ask(request):
         else:
             messages.success(request, f"提问成功，预计 {q.deadline_hours} 小时内答复")
             return redirect(q.get_absolute_url())
-    return render(request, "community/ask.html", {"form": form})
+    return render(request, "community/ask.html", {"form": form, "target_station": selectors.station_target(
+        form["target_station"].value())})
 
 
 @login_required
@@ -168,6 +171,10 @@ def act(request, pk: int, action: str):
             to = Organization.objects.filter(pk=_int(p.get("to_organization"))).first()
             services.transfer_question(actor=user, question=q, to_organization=to, reason=p.get("reason", ""))
             messages.success(request, "已转交")
+        elif action == "refer":
+            services.refer_to_station(actor=user, question=q, station_id=_int(p.get("station")),
+                                      service_id=_int(p.get("service")), note=p.get("note", ""))
+            messages.success(request, "已转介到青年之家，提问人将收到预约邀请")
         elif action == "decline":
             services.decline_question(actor=user, question=q, reason=p.get("reason", ""))
             messages.success(request, "已退回")

@@ -124,6 +124,9 @@ def load(stdout=None) -> dict:
     bookings = _bookings()
     if stdout:
         stdout.write(f"stations: {StationPage.objects.count()} ({created} new), {slots} new slots, {bookings} new bookings")
+    from alliances.demo import assign_home_stations
+
+    assign_home_stations()  # alliances' demo ran first, before any station existed
     return {"created": created}
 
 

@@ -72,9 +72,12 @@ def test_directory_filters(populated, client, tree):
     assert names(client.get("/api/alliances/experts", {"domain": "psychology"})) == {"专家6", "专家7"}
     assert names(client.get("/api/alliances/experts", {"city": tree.shenzhen.pk})) == {"专家0", "专家2", "专家4", "专家6"}
     assert names(client.get("/api/alliances/experts", {"q": "专家3"})) == {"专家3"}
-    experts[3].home_station_id = 77
+    from tests.stations.conftest import make_station
+
+    station = make_station(tree.tianhe)
+    experts[3].home_station = station
     experts[3].save()
-    assert names(client.get("/api/alliances/experts", {"station": 77})) == {"专家3"}
+    assert names(client.get("/api/alliances/experts", {"station": station.pk})) == {"专家3"}
 
 
 @pytest.mark.parametrize("params", [{"domain": "astrology"}, {"city": "x"}, {"limit": "-1"}, {"q": "x" * 41}])

@@ -49,3 +49,20 @@ def api(client_for):
             return self.post(user, f"/{appeal_id}/transitions/{name}/", data)
 
     return Api()
+
+
+
+def new_question(organization, title="押金不退怎么办"):
+    """A Q&A question to cite as an appeal's source thread (appeals refuse unknown questions)."""
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from community.models import Question
+
+    asker = get_user_model().objects.filter(username="thread_asker").first() or UserFactory(username="thread_asker")
+    now = timezone.now()
+    return Question.objects.create(
+        asker=asker, title=title, domain="legal", organization=organization, asked_at=now, clock_started_at=now,
+        remind_at=now + timedelta(hours=2), deadline_at=now + timedelta(hours=3), last_activity_at=now)

@@ -3,11 +3,12 @@
 from appeals import services
 from appeals.domain.workflow import State
 from appeals.models import Appeal
+from tests.appeals.conftest import new_question
 
 
 def _open(handlers, tree):
     return services.open_collective_appeal_from_cluster(
-        actor=handlers.ops, organization=tree.province, thread_refs=[{"question_id": 5, "title": "食堂涨价"}],
+        actor=handlers.ops, organization=tree.province, thread_refs=[{"question_id": new_question(tree.guangzhou, "食堂涨价").pk, "title": "食堂涨价"}],
         user_count=20, period_start=None, period_end=None, group="在校学生", location="广州", theme="高校食堂饭菜涨价",
     )
 
@@ -65,10 +66,10 @@ def test_progress_on_the_question_and_openapi(handlers, tree, youth, client):
     from appeals.selectors import progress_for_question
 
     appeal = services.request_help(actor=youth, theme="考研调剂信息不透明", details="调剂系统信息更新不及时，希望协调公开。",
-                                   consent=True, question_id=321)
-    [p] = progress_for_question(321, youth)
+                                   consent=True, question_id=(thread := new_question(tree.guangzhou, "考研调剂")).pk)
+    [p] = progress_for_question(thread.pk, youth)
     assert p["id"] == appeal.pk and p["state_label"] == "已收到，正在核实"
-    assert progress_for_question(321, handlers.ops) == []
+    assert progress_for_question(thread.pk, handlers.ops) == []
     assert progress_for_question(999, youth) == []
     r = client.get("/api/openapi.json")
     assert r.status_code == 200 and "/api/appeals/{appeal_id}/transitions/{name}/" in r.json()["paths"]

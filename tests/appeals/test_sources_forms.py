@@ -19,13 +19,15 @@ from appeals.domain.workflow import State
 from appeals.models import Appeal, AppealStepDeadline
 from appeals.pdf import form_rows, render_form
 from notifications.models import Notification
+from tests.appeals.conftest import new_question
 from youthvoice.errors import Conflict
 
 TZ = ZoneInfo("Asia/Shanghai")
 
 
 def cluster(handlers, tree, **kw):
-    refs = [{"question_id": i, "title": f"宿舍热水供应不稳定 #{i}", "url": f"/qa/questions/{i}/"} for i in range(101, 106)]
+    threads = [new_question(tree.guangzhou, f"宿舍热水供应不稳定 #{i}") for i in range(5)]
+    refs = [{"question_id": q.pk, "title": q.title, "url": q.get_absolute_url()} for q in threads]
     return services.open_collective_appeal_from_cluster(
         actor=handlers.ops, organization=tree.province, thread_refs=refs, user_count=37,
         period_start=date(2026, 3, 1), period_end=date(2026, 3, 14), group="中山大学在校学生",
@@ -66,7 +68,8 @@ def test_both_forms_print_with_embedded_chinese_font(handlers, tree, youth, tmp_
     else:
         appeal = services.open_individual_case(
             actor=handlers.ops, organization=tree.province, theme="残疾青年求职受阻", user_name="李明",
-            reply_count=12, location="广州市越秀区", question_id=9, source_title="求职被拒")
+            reply_count=12, location="广州市越秀区", question_id=new_question(tree.guangzhou, "求职被拒").pk,
+            source_title="求职被拒")
         title, labels = "帮扶个案办理表", ["反映诉求的用户姓名", "反映时间", "跟帖数量", "用户所在地", "诉求主题"]
     services.transition(actor=handlers.ops, appeal_id=appeal.pk, name="verify", comment="已核实")
     services.transition(actor=handlers.ops, appeal_id=appeal.pk, name="propose",

@@ -8,12 +8,13 @@ import pytest
 from appeals.domain.workflow import TRANSITIONS, Role, State
 from appeals.models import Appeal, AppealEvent
 from notifications.models import Notification
+from tests.appeals.conftest import new_question
 
 
 def open_collective(api, handlers, tree, **extra):
     data = {"organization_id": tree.province.pk, "theme": "高校毕业生租房押金难退", "youth_group": "广州高校应届毕业生",
             "period_start": "2026-03-01", "period_end": "2026-03-31", "thread_count": 3, "user_count": 41,
-            "location": "广州市天河区", "thread_refs": [{"question_id": 11, "title": "押金不退怎么办"}]}
+            "location": "广州市天河区", "thread_refs": [{"question_id": new_question(tree.guangzhou).pk, "title": "押金不退怎么办"}]}
     data.update(extra)
     r = api.post(handlers.ops, "/collective/", data)
     assert r.status_code == 201, r.content
@@ -81,14 +82,15 @@ def test_collective_whole_path(api, handlers, tree, youth):
 
 def test_individual_whole_path_with_youth_rating(api, handlers, tree, youth, client_for):
     h = handlers
+    thread = new_question(tree.guangzhou, "父亲重病怎么申请救助")
     r = api.post(youth, "/mine/", {"theme": "父亲重病家庭困难", "details": "父亲突发重病住院，家里负担不起医药费，能否帮忙申请救助？",
-                                   "consent": True, "question_id": 77})
+                                   "consent": True, "question_id": thread.pk})
     assert r.status_code == 201, r.content
     aid = r.json()["id"]
     appeal = Appeal.objects.get(pk=aid)
     assert appeal.kind == "individual" and appeal.requester == youth and appeal.consent_to_share
     assert appeal.organization == tree.guangzhou  # Guangzhou runs its own mechanism (it has an ops group)
-    assert appeal.sources.get().question_id == 77
+    assert appeal.sources.get().question_id == thread.pk
     # the city's ops group, not the province's, gets the new case first
     assert Notification.objects.filter(recipient=h.gz_ops).exists()
     # Guangzhou's own groups: province handlers still cover it (subtree)
@@ -309,3 +311,18 @@ def test_patch_header_and_archived_is_immutable(api, handlers, tree, client_for)
     r = patch(handlers.ops, {"location": "改"})
     assert r.status_code == 409 and "存档" in r.json()["detail"]
     assert Appeal.objects.get(pk=a["id"]).version == before
+
+
+def test_unknown_source_question_is_refused(api, handlers, tree):
+    data = {"organization_id": tree.province.pk, "theme": "高校毕业生租房押金难退", "youth_group": "广州高校应届毕业生",
+            "period_start": "2026-03-01", "period_end": "2026-03-31", "thread_count": 1, "user_count": 4,
+            "location": "广州市天河区", "thread_refs": [{"question_id": 987654, "title": "押金不退怎么办"}]}
+    r = api.post(handlers.ops, "/collective/", data)
+    assert r.status_code == 400, r.content
+    assert "987654" in r.json()["detail"] and not Appeal.objects.exists()
+    thread = new_question(tree.guangzhou, "毕业生押金不退")
+    data["thread_refs"] = [{"question_id": thread.pk}]
+    r = api.post(handlers.ops, "/collective/", data)
+    assert r.status_code == 201, r.content
+    source = Appeal.objects.get().sources.get()
+    assert source.question == thread and source.title == "毕业生押金不退" and source.url == thread.get_absolute_url()

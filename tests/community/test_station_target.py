@@ -1,0 +1,98 @@
+"""Questions asked to a station (青年之家) and referral of a question to a station (转介)."""
+
+import pytest
+
+from community.models import EventKind, Question
+from notifications.models import Notification
+from organizations.models import StaffRole
+from stations.models import Referral
+from tests.factories import UserFactory
+from tests.stations.conftest import make_station
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def station(tree):
+    return make_station(tree.tianhe, admins=[UserFactory(username="tianhe_admin")])
+
+
+def ask(client, **extra):
+    data = {"title": "想找人聊聊考研压力怎么办", "body": "最近睡不好", "domain": "psychology", **extra}
+    return client.post("/api/community/questions/", data, content_type="application/json")
+
+
+def test_question_to_a_station_goes_to_its_organisation_and_admins(tree, youth, client_for, station):
+    r = ask(client_for(youth), target_kind="station", target_id=station.pk)
+    assert r.status_code == 201, r.content
+    assert r.json()["target_kind"] == "station" and r.json()["target"] == station.title
+    q = Question.objects.get()
+    assert q.target_station == station and q.organization == tree.tianhe
+    notified = set(Notification.objects.filter(kind="question").values_list("recipient__username", flat=True))
+    assert "tianhe_admin" in notified, notified
+
+
+def test_unknown_or_unpublished_station_is_refused(youth, client_for, station):
+    r = ask(client_for(youth), target_kind="station", target_id=station.pk + 999)
+    assert r.status_code == 400 and r.json()["errors"] == {"target_id": "unknown"}
+    station.unpublish()
+    r = ask(client_for(youth), target_kind="station", target_id=station.pk)
+    assert r.status_code == 400 and not Question.objects.exists()
+
+
+def test_ask_page_names_the_station_and_targets_it(youth, client_for, station):
+    c = client_for(youth)
+    page = c.get(f"/qa/ask/?station={station.pk}")
+    assert page.status_code == 200 and station.title in page.content.decode()
+    r = c.post(f"/qa/ask/?station={station.pk}", {"title": "想预约心理咨询可以吗", "domain": "psychology",
+                                                  "target_station": station.pk})
+    assert r.status_code == 302
+    q = Question.objects.get()
+    assert q.target_station == station
+    assert station.title in c.get(q.get_absolute_url()).content.decode()
+
+
+def test_staff_refer_a_question_to_a_station(tree, youth, client_for, make_staff, station):
+    ask(client_for(youth))
+    q = Question.objects.get()
+    staff = make_staff(q.organization, StaffRole.DUTY)
+    outsider = make_staff(tree.shenzhen, StaffRole.DUTY)
+    url = f"/api/community/questions/{q.pk}/referrals/"
+    body = {"station_id": station.pk, "note": "可以到站点当面咨询"}
+    assert client_for().post(url, body, content_type="application/json").status_code == 401
+    assert client_for(youth).post(url, body, content_type="application/json").status_code == 403
+    assert client_for(outsider).post(url, body, content_type="application/json").status_code == 403
+    r = client_for(staff).post(url, {"station_id": 10**6}, content_type="application/json")
+    assert r.status_code == 400
+    r = client_for(staff).post(url, body, content_type="application/json")
+    assert r.status_code == 201, r.content
+    assert r.json()["booking_url"].endswith(f"?referral={r.json()['id']}#book")
+    referral = Referral.objects.get()
+    assert referral.question_id == q.pk and referral.asker == youth and referral.referred_by == staff
+    assert Notification.objects.filter(recipient=youth, kind="station_referral").exists()
+    assert q.events.filter(kind=EventKind.REFERRED, actor=staff).exists()
+    assert client_for(staff).post(url, body, content_type="application/json").status_code == 409
+
+
+def test_referral_form_on_the_question_page(tree, youth, client_for, make_staff, station):
+    ask(client_for(youth))
+    q = Question.objects.get()
+    staff = client_for(make_staff(q.organization, StaffRole.DUTY))
+    page = staff.get(q.get_absolute_url()).content.decode()
+    assert f'value="{station.pk}"' in page and "ref-station" in page
+    assert "ref-station" not in client_for(youth).get(q.get_absolute_url()).content.decode()
+    r = staff.post(f"/qa/{q.pk}/refer/", {"station": station.pk, "note": ""})
+    assert r.status_code == 302 and Referral.objects.filter(question_id=q.pk, station=station).exists()
+
+
+def test_invite_refuses_an_away_expert(tree, youth, client_for):
+    from alliances.models import Availability, ExpertProfile, ExpertStatus
+
+    ask(client_for(youth))
+    q = Question.objects.get()
+    expert_user = UserFactory(username="away_expert")
+    ExpertProfile.objects.create(user=expert_user, real_name="李律师", status=ExpertStatus.ACTIVE,
+                                 availability=Availability.AWAY, organization=tree.guangzhou)
+    r = client_for(youth).post(f"/api/community/questions/{q.pk}/invitations/", {"invitee_id": expert_user.pk},
+                               content_type="application/json")
+    assert r.status_code == 409, r.content
