@@ -437,6 +437,38 @@ def decline(request, question_id: int, payload: DeclineIn):
     return _routing(services.decline_question(actor=request.user, question=_question(question_id), reason=payload.reason))
 
 
+class SuggestionOut(Schema):
+    expert_id: int
+    user_id: int
+    name: str
+    score: float
+    reasons: list[str]
+    load: int
+
+
+@router.get("/questions/{int:question_id}/suggestions/", response=list[SuggestionOut], auth=django_auth,
+            summary="Experts matched to the question: domain, location, home station, load (staff)")
+def suggestions(request, question_id: int):
+    q = _question(question_id)
+    if not permissions.can_act(request.user, q.organization, ANSWERING_ROLES):
+        raise Forbidden("只有该问题所属组织的工作人员可以查看推荐专家", "Only the question's staff may see suggestions")
+    return [{"expert_id": s["expert"].pk, "user_id": s["expert"].user_id, "name": str(s["expert"]),
+             "score": s["score"], "reasons": s["reasons"], "load": s["load"]} for s in selectors.suggested_experts(q)]
+
+
+class SuggestedInviteIn(Schema):
+    expert_ids: list[int] = Field(..., min_length=1, max_length=20)
+
+
+@router.post("/questions/{int:question_id}/invitations/suggested/", response={201: list[InvitationOut]},
+             auth=django_auth, summary="Invite the suggested experts in one action (staff)")
+def invite_suggested(request, question_id: int, payload: SuggestedInviteIn):
+    invitations = services.invite_suggested(actor=request.user, question=_question(question_id),
+                                            expert_ids=payload.expert_ids)
+    rows = Invitation.objects.select_related("question", "inviter").filter(pk__in=[i.pk for i in invitations])
+    return 201, [_invitation(i) for i in rows]
+
+
 class ReferralIn(Schema):
     station_id: int
     service_id: int | None = None

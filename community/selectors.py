@@ -245,6 +245,25 @@ def expert_profile(user):
     return active_expert(user)
 
 
+def suggested_experts(question: Question, limit: int = 5) -> list[dict]:
+    """Experts matched to the question by alliances (domain, location, home station, current load),
+    leaving out the asker and whoever is already invited."""
+    from alliances.selectors import suggest_experts
+    from alliances.sources import community_sources
+
+    exclude = [question.asker_id, *question.invitations.values_list("invitee_id", flat=True)]
+    rows = suggest_experts(domain=question.domain, organization=question.organization,
+                           station_id=question.target_station_id, sources=community_sources(), limit=limit,
+                           exclude_user_ids=exclude)
+    for row in rows:
+        row["reason_labels"] = [MATCH_REASONS_ZH.get(r, r) for r in row["reasons"] if not r.startswith("load_")]
+    return rows
+
+
+MATCH_REASONS_ZH = {"same_station": "同一青年之家", "same_org": "同一组织", "same_city": "同城",
+                    "province_expert": "省级专家", "busy": "任务较多", "verified": "已实名认证"}
+
+
 def experts_for_domain(domain: str):
     """Active experts of a domain (for the invite picker)."""
     from alliances.selectors import experts_in_domain

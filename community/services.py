@@ -502,6 +502,17 @@ def invite(*, actor, question: Question, invitee, message: str = "") -> Invitati
 
 
 @transaction.atomic
+def invite_suggested(*, actor, question: Question, expert_ids: list[int]) -> list[Invitation]:
+    """Staff invite the matched experts (alliances' suggestions) in one action; all or nothing."""
+    from alliances.services import invite_suggestions
+
+    _require_user(actor)
+    if not permissions.can_act(actor, question.organization, ANSWERING_ROLES):
+        raise Forbidden("只有该问题所属组织的工作人员可以批量邀请", "Only staff of the question's organisation may invite suggestions")
+    return invite_suggestions(actor=actor, question=question, expert_ids=list(expert_ids or []), invite=invite)
+
+
+@transaction.atomic
 def respond_invitation(*, actor, invitation: Invitation, accept: bool, reason: str = "") -> Invitation:
     _require_user(actor)
     reason = screen(reason, field="reason", max_length=200, multiline=False, actor=actor)

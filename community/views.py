@@ -76,6 +76,7 @@ def question_page(request, pk: int):
             list(permissions.organizations_for(user, ANSWERING_ROLES).exclude(pk=q.organization_id).order_by("path")[:300])
             if is_staff and q.is_open else []),
         "referral_stations": list(selectors.referral_stations(q)) if is_staff and q.is_open else [],
+        "suggested": selectors.suggested_experts(q) if is_staff and q.is_open else [],
         "overdue": q.is_open and q.deadline_at < timezone.now(), "related": selectors.related_questions(q),
         "answer_form": AnswerForm(), "outcome_form": OutcomeForm(),
         "experts": list(selectors.experts_for_domain(q.domain)[:20]) if user.is_authenticated and q.is_open else [],
@@ -171,6 +172,9 @@ def act(request, pk: int, action: str):
             to = Organization.objects.filter(pk=_int(p.get("to_organization"))).first()
             services.transfer_question(actor=user, question=q, to_organization=to, reason=p.get("reason", ""))
             messages.success(request, "已转交")
+        elif action == "invite_suggested":
+            services.invite_suggested(actor=user, question=q, expert_ids=[i for i in map(_int, p.getlist("expert")) if i])
+            messages.success(request, "邀请已发出")
         elif action == "refer":
             services.refer_to_station(actor=user, question=q, station_id=_int(p.get("station")),
                                       service_id=_int(p.get("service")), note=p.get("note", ""))

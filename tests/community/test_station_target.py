@@ -96,3 +96,33 @@ def test_invite_refuses_an_away_expert(tree, youth, client_for):
     r = client_for(youth).post(f"/api/community/questions/{q.pk}/invitations/", {"invitee_id": expert_user.pk},
                                content_type="application/json")
     assert r.status_code == 409, r.content
+
+
+def test_staff_invite_the_suggested_experts_in_one_action(tree, youth, client_for, make_staff):
+    from alliances.models import ExpertDomain, ExpertProfile, ExpertStatus
+    from community.models import Invitation
+
+    ask(client_for(youth))
+    q = Question.objects.get()
+    experts = []
+    for i, org in enumerate([tree.tianhe, tree.guangzhou, tree.shenzhen]):
+        e = ExpertProfile.objects.create(user=UserFactory(username=f"psy{i}"), real_name=f"心理咨询师{i}",
+                                         status=ExpertStatus.ACTIVE, organization=org)
+        ExpertDomain.objects.create(expert=e, domain="psychology")
+        experts.append(e)
+    staff = make_staff(q.organization, StaffRole.DUTY)
+    r = client_for(staff).get(f"/api/community/questions/{q.pk}/suggestions/")
+    assert r.status_code == 200, r.content
+    suggested = [s["expert_id"] for s in r.json()]
+    assert set(suggested) == {e.pk for e in experts} and suggested[0] == experts[0].pk  # same district first
+    assert client_for(youth).get(f"/api/community/questions/{q.pk}/suggestions/").status_code == 403
+    page = client_for(staff).get(q.get_absolute_url()).content.decode()
+    assert "心理咨询师0" in page and "同一组织" in page
+    url = f"/api/community/questions/{q.pk}/invitations/suggested/"
+    assert client_for(youth).post(url, {"expert_ids": suggested}, content_type="application/json").status_code == 403
+    r = client_for(staff).post(url, {"expert_ids": suggested[:2] + [10**6]}, content_type="application/json")
+    assert r.status_code == 400 and not Invitation.objects.exists()  # all or nothing
+    r = client_for(staff).post(url, {"expert_ids": suggested[:2]}, content_type="application/json")
+    assert r.status_code == 201 and len(r.json()) == 2
+    assert set(Invitation.objects.values_list("invitee_id", flat=True)) == {experts[0].user_id, experts[1].user_id}
+    assert [s["expert_id"] for s in client_for(staff).get(f"/api/community/questions/{q.pk}/suggestions/").json()] == [experts[2].pk]
