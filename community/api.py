@@ -4,15 +4,18 @@ Lists use keyset cursors (`cursor` → `next_cursor`), so a page costs the same 
 from datetime import datetime
 from typing import Literal
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
+from moderation.models import ModerationStatus
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, Organization
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import Forbidden, Invalid
 
+from . import cache as qa_cache
 from . import selectors, services
 from .models import Answer, Invitation, Question, QuestionStatus
 
@@ -188,13 +191,31 @@ def list_questions(request, filters: Query[FeedFilters]):
 
 @router.get("/questions/{int:question_id}/", response=QuestionDetail, summary="A question with its answers, comments and history")
 def get_question(request, question_id: int):
-    q = selectors.question_detail(question_id, request.user)
-    if q is None:
-        from django.http import Http404
+    payload = qa_cache.get_detail(question_id)
+    if payload is None:
+        q = selectors.question_detail(question_id, request.user)
+        if q is None:
+            raise Http404
+        if q.moderation_status != ModerationStatus.VISIBLE:  # held: its asker's view only, never cached
+            services.record_view(q)
+            return _detail(q, request.user)
+        payload = _detail(q, None)
+        payload["_anon"] = {"asker_id": q.asker_id, "organization_id": q.organization_id,
+                            "name": q.asker.public_name} if q.is_anonymous else None
+        qa_cache.set_detail(question_id, payload)
+    services.record_view(Question(pk=question_id))
+    return _for_viewer(payload, request.user)
 
-        raise Http404
-    services.record_view(q)
-    return _detail(q, request.user)
+
+def _for_viewer(payload: dict, user) -> dict:
+    """The cached public payload with the viewer's own part: who asked an anonymous question."""
+    data = dict(payload)
+    anon = data.pop("_anon", None)
+    if anon and user is not None and user.is_authenticated:
+        org = Organization.objects.filter(pk=anon["organization_id"]).first()
+        if user.pk == anon["asker_id"] or (org is not None and permissions.can_act(user, org, ANSWERING_ROLES)):
+            data["asker"] = f"{anon['name']}（匿名）"
+    return data
 
 
 @router.get("/questions/{int:question_id}/related/", response=list[QuestionListItem], summary="Related questions")

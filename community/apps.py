@@ -9,7 +9,10 @@ class CommunityConfig(AppConfig):
     def ready(self):
         from moderation import registry
 
+        from .cache import connect_signals
         from .models import Answer, Comment, Question
+
+        connect_signals()
 
         registry.register(Question, kind="question", text_fields=("title", "body"), author_field="asker",
                           time_field="asked_at", monitored=True, url=lambda q: q.get_absolute_url())

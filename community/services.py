@@ -26,6 +26,7 @@ from organizations.selectors import calendar_overrides, liaison_users, on_duty_u
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
+from . import cache as qa_cache
 from . import selectors
 from .domain import deadlines, points, ranking
 from .models import (
@@ -296,6 +297,7 @@ def answer_question(*, actor, question: Question, body: str, source: str = "", i
         if on_time:
             award(actor, "on_time", f"on_time:{q.pk}:{q.reopen_count}")
     Question.objects.filter(pk=q.pk).update(**updates)
+    qa_cache.invalidate(q.pk)
     Invitation.objects.filter(question=q, invitee=actor, status=InvitationStatus.ACCEPTED).update(
         status=InvitationStatus.ANSWERED, answered_at=now)
     _refresh_hot(q.pk)
@@ -324,6 +326,7 @@ def add_comment(*, actor, question: Question, body: str, answer: Answer | None =
                                      moderation_status=screening.status)
     moderation.after_post(obj=comment, user=actor, kind="comment", screening=screening)
     Question.objects.filter(pk=q.pk).update(comment_count=F("comment_count") + 1, last_activity_at=timezone.now())
+    qa_cache.invalidate(q.pk)
     if answer is not None:
         Answer.objects.filter(pk=answer.pk).update(comment_count=F("comment_count") + 1)
     log(instance=comment, action="wagtail.create", user=actor)
@@ -353,8 +356,10 @@ def like(*, actor, question: Question, answer: Answer | None = None) -> bool:
         return False
     if answer is not None:
         Answer.objects.filter(pk=answer.pk).update(like_count=F("like_count") + 1)
+        qa_cache.invalidate(question.pk)
     else:
         Question.objects.filter(pk=question.pk).update(like_count=F("like_count") + 1)
+        qa_cache.invalidate(question.pk)
         _refresh_hot(question.pk)
     award(author, "like", f"like:{actor.pk}:{answer.pk if answer else 'q' + str(question.pk)}")
     return True
@@ -368,8 +373,10 @@ def unlike(*, actor, question: Question, answer: Answer | None = None) -> bool:
         return False
     if answer is not None:
         Answer.objects.filter(pk=answer.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
+        qa_cache.invalidate(question.pk)
     else:
         Question.objects.filter(pk=question.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
+        qa_cache.invalidate(question.pk)
         _refresh_hot(question.pk)
     return True
 
@@ -382,6 +389,7 @@ def follow(*, actor, question: Question) -> bool:
     _, created = Follow.objects.get_or_create(user=actor, question=question)
     if created:
         Question.objects.filter(pk=question.pk).update(follow_count=F("follow_count") + 1)
+        qa_cache.invalidate(question.pk)
         _refresh_hot(question.pk)
     return created
 
@@ -392,12 +400,14 @@ def unfollow(*, actor, question: Question) -> bool:
     deleted, _ = Follow.objects.filter(user=actor, question=question).delete()
     if deleted:
         Question.objects.filter(pk=question.pk, follow_count__gt=0).update(follow_count=F("follow_count") - 1)
+        qa_cache.invalidate(question.pk)
         _refresh_hot(question.pk)
     return bool(deleted)
 
 
 def record_view(question: Question) -> None:
-    """One UPDATE; views feed the hot score at the next refresh of that question."""
+    """One UPDATE; views feed the hot score at the next refresh of that question. The cached detail
+    (community/cache.py) is not dropped for a view: its count may lag by the cache's TTL."""
     Question.objects.filter(pk=question.pk).update(view_count=F("view_count") + 1)
 
 

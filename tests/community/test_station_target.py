@@ -126,3 +126,38 @@ def test_staff_invite_the_suggested_experts_in_one_action(tree, youth, client_fo
     assert r.status_code == 201 and len(r.json()) == 2
     assert set(Invitation.objects.values_list("invitee_id", flat=True)) == {experts[0].user_id, experts[1].user_id}
     assert [s["expert_id"] for s in client_for(staff).get(f"/api/community/questions/{q.pk}/suggestions/").json()] == [experts[2].pk]
+
+
+def test_question_detail_is_cached_and_dropped_on_every_write(tree, youth, client_for, make_staff):
+    """The public detail is served from the cache (one UPDATE for the view count) and reflects an
+    answer, a like and a moderation removal as soon as they commit."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from community import services
+    from moderation.models import ReportReason
+    from moderation.services import decide, report_content
+
+    cache.clear()
+    ask(client_for(youth), is_anonymous=True)
+    q = Question.objects.get()
+    anon = client_for()
+    url = f"/api/community/questions/{q.pk}/"
+    assert anon.get(url).json()["asker"] == "匿名青年"
+    with CaptureQueriesContext(connection) as ctx:
+        assert anon.get(url).status_code == 200
+    assert [x["sql"].split()[0] for x in ctx.captured_queries] == ["UPDATE"]  # cache hit: only the view count
+    assert client_for(youth).get(url).json()["asker"].endswith("（匿名）")  # the asker sees their own name
+    staff_user = make_staff(q.organization, StaffRole.DUTY)
+    assert client_for(staff_user).get(url).json()["asker"].endswith("（匿名）")
+    assert client_for(make_staff(tree.shenzhen, StaffRole.DUTY)).get(url).json()["asker"] == "匿名青年"
+
+    answer = services.answer_question(actor=staff_user, question=q, body="可以到天河青年之家预约心理咨询，周一到周五都有老师值班。")
+    data = anon.get(url).json()
+    assert data["status"] == "answered" and [a["id"] for a in data["answers"]] == [answer.pk]
+    services.like(actor=UserFactory(), question=q, answer=answer)
+    assert anon.get(url).json()["answers"][0]["like_count"] == 1
+    report = report_content(reporter=youth, obj=answer, reason=ReportReason.values[0])
+    decide(moderator=make_staff(tree.province, StaffRole.MODERATOR), case=report.case, action="remove", reason="测试删除")
+    assert anon.get(url).json()["answers"] == []
