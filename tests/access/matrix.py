@@ -56,7 +56,7 @@ def admin_views() -> list[str]:
     from wagtail import hooks
     from wagtail.admin.viewsets import viewsets
 
-    get_resolver().url_patterns  # the admin URLconf populates the viewset registry
+    _ = get_resolver().url_patterns  # the admin URLconf populates the viewset registry
     found = set()
     for vs in viewsets.viewsets:
         module = type(vs).__module__

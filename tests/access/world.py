@@ -51,14 +51,14 @@ def build_world() -> World:
         ServiceLink,
     )
     from moderation import services as moderation
-    from organizations.models import DutyShift, StaffMembership
-    from tests.conftest import build_tree
-    from tests.factories import UserFactory
     from moderation.models import Alert, AllowedWord, ModerationCase, SensitiveWord
     from notifications.services import notify
+    from organizations.models import DutyShift, StaffMembership
     from search.models import DictionaryTerm
     from stations import services as stations
     from stations.models import ServiceSlot
+    from tests.conftest import build_tree
+    from tests.factories import UserFactory
 
     tree = build_tree()
     own = tree.guangzhou
