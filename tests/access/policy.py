@@ -108,7 +108,7 @@ API = {
     "POST /api/stations/bookings/{booking_id}/cancel": R(people("author")),
     "POST /api/stations/bookings/{booking_id}/result": R(people("station") | staff(PUBLISHING), {"result": "已完成咨询"}),
     "POST /api/stations/bookings/{booking_id}/rating": R(people("author"), {"score": 5, "comment": "很耐心"}),
-    "POST /api/stations/referrals": R(staff("admin liaison", ANYWHERE), {
+    "POST /api/stations/referrals": R(staff(PUBLISHING), {
         "question_id": "$question_id", "asker_id": "$author_id", "station_id": "$station_id"}),
     # ---- alliances: public directory; the alliance's organisation runs its memberships
     "GET /api/alliances/": R(ANYONE),
