@@ -265,11 +265,21 @@ def markdown() -> str:
         "a sibling (深圳) or a child (天河区). ✓ = allowed (for lists marked *sees*: the resource is in the list),",
         "· = refused (API 401/403/404; admin: login redirect, dashboard redirect, 403 or 404).",
         "",
+        "Run it: `make test ARGS=\"tests/test_access_matrix.py\"`. A new API operation or admin view fails",
+        "`test_every_endpoint_is_in_the_table` until it gets a row in `tests/access/policy.py` (who is allowed,",
+        "a minimal body for writes, `sees=` for lists of personal data); then regenerate this file.",
+        "The world (`tests/access/world.py`) owns one resource of each kind in 广州; add one there when a new",
+        "endpoint needs a new path parameter.",
+        "",
+        "Admin views only Wagtail itself registers (pages, images, documents, users, groups…) are Wagtail's",
+        "own permission system and not in this table. NOBODY rows are model-permission viewsets: only",
+        "superusers and groups explicitly granted those Django permissions get in.",
+        "",
     ]
     for title, table in (("API (/api/)", API), ("Admin (/admin/)", ADMIN)):
         lines += [f"## {title}", "", "| endpoint | " + " | ".join(short[c] for c in COLUMNS) + " | note |",
                   "|---|" + "---|" * (len(COLUMNS) + 1)]
-        for key in sorted(table):
+        for key in sorted(table, key=lambda k: (k.split(" ", 1)[-1], k)):
             rule = table[key]
             note = rule.note + (f" (sees {rule.sees})" if rule.sees else "")
             cells = " | ".join("✓" if c in rule.allow else "·" for c in COLUMNS)
