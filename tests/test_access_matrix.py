@@ -26,7 +26,6 @@ def world(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         with transaction.atomic():
             w = build_world()
-            w.clients = {}
             for column in COLUMNS:
                 client = Client(raise_request_exception=False)
                 if w.users[column] is not None:

@@ -102,7 +102,7 @@ API = {
     "GET /api/stations/bookings": R(people("author"), sees="booking_id"),
     "POST /api/stations/bookings": R(USERS, {"slot_id": "$slot_id"}),
     "GET /api/stations/bookings/managed": R(people("station") | staff(PUBLISHING), sees="booking_id"),
-    "GET /api/stations/coverage": R(staff(where=ANYWHERE), note="each sees its own subtree"),
+    "GET /api/stations/coverage": R(staff(where=ANYWHERE), note="province-wide counts of public stations"),
     "POST /api/stations/bookings/{booking_id}/confirm": R(people("station") | staff(PUBLISHING)),
     "POST /api/stations/bookings/{booking_id}/decline": R(people("station") | staff(PUBLISHING), {"reason": "当天名额已满"}),
     "POST /api/stations/bookings/{booking_id}/cancel": R(people("author")),
@@ -211,8 +211,8 @@ ADMIN = {
     **viewset("qa_calendar", index=NOBODY, add=NOBODY, instance=NOBODY),
     **viewset("qa_tags", index=NOBODY, add=NOBODY, instance=NOBODY),
     # Stations: coverage of one's subtree, the CSV import into it.
-    "/admin/stations/coverage/": R(ALL_STAFF),
-    "/admin/stations/import/": R(ALL_STAFF),
+    "/admin/stations/coverage/": R(ALL_STAFF, note="province-wide counts of public stations"),
+    "/admin/stations/import/": R(ALL_STAFF, note="each row is checked against the importer's subtree"),
     # Alliances' experts, member organisations, memberships: model permissions (a province group).
     **viewset("experts", index=NOBODY, add=NOBODY, instance=NOBODY, inspect=NOBODY),
     **viewset("member_organizations", index=NOBODY, add=NOBODY, instance=NOBODY),

@@ -25,13 +25,14 @@ class World:
     tree: object
     users: dict = field(default_factory=dict)  # column -> user (None for anon)
     ids: dict = field(default_factory=dict)  # path parameter name -> value
+    clients: dict = field(default_factory=dict)  # column -> logged-in django.test.Client (the test fills it)
 
 
 def _org(tree, position):
     return {"own": tree.guangzhou, "parent": tree.province, "sibling": tree.shenzhen, "child": tree.tianhe}[position]
 
 
-def build_world() -> World:
+def build_world() -> World:  # imports inside: policy.py and the doc generator load without Django
     from alliances.models import AllianceIndexPage, AllianceMembership, AlliancePage
     from alliances.services import create_member_organization, register_expert
     from appeals import services as appeals
@@ -50,10 +51,13 @@ def build_world() -> World:
         ContestPage,
         ServiceLink,
     )
+    from home.services import sign_up
     from moderation import services as moderation
     from moderation.models import Alert, AllowedWord, ModerationCase, SensitiveWord
+    from notifications.models import Notification
     from notifications.services import notify
     from organizations.models import DutyShift, StaffMembership
+    from organizations.services import add_staff
     from search.models import DictionaryTerm
     from stations import services as stations
     from stations.models import ServiceSlot
@@ -71,8 +75,6 @@ def build_world() -> World:
     u["station"] = UserFactory(username="mx_station")
     u["ops"] = UserFactory(username="mx_ops")
     appeals.add_handler(actor=None, user=u["ops"], organization=own, role=AppealRole.OPS)
-    from organizations.services import add_staff
-
     for role_name, role in STAFF_ROLES.items():
         for pos in POSITIONS:
             user = UserFactory(username=f"mx_{role_name}_{pos}")
@@ -121,8 +123,8 @@ def build_world() -> World:
     # Moderation: a report on the answer opens a case; a sanction; a monitoring alert.
     moderation.report_content(reporter=u["author"], obj=answer, reason="spam")
     case = ModerationCase.objects.get(object_id=answer.pk, content_type__model="answer")
-    sanction = moderation.impose_sanction(moderator=u["moderator@own"], user=UserFactory(username="mx_muted"), organization=own, kind="mute", hours=1,
-                                          reason="测试")
+    sanction = moderation.impose_sanction(moderator=u["moderator@own"], user=UserFactory(username="mx_muted"),
+                                          organization=own, kind="mute", hours=1, reason="刷屏")
     now = timezone.now()
     alert = Alert.objects.create(kind="concentrated", organization=own, title="集中诉求：欠薪", terms=["欠薪"],
                                  window_start=now - timedelta(days=1), window_end=now, fingerprint="mx:gz:wage")
@@ -135,9 +137,7 @@ def build_world() -> World:
     staff_membership = StaffMembership.objects.get(user=u["liaison@own"])
 
     notify(recipients=[u["author"]], kind="answer", title="你的问题有了新回答")
-    from notifications.models import Notification
-
-    notification = Notification.objects.filter(recipient=u["author"]).first()
+    notification = Notification.objects.filter(recipient=u["author"]).latest("pk")
 
     # Content: an article, an activity open for sign-up and a contest open for voting, in 广州's branch.
     articles = ArticleIndexPage(title="团青资讯", slug="news")
@@ -156,8 +156,6 @@ def build_world() -> World:
     contest.candidates.add(ContestCandidate(name="林晓彤", sort_order=0))
     contests.add_child(instance=contest)
 
-    from home.services import sign_up
-
     sign_up(actor=u["author"], activity_id=activity.pk, name="李青", phone="13912345678")
 
     w.ids.update(
@@ -168,7 +166,7 @@ def build_world() -> World:
         station_id=station.pk, booking_id=booking.pk, slot_id=slot.pk,
         expert_id=expert.pk, membership_id=membership.pk, alliance_id=alliance.pk, member_org_id=member_org.pk,
         appeal_id=appeal.pk, case_id=case.pk, sanction_id=sanction.pk, alert_id=alert.pk,
-        notification_id=notification.pk if notification else 0,
+        notification_id=notification.pk,
         handler_id=handler.pk, step_deadline_id=step_deadline.pk, sensitive_id=sensitive.pk, allowed_id=allowed.pk,
         term_id=term.pk, link_id=link.pk, override_id=override.pk, tag_id=QuestionTag.objects.get().pk,
         shift_id=shift.pk, staff_membership_id=staff_membership.pk,
