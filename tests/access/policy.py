@@ -210,7 +210,7 @@ ADMIN = {
     "/admin/qa/overdue/": R(staff(PUBLISHING, ANYWHERE)),
     **viewset("qa_calendar", index=NOBODY, add=NOBODY, instance=NOBODY),
     **viewset("qa_tags", index=NOBODY, add=NOBODY, instance=NOBODY),
-    # Stations: coverage of one's subtree, the CSV import into it.
+    # Stations: the coverage report and the CSV import (each row checked against the subtree).
     "/admin/stations/coverage/": R(ALL_STAFF, note="province-wide counts of public stations"),
     "/admin/stations/import/": R(ALL_STAFF, note="each row is checked against the importer's subtree"),
     # Alliances' experts, member organisations, memberships: model permissions (a province group).
