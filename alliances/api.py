@@ -200,7 +200,7 @@ class InvitationIn(Schema):
     message: str = Field("", max_length=300)
 
 
-class DecisionIn(Schema):
+class MembershipDecisionIn(Schema):
     approve: bool
     reason: str = Field("", max_length=300)
 
@@ -370,7 +370,7 @@ def _membership(membership_id):
 
 @router.post("/memberships/{int:membership_id}/decision", response=MembershipOut, auth=django_auth,
              summary="Approve or reject an application (the alliance's liaison)")
-def decide(request, membership_id: int, payload: DecisionIn):
+def decide(request, membership_id: int, payload: MembershipDecisionIn):
     return services.decide_application(actor=request.user, membership=_membership(membership_id),
                                        approve=payload.approve, reason=payload.reason)
 

@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -5,6 +6,7 @@ from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import SnippetChooserViewSet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from organizations import permissions
@@ -54,8 +56,31 @@ class ProvinceModeratorPolicy(BasePermissionPolicy):
         return get_user_model().objects.filter(is_superuser=True)
 
 
+def _for_province_moderators(view_class):
+    class Guarded(view_class):
+        def dispatch(self, request, *args, **kwargs):
+            if not ProvinceModeratorPolicy(self.model_class)._ok(request.user):
+                raise PermissionDenied
+            return super().dispatch(request, *args, **kwargs)
+
+    Guarded.__name__ = Guarded.__qualname__ = f"ProvinceModerators{view_class.__name__}"
+    return Guarded
+
+
+class WordChooserViewSet(SnippetChooserViewSet):
+    """Wagtail's chooser views only ask for admin access, which would show every staff member the
+    word lists (found by the access matrix). The lists are the province moderators'."""
+
+    choose_view_class = _for_province_moderators(SnippetChooserViewSet.choose_view_class)
+    choose_results_view_class = _for_province_moderators(SnippetChooserViewSet.choose_results_view_class)
+    chosen_view_class = _for_province_moderators(SnippetChooserViewSet.chosen_view_class)
+    chosen_multiple_view_class = _for_province_moderators(SnippetChooserViewSet.chosen_multiple_view_class)
+    create_view_class = _for_province_moderators(SnippetChooserViewSet.create_view_class)
+
+
 class SensitiveWordViewSet(SnippetViewSet):
     model = SensitiveWord
+    chooser_viewset_class = WordChooserViewSet
     icon = "warning"
     list_display = ["word", "category", "action", "is_active", "updated_at"]
     list_filter = ["category", "action", "is_active"]
@@ -66,6 +91,7 @@ class SensitiveWordViewSet(SnippetViewSet):
 
 class AllowedWordViewSet(SnippetViewSet):
     model = AllowedWord
+    chooser_viewset_class = WordChooserViewSet
     icon = "tick"
     list_display = ["word", "created_at"]
     search_fields = ["word"]

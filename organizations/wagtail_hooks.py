@@ -39,6 +39,31 @@ class OrganizationEditView(generic.EditView):
             raise PermissionDenied(exc.message) from exc
 
 
+class _InSubtree:
+    """Per-row views (delete, history, usage) answer only for rows the user may change: Wagtail's
+    generic ones check the model-level permission, which any staff member of any branch has.
+    Found by the access matrix (tests/access/policy.py: a sibling city's admin could open, and
+    delete, another city's staff memberships and duty shifts)."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if not self.permission_policy.user_has_permission_for_instance(self.request.user, "change", obj):
+            raise PermissionDenied
+        return obj
+
+
+class ScopedDeleteView(_InSubtree, generic.DeleteView):
+    pass
+
+
+class ScopedHistoryView(_InSubtree, generic.HistoryView):
+    pass
+
+
+class ScopedUsageView(_InSubtree, generic.UsageView):
+    pass
+
+
 class OrganizationInspectView(generic.InspectView):
     def get_object(self, queryset=None):
         obj = super().get_object(queryset)
@@ -56,6 +81,8 @@ class OrganizationViewSet(ModelViewSet):
     index_view_class = OrganizationIndexView
     edit_view_class = OrganizationEditView
     inspect_view_class = OrganizationInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     inspect_view_enabled = True
     list_display = ["name", "short_name", "kind", "adcode", Column("depth", label=_("Level"))]
     list_filter = ["kind"]
@@ -126,8 +153,11 @@ class DutyShiftViewSet(ModelViewSet):
     add_to_admin_menu = True
     index_view_class = ScopedIndexView
     add_view_class = DutyShiftCreateView
-    edit_view_enabled = False
-    delete_view_enabled = False
+    # Wagtail 8 has no edit/delete_view_enabled: the URLs exist, so they are scoped to the subtree.
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     copy_view_enabled = False
     list_display = ["organization", "user", "starts_at", "ends_at", "kind", "cancelled_at"]
     list_filter = ["kind"]
@@ -147,8 +177,11 @@ class StaffMembershipViewSet(ModelViewSet):
     add_to_admin_menu = True
     index_view_class = ScopedIndexView
     add_view_class = StaffMembershipCreateView
-    edit_view_enabled = False
-    delete_view_enabled = False
+    # Wagtail 8 has no edit/delete_view_enabled: the URLs exist, so they are scoped to the subtree.
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     copy_view_enabled = False
     list_display = ["user", "organization", "role", "is_active", "created_at"]
     list_filter = ["role", "is_active"]

@@ -369,6 +369,17 @@ def offer_booking(*, actor, question_id: int, asker, station: StationPage, quest
         raise forbidden()
     if asker is None:
         raise Invalid("提问人不存在", "The asker is unknown", fields={"asker": "required"})
+    # The question's own staff refer it, to its own asker (the access matrix found any staff member
+    # of any branch referring any question, and notifying any user by email).
+    from community.models import Question
+
+    question = Question.objects.select_related("organization").filter(pk=question_id).first()
+    if question is None:
+        raise NotFound("问题不存在", "The question does not exist")
+    if not can_act(actor, question.organization, REFERRAL_ROLES):
+        raise forbidden()
+    if question.asker_id != asker.pk:
+        raise Invalid("只能转介给提问人", "Only the asker can be referred", fields={"asker_id": "not the asker"})
     if service is not None and service.station_id != station.pk:
         raise Invalid("该服务不属于此站点", "That service is not offered by this station", fields={"service_id": service.pk})
     if Referral.objects.filter(question_id=question_id, station=station).exists():

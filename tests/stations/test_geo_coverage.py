@@ -123,10 +123,18 @@ def test_coverage_api_is_staff_only(tree, make_staff, client_for, youth):
 
 
 def test_referral_offers_booking(three, tree, youth, make_staff, client_for):
+    from community.services import ask_question
+
     liaison = make_staff(tree.guangzhou, StaffRole.LIAISON)
-    payload = {"question_id": 42, "question_title": "毕业后档案怎么转？", "question_url": "/qa/42/",
+    question = ask_question(asker=youth, title="毕业后档案怎么转？", domain="employment", organization=tree.tianhe)
+    payload = {"question_id": question.pk, "question_title": "毕业后档案怎么转？", "question_url": f"/qa/{question.pk}/",
                "asker_id": youth.pk, "station_id": three[0].pk}
     assert client_for(youth).post("/api/stations/referrals", payload, content_type="application/json").status_code == 403
+    # Only the question's own staff, and only to its asker (found by the access matrix).
+    sibling = make_staff(tree.shenzhen, StaffRole.LIAISON)
+    assert client_for(sibling).post("/api/stations/referrals", payload, content_type="application/json").status_code == 403
+    other = {**payload, "asker_id": liaison.pk}
+    assert client_for(liaison).post("/api/stations/referrals", other, content_type="application/json").status_code == 400
     r = client_for(liaison).post("/api/stations/referrals", payload, content_type="application/json")
     assert r.status_code == 201, r.content
     assert r.json()["booking_url"].endswith(f"?referral={r.json()['id']}#book")
