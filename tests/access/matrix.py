@@ -17,7 +17,7 @@ API_REFUSED = {401, 403, 404}
 
 # Admin URL prefix (viewset url_prefix or hook path) -> the world id that fills its `pk`.
 ADMIN_PK = {
-    "organizations": "org_id", "roster": "shift_id", "staff": "staff_membership_id", "qa_calendar": "override_id",
+    "organizations": "org_id", "roster": "shift_id", "staff": "staff_membership_id", "calendar": "override_id",
     "qa_tags": "tag_id", "experts": "expert_id", "member_organizations": "member_org_id",
     "alliance_memberships": "membership_id", "appeal_handlers": "handler_id",
     "appeal_step_deadlines": "step_deadline_id", "appeals": "appeal_id",

@@ -76,6 +76,11 @@ API = {
     "POST /api/community/questions/{question_id}/outcome/": R(people("author"), {"outcome": "solved", "rating": 5}),
     "POST /api/community/questions/{question_id}/invitations/": R(
         people("author") | staff(PUBLISHING), {"invitee_id": "$expert_user_id"}),
+    "GET /api/community/questions/{question_id}/suggestions/": R(staff("admin liaison")),
+    "POST /api/community/questions/{question_id}/invitations/suggested/": R(
+        staff("admin liaison"), {"expert_ids": ["$expert_id"]}),
+    "POST /api/community/questions/{question_id}/referrals/": R(
+        staff("admin liaison"), {"station_id": "$station_id", "note": "可到站点当面咨询"}),
     "GET /api/community/invitations/": R(people("expert"), sees="invitation_id"),
     "POST /api/community/invitations/{invitation_id}/respond/": R(people("expert"), {"accept": True}),
     "POST /api/community/questions/{question_id}/transfer/": R(
@@ -205,10 +210,10 @@ ADMIN = {
     # Rosters (admins and liaisons of the subtree) and staff memberships (its administrators).
     **viewset("roster", index=ALL_STAFF, add=staff(PUBLISHING, ANYWHERE), instance=staff(PUBLISHING), copy=False),
     **viewset("staff", index=ALL_STAFF, add=staff("admin", ANYWHERE), instance=staff("admin"), copy=False),
-    # Q&A workbench: answering staff; the calendar and tags are province business (model permissions).
+    # Q&A workbench: answering staff; the working calendar and tags are province business (model permissions).
     "/admin/qa/queue/": R(staff(PUBLISHING, ANYWHERE)),
     "/admin/qa/overdue/": R(staff(PUBLISHING, ANYWHERE)),
-    **viewset("qa_calendar", index=NOBODY, add=NOBODY, instance=NOBODY),
+    **viewset("calendar", index=NOBODY, add=NOBODY, instance=NOBODY),
     **viewset("qa_tags", index=NOBODY, add=NOBODY, instance=NOBODY),
     # Stations: the coverage report and the CSV import (each row checked against the subtree).
     "/admin/stations/coverage/": R(ALL_STAFF, note="province-wide counts of public stations"),

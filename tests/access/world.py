@@ -39,7 +39,7 @@ def build_world() -> World:  # imports inside: policy.py and the doc generator l
     from appeals.domain.workflow import Role as AppealRole
     from appeals.models import AppealHandler, AppealStepDeadline
     from community import services as qa
-    from community.models import CalendarOverride, QuestionTag
+    from community.models import QuestionTag
     from home.models import (
         ActivityIndexPage,
         ActivityPage,
@@ -56,7 +56,7 @@ def build_world() -> World:  # imports inside: policy.py and the doc generator l
     from moderation.models import Alert, AllowedWord, ModerationCase, SensitiveWord
     from notifications.models import Notification
     from notifications.services import notify
-    from organizations.models import DutyShift, StaffMembership
+    from organizations.models import CalendarOverride, DutyShift, StaffMembership
     from organizations.services import add_staff
     from search.models import DictionaryTerm
     from stations import services as stations
