@@ -544,7 +544,7 @@ class OfferPage(ContentPage):
 
 class TopicPage(EditorialPageMixin, Page):
     """An editor opens a topic: an intro, a tag, a time window and pinned items. The page gathers
-    everything carrying the tag (pages now; questions once the Q&A app extends the selector)."""
+    everything carrying the tag: content pages and public Q&A questions (home.selectors.tagged_items)."""
 
     intro = models.TextField(_("introduction"), max_length=1000)
     image = models.ForeignKey(
