@@ -168,3 +168,21 @@ def test_query_counts_do_not_grow_with_questions(content, tree, client, ask):
                         type(first.featured_items.first().link_question).objects.order_by("-pk")[:3]], slots=6)
     assert _queries(client, "/guangzhou/") == home_before
     assert _queries(client, content.topic.url) == topic_before
+
+
+def test_featured_item_uses_a_searchable_question_chooser(content, tree, ask, client):
+    from django.contrib.auth import get_user_model
+
+    q = ask("天河区实习单位不签合同怎么办？", organization=tree.tianhe)
+    held = ask("天河区实习押金不退怎么办？", organization=tree.tianhe)
+    _hide(held, "held")
+    admin = get_user_model().objects.create_superuser("chief", "chief@example.org", "x")
+    client.force_login(admin)
+    edit = client.get(f"/admin/pages/{tree.guangzhou.branch.pk}/edit/").content.decode()
+    assert "/admin/home/question-chooser/" in edit and f'<option value="{q.pk}"' not in edit
+    modal = client.get("/admin/home/question-chooser/").json()["html"]
+    assert q.title in modal and held.title not in modal
+    results = client.get("/admin/home/question-chooser/results/", {"q": "实习"}).content.decode()
+    assert q.title in results and held.title not in results
+    chosen = client.get(f"/admin/home/question-chooser/chosen/{q.pk}/").json()
+    assert chosen["result"]["title"] == q.title
