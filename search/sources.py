@@ -251,7 +251,7 @@ def answers_present(objs: list) -> list[Presented]:
     return out
 
 
-register(SearchSource(key="answer", label=_("Answers"), model="yvsearch.SearchableAnswer",
+register(SearchSource(key="answer", label=_("Q&A answers"), model="yvsearch.SearchableAnswer",
                       visible=answers_visible, present=answers_present,
                       in_branch=lambda qs, org: qs.filter(question__organization_id__in=subtree_ids(org)),
                       in_domain=lambda qs, d: qs.filter(question__domain=d)))
