@@ -186,3 +186,21 @@ def test_featured_item_uses_a_searchable_question_chooser(content, tree, ask, cl
     assert q.title in results and held.title not in results
     chosen = client.get(f"/admin/home/question-chooser/chosen/{q.pk}/").json()
     assert chosen["result"]["title"] == q.title
+
+
+def test_a_held_question_leaves_cached_pages_at_once(content, tree, client, ask, settings,
+                                                   django_capture_on_commit_callbacks):
+    from django.core.cache import cache
+
+    settings.YV_PAGE_CACHE_ENABLED = True
+    cache.clear()
+    q = ask("天河区实习单位不签合同怎么办？", tags=["广州就业季"], organization=tree.tianhe, views=500, answers=8)
+    _set_items(tree.guangzhou.branch.specific, slots=4)
+    for url in ("/guangzhou/", content.topic.url):
+        assert f"/qa/{q.pk}/" in client.get(url).content.decode()
+        assert client.get(url)["X-YV-Cache"] == "hit"
+    q.moderation_status = ModerationStatus.HELD  # as moderation.services.decide saves it
+    with django_capture_on_commit_callbacks(execute=True):
+        q.save(update_fields=["moderation_status"])
+    for url in ("/guangzhou/", content.topic.url):
+        assert f"/qa/{q.pk}/" not in client.get(url).content.decode()
