@@ -340,7 +340,8 @@ def feature_questions(stdout=None) -> dict:
         featured = 1
     for slug in TOPIC_QUESTION_BRANCHES:
         branch = home if not slug else BranchHomePage.objects.filter(organization__slug=slug).first()
-        topic = TopicPage.objects.descendant_of(branch).filter(slug="jobs-season").first() if branch else None
+        index = TopicIndexPage.objects.child_of(branch).first() if branch else None  # the branch's own topics
+        topic = TopicPage.objects.child_of(index).filter(slug="jobs-season").first() if index else None
         if topic is None or not topic.tag:
             continue
         tag = QuestionTag.objects.filter(name=topic.tag).first()
