@@ -85,7 +85,9 @@ def question_page(request, pk: int):
 
 @login_required
 def ask(request):
-    form = AskForm(request.POST or None, initial={"domain": request.GET.get("domain"),
+    # Topic pages link here with ?tags=<tag>&topic=<id>, category pages with ?domain=<domain>.
+    tags = [t.strip() for value in request.GET.getlist("tags") for t in value.split(",") if t.strip()][:10]
+    form = AskForm(request.POST or None, initial={"domain": request.GET.get("domain"), "tags": tags,
                                                   "target_expert": request.GET.get("expert"),
                                                   "target_organization": request.GET.get("org"),
                                                   "target_station": request.GET.get("station")})

@@ -299,9 +299,66 @@ def load(stdout=None) -> dict:
         if page.organization.admins_group_id:
             ensure_branch_workflow(organization=page.organization, page=page)
     _interactions(now)
+    feature_questions()  # a no-op until the Q&A demo has run (community.demo calls it again at its end)
     from .cache import invalidate
 
     invalidate()  # pages created live without the publish signal
     if stdout:
         stdout.write(f"editorial content: {created} new pages; service links: {ServiceLink.objects.count()}")
     return {"created": created}
+
+
+# Topics whose tag the demo puts on questions: the province's and Guangzhou's job-season topics.
+TOPIC_QUESTION_BRANCHES = ("", "guangzhou")  # "" = the province (HomePage)
+TOPIC_QUESTIONS = 6
+
+
+def feature_questions(stdout=None) -> dict:
+    """Link the Q&A demo to the editorial demo (run after community.demo; idempotent): the province
+    home features its most answered employment question as an editor's slot, and the job-season
+    topics of the province and Guangzhou gather employment questions of their branch that carry the
+    topic's tag (the tag becomes a curated question tag, so the topic's "参与议题" link prefills it)."""
+    from django.apps import apps
+
+    if not apps.is_installed("community"):
+        return {"featured": 0, "tagged": 0}
+    from community.models import QuestionTag, TaggedQuestion
+
+    from .selectors import public_questions
+
+    featured = tagged = 0
+    home = HomePage.objects.first()
+    if home is None or not public_questions().exists():
+        return {"featured": 0, "tagged": 0}
+    if not home.featured_items.filter(link_question__isnull=False).exists():
+        question = (public_questions().filter(domain=ServiceDomain.EMPLOYMENT, answer_count__gt=0)
+                    .order_by("-answer_count", "pk").first() or public_questions().order_by("pk").first())
+        home.featured_items.add(FeaturedItem(link_question=question, sort_order=home.featured_items.count(),
+                                             summary="联络专员和就业实习联盟专家已作答，看看对你有没有帮助。"))
+        home.featured_slots = max(home.featured_slots, home.featured_items.count())
+        home.save_revision().publish()
+        featured = 1
+    for slug in TOPIC_QUESTION_BRANCHES:
+        branch = home if not slug else BranchHomePage.objects.filter(organization__slug=slug).first()
+        index = TopicIndexPage.objects.child_of(branch).first() if branch else None  # the branch's own topics
+        topic = TopicPage.objects.child_of(index).filter(slug="jobs-season").first() if index else None
+        if topic is None or not topic.tag:
+            continue
+        tag = QuestionTag.objects.filter(name=topic.tag).first()
+        if tag is None:
+            tag = QuestionTag.objects.create(name=topic.tag, slug=f"jobs-season-{slug or 'guangdong'}")
+        if TaggedQuestion.objects.filter(tag=tag).exists():
+            continue
+        questions = list(public_questions().filter(organization__path__startswith=branch.organization.path,
+                                                   domain=ServiceDomain.EMPLOYMENT)
+                         .order_by("-answer_count", "pk").values_list("pk", flat=True)[:TOPIC_QUESTIONS])
+        TaggedQuestion.objects.bulk_create([TaggedQuestion(tag=tag, content_object_id=pk) for pk in questions],
+                                           ignore_conflicts=True)
+        tagged += len(questions)
+    if featured or tagged:
+        from .cache import invalidate
+
+        invalidate()
+    if stdout:
+        stdout.write(f"questions in editorial content: {featured} featured, {tagged} tagged with topics")
+    return {"featured": featured, "tagged": tagged}

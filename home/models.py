@@ -190,12 +190,15 @@ class ServiceLink(models.Model):
 
 
 class FeaturedItemBase(Orderable):
-    """One editor-filled slot: a page of the site or an external link, with its own image, summary,
-    order and display window. Questions get their own foreign key when the Q&A app exists (see
-    docs/content.md); `href`/`kind` are the only places that need to learn about it."""
+    """One editor-filled slot: a page of the site, a Q&A question or an external link, with its own
+    image, summary, order and display window."""
 
     link_page = models.ForeignKey(
         "wagtailcore.Page", verbose_name=_("page"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    link_question = models.ForeignKey(
+        "community.Question", verbose_name=_("question"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="+",
     )
     external_url = models.URLField(_("external link"), blank=True)
     title = models.CharField(_("title"), max_length=60, blank=True, help_text=_("Defaults to the page title."))
@@ -207,13 +210,13 @@ class FeaturedItemBase(Orderable):
     ends_at = models.DateTimeField(_("show until"), null=True, blank=True)
 
     panels = [
-        FieldRowPanel([FieldPanel("link_page"), FieldPanel("external_url")]),
+        FieldRowPanel([FieldPanel("link_page"), FieldPanel("link_question"), FieldPanel("external_url")]),
         FieldPanel("title"), FieldPanel("summary"), FieldPanel("image"),
         FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]),
     ]
     api_fields = [
         APIField("kind"), APIField("display_title"), APIField("summary"), APIField("href"),
-        APIField("link_page_id"), APIField("starts_at"), APIField("ends_at"),
+        APIField("link_page_id"), APIField("link_question_id"), APIField("starts_at"), APIField("ends_at"),
         APIField("image", serializer=ImageRenditionField("fill-640x360")),
     ]
 
@@ -222,25 +225,31 @@ class FeaturedItemBase(Orderable):
 
     @property
     def kind(self) -> str:
-        return "page" if self.link_page_id else "link"
+        if self.link_page_id:
+            return "page"
+        return "question" if self.link_question_id else "link"
 
     @property
     def href(self) -> str:
         if self.link_page_id:
             return self.link_page.url or ""
+        if self.link_question_id:
+            return self.link_question.get_absolute_url()
         return self.external_url
 
     @property
     def display_title(self) -> str:
         if self.title:
             return self.title
-        return self.link_page.title if self.link_page_id else self.external_url
+        if self.link_page_id:
+            return self.link_page.title
+        return self.link_question.title if self.link_question_id else self.external_url
 
     def clean(self):
-        targets = [bool(self.link_page_id), bool(self.external_url)]
+        targets = [bool(self.link_page_id), bool(self.link_question_id), bool(self.external_url)]
         if sum(targets) != 1:
-            raise ValidationError(_("Choose exactly one: a page or an external link."))
-        if not self.link_page_id and not self.title:
+            raise ValidationError(_("Choose exactly one: a page, a question or an external link."))
+        if self.external_url and not self.title:
             raise ValidationError({"title": _("An external link needs a title.")})
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
             raise ValidationError({"ends_at": _("The end must be after the start.")})
@@ -535,7 +544,7 @@ class OfferPage(ContentPage):
 
 class TopicPage(EditorialPageMixin, Page):
     """An editor opens a topic: an intro, a tag, a time window and pinned items. The page gathers
-    everything carrying the tag (pages now; questions once the Q&A app extends the selector)."""
+    everything carrying the tag: content pages and public Q&A questions (home.selectors.tagged_items)."""
 
     intro = models.TextField(_("introduction"), max_length=1000)
     image = models.ForeignKey(

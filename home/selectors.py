@@ -31,6 +31,8 @@ from .models import (
 
 HOT_CANDIDATES = 200
 PAGE_SIZE = 12
+TAGGED_QUESTIONS = 500  # a topic gathers at most this many of the newest questions with its tag
+SUMMARY_CHARS = 80
 
 
 def service_links():
@@ -97,7 +99,7 @@ class SlotItem:
 
     title: str
     href: str
-    kind: str  # page | link | question (once the Q&A app adds it)
+    kind: str  # page | link | question
     source: str  # editor | hot
     summary: str = ""
     image: object = None
@@ -108,15 +110,43 @@ class SlotItem:
         from .blocks import image_api
 
         return {"title": self.title, "href": self.href, "kind": self.kind, "source": self.source,
-                "summary": self.summary, "page_id": self.page_id, "image": image_api(self.image, "fill-640x360")}
+                "summary": self.summary, "page_id": self.page_id, "question_id": self.extra.get("question_id"),
+                "image": image_api(self.image, "fill-640x360")}
+
+
+def public_questions():
+    """Questions the public may see (not removed, not held): the Q&A app's own feed rows, with a
+    short `summary_text` instead of the body and without the tag prefetch."""
+    from django.db.models.functions import Substr
+
+    from community.selectors import feed_queryset
+
+    return feed_queryset().select_related(None).prefetch_related(None).annotate(summary_text=Substr("body", 1, SUMMARY_CHARS))
+
+
+def _question_summary(question) -> str:
+    text = " ".join((getattr(question, "summary_text", "") or "").split())
+    return text + "…" if len(text) >= SUMMARY_CHARS else text
 
 
 def _curated(page, now) -> list[SlotItem]:
+    rows = [item for item in page.featured_items.select_related("link_page", "image", "link_question").all()
+            if is_showing(item.starts_at, item.ends_at, now)]
+    question_ids = [item.link_question_id for item in rows if item.link_question_id]
+    # Removed or held questions leave their slot, like unpublished pages (one query, only if any).
+    visible_questions = set(public_questions().filter(pk__in=question_ids).values_list("pk", flat=True)) \
+        if question_ids else set()
     items = []
-    for item in page.featured_items.select_related("link_page", "image").all():
-        if not is_showing(item.starts_at, item.ends_at, now):
-            continue
+    for item in rows:
         if item.link_page_id and not item.link_page.live:
+            continue
+        if item.link_question_id:
+            if item.link_question_id not in visible_questions:
+                continue
+            question = item.link_question
+            summary = item.summary or " ".join(question.body.split())[:SUMMARY_CHARS]
+            items.append(SlotItem(title=item.display_title, href=item.href, kind="question", source="editor",
+                                  summary=summary, image=item.image, extra={"question_id": question.pk}))
             continue
         image = item.image
         if image is None and item.link_page_id:
@@ -130,8 +160,9 @@ def _curated(page, now) -> list[SlotItem]:
 
 
 def hot_items(branch_page: Page, *, domain: str | None = None, limit: int = 6, now=None) -> list[SlotItem]:
-    """The branch's hot content: recent pages below it scored by views and interactions
-    (home.domain.featured.hot_score). The Q&A app adds its questions here (views, answers)."""
+    """The branch's hot content: recent pages below it and visible questions of its organisation
+    subtree, scored alike by views and interactions (home.domain.featured.hot_score; a question's
+    interactions are its answers). Three queries whatever the sizes."""
     now = now or timezone.now()
     # The newest candidates only: the score's gravity sinks old content anyway.
     qs = ContentPage.objects.live().descendant_of(branch_page)
@@ -140,14 +171,31 @@ def hot_items(branch_page: Page, *, domain: str | None = None, limit: int = 6, n
     candidates = list(qs.select_related("image").order_by("-first_published_at")[:HOT_CANDIDATES])
     stats = {s.page_id: s for s in PageStats.objects.filter(page_id__in=[p.pk for p in candidates])}
 
-    def score(p):
+    scored = []
+    for p in candidates:
         s = stats.get(p.pk)
-        return hot_score(views=s.views if s else 0, interactions=s.interactions if s else 0,
-                         published_at=p.first_published_at, now=now)
+        score = hot_score(views=s.views if s else 0, interactions=s.interactions if s else 0,
+                          published_at=p.first_published_at, now=now)
+        scored.append((score, SlotItem(title=p.title, href=p.url or "", kind="page", source="hot", summary=p.summary,
+                                       image=p.image, page_id=p.pk)))
+    for q in _branch_questions(branch_page, domain):
+        score = hot_score(views=q.view_count, interactions=q.answer_count, published_at=q.asked_at, now=now)
+        scored.append((score, SlotItem(title=q.title, href=q.get_absolute_url(), kind="question", source="hot",
+                                       summary=_question_summary(q), extra={"question_id": q.pk})))
+    scored.sort(key=lambda pair: pair[0], reverse=True)
+    return [item for _score, item in scored[:limit]]
 
-    ranked = sorted(candidates, key=score, reverse=True)[:limit]
-    return [SlotItem(title=p.title, href=p.url or "", kind="page", source="hot", summary=p.summary, image=p.image,
-                     page_id=p.pk) for p in ranked]
+
+def _branch_questions(branch_page: Page, domain: str | None) -> list:
+    """The newest visible questions of the branch's organisation and the organisations below it."""
+    organization = getattr(branch_page, "organization", None)
+    if organization is None:
+        return []
+    qs = public_questions().filter(organization__path__startswith=organization.path)
+    if domain:
+        qs = qs.filter(domain=domain)
+    return list(qs.only("pk", "title", "asked_at", "view_count", "answer_count")
+                .order_by("-asked_at", "-id")[:HOT_CANDIDATES])
 
 
 def featured_for(page, *, now=None) -> list[SlotItem]:
@@ -159,10 +207,10 @@ def featured_for(page, *, now=None) -> list[SlotItem]:
     if len(curated) >= slots:
         return curated[:slots]
     if isinstance(page, CategoryPage):
-        branch, domain = page.get_parent(), page.domain
+        branch, domain = branch_for(page), page.domain
     else:
         branch, domain = page, None
-    hot = hot_items(branch, domain=domain, limit=slots + len(curated), now=now)
+    hot = hot_items(branch, domain=domain, limit=slots + len(curated), now=now) if branch is not None else []
     return fill_slots(curated, hot, slots, key=lambda item: item.page_id or item.href)
 
 
@@ -193,15 +241,37 @@ def paginate(request, items, per_page: int = PAGE_SIZE):
 # --- Topics ---------------------------------------------------------------------------------------------
 
 
+@dataclass
+class QuestionCard:
+    """A question as a topic page lists it (home/_page_card.html has a branch for it)."""
+
+    pk: int
+    title: str
+    url: str
+    summary: str
+    date: object
+    answer_count: int
+    is_question: bool = True
+
+
 def tagged_items(tag: str, *, exclude_ids=()) -> list:
-    """Everything carrying `tag`, newest first. Pages now; the Q&A app extends this with its
-    questions (community.Question tagged `tag`), merged by date — see docs/content.md."""
+    """Everything carrying `tag`, newest first: live content pages and visible Q&A questions
+    (up to TAGGED_QUESTIONS of them), merged by date. Two queries plus the pages' specific rows."""
     if not tag:
         return []
-    return list(
+    pages = list(
         ContentPage.objects.live().filter(tags__name=tag).exclude(pk__in=list(exclude_ids))
         .specific().order_by("-first_published_at").distinct()
     )
+    questions = [
+        QuestionCard(pk=q.pk, title=q.title, url=q.get_absolute_url(), summary=_question_summary(q), date=q.asked_at,
+                     answer_count=q.answer_count)
+        for q in public_questions().filter(tags__name=tag).only("pk", "title", "asked_at", "answer_count")
+        .order_by("-asked_at", "-id").distinct()[:TAGGED_QUESTIONS]
+    ]
+    merged = [(p.first_published_at, p) for p in pages] + [(q.date, q) for q in questions]
+    merged.sort(key=lambda pair: pair[0] or timezone.now(), reverse=True)
+    return [item for _date, item in merged]
 
 
 def open_topics(branch_page: Page, limit: int = 6):

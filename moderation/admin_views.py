@@ -2,21 +2,22 @@
 
 from datetime import timedelta
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail.admin import messages
 
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, Organization
 from youthvoice.errors import ServiceError
 
 from . import services
-from .models import CaseReason, CaseStatus, DecisionAction, ModerationCase, TermWindowCount
+from .models import AlertStatus, CaseReason, CaseStatus, DecisionAction, ModerationCase, TermWindowCount
 
 AGE_FILTERS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7)}
 
@@ -126,11 +127,38 @@ def alert_detail(request, alert_id):
             messages.error(request, exc.message)
         return redirect("moderation_alert", alert_id=alert.pk)
     next_steps = [step for step, (allowed, _to) in services.ALERT_TRANSITIONS.items() if alert.status in allowed]
+    appeal = services.appeal_for_alert(alert)
     return TemplateResponse(request, "moderation/admin/alert.html", {
         "page_title": alert.title, "header_icon": "doc-full", "alert": alert,
         "steps": alert.steps.select_related("actor"), "next_steps": next_steps,
         "parent": alert.organization.get_parent() if not alert.organization.is_root() else None,
+        "appeal": appeal,
+        "can_open_appeal": appeal is None and alert.kind in services.APPEALABLE_ALERT_KINDS
+        and alert.status != AlertStatus.DISMISSED,
+        "appeal_defaults": {"theme": services.alert_theme(alert), "group": f"{alert.organization.display_name}青年"},
     })
+
+
+@require_POST
+def alert_to_appeal(request, alert_id):
+    """转为集中诉求: open a collective appeal from a concentrated-demand alert (or link to the one
+    already opened). Appeals' own checks (operations group) surface as messages."""
+    alert = get_object_or_404(services.alerts_for(request.user), pk=alert_id)
+    try:
+        appeal, created = services.open_appeal_from_alert(
+            actor=request.user, alert=alert, theme=request.POST.get("theme", ""), group=request.POST.get("group", ""),
+            details=request.POST.get("details", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("moderation_alert", alert_id=alert.pk)
+    link = reverse("appeals_admin:detail", args=[appeal.pk])
+    if created:
+        messages.success(request, _("Collective appeal #%(id)s opened.") % {"id": appeal.pk},
+                         buttons=[messages.button(link, _("Open the appeal"))])
+    else:
+        messages.info(request, _("This alert is already collective appeal #%(id)s.") % {"id": appeal.pk},
+                      buttons=[messages.button(link, _("Open the appeal"))])
+    return redirect("moderation_alert", alert_id=alert.pk)
 
 
 def word_import(request):

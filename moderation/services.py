@@ -37,6 +37,7 @@ from . import registry
 from .domain.matcher import Action, Matcher
 from .models import (
     Alert,
+    AlertKind,
     AlertStatus,
     AlertStep,
     AllowedWord,
@@ -526,3 +527,86 @@ def _feed_back_to_users(alert: Alert, comment: str, actor) -> None:
         notify(recipients=get_user_model().objects.filter(pk__in=user_ids), kind="alert_feedback", actor=actor,
                title=f"您反映的问题有了进展：{alert.title}", body=comment,
                subject=f"moderation.alert:{alert.pk}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Alerts → collective appeals (集中诉求)
+# ---------------------------------------------------------------------------------------------
+
+APPEALABLE_ALERT_KINDS = {AlertKind.CONCENTRATED}
+
+
+def alert_ref(alert: Alert) -> str:
+    """How an appeal's `alert` source names the alert (appeals.AppealSource.external_ref)."""
+    return f"moderation.alert:{alert.pk}"
+
+
+def appeal_for_alert(alert: Alert):
+    """The collective appeal already opened from this alert, or None (one query)."""
+    from appeals.models import AppealSource, SourceKind
+
+    source = (AppealSource.objects.filter(kind=SourceKind.ALERT, external_ref=alert_ref(alert))
+              .select_related("appeal").order_by("pk").first())
+    return source.appeal if source else None
+
+
+def alert_thread_refs(alert: Alert) -> list[dict]:
+    """The alert's evidence threads (monitored questions) as appeals' `thread_refs`, in evidence order."""
+    ids = [pk for pk in alert.evidence.get("post_ids", []) if isinstance(pk, int)]
+    if not ids:
+        return []
+    spec = next((registry.spec_for_kind(k) for k in registry.kinds() if registry.spec_for_kind(k).monitored), None)
+    if spec is None:
+        return []
+    found = {obj.pk: obj for obj in spec.model.objects.filter(pk__in=ids)}
+    return [{"question_id": pk, "title": str(found[pk])[:200], "url": spec.url_for(found[pk])}
+            for pk in ids if pk in found]
+
+
+def alert_theme(alert: Alert) -> str:
+    terms = "、".join(alert.terms[:3])
+    return f"{terms}相关集中诉求" if terms else alert.title
+
+
+@transaction.atomic
+def open_appeal_from_alert(*, actor, alert: Alert, theme: str = "", group: str = "", details: str = ""):
+    """Turn a concentrated-demand alert into a collective appeal (转为集中诉求) through
+    `appeals.services.open_collective_appeal_from_cluster`. Idempotent: an alert already turned
+    into an appeal returns that appeal. Returns (appeal, created).
+
+    The actor must be able to act on the alert (its branch's staff, or the superior it was
+    reported to); appeals itself requires the operations group (开发运维组) over the organisation
+    running the mechanism for the alert's branch (`appeals.services.mechanism_owner`) and raises
+    Forbidden otherwise."""
+    from appeals import services as appeals
+
+    alert = Alert.objects.select_for_update().select_related("organization").get(pk=alert.pk)
+    may = permissions.can_act(actor, alert.organization, ALL_STAFF_ROLES) or (
+        alert.reported_to_id is not None and permissions.can_act(actor, alert.reported_to, ALL_STAFF_ROLES)
+    ) or getattr(actor, "is_superuser", False)
+    if not may:
+        raise forbidden()
+    existing = appeal_for_alert(alert)
+    if existing is not None:
+        return existing, False
+    if alert.kind not in APPEALABLE_ALERT_KINDS:
+        raise Invalid("只有集中诉求预警可以转为集中诉求", "Only concentrated-demand alerts can become collective appeals",
+                      fields={"kind": alert.kind})
+    if alert.status == AlertStatus.DISMISSED:
+        raise Conflict("已排除的预警不能转为集中诉求", "A dismissed alert cannot become a collective appeal")
+    location = alert.evidence.get("location") or alert.organization.name
+    theme = (theme or "").strip() or alert_theme(alert)
+    group = (group or "").strip() or f"{alert.organization.display_name}青年"
+    details = (details or "").strip() or (
+        f"舆情监测预警“{alert.title}”：统计时段内 {alert.thread_count} 帖、{alert.user_count} 位不同用户；"
+        f"关键词：{'、'.join(alert.terms[:8]) or '—'}。")
+    appeal = appeals.open_collective_appeal_from_cluster(
+        actor=actor, organization=appeals.mechanism_owner(alert.organization), thread_refs=alert_thread_refs(alert),
+        user_count=alert.user_count, period_start=timezone.localtime(alert.window_start).date(),
+        period_end=timezone.localtime(alert.window_end).date(), group=group, location=location, theme=theme,
+        alert_ref=alert_ref(alert), location_org=alert.organization, details=details,
+    )
+    AlertStep.objects.create(alert=alert, from_status=alert.status, to_status=alert.status, actor=actor,
+                             comment=f"转为集中诉求 #{appeal.pk}：{appeal.theme}")
+    log(instance=alert, action="wagtail.edit", user=actor, data={"appeal_id": appeal.pk, "opened": True})
+    return appeal, True

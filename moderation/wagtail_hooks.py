@@ -24,6 +24,7 @@ def urls():
         path("moderation/cases/<int:case_id>/", admin_views.case_detail, name="moderation_case"),
         path("moderation/alerts/", admin_views.alerts, name="moderation_alerts"),
         path("moderation/alerts/<int:alert_id>/", admin_views.alert_detail, name="moderation_alert"),
+        path("moderation/alerts/<int:alert_id>/appeal/", admin_views.alert_to_appeal, name="moderation_alert_appeal"),
         path("moderation/words/import/", admin_views.word_import, name="moderation_word_import"),
     ]
 

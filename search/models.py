@@ -1,5 +1,5 @@
-"""Search models: the user dictionary of League and youth-policy terms, and the search view of
-experts.
+"""Search models: the user dictionary of League and youth-policy terms, and the search views of
+experts and Q&A answers.
 
 ``SearchableExpert`` is a proxy of ``alliances.ExpertProfile`` that carries its search fields, so
 the search app can index experts without changing the alliances app. Saving an expert or its
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from modelsearch import index
 
 from alliances.models import ExpertProfile
+from community.models import Answer
 from youthvoice.domains import DOMAIN_LABELS_ZH
 
 
@@ -74,3 +75,29 @@ class SearchableExpert(index.Indexed, ExpertProfile):
     @classmethod
     def get_indexed_objects(cls):
         return super().get_indexed_objects().prefetch_related("domains")
+
+
+class SearchableAnswer(index.Indexed, Answer):
+    """Q&A answers, indexed without changing the community app (like ``SearchableExpert``): the
+    answer's text, filtered through its question (visible, not removed; branch and domain).
+    Saving or deleting an answer re-indexes it (``search.signals``). If ``community.Answer`` later
+    declares these ``search_fields`` itself, point the ``answer`` source at it and delete this proxy."""
+
+    search_fields = [
+        index.SearchField("body"),
+        index.AutocompleteField("body"),
+        index.FilterField("is_removed"),
+        index.FilterField("moderation_status"),
+        index.FilterField("question_id"),
+        index.RelatedFields("question", [
+            index.FilterField("status"),
+            index.FilterField("moderation_status"),
+            index.FilterField("organization_id"),
+            index.FilterField("domain"),
+        ]),
+    ]
+
+    class Meta:
+        proxy = True
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")

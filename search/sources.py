@@ -29,6 +29,8 @@ from django.utils.translation import gettext_lazy as _
 
 from youthvoice.domains import DOMAIN_LABELS_ZH
 
+VISIBLE = "visible"  # moderation.models.ModerationStatus.VISIBLE: held and removed posts are not public
+
 
 @dataclass
 class Presented:
@@ -191,8 +193,7 @@ def experts_present(experts: list) -> list[Presented]:
 
 
 # --- the registry -------------------------------------------------------------------------
-# Order is the order of the type facet. Add questions, answers and stations here at merge
-# (docs/search.md, "Adding a source").
+# Order is the order of the type facet (registration order): page, expert, question, answer, station.
 
 register(SearchSource(key="page", label=_("Pages"), model="wagtailcore.Page", visible=pages_visible,
                       present=pages_present, in_branch=pages_in_branch))
@@ -203,7 +204,7 @@ register(SearchSource(key="expert", label=_("Experts"), model="yvsearch.Searchab
 def questions_visible() -> QuerySet:
     from community.models import Question, QuestionStatus
 
-    return Question.objects.exclude(status=QuestionStatus.REMOVED).filter(moderation_status="visible")
+    return Question.objects.exclude(status=QuestionStatus.REMOVED).filter(moderation_status=VISIBLE)
 
 
 def questions_present(objs: list) -> list[Presented]:
@@ -219,3 +220,68 @@ register(SearchSource(key="question", label=_("Questions"), model="community.Que
                       visible=questions_visible, present=questions_present,
                       in_branch=lambda qs, org: qs.filter(organization_id__in=subtree_ids(org)),
                       in_domain=lambda qs, d: qs.filter(domain=d), similar=True))
+
+
+# --- answers (of visible questions; indexed through the search.SearchableAnswer proxy) ------
+
+
+def answers_visible() -> QuerySet:
+    from community.models import QuestionStatus
+    from search.models import SearchableAnswer
+
+    return (SearchableAnswer.objects.filter(is_removed=False, moderation_status=VISIBLE,
+                                            question__moderation_status=VISIBLE)
+            .exclude(question__status=QuestionStatus.REMOVED))
+
+
+def answers_present(objs: list) -> list[Presented]:
+    """Title = the question's, text = the answer, URL = the question page at the answer's anchor."""
+    from community.models import Answer
+
+    rows = Answer.objects.filter(pk__in=[o.pk for o in objs]).select_related("question__organization")
+    by_pk = {a.pk: a for a in rows}
+    out = []
+    for a in (by_pk.get(o.pk) for o in objs):
+        if a is None:
+            continue
+        q = a.question
+        out.append(Presented(title=q.title, text=a.body, url=f"{q.get_absolute_url()}#a{a.pk}",
+                             organization=q.organization, domain=q.domain, date=a.created_at,
+                             extra={"question_id": q.pk}))
+    return out
+
+
+register(SearchSource(key="answer", label=_("Q&A answers"), model="yvsearch.SearchableAnswer",
+                      visible=answers_visible, present=answers_present,
+                      in_branch=lambda qs, org: qs.filter(question__organization_id__in=subtree_ids(org)),
+                      in_domain=lambda qs, d: qs.filter(question__domain=d)))
+
+
+# --- youth stations (live, public station pages; not also listed as "page") -------------------
+
+
+def stations_visible() -> QuerySet:
+    from stations.models import StationPage
+
+    return StationPage.objects.live().public()
+
+
+def stations_present(objs: list) -> list[Presented]:
+    from stations.models import StationPage
+
+    rows = StationPage.objects.filter(pk__in=[o.pk for o in objs]).select_related("organization")
+    by_pk = {s.pk: s for s in rows}
+    out = []
+    for st in (by_pk.get(o.pk) for o in objs):
+        if st is None:
+            continue
+        text = " · ".join(p for p in [st.address, st.summary] if p)
+        out.append(Presented(title=st.title, text=text, url=st.get_url() or "", organization=st.organization,
+                             date=st.last_published_at, extra={"address": st.address}))
+    return out
+
+
+register(SearchSource(key="station", label=_("Youth stations"), model="stations.StationPage",
+                      visible=stations_visible, present=stations_present,
+                      in_branch=lambda qs, org: qs.filter(organization_id__in=subtree_ids(org)),
+                      claims_pages=True))
