@@ -249,4 +249,7 @@ def load(stdout=None) -> dict:
     swept = services.sweep_deadlines(now=now)
     if stdout:
         stdout.write(f"questions: {Question.objects.count()} ({created} new), answers: +{answers}, swept: {swept}")
+    from home.demo import feature_questions
+
+    feature_questions(stdout=stdout)  # home's demo ran before there were questions to feature
     return {"created": created}

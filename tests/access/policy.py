@@ -215,6 +215,10 @@ ADMIN = {
     "/admin/qa/overdue/": R(staff(PUBLISHING, ANYWHERE)),
     **viewset("calendar", index=NOBODY, add=NOBODY, instance=NOBODY),
     **viewset("qa_tags", index=NOBODY, add=NOBODY, instance=NOBODY),
+    # Editors pick featured questions from the public questions (nothing there is not already public).
+    **{f"/admin/home/question-chooser/{s}": R(ALL_STAFF | people("ops"), note="public questions only; every admin user")
+       for s in ("", "results/", "chosen/<str:pk>/", "chosen-multiple/")},
+    "/admin/home/question-chooser/create/": R(NOBODY, note="questions are asked on the site, not in the admin"),
     # Stations: the coverage report and the CSV import (each row checked against the subtree).
     "/admin/stations/coverage/": R(ALL_STAFF, note="province-wide counts of public stations"),
     "/admin/stations/import/": R(ALL_STAFF, note="each row is checked against the importer's subtree"),
@@ -236,6 +240,8 @@ ADMIN = {
     "/admin/moderation/cases/<int:case_id>/": R(staff(MODERATION)),
     "/admin/moderation/alerts/": R(staff(MODERATION, ANYWHERE)),
     "/admin/moderation/alerts/<int:alert_id>/": R(staff(MODERATION)),
+    "/admin/moderation/alerts/<int:alert_id>/appeal/": R(
+        staff(MODERATION), note="the alert's staff pass; appeals then require the operations group (a message)"),
     "/admin/moderation/words/import/": R(PROVINCE_MODERATORS),
     **viewset("snippets/moderation/sensitiveword", index=PROVINCE_MODERATORS, add=PROVINCE_MODERATORS,
               instance=PROVINCE_MODERATORS, add_urls=SNIPPET_ADD),
@@ -250,7 +256,8 @@ ADMIN = {
 }
 
 # Admin views that only take POST (they are called with the rule's body).
-ADMIN_POST = {"/admin/appeals/<int:pk>/step/<slug:name>/", "/admin/moderation/queue/bulk/"}
+ADMIN_POST = {"/admin/appeals/<int:pk>/step/<slug:name>/", "/admin/moderation/queue/bulk/",
+              "/admin/moderation/alerts/<int:alert_id>/appeal/"}
 
 
 def markdown() -> str:
