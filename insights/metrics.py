@@ -19,7 +19,20 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Case, Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -255,8 +268,9 @@ def person_metrics(day: date) -> dict[int, dict]:
     # author of the first clock-stopping answer (as community credits "solved" points).
     first_author = (Answer.objects.filter(question=OuterRef("pk"), stops_clock=True).exclude(role="peer")
                     .order_by("created_at").values("author_id")[:1])
-    helper = Coalesce(Case(When(~Q(accepted_answer__role="peer"), then=F("accepted_answer__author_id"))),
-                      Subquery(first_author))
+    helper = Coalesce(Case(When(~Q(accepted_answer__role="peer"), then=F("accepted_answer__author_id")),
+                           output_field=BigIntegerField()),
+                      Subquery(first_author, output_field=BigIntegerField()), output_field=BigIntegerField())
     _collect(out, Question.objects.filter(_in("outcome_at", b)).exclude(status=REMOVED).annotate(helper=helper)
              .values("helper").annotate(
         solved=Count("pk", filter=Q(outcome="solved")),

@@ -9,7 +9,7 @@ the summed columns by `derive()`.
 from datetime import date
 
 from django.conf import settings
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Substr, TruncMonth, TruncWeek, TruncYear
 
 from organizations.models import Organization, StaffMembership, StaffRole
@@ -97,7 +97,7 @@ def org_series(org: Organization, first: date, last: date, granularity: str) -> 
     """One entry per period (empty periods included), oldest first."""
     qs = subtree_rows(org, first, last)
     if granularity == "day":
-        qs = qs.values(period="day")
+        qs = qs.values(period=F("day"))
     else:
         qs = qs.annotate(period=TRUNC[granularity]("day")).values("period")
     rows = {r["period"]: r for r in qs.annotate(**_sums(ORG_SUM_FIELDS)).order_by("period")}
@@ -206,7 +206,7 @@ def people_totals(org: Organization, first: date, last: date, kind: str) -> list
 def person_series(user, first: date, last: date, granularity: str) -> list[dict]:
     qs = DailyPersonMetric.objects.filter(user=user, day__gte=first, day__lte=last)
     if granularity == "day":
-        qs = qs.values(period="day")
+        qs = qs.values(period=F("day"))
     else:
         qs = qs.annotate(period=TRUNC[granularity]("day")).values("period")
     rows = {r["period"]: r for r in qs.annotate(**_sums(PERSON_SUM_FIELDS)).order_by("period")}
