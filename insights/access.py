@@ -11,6 +11,7 @@ from youthvoice.errors import Invalid, forbidden, not_found
 
 from .domain.periods import check_range
 
+MIN_YEAR, MAX_YEAR = 2000, 2100
 DEFAULT_MAX_RANGE_DAYS = {"day": 366, "week": 732, "month": 1830, "year": 3660, "range": 366}
 
 
@@ -29,6 +30,9 @@ def organization_for(user, org_id) -> Organization:
 
 
 def checked_range(first: date, last: date, granularity: str) -> tuple[date, date]:
+    if not (MIN_YEAR <= first.year <= MAX_YEAR and MIN_YEAR <= last.year <= MAX_YEAR):
+        raise Invalid(f"日期须在 {MIN_YEAR} 至 {MAX_YEAR} 年之间", f"Dates must lie between {MIN_YEAR} and {MAX_YEAR}",
+                      fields={"from": "out of range"})
     reason = check_range(first, last, granularity, max_range_days())
     if reason == "inverted range":
         raise Invalid("结束日期早于开始日期", "The end date is before the start date", fields={"to": reason})
