@@ -90,15 +90,13 @@ def appraisal_xlsx(*, person: dict, year: int, months: list[dict], total: dict, 
     ws.append(["姓名", person["name"], "组织", person.get("organization", ""), "角色", person.get("roles", "")])
     ws.append(["贡献分", total["score"], "值班班次", shifts, "培训学时", float(sum(t.hours for t in trainings))])
     ws.append([])
-    headers, body = table([{**m, "period": m["period"].strftime("%Y-%m")} for m in months], PERSON_COLUMNS)
-    keep = [i for i, (k, _) in enumerate(PERSON_COLUMNS) if k not in ("rank", "name", "organization")]
-    ws.append([headers[i] for i in keep])
+    columns = [(k, h) for k, h in PERSON_COLUMNS if k not in ("rank", "name", "organization")]
+    headers = [h + ("（%）" if k in RATE_KEYS else "") for k, h in columns]
+    ws.append(headers)
     for cell in ws[ws.max_row]:
         cell.font = bold
-    for row in body:
-        ws.append([row[i] for i in keep])
-    _, (total_row,) = table([{**total, "period": "全年"}], PERSON_COLUMNS)
-    ws.append([total_row[i] for i in keep])
+    for m in [*[{**m, "period": m["period"].strftime("%Y-%m")} for m in months], {**total, "period": "全年"}]:
+        ws.append([_cell(k, m.get(k)) for k, _ in columns])
     for cell in ws[ws.max_row]:
         cell.font = bold
     ws.append([])
