@@ -129,7 +129,7 @@ def insert_answers(cursor, first_id, last_id, per_question):
             SELECT 'visible', q.id, y.id, 'peer', '补充', '', false, false, 0, 0, false,
                    q.asked_at + random() * interval '20 hours'
             FROM generate_series(1, %s) g
-            JOIN community_question q ON q.id = %s + (g * 7919) %% %s
+            JOIN community_question q ON q.id = %s + (g::bigint * 7919) %% %s
             JOIN accounts_user y ON y.username = '{MARK}-y' || (1 + g %% %s)""",
                        [extra, first_id, last_id - first_id + 1, USERS])
     cursor.execute("UPDATE community_question q SET answer_count = c.n FROM (SELECT question_id, count(*) n "

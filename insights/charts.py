@@ -16,7 +16,7 @@ def _fmt(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:.1f}"
+        return f"{value:.2f}".rstrip("0").rstrip(".")
     return f"{int(value)}"
 
 
@@ -31,12 +31,12 @@ def _nice_max(value: float) -> float:
 
 
 def line_chart(labels: list[str], series: list[tuple[str, list]], *, title: str, desc: str, uid: str,
-               width: int = 720, height: int = 260) -> str:
+               width: int = 600, height: int = 260) -> str:
     """labels: x labels; series: [(name, values)] (None = no data). Lines with points."""
     left, right, top, bottom = 48, 12, 30, 36
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for _, vs in series for v in vs if v is not None]
-    ymax = _nice_max(max(values) if values else 0)
+    ymax = _nice_max(max(values) if values else 0) if any(values) else 4
     n = max(1, len(labels) - 1)
 
     def x(i):
@@ -76,8 +76,8 @@ def line_chart(labels: list[str], series: list[tuple[str, list]], *, title: str,
     return "".join(parts)
 
 
-def bar_chart(rows: list[tuple[str, float | None]], *, title: str, desc: str, uid: str, width: int = 720,
-              bar_h: int = 18, gap: int = 6, label_w: int = 120, colour: str = "#c62828") -> str:
+def bar_chart(rows: list[tuple[str, float | None]], *, title: str, desc: str, uid: str, width: int = 520,
+              bar_h: int = 18, gap: int = 6, label_w: int = 100, colour: str = "#c62828") -> str:
     """Horizontal bars, largest first as given: [(label, value)]."""
     top = 8
     height = top + len(rows) * (bar_h + gap) + 8
