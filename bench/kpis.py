@@ -13,8 +13,8 @@ Data (PostgreSQL only; generated with INSERT … SELECT generate_series, set-bas
   --history-answers answers each on average (defaults: 300,000 + 750,000 = 1.05M rows);
 - the bench day: --day-questions questions with --day-answers answers each (defaults: 40,000 +
   60,000 = 100,000 rows), 85 % answered, first responses 2 min–20 h after asking;
-- a year of DailyOrgMetric rows for every organisation (synthetic, so the API reads a full year
-  without aggregating 365 days first).
+- a year of DailyOrgMetric rows (own and subtree) for every organisation (synthetic, so the API
+  reads a full year without aggregating 365 days first).
 Timed: `insights.services.aggregate_day(bench day)` (--repeat runs: each one deletes and rewrites
 the day); then --requests GETs of each dashboard endpoint for the province over the year through the
 whole Django stack (test client: middleware, session auth, ninja, PostgreSQL), p50/p95/p99.
@@ -148,16 +148,17 @@ def fill_metric_year(cursor, last_day):
     orgs = cursor.fetchone()[0]
     cursor.execute("SELECT count(*) FROM insights_dailyorgmetric WHERE day BETWEEN %s AND %s AND day <> %s",
                    [first, last_day, BENCH_DAY])
-    if cursor.fetchone()[0] >= orgs * 300:
+    if cursor.fetchone()[0] >= orgs * 600:
         return 0
     cursor.execute("DELETE FROM insights_dailyorgmetric WHERE day BETWEEN %s AND %s AND day <> %s",
                    [first, last_day, BENCH_DAY])
     cols = [*ORG_COUNT_FIELDS, *HISTOGRAM_FIELDS]
     values = ", ".join("(random() * 40)::int" for _ in cols)
     cursor.execute(f"""
-        INSERT INTO insights_dailyorgmetric (organization_id, day, computed_at, {", ".join(cols)})
-        SELECT o.id, d::date, now(), {values}
+        INSERT INTO insights_dailyorgmetric (organization_id, day, subtree, computed_at, {", ".join(cols)})
+        SELECT o.id, d::date, s.subtree, now(), {values}
         FROM organizations_organization o CROSS JOIN generate_series(%s::date, %s::date, interval '1 day') d
+        CROSS JOIN (VALUES (false), (true)) s(subtree)
         WHERE d::date <> %s""", [first, last_day, BENCH_DAY])
     return cursor.rowcount
 

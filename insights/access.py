@@ -21,7 +21,7 @@ def max_range_days() -> dict[str, int]:
 
 def organization_for(user, org_id) -> Organization:
     """The organisation, if `user` is staff of it or of an ancestor (else 403; unknown: 404)."""
-    org = Organization.objects.filter(pk=org_id).first()
+    org = Organization.objects.filter(pk=org_id).first() if 0 < int(org_id) < 2**31 else None
     if org is None:
         raise not_found("组织", "Organisation")
     if not permissions.can_act(user, org, ALL_STAFF_ROLES):

@@ -1,9 +1,10 @@
 """Staff training records and the daily KPI aggregate tables [A1.7, A1.10, G4.2].
 
-`DailyOrgMetric` holds one row per (organisation, day) with what happened *at that organisation
-itself* that day (questions it owned, bookings at its stations, appeals it ran...). A subtree's
-figures over any range are the sums of its organisations' rows (`path LIKE 'prefix%'`), so every
-column is a count or a sum; rates and means are computed when read. First-response times are also
+`DailyOrgMetric` holds, per (organisation, day), one row with what happened *at that organisation
+itself* that day (questions it owned, bookings at its stations, appeals it ran...; `subtree=False`)
+and one rollup row for the organisation with all its descendants (`subtree=True`, the sum of the
+own rows of its subtree, `path LIKE 'prefix%'`). Every column is a count or a sum, so any range is
+the sum of its day rows; rates and means are computed when read. First-response times are also
 kept as a histogram (`rt_00` … `rt_19`, see insights/domain/histogram.py) so medians and the 90th
 percentile combine across days and organisations; the exact per-row median/p90 (PostgreSQL
 percentile_cont) are stored too, for a single organisation's daily view.
@@ -95,6 +96,9 @@ class DailyOrgMetric(HistogramMixin):
     organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE,
                                      related_name="daily_metrics")
     day = models.DateField(db_index=True)
+    # False: what happened at the organisation itself; True: the organisation and all its
+    # descendants (a rollup written by the same aggregation run, so a subtree over a year is 365 rows).
+    subtree = models.BooleanField(default=False)
     first_response_median_min = models.FloatField(null=True, blank=True)
     first_response_p90_min = models.FloatField(null=True, blank=True)
     computed_at = models.DateTimeField(auto_now=True)
@@ -102,7 +106,8 @@ class DailyOrgMetric(HistogramMixin):
     class Meta:
         verbose_name = _("daily organisation metrics")
         verbose_name_plural = _("daily organisation metrics")
-        constraints = [models.UniqueConstraint(fields=["organization", "day"], name="uniq_daily_org_metric")]
+        constraints = [models.UniqueConstraint(fields=["organization", "subtree", "day"], name="uniq_daily_org_metric")]
+        indexes = [models.Index(fields=["organization", "subtree", "day"], name="daily_org_subtree_day_idx")]
 
     def __str__(self):
         return f"{self.organization_id} {self.day}"

@@ -10,7 +10,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Substr, TruncMonth, TruncWeek, TruncYear
+from django.db.models.functions import TruncMonth, TruncWeek, TruncYear
 
 from organizations.models import Organization, StaffMembership, StaffRole
 
@@ -85,7 +85,8 @@ def _round(value, digits=2):
 
 
 def subtree_rows(org: Organization, first: date, last: date):
-    return DailyOrgMetric.objects.filter(organization__path__startswith=org.path, day__gte=first, day__lte=last)
+    """The organisation's subtree rollup rows (one per day with activity)."""
+    return DailyOrgMetric.objects.filter(organization=org, subtree=True, day__gte=first, day__lte=last)
 
 
 def org_totals(org: Organization, first: date, last: date) -> dict:
@@ -109,21 +110,19 @@ def org_series(org: Organization, first: date, last: date, granularity: str) -> 
 
 
 def children_totals(org: Organization, first: date, last: date) -> list[dict]:
-    """The drill-down: one row per direct child (its whole subtree) plus the organisation's own
-    level ("本级"), in one GROUP BY on the path prefix."""
-    steplen = Organization.steplen
+    """The drill-down: one row per direct child (its whole subtree, from the children's rollup rows)
+    plus the organisation's own level ("本级"), in one GROUP BY."""
     children = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path"))
-    prefix_len = len(org.path) + steplen
-    rows = (subtree_rows(org, first, last)
-            .annotate(prefix=Substr("organization__path", 1, prefix_len))
-            .values("prefix").annotate(**_sums(ORG_SUM_FIELDS)))
-    by_prefix = {r["prefix"]: r for r in rows}
+    rows = (DailyOrgMetric.objects.filter(day__gte=first, day__lte=last)
+            .filter(Q(organization__in=children, subtree=True) | Q(organization=org, subtree=False))
+            .values("organization_id", "subtree").annotate(**_sums(ORG_SUM_FIELDS)))
+    by_child = {r["organization_id"]: r for r in rows if r["subtree"]}
+    own = next((r for r in rows if not r["subtree"]), None)
     out = []
     for child in children:
         out.append({"organization": child, "name": child.display_name, "id": child.pk, "kind": child.kind,
                     "has_children": child.numchild > 0,
-                    **derive(_clean(by_prefix.get(child.path, {}), ORG_SUM_FIELDS))})
-    own = by_prefix.get(org.path)
+                    **derive(_clean(by_child.get(child.pk, {}), ORG_SUM_FIELDS))})
     if own:
         out.append({"organization": org, "name": f"{org.display_name}（本级）", "id": org.pk, "kind": org.kind,
                     "has_children": False, "own_level": True, **derive(_clean(own, ORG_SUM_FIELDS))})

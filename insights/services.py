@@ -20,7 +20,14 @@ from youthvoice.errors import Invalid, forbidden
 
 from . import metrics
 from .domain.periods import days as days_between
-from .models import DailyOrgMetric, DailyPersonMetric, TrainingKind, TrainingRecord
+from .models import (
+    HISTOGRAM_FIELDS,
+    ORG_COUNT_FIELDS,
+    DailyOrgMetric,
+    DailyPersonMetric,
+    TrainingKind,
+    TrainingRecord,
+)
 
 MAX_REBUILD_DAYS = 3700
 
@@ -45,12 +52,31 @@ def aggregate_day(day: date) -> tuple[int, int]:
          if org in valid_orgs and any(values.values())],
         batch_size=1000,
     )
+    _roll_up(day)
     DailyPersonMetric.objects.bulk_create(
         [DailyPersonMetric(user_id=user, day=day, **values) for user, values in person_values.items()
          if any(values.values())],
         batch_size=1000,
     )
     return len(org_values), len(person_values)
+
+
+def _roll_up(day: date) -> None:
+    """Write the subtree rows of `day`: for every organisation with activity in its subtree, the sum
+    of the own rows of the organisations below it (and itself). One INSERT … SELECT … GROUP BY."""
+    cols = [*ORG_COUNT_FIELDS, *HISTOGRAM_FIELDS]
+    table = DailyOrgMetric._meta.db_table
+    orgs = Organization._meta.db_table
+    sums = ", ".join(f"SUM(m.{c})" for c in cols)
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO {table} (organization_id, day, subtree, computed_at, {", ".join(cols)})
+            SELECT a.id, %s, %s, %s, {sums}
+            FROM {table} m
+            JOIN {orgs} o ON o.id = m.organization_id
+            JOIN {orgs} a ON o.path LIKE a.path || '%%'
+            WHERE m.day = %s AND m.subtree = %s
+            GROUP BY a.id""", [day, True, timezone.now(), day, False])
 
 
 def aggregate_range(first: date, last: date, *, stdout=None) -> int:

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def own(org) -> DailyOrgMetric:
-    return DailyOrgMetric.objects.get(organization=org, day=D)
+    return DailyOrgMetric.objects.get(organization=org, day=D, subtree=False)
 
 
 def hist_of(*minutes):
@@ -58,10 +58,24 @@ def test_other_rows(world):
     assert (g.active_users, g.alliance_joins) == (1, 1)  # the expert (located in 广州) answered
     assert (g.appeals_opened, g.appeals_closed, g.appeals_closed_on_time, g.appeals_sent_back) == (1, 2, 1, 1)
     assert (g.appeals_satisfied, g.appeals_partly, g.appeals_not_satisfied) == (1, 0, 1)
-    assert not DailyOrgMetric.objects.filter(organization__in=[t.sysu, t.shenzhen], day=D).exists()
+    assert not DailyOrgMetric.objects.filter(organization__in=[t.sysu, t.shenzhen], day=D, subtree=False).exists()
+    assert not DailyOrgMetric.objects.filter(organization=t.sysu, day=D).exists()
     # q7 was asked on D-1: its cohort row is there, with its 90-minute first response
-    prev = DailyOrgMetric.objects.get(organization=t.tianhe, day=D - timedelta(days=1))
+    prev = DailyOrgMetric.objects.get(organization=t.tianhe, day=D - timedelta(days=1), subtree=False)
     assert (prev.questions, prev.questions_on_time, prev.first_response_seconds) == (1, 1, 90 * 60)
+
+
+def test_subtree_rows_are_the_sums_of_the_own_rows(world):
+    t = world.tree
+    cols = [f.name for f in DailyOrgMetric._meta.fields
+            if f.name not in ("id", "organization", "day", "subtree", "computed_at")
+            and not f.name.startswith("first_response_m") and not f.name.endswith("p90_min")]
+    for org, members in [(t.guangzhou, [t.guangzhou, t.tianhe, t.yuexiu]), (t.shenzhen, [t.nanshan]),
+                         (t.tianhe, [t.tianhe]), (t.province, [t.guangzhou, t.tianhe, t.yuexiu, t.nanshan])]:
+        rollup = DailyOrgMetric.objects.get(organization=org, day=D, subtree=True)
+        parts = DailyOrgMetric.objects.filter(organization__in=members, day=D, subtree=False)
+        for c in cols:
+            assert getattr(rollup, c) == sum(getattr(p, c) for p in parts), (org, c)
 
 
 def test_subtree_rollup_and_rates(world):
@@ -158,7 +172,7 @@ def test_a_change_replaces_the_row(world):
     q = Question.objects.filter(organization=world.tree.tianhe, asked_at__date=D, first_answered_at__isnull=True)
     q.update(status="removed")
     services.aggregate_day(D)
-    assert DailyOrgMetric.objects.filter(organization=world.tree.tianhe, day=D).count() == 1
+    assert DailyOrgMetric.objects.filter(organization=world.tree.tianhe, day=D).count() == 2  # own + subtree
     assert own(world.tree.tianhe).questions == 2
 
 
@@ -171,3 +185,24 @@ def test_sqlite_fallback_matches_percentile_cont(world, monkeypatch):
     exact = metrics.first_response_percentiles((start, end))
     monkeypatch.setattr(connection, "vendor", "sqlite")
     assert metrics.first_response_percentiles((start, end)) == exact
+
+
+def test_nightly_task_and_rebuild_command(world):
+    from django.conf import settings
+    from django.core.management import CommandError, call_command
+
+    from insights import tasks
+
+    assert settings.CELERY_BEAT_SCHEDULE["insights-aggregate-kpis"]["task"] == "insights.tasks.aggregate_kpis"
+    DailyOrgMetric.objects.filter(day=D).delete()
+    assert tasks.aggregate_kpis.run(day=D.isoformat()) == 1
+    assert own(world.tree.tianhe).questions == 3
+    # the nightly run re-aggregates the recent days before "today"
+    assert services.aggregate_recent(today=D + timedelta(days=1)) == settings.INSIGHTS_REAGGREGATE_DAYS
+    DailyOrgMetric.objects.filter(day=D).delete()
+    call_command("rebuild_kpis", "--from", D.isoformat(), "--to", D.isoformat(), verbosity=0)
+    assert DailyOrgMetric.objects.filter(day=D).exists()
+    with pytest.raises(CommandError):
+        call_command("rebuild_kpis", "--from", "2026-03-10", "--to", "2026-03-01", verbosity=0)
+    with pytest.raises(CommandError):
+        call_command("rebuild_kpis", "--from", "10/03/2026", verbosity=0)

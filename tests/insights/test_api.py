@@ -127,3 +127,9 @@ def test_year_series_query_count_is_constant(world):
     q_long, n_long = count(364, "day")
     assert n_short == 7 and n_long == 365 and q_short == q_long
     assert count(364, "week")[0] == q_short
+
+
+@pytest.mark.parametrize("org_id", ["0", "-5", "99999999999999999999", "abc"])
+def test_absurd_org_ids_are_4xx(world, org_id):
+    r = client(world.province_admin).get(f"/api/insights/orgs/{org_id}/kpis", RANGE)
+    assert r.status_code in (404, 422)
