@@ -111,8 +111,9 @@ def dashboard(request):
 
     totals = selectors.org_totals(org, first, last)
     series = selectors.org_series(org, first, last, granularity)
-    children = selectors.org_leaderboard(org, first, last)
-    own = [r for r in selectors.children_totals(org, first, last) if r.get("own_level")]
+    rows = selectors.children_totals(org, first, last)
+    children = [r for r in selectors.org_leaderboard(org, first, last, rows) if not r.get("own_level")]
+    own = [r for r in rows if r.get("own_level")]
     labels = [_label(s["period"], granularity) for s in series]
     volume_chart = charts.line_chart(
         labels, [(_("Questions"), [s["questions"] for s in series]), (_("Answers"), [s["answers"] for s in series]),
@@ -132,7 +133,7 @@ def dashboard(request):
         "own": own[0] if own else None, "leaders": leaders,
         "volume_chart": mark_safe(volume_chart), "response_chart": mark_safe(response_chart),  # noqa: S308 (escaped)
         "ranking_chart": mark_safe(ranking_chart),  # noqa: S308
-        "station_map": selectors.station_map(org, first, last), "tile_url": settings.YV_MAP_TILE_URL,
+        "station_map": selectors.station_map(org, first, last, rows), "tile_url": settings.YV_MAP_TILE_URL,
         "query": urlencode(query), "range_query": urlencode({k: v for k, v in query.items() if k != "org"}),
         "granularities": [("day", _("Day")), ("week", _("Week")), ("month", _("Month")), ("year", _("Year"))],
     })
