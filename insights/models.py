@@ -127,9 +127,30 @@ class DailyPersonMetric(HistogramMixin):
         return f"{self.user_id} {self.day}"
 
 
-for _name in ORG_COUNT_FIELDS:
-    _field = models.BigIntegerField(default=0) if _name.endswith("seconds") else models.PositiveIntegerField(default=0)
-    DailyOrgMetric.add_to_class(_name, _field)
-for _name in PERSON_COUNT_FIELDS:
-    _field = models.BigIntegerField(default=0) if _name.endswith("seconds") else models.PositiveIntegerField(default=0)
-    DailyPersonMetric.add_to_class(_name, _field)
+class MonthlyOrgMetric(HistogramMixin):
+    """The sum of a calendar month's DailyOrgMetric rows (`month` = its first day), rewritten by every
+    aggregation run of a day of that month; long ranges read whole months from here."""
+
+    organization = models.ForeignKey("organizations.Organization", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+    subtree = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "subtree", "month"], name="uniq_monthly_org_metric")]
+        indexes = [models.Index(fields=["month"], name="monthly_org_month_idx")]
+
+
+class MonthlyPersonMetric(HistogramMixin):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "month"], name="uniq_monthly_person_metric")]
+        indexes = [models.Index(fields=["month"], name="monthly_person_month_idx")]
+
+
+for _model, _names in ((DailyOrgMetric, ORG_COUNT_FIELDS), (MonthlyOrgMetric, ORG_COUNT_FIELDS),
+                       (DailyPersonMetric, PERSON_COUNT_FIELDS), (MonthlyPersonMetric, PERSON_COUNT_FIELDS)):
+    for _name in _names:
+        _field = models.BigIntegerField(default=0) if _name.endswith("seconds") else models.PositiveIntegerField(default=0)
+        _model.add_to_class(_name, _field)

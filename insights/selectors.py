@@ -6,7 +6,7 @@ child's path prefix (one query for all children). Rates, means and percentiles a
 the summed columns by `derive()`.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -18,7 +18,15 @@ from organizations.models import Organization, StaffMembership, StaffRole
 
 from .domain import histogram, scoring
 from .domain.periods import period_starts
-from .models import HISTOGRAM_FIELDS, ORG_COUNT_FIELDS, PERSON_COUNT_FIELDS, DailyOrgMetric, DailyPersonMetric
+from .models import (
+    HISTOGRAM_FIELDS,
+    ORG_COUNT_FIELDS,
+    PERSON_COUNT_FIELDS,
+    DailyOrgMetric,
+    DailyPersonMetric,
+    MonthlyOrgMetric,
+    MonthlyPersonMetric,
+)
 
 ORG_SUM_FIELDS = (*ORG_COUNT_FIELDS, *HISTOGRAM_FIELDS)
 PERSON_SUM_FIELDS = (*PERSON_COUNT_FIELDS, *HISTOGRAM_FIELDS)
@@ -113,9 +121,45 @@ def subtree_rows(org: Organization, first: date, last: date):
     return DailyOrgMetric.objects.filter(organization=org, subtree=True, day__gte=first, day__lte=last)
 
 
+def split_range(first: date, last: date) -> tuple[list[tuple[date, date]], tuple[date, date] | None]:
+    """[first, last] as (day spans outside whole months, whole months span (first month, last month))."""
+    start = first if first.day == 1 else (first.replace(day=28) + timedelta(days=4)).replace(day=1)
+    after = last + timedelta(days=1)
+    end = after.replace(day=1)  # first day of the month after the last whole month
+    if start >= end:
+        return [(first, last)], None
+    spans = []
+    if first < start:
+        spans.append((first, start - timedelta(days=1)))
+    if end <= last:
+        spans.append((end, last))
+    last_month = (end - timedelta(days=1)).replace(day=1)
+    return spans, (start, last_month)
+
+
+def ranged_sums(daily_model, monthly_model, filters: Q, keys: tuple[str, ...], fields, first: date, last: date):
+    """{key tuple: summed row} over [first, last]: whole months from the monthly table, the days at
+    the edges from the daily table; at most three aggregate queries whatever the range."""
+    spans, months = split_range(first, last)
+    parts = []
+    for a, b in spans:
+        parts += _fetch(daily_model.objects.filter(filters, day__gte=a, day__lte=b).values(*keys).annotate(**_sums(fields)))
+    if months:
+        parts += _fetch(monthly_model.objects.filter(filters, month__gte=months[0], month__lte=months[1])
+                        .values(*keys).annotate(**_sums(fields)))
+    out: dict[tuple, dict] = {}
+    for row in parts:
+        key = tuple(row[k] for k in keys)
+        acc = out.setdefault(key, {k: row[k] for k in keys})
+        for f in fields:
+            acc[f] = acc.get(f, 0) + int(row.get(f) or 0)
+    return out
+
+
 def org_totals(org: Organization, first: date, last: date) -> dict:
-    rows = _fetch(subtree_rows(org, first, last).values("organization_id").annotate(**_sums(ORG_SUM_FIELDS)))
-    return derive(_clean(rows[0] if rows else {}, ORG_SUM_FIELDS))
+    rows = ranged_sums(DailyOrgMetric, MonthlyOrgMetric, Q(organization=org, subtree=True), ("organization_id",),
+                       ORG_SUM_FIELDS, first, last)
+    return derive(_clean(rows.get((org.pk,), {}), ORG_SUM_FIELDS))
 
 
 def org_series(org: Organization, first: date, last: date, granularity: str) -> list[dict]:
@@ -137,10 +181,9 @@ def children_totals(org: Organization, first: date, last: date) -> list[dict]:
     """The drill-down: one row per direct child (its whole subtree, from the children's rollup rows)
     plus the organisation's own level ("本级"), in one GROUP BY."""
     children = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path"))
-    rows = (DailyOrgMetric.objects.filter(day__gte=first, day__lte=last)
-            .filter(Q(organization__in=children, subtree=True) | Q(organization=org, subtree=False))
-            .values("organization_id", "subtree").annotate(**_sums(ORG_SUM_FIELDS)))
-    rows = _fetch(rows)
+    rows = list(ranged_sums(DailyOrgMetric, MonthlyOrgMetric,
+                            Q(organization__in=children, subtree=True) | Q(organization=org, subtree=False),
+                            ("organization_id", "subtree"), ORG_SUM_FIELDS, first, last).values())
     by_child = {r["organization_id"]: r for r in rows if r["subtree"]}
     own = next((r for r in rows if not r["subtree"]), None)
     out = []
@@ -220,9 +263,9 @@ def derive_person(s: dict) -> dict:
 def people_totals(org: Organization, first: date, last: date, kind: str) -> list[dict]:
     """Every person of `kind` in the subtree with their KPIs and score over the range, ranked."""
     people = people_in_subtree(org, kind)
-    rows = (DailyPersonMetric.objects.filter(user_id__in=list(people), day__gte=first, day__lte=last)
-            .values("user_id").annotate(**_sums(PERSON_SUM_FIELDS)))
-    by_user = {r["user_id"]: r for r in _fetch(rows)}
+    rows = ranged_sums(DailyPersonMetric, MonthlyPersonMetric, Q(user_id__in=list(people)), ("user_id",),
+                       PERSON_SUM_FIELDS, first, last)
+    by_user = {key[0]: r for key, r in rows.items()}
     out = []
     for user_id, info in people.items():
         out.append({"user_id": user_id, **info, **derive_person(_clean(by_user.get(user_id, {}), PERSON_SUM_FIELDS))})

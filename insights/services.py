@@ -58,7 +58,26 @@ def aggregate_day(day: date) -> tuple[int, int]:
          if any(values.values())],
         batch_size=1000,
     )
+    roll_month(day.replace(day=1))
     return len(org_values), len(person_values)
+
+
+def roll_month(month: date) -> None:
+    """Rewrite the monthly rows of `month` (its first day) as the sums of its daily rows."""
+    from .models import PERSON_COUNT_FIELDS, MonthlyOrgMetric, MonthlyPersonMetric
+
+    end = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    MonthlyOrgMetric.objects.filter(month=month).delete()
+    MonthlyPersonMetric.objects.filter(month=month).delete()
+    for model, daily, keys, cols in (
+            (MonthlyOrgMetric, DailyOrgMetric, ("organization_id", "subtree"), [*ORG_COUNT_FIELDS, *HISTOGRAM_FIELDS]),
+            (MonthlyPersonMetric, DailyPersonMetric, ("user_id",), [*PERSON_COUNT_FIELDS, *HISTOGRAM_FIELDS])):
+        sums = ", ".join(f"SUM({c})" for c in cols)
+        with connection.cursor() as cursor:
+            cursor.execute(f"""
+                INSERT INTO {model._meta.db_table} ({", ".join(keys)}, month, {", ".join(cols)})
+                SELECT {", ".join(keys)}, %s, {sums} FROM {daily._meta.db_table}
+                WHERE day >= %s AND day < %s GROUP BY {", ".join(keys)}""", [month, month, end])
 
 
 def _roll_up(day: date) -> None:

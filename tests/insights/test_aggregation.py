@@ -1,6 +1,6 @@
 """Every KPI of the hand-built day (tests/insights/conftest.py) against its known answer."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -97,6 +97,25 @@ def test_subtree_rollup_and_rates(world):
     assert (p["questions"], p["questions_answered"]) == (5, 4) and p["on_time_rate"] == 3 / 5
     s = selectors.org_totals(world.tree.shenzhen, D, D)
     assert (s["questions"], s["answers_expert"] if "answers_expert" in s else s["expert_answers"]) == (1, 1)
+
+
+def test_long_ranges_read_whole_months_and_agree_with_the_days(world):
+    from insights.models import MonthlyOrgMetric, MonthlyPersonMetric
+
+    assert selectors.split_range(date(2026, 2, 15), date(2026, 4, 10)) == (
+        [(date(2026, 2, 15), date(2026, 2, 28)), (date(2026, 4, 1), date(2026, 4, 10))],
+        (date(2026, 3, 1), date(2026, 3, 1)))
+    assert selectors.split_range(date(2026, 3, 2), date(2026, 3, 30)) == ([(date(2026, 3, 2), date(2026, 3, 30))], None)
+    assert selectors.split_range(date(2026, 1, 1), date(2026, 12, 31))[0] == []
+    m = MonthlyOrgMetric.objects.get(organization=world.tree.guangzhou, subtree=True, month=D.replace(day=1))
+    assert m.questions == 5  # 天河 3 + 越秀 1 asked on D, q7 asked on D-1 in 天河
+    long = selectors.org_totals(world.tree.province, date(2026, 2, 15), date(2026, 4, 10))
+    assert long == selectors.org_totals(world.tree.province, D - timedelta(days=1), D)
+    kids = {r["name"]: r["questions"] for r in selectors.children_totals(world.tree.province, date(2026, 1, 1), date(2026, 12, 31))}
+    assert kids["广州市"] == 5 and kids["深圳市"] == 1
+    people = selectors.people_totals(world.tree.province, date(2026, 1, 1), date(2026, 12, 31), "liaison")
+    assert people[0]["first_responses"] == 1
+    assert MonthlyPersonMetric.objects.filter(user=world.staff_t, month=D.replace(day=1)).get().answers == 2
 
 
 def test_series_by_week_and_month(world):
