@@ -292,3 +292,21 @@ else:
 # Unified search: results per page and the deepest offset a client may ask for.
 YV_SEARCH_PAGE_SIZE = 10
 YV_SEARCH_MAX_OFFSET = 200
+# --- Insights (insights/, issue 10): KPIs, scores, dashboards — see docs/insights.md ---------------
+# Nightly aggregation into the daily KPI tables; each run re-aggregates the last
+# INSIGHTS_REAGGREGATE_DAYS days (late first answers, ratings and booking responses settle).
+INSIGHTS_REAGGREGATE_DAYS = env.int("INSIGHTS_REAGGREGATE_DAYS", default=3)
+from celery.schedules import crontab as _crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["insights-aggregate-kpis"] = {
+    "task": "insights.tasks.aggregate_kpis", "schedule": _crontab(hour=1, minute=15),
+}
+# Contribution score weights (insights/domain/scoring.py documents the formula; missing keys default).
+INSIGHTS_SCORE_WEIGHTS = {
+    "answers": 1.0, "first_responses": 2.0, "on_time": 3.0, "accepted": 3.0, "solved": 4.0, "partly": 1.5,
+    "invitations_answered": 2.0, "bookings_on_time": 2.0, "comments": 0.2, "satisfaction": 2.0, "late_penalty": 2.0,
+}
+INSIGHTS_ORG_SCORE_WEIGHTS = {"answer_rate": 40.0, "on_time_rate": 30.0, "satisfaction_rate": 20.0,
+                              "booking_on_time_rate": 10.0}
+# Longest range (days) the API and dashboard accept per granularity ("range": lists and leaderboards).
+INSIGHTS_MAX_RANGE_DAYS = {"day": 366, "week": 732, "month": 1830, "year": 3660, "range": 366}

@@ -1,0 +1,55 @@
+"""Demo data for insights: staff training records, and the KPI aggregation over the demo period
+so the dashboards show figures. Idempotent: records are keyed by (user, title, date) and each
+aggregated day is replaced, not added to."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from organizations.models import StaffMembership
+
+# username, training, kind, given by, days ago, hours
+TRAININGS = [
+    ("gz_liaison", "“青年之声”平台联络专员上岗培训", "onboarding", "团省委网络宣传部", 120, "6"),
+    ("gz_liaison", "网络舆情研判与处置", "policy", "团市委宣传部", 40, "3"),
+    ("tianhe_duty", "值班答复规范与时限要求", "platform", "团市委", 90, "2.5"),
+    ("tianhe_duty", "青少年心理危机识别", "service", "广州市心理咨询师协会", 25, "4"),
+    ("tianhe_station", "青年之家预约服务操作", "platform", "团区委", 60, "2"),
+    ("gz_admin", "组织管理员权限与审计", "platform", "团省委网络宣传部", 150, "3"),
+    ("sz_liaison", "“青年之声”平台联络专员上岗培训", "onboarding", "团省委网络宣传部", 118, "6"),
+    ("sz_liaison", "青年诉求办理流程（附件4）", "policy", "团省委权益部", 30, "3"),
+    ("sysu_liaison", "高校团委平台运营", "platform", "团省委学校部", 75, "2"),
+]
+
+
+def load(stdout=None):
+    from .models import TrainingRecord
+    from .services import aggregate_range
+
+    User = get_user_model()
+    today = timezone.localdate()
+    made = 0
+    for username, title, kind, provider, days_ago, hours in TRAININGS:
+        user = User.objects.filter(username=username).first()
+        membership = StaffMembership.objects.active().filter(user=user).select_related("organization").first()
+        if user is None or membership is None:
+            continue
+        _, created = TrainingRecord.objects.get_or_create(
+            user=user, title=title, held_on=today - timedelta(days=days_ago),
+            defaults={"organization": membership.organization, "kind": kind, "provider": provider,
+                      "hours": Decimal(hours)})
+        made += created
+    first = _first_activity_day(today)
+    days = aggregate_range(first, today)
+    if stdout is not None:
+        stdout.write(f"insights: {made} training records, KPIs aggregated for {days} days ({first} – {today})")
+
+
+def _first_activity_day(today: date) -> date:
+    from community.models import Question
+
+    earliest = Question.objects.order_by("asked_at").values_list("asked_at", flat=True).first()
+    first = timezone.localtime(earliest).date() if earliest else today - timedelta(days=60)
+    return max(first, today - timedelta(days=365))

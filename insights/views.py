@@ -1,0 +1,237 @@
+"""Admin views (Wagtail admin, registered in wagtail_hooks): the KPI dashboard per organisation
+with drill-down, the staff supervision list and page, and the exports. Thin: they parse the
+request, check scope through insights.access and read through insights.selectors."""
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from organizations import permissions
+from organizations.models import ALL_STAFF_ROLES, StaffMembership
+from organizations.selectors import ancestors
+from youthvoice.errors import Invalid, ServiceError
+
+from . import charts, exports, selectors
+from .access import checked_range, home_organization, organization_for
+from .models import TrainingRecord
+
+EXPORT_TABLES = ("series", "children", "cadre", "liaison", "expert")
+
+
+def _require_staff(request):
+    if not permissions.is_staff_anywhere(request.user, ALL_STAFF_ROLES):
+        raise PermissionDenied
+
+
+def _parse_date(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise Invalid("日期格式应为 YYYY-MM-DD", "Dates must be YYYY-MM-DD", fields={name: value}) from exc
+
+
+def _params(request, *, default_days: int = 30):
+    """(organisation, first, last, granularity) from the query string; ServiceError when bad."""
+    today = timezone.localdate()
+    last = _parse_date(request.GET["to"], "to") if request.GET.get("to") else today - timedelta(days=1)
+    first = _parse_date(request.GET["from"], "from") if request.GET.get("from") else last - timedelta(days=default_days - 1)
+    granularity = request.GET.get("granularity") or ""
+    if not granularity:
+        span = (last - first).days + 1
+        granularity = "day" if span <= 62 else "week" if span <= 200 else "month"
+    if granularity not in ("day", "week", "month", "year"):
+        raise Invalid("粒度无效", "Unknown granularity", fields={"granularity": granularity})
+    checked_range(first, last, granularity)
+    org_id = request.GET.get("org")
+    if org_id:
+        if not org_id.isdigit():
+            raise Invalid("组织编号无效", "Invalid organisation id", fields={"org": org_id})
+        org = organization_for(request.user, int(org_id))
+    else:
+        org = home_organization(request.user)
+        if org is None:
+            raise PermissionDenied
+    return org, first, last, granularity
+
+
+def _error(request, exc: ServiceError):
+    return TemplateResponse(request, "insights/admin/error.html", {"error": exc}, status=exc.status)
+
+
+def _breadcrumb(request, org):
+    return [a for a in [*ancestors(org), org] if permissions.can_act(request.user, a, ALL_STAFF_ROLES)]
+
+
+LABEL_FORMATS = {"day": "%m-%d", "week": "%m-%d", "month": "%Y-%m", "year": "%Y"}
+
+
+def _label(period: date, granularity: str) -> str:
+    return period.strftime(LABEL_FORMATS[granularity])
+
+
+def _export(rows, columns, fmt: str, name: str):
+    headers, body = exports.table(rows, columns)
+    if fmt == "csv":
+        response = HttpResponse(exports.to_csv(headers, body), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            exports.to_xlsx(headers, body, name),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def dashboard(request):
+    _require_staff(request)
+    try:
+        org, first, last, granularity = _params(request)
+    except ServiceError as exc:
+        return _error(request, exc)
+    query = {"org": org.pk, "from": first.isoformat(), "to": last.isoformat(), "granularity": granularity}
+    fmt, table = request.GET.get("export"), request.GET.get("table")
+    if fmt:
+        if fmt not in ("csv", "xlsx") or table not in EXPORT_TABLES:
+            return _error(request, Invalid("导出参数无效", "Unknown export", fields={"export": fmt, "table": table}))
+        name = f"kpi-{org.slug}-{table}-{first}-{last}"
+        if table == "series":
+            rows = selectors.org_series(org, first, last, granularity)
+            return _export([{**r, "name": org.display_name} for r in rows], exports.ORG_COLUMNS, fmt, name)
+        if table == "children":
+            return _export(selectors.org_leaderboard(org, first, last), exports.ORG_COLUMNS, fmt, name)
+        return _export(selectors.people_totals(org, first, last, table), exports.PERSON_COLUMNS, fmt, name)
+
+    totals = selectors.org_totals(org, first, last)
+    series = selectors.org_series(org, first, last, granularity)
+    rows = selectors.children_totals(org, first, last)
+    children = [r for r in selectors.org_leaderboard(org, first, last, rows) if not r.get("own_level")]
+    own = [r for r in rows if r.get("own_level")]
+    labels = [_label(s["period"], granularity) for s in series]
+    volume_chart = charts.line_chart(
+        labels, [(_("Questions"), [s["questions"] for s in series]), (_("Answers"), [s["answers"] for s in series]),
+                 (_("Bookings"), [s["bookings"] for s in series])],
+        title=_("Questions, answers and bookings"), desc=_("Per period, the organisation and its subtree."), uid="vol")
+    response_chart = charts.line_chart(
+        labels, [(_("Median (min)"), [s["first_response_median_min"] for s in series]),
+                 (_("90th percentile (min)"), [s["first_response_p90_min"] for s in series])],
+        title=_("First-response time"), desc=_("Minutes from a question to its first answer."), uid="rt")
+    ranking_chart = charts.bar_chart(
+        [(c["name"], c["score"]) for c in children[:15]], title=_("Organisation score"),
+        desc=_("Score of each organisation below, see docs."), uid="rank") if children else ""
+    leaders = {kind: selectors.people_totals(org, first, last, kind)[:10] for kind in ("liaison", "expert", "cadre")}
+    return TemplateResponse(request, "insights/admin/dashboard.html", {
+        "org": org, "first": first, "last": last, "granularity": granularity,
+        "breadcrumb": _breadcrumb(request, org), "totals": totals, "series": series, "children": children,
+        "own": own[0] if own else None, "leaders": leaders,
+        "volume_chart": mark_safe(volume_chart), "response_chart": mark_safe(response_chart),  # noqa: S308 (escaped)
+        "ranking_chart": mark_safe(ranking_chart),  # noqa: S308
+        "station_map": selectors.station_map(org, first, last, rows), "tile_url": settings.YV_MAP_TILE_URL,
+        "query": urlencode(query), "range_query": urlencode({k: v for k, v in query.items() if k != "org"}),
+        "granularities": [("day", _("Day")), ("week", _("Week")), ("month", _("Month")), ("year", _("Year"))],
+    })
+
+
+# ---------------------------------------------------------------- staff management
+
+def staff_index(request):
+    """Supervision: every staff member of the subtree with their work over the range."""
+    _require_staff(request)
+    try:
+        org, first, last, granularity = _params(request)
+    except ServiceError as exc:
+        return _error(request, exc)
+    people = selectors.people_totals(org, first, last, "cadre")
+    roles: dict[int, list[str]] = {}
+    for m in selectors.staff_list(org):
+        roles.setdefault(m.user_id, []).append(f"{m.organization.display_name}·{m.get_role_display()}")
+    for p in people:
+        p["roles"] = "、".join(roles.get(p["user_id"], [])) or _("League cadre (expert)")
+    trainings = TrainingRecord.objects.filter(organization__path__startswith=org.path).select_related("user")[:10]
+    return TemplateResponse(request, "insights/admin/staff.html", {
+        "org": org, "first": first, "last": last, "people": people, "breadcrumb": _breadcrumb(request, org),
+        "trainings": trainings,
+        "range_query": urlencode({"from": first.isoformat(), "to": last.isoformat()}),
+        "roster_url": _safe_reverse("roster:index"), "staff_url": _safe_reverse("staff:index"),
+        "training_url": _safe_reverse("insights_training:index"),
+        "training_add_url": _safe_reverse("insights_training:add"),
+    })
+
+
+def _safe_reverse(name):
+    try:
+        return reverse(name)
+    except Exception:  # noqa: BLE001 - a viewset missing in a trimmed deployment only hides a link
+        return ""
+
+
+def _person_or_404(request, user_id: int):
+    """The person, if the viewer can act on one of the organisations they work for."""
+    from alliances.models import ExpertProfile
+
+    person = get_user_model().objects.filter(pk=user_id).first()
+    if person is None:
+        raise Http404
+    orgs = [m.organization for m in StaffMembership.objects.active().filter(user=person).select_related("organization")]
+    expert = ExpertProfile.objects.filter(user=person).select_related("organization").first()
+    if expert and expert.organization_id:
+        orgs.append(expert.organization)
+    if not any(permissions.can_act(request.user, o, ALL_STAFF_ROLES) for o in orgs):
+        raise Http404
+    return person, orgs, expert
+
+
+def person(request, user_id: int):
+    _require_staff(request)
+    person, orgs, expert = _person_or_404(request, user_id)
+    today = timezone.localdate()
+    try:
+        first = _parse_date(request.GET["from"], "from") if request.GET.get("from") else today.replace(day=1) - timedelta(days=335)
+        last = _parse_date(request.GET["to"], "to") if request.GET.get("to") else today
+        checked_range(first, last, "month")
+    except ServiceError as exc:
+        return _error(request, exc)
+    months = selectors.person_series(person, first.replace(day=1), last, "month")
+    chart = charts.line_chart(
+        [m["period"].strftime("%Y-%m") for m in months],
+        [(_("Answers"), [m["answers"] for m in months]), (_("On time"), [m["on_time"] for m in months]),
+         (_("Score"), [m["score"] for m in months])],
+        title=_("Work by month"), desc=_("Answers, on-time first responses and contribution score by month."),
+        uid="person")
+    return TemplateResponse(request, "insights/admin/person.html", {
+        "person": person, "orgs": orgs, "expert": expert, "months": months, "chart": mark_safe(chart),  # noqa: S308
+        "work": selectors.recent_work(person), "years": [today.year, today.year - 1],
+        "memberships": StaffMembership.objects.active().filter(user=person).select_related("organization"),
+    })
+
+
+def appraisal(request, user_id: int, year: int):
+    _require_staff(request)
+    if not 2000 <= year <= 2100:
+        raise Http404
+    person, orgs, expert = _person_or_404(request, user_id)
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    months = selectors.person_series(person, first, last, "month")
+    total = selectors.person_series(person, first, last, "year")[0]
+    roles = "、".join(f"{m.organization.display_name}·{m.get_role_display()}" for m in
+                      StaffMembership.objects.active().filter(user=person).select_related("organization"))
+    if expert:
+        roles = "、".join(filter(None, [roles, str(expert.get_kind_display())]))
+    from organizations.models import DutyShift
+
+    shifts = DutyShift.objects.filter(user=person, cancelled_at__isnull=True, starts_at__year=year).count()
+    trainings = list(TrainingRecord.objects.filter(user=person, held_on__year=year).order_by("held_on"))
+    data = exports.appraisal_xlsx(
+        person={"name": person.real_name or person.public_name, "organization": orgs[0].name if orgs else "",
+                "roles": roles},
+        year=year, months=months, total=total, trainings=trainings, shifts=shifts)
+    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="appraisal-{person.pk}-{year}.xlsx"'
+    return response

@@ -1,0 +1,99 @@
+"""Insights in Wagtail admin: the KPI dashboard, staff supervision (with links to the duty roster
+and staff memberships of organizations/), training records, appraisal exports."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permissions import register_permission_policy
+
+from organizations import permissions
+from organizations.models import ALL_STAFF_ROLES
+from organizations.policies import OrganizationScopedPolicy
+from youthvoice.errors import ServiceError
+
+from . import services, views
+from .forms import TrainingRecordForm
+from .models import TrainingRecord
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("staff/", views.staff_index, name="staff"),
+    path("staff/<int:user_id>/", views.person, name="person"),
+    path("staff/<int:user_id>/appraisal-<int:year>.xlsx", views.appraisal, name="appraisal"),
+]
+
+
+@hooks.register("register_admin_urls")
+def register_urls():
+    return [path("insights/", include((urlpatterns, "insights_admin"), namespace="insights_admin"))]
+
+
+class StaffMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.is_staff_anywhere(request.user, ALL_STAFF_ROLES)
+
+
+class InsightsSubmenu(SubmenuMenuItem):
+    def is_shown(self, request):
+        return permissions.is_staff_anywhere(request.user, ALL_STAFF_ROLES)
+
+
+@hooks.register("register_admin_menu_item")
+def insights_menu():
+    menu = Menu(items=[
+        StaffMenuItem(_("KPI dashboard"), reverse("insights_admin:dashboard"), icon_name="table", order=1),
+        StaffMenuItem(_("Staff supervision"), reverse("insights_admin:staff"), icon_name="user", order=2),
+        StaffMenuItem(_("Training records"), reverse("insights_training:index"), icon_name="doc-full", order=3),
+    ])
+    return InsightsSubmenu(_("Insights"), menu, icon_name="table", order=260)
+
+
+class TrainingIndexView(generic.IndexView):
+    def get_base_queryset(self):
+        return self.permission_policy.instances_user_has_any_permission_for(self.request.user, ["view"])
+
+
+class TrainingCreateView(generic.CreateView):
+    """Creates through services.add_training_record, the one place with the rules."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        try:
+            return services.add_training_record(
+                actor=self.request.user, user=data["user"], organization=data["organization"], title=data["title"],
+                kind=data["kind"], provider=data["provider"], held_on=data["held_on"], hours=data["hours"],
+                passed=data["passed"], note=data["note"])
+        except ServiceError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+
+class TrainingRecordViewSet(ModelViewSet):
+    model = TrainingRecord
+    icon = "doc-full"
+    menu_label = _("Training records")
+    add_to_admin_menu = False
+    index_view_class = TrainingIndexView
+    add_view_class = TrainingCreateView
+    edit_view_enabled = False
+    copy_view_enabled = False
+    list_display = ["user", "organization", "title", "kind", "held_on", "hours", "passed"]
+    list_filter = ["kind", "passed"]
+    form_fields = ["organization", "user", "title", "kind", "provider", "held_on", "hours", "passed", "note"]
+    search_backend_name = None
+    ordering = ["-held_on"]
+
+    def get_form_class(self, for_update=False):
+        return TrainingRecordForm
+
+
+register_permission_policy(
+    TrainingRecord, OrganizationScopedPolicy(TrainingRecord, write_roles=services.TRAINING_ROLES))
+
+
+@hooks.register("register_admin_viewset")
+def register_training_viewset():
+    return TrainingRecordViewSet("insights_training")
