@@ -13,6 +13,7 @@ from wagtail.permissions import register_permission_policy
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES
 from organizations.policies import OrganizationScopedPolicy
+from organizations.wagtail_hooks import ScopedDeleteView, ScopedEditView, ScopedHistoryView, ScopedUsageView
 from youthvoice.errors import ServiceError
 
 from . import services, views
@@ -78,7 +79,12 @@ class TrainingRecordViewSet(ModelViewSet):
     add_to_admin_menu = False
     index_view_class = TrainingIndexView
     add_view_class = TrainingCreateView
-    edit_view_enabled = False
+    # Wagtail 8 keeps the per-row URLs whatever *_view_enabled says: scope them to the subtree
+    # (the access matrix found a sibling city's admin editing another city's training records).
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
     copy_view_enabled = False
     list_display = ["user", "organization", "title", "kind", "held_on", "hours", "passed"]
     list_filter = ["kind", "passed"]

@@ -22,12 +22,14 @@ ADMIN_PK = {
     "alliance_memberships": "membership_id", "appeal_handlers": "handler_id",
     "appeal_step_deadlines": "step_deadline_id", "appeals": "appeal_id",
     "snippets/home/servicelink": "link_id", "snippets/choose/home/servicelink": "link_id",
-    "snippets/yvsearch/dictionaryterm": "term_id", "home/question-chooser": "question_id",
+    "snippets/yvsearch/dictionaryterm": "term_id", "insights_training": "training_id", "home/question-chooser": "question_id",
     "snippets/moderation/sensitiveword": "sensitive_id", "snippets/choose/moderation/sensitiveword": "sensitive_id",
     "snippets/moderation/allowedword": "allowed_id", "snippets/choose/moderation/allowedword": "allowed_id",
 }
 # Path parameters that are not ids of the world.
-FIXED_PARAMS = {"name": "verify", "fmt": "csv"}
+FIXED_PARAMS = {"name": "verify", "fmt": "csv", "year": "2026"}
+# Path parameters filled from another world id under some admin prefixes.
+ADMIN_PARAM_BY_PREFIX = {("/admin/insights/staff/", "user_id"): "cadre_user_id"}
 
 
 def api_endpoints() -> list[str]:
@@ -87,6 +89,9 @@ def fill_admin(path: str, ids: dict) -> str:
         if name == "pk":
             prefix = max((p for p in ADMIN_PK if path.startswith(f"/admin/{p}/")), key=len)
             return str(ids[ADMIN_PK[prefix]])
+        for (prefix, param), world_id in ADMIN_PARAM_BY_PREFIX.items():
+            if param == name and path.startswith(prefix):
+                return str(ids[world_id])
         return str(ids[name])
 
     return re.sub(r"<(?:\w+:)?(\w+)>", sub, path)

@@ -176,6 +176,10 @@ API = {
     "GET /api/moderation/alerts/{alert_id}/": R(staff(MODERATION)),
     "POST /api/moderation/alerts/{alert_id}/steps/": R(staff(MODERATION), {"step": "verify"}),
     "POST /api/moderation/words/import/": R(PROVINCE_MODERATORS, {"data": "测试违禁词"}),
+    # ---- insights: KPIs of an organisation and its subtree, for its staff (any role) and those above
+    "GET /api/insights/orgs/{org_id}/kpis": R(staff(), query="from=2026-01-01&to=2026-01-31"),
+    "GET /api/insights/orgs/{org_id}/children": R(staff(), query="from=2026-01-01&to=2026-01-31"),
+    "GET /api/insights/orgs/{org_id}/people": R(staff(), query="from=2026-01-01&to=2026-01-31"),
 }
 
 # Admin views. Wagtail's standard views of a ModelViewSet/SnippetViewSet, by kind.
@@ -219,6 +223,14 @@ ADMIN = {
     **{f"/admin/home/question-chooser/{s}": R(ALL_STAFF | people("ops"), note="public questions only; every admin user")
        for s in ("", "results/", "chosen/<str:pk>/", "chosen-multiple/")},
     "/admin/home/question-chooser/create/": R(NOBODY, note="questions are asked on the site, not in the admin"),
+    # Insights: every staff member sees the dashboard and staff list of their own subtree; a person's
+    # page and appraisal sheet to those who act on one of the person's organisations.
+    "/admin/insights/": R(ALL_STAFF, note="scoped to the viewer's subtree"),
+    "/admin/insights/staff/": R(ALL_STAFF, note="scoped to the viewer's subtree"),
+    "/admin/insights/staff/<int:user_id>/": R(staff()),
+    "/admin/insights/staff/<int:user_id>/appraisal-<int:year>.xlsx": R(staff()),
+    **viewset("insights_training", index=ALL_STAFF, add=staff(PUBLISHING, ANYWHERE), instance=staff(PUBLISHING),
+              copy=False),
     # Stations: the coverage report and the CSV import (each row checked against the subtree).
     "/admin/stations/coverage/": R(ALL_STAFF, note="province-wide counts of public stations"),
     "/admin/stations/import/": R(ALL_STAFF, note="each row is checked against the importer's subtree"),

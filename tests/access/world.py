@@ -135,6 +135,10 @@ def build_world() -> World:  # imports inside: policy.py and the doc generator l
     override = CalendarOverride.objects.create(date=date(2031, 1, 2), is_workday=True)
     shift = DutyShift.objects.create(organization=own, user=u["liaison@own"], starts_at=now, ends_at=now + timedelta(hours=8))
     staff_membership = StaffMembership.objects.get(user=u["liaison@own"])
+    from insights.models import TrainingRecord
+
+    training = TrainingRecord.objects.create(user=u["liaison@own"], organization=own, title="青年之声平台操作培训",
+                                             held_on=date(2026, 3, 5), hours=2)
 
     notify(recipients=[u["author"]], kind="answer", title="你的问题有了新回答")
     notification = Notification.objects.filter(recipient=u["author"]).latest("pk")
@@ -169,6 +173,7 @@ def build_world() -> World:  # imports inside: policy.py and the doc generator l
         notification_id=notification.pk,
         handler_id=handler.pk, step_deadline_id=step_deadline.pk, sensitive_id=sensitive.pk, allowed_id=allowed.pk,
         term_id=term.pk, link_id=link.pk, override_id=override.pk, tag_id=QuestionTag.objects.get().pk,
-        shift_id=shift.pk, staff_membership_id=staff_membership.pk,
+        shift_id=shift.pk, staff_membership_id=staff_membership.pk, training_id=training.pk,
+        cadre_user_id=u["liaison@own"].pk,
     )
     return w
