@@ -87,7 +87,7 @@ def test_settings_reference_lists_every_environment_variable():
 def test_protected_document_is_served_by_nginx_after_the_privacy_check(tmp_path, settings, client):
     from django.core.files.base import ContentFile
     from wagtail.documents.models import Document
-    from wagtail.models import Collection
+    from wagtail.models import Collection, CollectionViewRestriction
 
     if not Collection.get_first_root_node():
         Collection.add_root(name="Root")
@@ -102,4 +102,13 @@ def test_protected_document_is_served_by_nginx_after_the_privacy_check(tmp_path,
     r = client.get(doc.url)
     assert r.status_code == 200
     assert r["X-Accel-Redirect"].startswith("/protected/documents/") and r.content == b""
-    assert "attachment" in r["Content-Disposition"]
+    assert "filename" in r["Content-Disposition"] and r["Content-Type"] == "application/pdf"
+
+    # A document in a login-only collection: no X-Accel-Redirect for an anonymous visitor.
+    private = Collection.get_first_root_node().add_child(name="内部资料")
+    CollectionViewRestriction.objects.create(collection=private, restriction_type="login")
+    secret = Document(title="内部", collection=private)
+    secret.file.save("内部.pdf", ContentFile(b"%PDF-1.4 secret"), save=False)
+    secret.save()
+    r = client.get(secret.url)
+    assert r.status_code in (302, 403) and "X-Accel-Redirect" not in r
