@@ -162,6 +162,9 @@ def main():
     admin, users, slot_ids = fixtures(args.users, args.bookings)
     watermark = OutboxMessage.objects.aggregate(m=Max("pk"))["m"] or 0
     notif_watermark = Notification.objects.aggregate(m=Max("pk"))["m"] or 0
+    others = app.control.ping(timeout=1.0)
+    if others:  # another worker on this broker would keep consuming through our faults
+        raise SystemExit(f"other Celery workers answer on {env['REDIS_URL']}: {others}; stop them first")
     app.control.purge()  # tasks left by an earlier run
     print(f"setup {time.perf_counter() - t:.1f} s; run dir {run_dir}")
 
@@ -196,9 +199,18 @@ def main():
             connection.close()
 
     worker = Worker(args.concurrency, run_dir)
+    signal.signal(signal.SIGTERM, lambda *a: sys.exit(143))  # run the finally below
+    try:
+        wall, log, sweeps, republished = run(args, worker, ours, produce, redis_port, outbox, OutboxStatus, Count)
+    finally:
+        worker.stop()
+    report(args, run_dir, ours, watermark, notif_watermark, produced, producer_errors, wall, log, sweeps, republished)
+
+
+def run(args, worker, ours, produce, redis_port, outbox, OutboxStatus, Count):
     worker.start()
     t0 = time.perf_counter()
-    producer = threading.Thread(target=produce)
+    producer = threading.Thread(target=produce, daemon=True)
     producer.start()
     faults = [(0.25, "kill+redis"), (0.55, "redis"), (0.80, "kill")]
     log, sweeps, republished, last_sweep = [], 0, 0, 0.0
@@ -231,9 +243,16 @@ def main():
             break
     wall = time.perf_counter() - t0
     producer.join()
-    worker.stop()
+    return wall, log, sweeps, republished
 
-    # --- the recipients' side ---------------------------------------------------------------------
+
+def report(args, run_dir, ours, watermark, notif_watermark, produced, producer_errors, wall, log, sweeps,
+           republished):
+    """The recipients' side: the mailbox and the sends log against the outbox rows."""
+    from django.db.models import Count
+
+    from notifications.models import Notification, OutboxMessage
+
     rows = list(ours.values_list("pk", "status", "created_at", "attempts"))
     expected = {OutboxMessage(pk=pk, created_at=c).message_id.strip("<>"): st for pk, st, c, _ in rows}
     inbox_dir = run_dir / "mailbox" / "inbox"

@@ -19,6 +19,7 @@ import time
 from collections import defaultdict
 
 from locust import HttpUser, constant, constant_throughput, events, task
+from locust.clients import HttpSession
 
 RATE = float(os.environ.get("YV_LOAD_RATE", "0"))
 PASSWORD = os.environ.get("YV_LOAD_USERS_PASSWORD", "yv-load-2026")
@@ -69,7 +70,10 @@ class Youth(HttpUser):
     wait_time = constant_throughput(RATE) if RATE > 0 else constant(0)
 
     def on_start(self):
-        self.cat = _catalogue(self.client)
+        # Reads and searches go through a second, cookie-less session: anonymous visitors (who get
+        # the anonymous page cache); posts and bookings through the logged-in one.
+        self.anon = HttpSession(base_url=self.host, request_event=self.environment.events.request, user=self)
+        self.cat = _catalogue(self.anon)
         n = next(_account) % N_ACCOUNTS
         self.username = f"load_youth_{n}"
         self.client.get("/accounts/login/", name="login")
@@ -86,38 +90,38 @@ class Youth(HttpUser):
         return self.client.post(url, json=payload, name=name,
                                 headers={"X-CSRFToken": self.csrf, "Referer": self.host + "/"})
 
-    # --- anonymous-style reads (the session cookie does not change these pages) ---------------
+    # --- anonymous reads ---------------------------------------------------------------------
     @task(5)
     def home(self):
-        self.client.get("/", name="home")
+        self.anon.get("/", name="home")
 
     @task(3)
     def qa_feed(self):
-        self.client.get("/qa/", name="qa feed (page)")
+        self.anon.get("/qa/", name="qa feed (page)")
 
     @task(2)
     def qa_feed_api(self):
-        self.client.get("/api/community/questions/?limit=20", name="qa feed (API)")
+        self.anon.get("/api/community/questions/?limit=20", name="qa feed (API)")
 
     @task(6)
     def question(self):
-        self.client.get(f"/qa/{random.choice(self.cat['questions'])}/", name="question page")
+        self.anon.get(f"/qa/{random.choice(self.cat['questions'])}/", name="question page")
 
     @task(3)
     def stations_map(self):
-        self.client.get("/stations/", name="stations map")
+        self.anon.get("/stations/", name="stations map")
 
     @task(3)
     def content_page(self):
-        self.client.get(random.choice(self.cat["pages"]), name="content page")
+        self.anon.get(random.choice(self.cat["pages"]), name="content page")
 
     @task(3)
     def search(self):
-        self.client.get(f"/search/?q={random.choice(WORDS)}", name="search")
+        self.anon.get(f"/search/?q={random.choice(WORDS)}", name="search")
 
     @task(1)
     def baseline(self):
-        self.client.get(f"/bench/pk/{self.cat['baseline']}/", name="baseline (1 PK query)")
+        self.anon.get(f"/bench/pk/{self.cat['baseline']}/", name="baseline (1 PK query)")
 
     # --- logged-in writes --------------------------------------------------------------------
     @task(1)

@@ -112,3 +112,24 @@ def test_protected_document_is_served_by_nginx_after_the_privacy_check(tmp_path,
     secret.save()
     r = client.get(secret.url)
     assert r.status_code in (302, 403) and "X-Accel-Redirect" not in r
+
+
+def test_production_settings_from_the_environment():
+    code = ("import json; from youthvoice.settings import production as p; print(json.dumps({"
+            "'ignore': p.CACHES['default']['OPTIONS'].get('IGNORE_EXCEPTIONS'), 'sendfile': p.SENDFILE_BACKEND,"
+            " 'url': p.SENDFILE_URL, 'root': p.SENDFILE_ROOT, 'debug': p.DEBUG, 'smtp': [p.EMAIL_HOST, p.EMAIL_PORT],"
+            " 'lease': p.YV_OUTBOX_LEASE_SECONDS}))")
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "qnzs.example.org",
+           "REDIS_URL": "redis://127.0.0.1:6379/0", "YV_SENDFILE_NGINX_URL": "/protected",
+           "DJANGO_MEDIA_ROOT": "/srv/youthvoice/media", "EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "587",
+           "YV_OUTBOX_LEASE_SECONDS": "120"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+    import json
+
+    assert json.loads(out.stdout) == {
+        "ignore": True, "sendfile": "deploy.sendfile_nginx", "url": "/protected", "root": "/srv/youthvoice/media",
+        "debug": False, "smtp": ["smtp.example.org", 587], "lease": 120,
+    }
+    missing = subprocess.run([sys.executable, "-c", "import youthvoice.settings.production"], cwd=ROOT,
+                             env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
+    assert missing.returncode != 0 and "DJANGO_SECRET_KEY" in missing.stderr

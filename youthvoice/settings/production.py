@@ -60,3 +60,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # wait in the queue before the sweep publishes it again.
 YV_OUTBOX_LEASE_SECONDS = env.int("YV_OUTBOX_LEASE_SECONDS", default=300)
 YV_OUTBOX_RESEND_AFTER_SECONDS = env.int("YV_OUTBOX_RESEND_AFTER_SECONDS", default=300)
+
+# Redis down for a moment (restart, failover) must not turn every page into a 500: cache reads miss
+# and writes are dropped (logged); sessions fall back to the database (cached_db).
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] = True  # noqa: F405
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
