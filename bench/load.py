@@ -7,7 +7,7 @@ production settings (DEBUG off; bench/load_settings.py says what differs and why
 1. Prepares the database `youthvoice_load` on the scripts/services.sh PostgreSQL (migrate, demo
    data, collectstatic, `--accounts` youth accounts for the logged-in part), starts gunicorn on
    127.0.0.1:`--port` (deploy/gunicorn.conf.py, `--workers`) and one Celery worker.
-2. Calibration: ONE virtual user, no think time, for `--calibrate` seconds: the rate the box
+2. Warm-up (`--warmup` s, 5 users, not measured), then calibration: ONE virtual user, no think time, for `--calibrate` seconds: the rate the box
    sustains for one client at its median response (requests/s = 1 / median, about).
 3. The run: `--multiplier` (2) × that rate as an open arrival rate spread over `--users` virtual
    users (constant throughput each) for `--duration` seconds.
@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -48,6 +49,21 @@ User.objects.bulk_create([
          organization_id=rng.choice(orgs), date_joined=timezone.now() - timedelta(days=30))
     for i in range({n}) if f"load_youth_{{i}}" not in have])
 print(User.objects.filter(username__startswith="load_youth_").count(), "load accounts")
+# Log them in ahead of the run (PBKDF2 costs a CPU-second per login: 20 simultaneous logins would
+# be the whole first minute). One real login through the form is checked by prepare().
+import json
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+store = import_module(settings.SESSION_ENGINE).SessionStore
+sessions = {{}}
+for u in User.objects.filter(username__startswith="load_youth_"):
+    s = store()
+    s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(u.pk), settings.AUTHENTICATION_BACKENDS[0]
+    s[HASH_SESSION_KEY] = u.get_session_auth_hash()
+    s.create()
+    sessions[u.username] = s.session_key
+open("{sessions_file}", "w").write(json.dumps(sessions))
 """
 
 
@@ -63,7 +79,7 @@ def manage(env, *args, **kw):
     return subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True, **kw)
 
 
-def prepare(env, accounts: int):
+def prepare(env, accounts: int, sessions_file: str):
     import psycopg
 
     base, _, name = env["DATABASE_URL"].rpartition("/")
@@ -78,15 +94,15 @@ def prepare(env, accounts: int):
         manage(env, "load_demo_data", stdout=subprocess.DEVNULL)
     if not (Path(env["DJANGO_STATIC_ROOT"]) / "staticfiles.json").exists():
         manage(env, "collectstatic", "--noinput", "-v0")
-    manage(env, "shell", "-c", ACCOUNTS.format(password=PASSWORD, n=accounts))
+    manage(env, "shell", "-c", ACCOUNTS.format(password=PASSWORD, n=accounts, sessions_file=sessions_file))
     print(f"prepared {name} in {time.perf_counter() - t:.0f} s")
 
 
-def wait_http(url, timeout=60):
+def wait_http(url, timeout=240):
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
-            with urllib.request.urlopen(url, timeout=3) as r:
+            with urllib.request.urlopen(url, timeout=10) as r:
                 if r.status == 200:
                     return
         except Exception:
@@ -94,12 +110,27 @@ def wait_http(url, timeout=60):
     raise SystemExit(f"{url} did not answer within {timeout} s")
 
 
+def check_login(host):
+    """One real login through the form (the run itself uses sessions made in prepare())."""
+    import http.cookiejar
+
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    opener.open(host + "/accounts/login/", timeout=30).read()
+    token = next(c.value for c in jar if c.name == "csrftoken")
+    data = urllib.parse.urlencode({"username": "load_youth_0", "password": PASSWORD,
+                                   "csrfmiddlewaretoken": token}).encode()
+    opener.open(urllib.request.Request(host + "/accounts/login/", data=data), timeout=30).read()
+    assert any(c.name == "sessionid" for c in jar), "the login form did not log load_youth_0 in"
+
+
 def locust(env, host, users, rate_per_user, seconds, results):
     env = dict(env, YV_LOAD_RATE=str(rate_per_user), YV_LOAD_RESULTS=results, YV_LOAD_USERS_PASSWORD=PASSWORD)
     subprocess.run([str(ROOT / ".venv/bin/locust"), "-f", str(ROOT / "bench/locustfile.py"), "--headless",
                     "-u", str(users), "-r", str(max(1, users)), "-t", f"{int(seconds)}s", "--host", host,
                     "--only-summary", "--loglevel", "ERROR", "--stop-timeout", "10"],
-                   cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL)
+                   cwd=ROOT, env=env, check=False, stdout=subprocess.DEVNULL,
+                   stderr=open(Path(results).with_suffix(".log"), "w"))
     with open(results) as f:
         return json.load(f)
 
@@ -147,6 +178,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duration", type=float, default=600, help="seconds of the main run (10 minutes by default)")
     ap.add_argument("--calibrate", type=float, default=30, help="seconds of the one-user calibration")
+    ap.add_argument("--warmup", type=float, default=20, help="seconds of unmeasured warm-up with 5 users")
     ap.add_argument("--multiplier", type=float, default=2.0, help="× the calibrated rate")
     ap.add_argument("--users", type=int, default=20, help="virtual users sharing the target rate")
     ap.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn worker processes")
@@ -163,8 +195,9 @@ def main():
                DJANGO_MEDIA_ROOT="/tmp/youthvoice-load-media", YV_LOAD_ACCOUNTS=str(args.accounts),
                PYTHONPATH=str(ROOT), GUNICORN_BIND=f"127.0.0.1:{args.port}", WEB_CONCURRENCY=str(args.workers),
                GUNICORN_ACCESSLOG="", DJANGO_LOG_LEVEL="ERROR")
-    prepare(env, args.accounts)
     logdir = Path(tempfile.mkdtemp(prefix="youthvoice-load-"))
+    env["YV_LOAD_SESSIONS"] = str(logdir / "sessions.json")
+    prepare(env, args.accounts, env["YV_LOAD_SESSIONS"])
     procs = [subprocess.Popen([PY, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "youthvoice.wsgi:application"],
                               cwd=ROOT, env=env, stdout=open(logdir / "gunicorn.log", "w"), stderr=subprocess.STDOUT,
                               start_new_session=True)]
@@ -176,6 +209,9 @@ def main():
     host = f"http://127.0.0.1:{args.port}"
     try:
         wait_http(host + "/healthz")
+        check_login(host)
+        if args.warmup:  # every gunicorn worker loads its lazy state (jieba, templates, matchers) first
+            locust(env, host, 5, 0, args.warmup, str(logdir / "warmup.json"))
         calib = locust(env, host, 1, 0, args.calibrate, str(logdir / "calibrate.json"))
         rows, tot = summarise(calib, args.calibrate)
         rate1, _ = print_table(rows, tot, args.calibrate, f"calibration: 1 user, no think time, {args.calibrate:.0f} s")

@@ -8,12 +8,14 @@ gunicorn and prints the table). The mix per virtual user:
   baseline         a bare Django view doing one primary-key query (bench/load_urls.py)
 
 Environment: YV_LOAD_RATE (requests per second per user; 0 = as fast as possible),
-YV_LOAD_RESULTS (JSON file for the per-endpoint latencies and status codes), YV_LOAD_USERS_PASSWORD.
+YV_LOAD_RESULTS (JSON file for the per-endpoint latencies and status codes), YV_LOAD_SESSIONS
+(JSON {username: session key}: bench/load.py logs the accounts in beforehand), YV_LOAD_ACCOUNTS.
 """
 
 import json
 import os
 import random
+import string
 import threading
 import time
 from collections import defaultdict
@@ -22,7 +24,6 @@ from locust import HttpUser, constant, constant_throughput, events, task
 from locust.clients import HttpSession
 
 RATE = float(os.environ.get("YV_LOAD_RATE", "0"))
-PASSWORD = os.environ.get("YV_LOAD_USERS_PASSWORD", "yv-load-2026")
 N_ACCOUNTS = int(os.environ.get("YV_LOAD_ACCOUNTS", "200"))
 WORDS = ["就业", "心理", "创业", "法律", "志愿", "实习", "团员", "青年之家", "婚恋", "广州", "深圳", "考研"]
 TOPICS = ["实习合同", "租房押金", "考研压力", "创业补贴", "志愿时长", "社保转移", "劳动仲裁", "失眠焦虑"]
@@ -48,10 +49,18 @@ def _dump(environment, **kw):
             json.dump({"latency": _results["latency"], "status": _results["status"]}, f)
 
 
+def _sessions():
+    with _lock:
+        if "sessions" not in _catalog:
+            with open(os.environ["YV_LOAD_SESSIONS"]) as f:
+                _catalog["sessions"] = json.load(f)
+        return _catalog["sessions"]
+
+
 def _catalogue(client):
     """IDs to visit, fetched once per process from the public API."""
     with _lock:
-        if _catalog:
+        if "questions" in _catalog:
             return _catalog
         qs = client.get("/api/community/questions/?limit=100", name="setup").json()["items"]
         _catalog["questions"] = [q["id"] for q in qs] or [1]
@@ -76,14 +85,12 @@ class Youth(HttpUser):
         self.cat = _catalogue(self.anon)
         n = next(_account) % N_ACCOUNTS
         self.username = f"load_youth_{n}"
-        self.client.get("/accounts/login/", name="login")
-        token = self.client.cookies.get("csrftoken", "")
-        r = self.client.post("/accounts/login/", {"username": self.username, "password": PASSWORD,
-                                                   "csrfmiddlewaretoken": token},
-                             headers={"Referer": self.host + "/accounts/login/"}, name="login", allow_redirects=False)
-        if r.status_code != 302:
-            raise RuntimeError(f"login of {self.username} failed: {r.status_code}")
-        self.csrf = self.client.cookies.get("csrftoken", "")
+        # Logged in ahead of the run by bench/load.py (sessions in the database); CSRF: a cookie
+        # secret of our own, echoed in the header, as a browser's JavaScript would.
+        host = self.host.split("://", 1)[1].split(":")[0]
+        self.client.cookies.set("sessionid", _sessions()[self.username], domain=host)
+        self.csrf = "".join(random.choices(string.ascii_letters + string.digits, k=32))
+        self.client.cookies.set("csrftoken", self.csrf, domain=host)
         self.n = 0
 
     def _post(self, url, payload, name):
