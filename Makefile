@@ -4,8 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DJANGO_SETTINGS_MODULE=youthvoice.settings.dev
 
-PHONY_EXTRA := fuzz
-.PHONY: run test install migrate demo serve lint fmt messages bench clean
+PHONY_EXTRA := fuzz chaos load
+.PHONY: run test install migrate demo serve lint fmt messages bench clean chaos load
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,16 @@ test: install
 ## make fuzz: the API fuzzing with many more examples and the boundary-coverage phase
 fuzz: install
 	YV_FUZZ_ALL=1 YV_FUZZ_EXAMPLES=200 YV_FUZZ_COVERAGE=1 bash scripts/test.sh tests/test_api_fuzz.py
+
+## make chaos: 10,000 outbox e-mails through a real worker, Redis and PostgreSQL while the worker is
+## SIGKILLed and Redis restarted; prints what was lost or delivered twice (bench/chaos.py --help)
+chaos: install
+	$(PY) bench/chaos.py $(ARGS)
+
+## make load: Locust against gunicorn + PostgreSQL + Redis (production settings): calibrate with one
+## user, then 2x that rate for 10 minutes; prints the per-endpoint table (bench/load.py --help)
+load: install
+	$(PY) bench/load.py $(ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

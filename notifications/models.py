@@ -5,6 +5,12 @@ are written as rows in the same transaction as the change that caused them: a `N
 recipient (what the notification centre shows) and one `OutboxMessage` per e-mail to send. A Celery
 task with `acks_late` delivers outbox rows and marks them sent; it is idempotent, and a periodic
 sweep re-sends whatever a dead worker left behind.
+
+Delivery is a state machine driven by conditional UPDATEs (notifications.services.deliver):
+pending → sending (a lease: `claimed_until`) → sent, or back to pending on an error (failed after
+MAX_ATTEMPTS). Only one worker can hold the lease; a worker killed mid-send leaves the row in
+`sending` until the lease expires and the sweep re-enqueues it. Every e-mail carries a Message-ID
+derived from the row, so a re-send after a crash is the same message to the recipient's mailbox.
 """
 
 from django.conf import settings
@@ -48,6 +54,7 @@ class Notification(models.Model):
 
 class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
 
@@ -65,6 +72,11 @@ class OutboxMessage(models.Model):
     status = models.CharField(max_length=8, choices=OutboxStatus.choices, default=OutboxStatus.PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.CharField(max_length=300, blank=True)
+    # When a delivery task was last published (or is due, for a delayed one); the sweep re-publishes
+    # rows still pending long after that (the broker lost the task or was down at commit).
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # The lease of the worker sending it; an expired lease on a `sending` row means the worker died.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -73,3 +85,8 @@ class OutboxMessage(models.Model):
 
     def __str__(self):
         return f"{self.to_email}: {self.subject}"
+
+    @property
+    def message_id(self) -> str:
+        """The e-mail's Message-ID: the same on every attempt, so mail stores can drop a re-send."""
+        return f"<outbox.{self.pk}.{int(self.created_at.timestamp())}@youthvoice.notifications>"

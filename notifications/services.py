@@ -4,10 +4,14 @@
            actor=request_user, subject="community.question:42", email=True)
 """
 
+import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from youthvoice.errors import Forbidden
@@ -15,6 +19,7 @@ from youthvoice.errors import Forbidden
 from .models import Notification, OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 5
+logger = logging.getLogger(__name__)
 
 
 def notify(
@@ -55,55 +60,112 @@ def notify(
             not_before = email_not_before.get(user.pk) if isinstance(email_not_before, dict) else email_not_before
             msg = OutboxMessage.objects.create(
                 notification=n, to_email=user.email, subject=f"【青年之声】{title}"[:200],
-                body=f"{body}\n\n{url}".strip(), not_before=not_before,
+                body=f"{body}\n\n{url}".strip(), not_before=not_before, enqueued_at=not_before or timezone.now(),
             )
             _schedule(msg)
     return created
 
 
+def _lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "YV_OUTBOX_LEASE_SECONDS", 300))
+
+
+def _resend_after() -> timedelta:
+    return timedelta(seconds=getattr(settings, "YV_OUTBOX_RESEND_AFTER_SECONDS", 300))
+
+
 def _schedule(msg: OutboxMessage) -> None:
-    from .tasks import deliver_outbox_message
+    """Publish the delivery task after commit. A broker that is down must not fail the caller's
+    request (the rows are committed): the sweep publishes it again later."""
 
     def enqueue():
-        if msg.not_before and msg.not_before > timezone.now():
-            deliver_outbox_message.apply_async(args=[msg.pk], eta=msg.not_before)
-        else:
-            deliver_outbox_message.delay(msg.pk)
+        publish([msg.pk], eta=msg.not_before)
 
     transaction.on_commit(enqueue)
 
 
-def deliver(message_id: int) -> str:
-    """Send one outbox e-mail if it is due and not sent yet. Idempotent; safe to call twice."""
-    from django.core.mail import send_mail
+def publish(message_ids: list[int], *, eta: datetime | None = None) -> int:
+    """Publish delivery tasks; returns how many the broker took. Never raises."""
+    from .tasks import deliver_outbox_message
 
-    with transaction.atomic():
-        msg = OutboxMessage.objects.select_for_update(skip_locked=True).filter(pk=message_id).first()
-        if msg is None:
-            return "locked-or-missing"
-        if msg.status != OutboxStatus.PENDING:
-            return msg.status
-        if msg.not_before and msg.not_before > timezone.now():
-            return "not-due"
-        msg.attempts += 1
+    published = 0
+    for message_id in message_ids:
         try:
-            send_mail(msg.subject, msg.body, None, [msg.to_email])
-        except Exception as exc:  # record and let the sweep retry; never lose the row
-            msg.last_error = f"{exc.__class__.__name__}: {exc}"[:300]
-            if msg.attempts >= MAX_ATTEMPTS:
-                msg.status = OutboxStatus.FAILED
-            msg.save(update_fields=["attempts", "last_error", "status"])
-            return "error"
-        msg.status = OutboxStatus.SENT
-        msg.sent_at = timezone.now()
-        msg.save(update_fields=["attempts", "status", "sent_at"])
-        return "sent"
+            if eta and eta > timezone.now():
+                deliver_outbox_message.apply_async(args=[message_id], eta=eta, retry=False)
+            else:
+                deliver_outbox_message.apply_async(args=[message_id], retry=False)
+        except Exception as exc:  # broker unavailable: the row stays pending and the sweep retries
+            logger.warning("outbox: could not publish message %s (%s); the sweep will retry", message_id, exc)
+            break
+        published += 1
+    return published
 
 
-def due_message_ids(limit: int = 500) -> list[int]:
+def _send(msg: OutboxMessage) -> None:
+    EmailMessage(msg.subject, msg.body, None, [msg.to_email], headers={"Message-ID": msg.message_id}).send()
+
+
+def deliver(message_id: int) -> str:
+    """Send one outbox e-mail if it is due and nobody else is sending it. Idempotent: the claim is a
+    conditional UPDATE (pending, or sending with an expired lease → sending), so two workers given
+    the same message send it once; a sent or failed row is never sent again."""
     now = timezone.now()
-    qs = OutboxMessage.objects.filter(status=OutboxStatus.PENDING).exclude(not_before__gt=now)
+    claimable = Q(status=OutboxStatus.PENDING) | Q(status=OutboxStatus.SENDING, claimed_until__lt=now)
+    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    claimed = OutboxMessage.objects.filter(claimable, due, pk=message_id).update(
+        status=OutboxStatus.SENDING, claimed_until=now + _lease(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        row = OutboxMessage.objects.filter(pk=message_id).values_list("status", "not_before").first()
+        if row is None:
+            return "missing"
+        status, not_before = row
+        if status == OutboxStatus.PENDING and not_before and not_before > now:
+            return "not-due"
+        return "locked" if status == OutboxStatus.SENDING else status
+    msg = OutboxMessage.objects.get(pk=message_id)
+    mine = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.SENDING, claimed_until=msg.claimed_until)
+    try:
+        _send(msg)
+    except Exception as exc:  # record and let the sweep retry; never lose the row
+        final = msg.attempts >= MAX_ATTEMPTS
+        mine.update(status=OutboxStatus.FAILED if final else OutboxStatus.PENDING, claimed_until=None,
+                    last_error=f"{exc.__class__.__name__}: {exc}"[:300], enqueued_at=timezone.now())
+        return "error"
+    mine.update(status=OutboxStatus.SENT, sent_at=timezone.now(), claimed_until=None)
+    return "sent"
+
+
+def stuck_message_ids(limit: int = 1000, now: datetime | None = None) -> list[int]:
+    """Rows the sweep must publish again: due and pending whose task was published long ago (or
+    never reached the broker), and sending rows whose worker's lease has expired (it died)."""
+    now = now or timezone.now()
+    due = Q(not_before__isnull=True) | Q(not_before__lte=now)
+    stale = Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - _resend_after())
+    qs = OutboxMessage.objects.filter(
+        (Q(status=OutboxStatus.PENDING) & due & stale) | Q(status=OutboxStatus.SENDING, claimed_until__lt=now)
+    )
     return list(qs.order_by("pk").values_list("pk", flat=True)[:limit])
+
+
+def sweep(*, batch: int = 1000, max_batches: int = 50) -> int:
+    """Re-publish stuck rows (see stuck_message_ids); returns how many were published."""
+    total = 0
+    for _ in range(max_batches):
+        now = timezone.now()
+        ids = stuck_message_ids(batch, now)
+        if not ids:
+            break
+        OutboxMessage.objects.filter(pk__in=ids).update(enqueued_at=now)
+        published = publish(ids)
+        total += published
+        if published < len(ids):  # the broker is down: the rest waits for the next sweep
+            OutboxMessage.objects.filter(pk__in=ids[published:]).update(enqueued_at=None)
+            break
+        if len(ids) < batch:
+            break
+    return total
 
 
 def mark_read(*, user, notification_ids: list[int] | None = None) -> int:

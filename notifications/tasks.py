@@ -10,8 +10,6 @@ def deliver_outbox_message(message_id: int) -> str:
 
 @shared_task(acks_late=True, ignore_result=True)
 def sweep_outbox() -> int:
-    """Deliver what is due and was not delivered (a worker died, the broker was down, an ETA passed)."""
-    ids = services.due_message_ids()
-    for message_id in ids:
-        services.deliver(message_id)
-    return len(ids)
+    """Re-publish what is due and was not delivered (a worker died mid-send, the broker lost the task
+    or was down at commit, an ETA passed). Deliveries are idempotent, so a re-publish is harmless."""
+    return services.sweep()

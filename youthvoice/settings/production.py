@@ -31,5 +31,38 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CONN_MAX_AGE = env.int("DJANGO_CONN_MAX_AGE", default=60)
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+# SMTP for the outbox e-mails (a timeout keeps a hung server from holding a worker past its lease).
+EMAIL_HOST = env("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="青年之声 <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 LOGGING["root"]["level"] = env("DJANGO_LOG_LEVEL", default="INFO")  # noqa: F405
+
+# Protected documents behind nginx: Wagtail's serve view checks privacy, nginx sends the file
+# (X-Accel-Redirect to an `internal` location; deploy/nginx.conf). Unset: the app streams it.
+YV_SENDFILE_NGINX_URL = env("YV_SENDFILE_NGINX_URL", default="")
+if YV_SENDFILE_NGINX_URL:
+    SENDFILE_BACKEND = "deploy.sendfile_nginx"
+    SENDFILE_ROOT = str(MEDIA_ROOT)  # noqa: F405
+    SENDFILE_URL = YV_SENDFILE_NGINX_URL
+
+# Celery: on a lost broker connection, cancel running acks_late tasks so they are redelivered
+# (they are idempotent) instead of finishing unacknowledged; keep retrying the broker at start.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Outbox (notifications.services): a sending worker's lease, and how long a published delivery may
+# wait in the queue before the sweep publishes it again.
+YV_OUTBOX_LEASE_SECONDS = env.int("YV_OUTBOX_LEASE_SECONDS", default=300)
+YV_OUTBOX_RESEND_AFTER_SECONDS = env.int("YV_OUTBOX_RESEND_AFTER_SECONDS", default=300)
+
+# Redis down for a moment (restart, failover) must not turn every page into a 500: cache reads miss
+# and writes are dropped (logged); sessions fall back to the database (cached_db).
+if REDIS_URL:  # noqa: F405
+    CACHES["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] = True  # noqa: F405
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True

@@ -1,0 +1,17 @@
+"""The project's URLs plus the benchmark baseline: a bare Django view doing one primary-key query."""
+
+from django.http import HttpResponse
+from django.urls import include, path
+
+from organizations.models import Organization
+
+
+def bare(request, pk):
+    return HttpResponse(Organization.objects.get(pk=pk).name)
+
+
+def some_pk(request):
+    return HttpResponse(str(Organization.objects.order_by("pk").values_list("pk", flat=True).first()))
+
+
+urlpatterns = [path("bench/pk/<int:pk>/", bare), path("bench/pk-id/", some_pk), path("", include("youthvoice.urls"))]

@@ -1,0 +1,12 @@
+#!/usr/bin/env sh
+# The web process: apply migrations (once per deploy; YV_MIGRATE_ON_START=0 to skip) and serve with
+# gunicorn. Static files are collected at image build time (deploy/Dockerfile) or by `make`-less
+# installs with `python manage.py collectstatic --noinput`.
+set -eu
+cd "$(dirname "$0")/.."
+export DJANGO_SETTINGS_MODULE="${DJANGO_SETTINGS_MODULE:-youthvoice.settings.production}"
+PY="${PYTHON:-python}"
+if [ "${YV_MIGRATE_ON_START:-1}" = 1 ]; then
+  "$PY" manage.py migrate --noinput
+fi
+exec "$PY" -m gunicorn -c deploy/gunicorn.conf.py youthvoice.wsgi:application
