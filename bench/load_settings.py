@@ -19,24 +19,3 @@ YV_RATE_LIMITS_ENABLED = True
 YV_RATE_LIMITS = {**YV_RATE_LIMITS, "daily": {**YV_RATE_LIMITS["daily"], "question": 10_000}}  # noqa: F405
 ROOT_URLCONF = "bench.load_urls"  # + the baseline view (one primary-key query)
 
-
-# Production's manifest storage, minus the rewriting of JS source-map comments: the vendored
-# Leaflet (stations/static/stations/vendor/leaflet-1.9.4/leaflet.js) names a leaflet.js.map that is
-# not shipped, which makes production's collectstatic fail (reported to the lead; see
-# docs/operations.md). Everything else (hashed names, compression, CSS url() rewriting) is as in production.
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "bench.load_settings.SourceMapTolerantStorage"}}  # noqa: F405
-
-
-def _storage_class():
-    from whitenoise.storage import CompressedManifestStaticFilesStorage
-
-    class SourceMapTolerantStorage(CompressedManifestStaticFilesStorage):
-        patterns = tuple(p for p in CompressedManifestStaticFilesStorage.patterns if p[0] != "*.js")
-
-    return SourceMapTolerantStorage
-
-
-def __getattr__(name):  # the storage class is built lazily: settings load before the apps
-    if name == "SourceMapTolerantStorage":
-        return _storage_class()
-    raise AttributeError(name)

@@ -133,3 +133,22 @@ def test_production_settings_from_the_environment():
     missing = subprocess.run([sys.executable, "-c", "import youthvoice.settings.production"], cwd=ROOT,
                              env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True)
     assert missing.returncode != 0 and "DJANGO_SECRET_KEY" in missing.stderr
+
+
+def test_production_collectstatic_resolves_every_reference(tmp_path):
+    """Production's manifest storage rewrites the references inside our static files (CSS url(),
+    JS source maps) and fails on a missing one — e.g. a vendored library naming a map we do not
+    ship. Run with the plain manifest storage (whitenoise's compression only adds time)."""
+    code = (
+        "import django; from django.conf import settings; django.setup()\n"
+        "from django.core.management import call_command; from django.test.utils import override_settings\n"
+        "with override_settings(STORAGES={**settings.STORAGES, 'staticfiles': {'BACKEND':"
+        " 'django.contrib.staticfiles.storage.ManifestStaticFilesStorage'}}):\n"
+        "    call_command('collectstatic', interactive=False, verbosity=0)\n"
+    )
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "youthvoice.settings.production",
+           "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "qnzs.example.org",
+           "DJANGO_STATIC_ROOT": str(tmp_path / "static"), "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert (tmp_path / "static" / "staticfiles.json").exists()
