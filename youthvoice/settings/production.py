@@ -33,3 +33,7 @@ CONN_MAX_AGE = env.int("DJANGO_CONN_MAX_AGE", default=60)
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 
 LOGGING["root"]["level"] = env("DJANGO_LOG_LEVEL", default="INFO")  # noqa: F405
+
+# TOTP for provincial administrators cannot be switched off in production (docs/security.md).
+YV_OTP_REQUIRED = True
+SESSION_COOKIE_SAMESITE = "Lax"
