@@ -366,3 +366,4 @@ WAGTAILDOCS_BLOCK_EMBEDDED_CONTENT = True
 WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 LOGOUT_REDIRECT_URL = "/"  # LogoutView otherwise renders registration/logged_out.html (which we do not ship)
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL  # private pages and document collections send visitors to our login page
