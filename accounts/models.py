@@ -68,7 +68,11 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
-        return self.display_name or self.username
+        """What others see: the display name, else the username, with any mobile number masked
+        (many people pick their number as username)."""
+        from .domain.masking import mask_phones_in_text
+
+        return mask_phones_in_text(self.display_name or self.username)
 
     @property
     def is_real_name_verified(self) -> bool:
