@@ -73,7 +73,8 @@ def _header_rows(request, appeal):
         return rows
     name = reveal(request.user, appeal.requester, {"real_name": appeal.user_name},
                   where=f"admin:appeals detail ({appeal.reference})", request=request,
-                  organization=appeal.organization, label=appeal.reference)["real_name"]
+                  label=appeal.reference,
+                  allowed=permissions.can_see_requester(request.user, appeal))["real_name"]
     return [(label, name if "用户姓名" in label else value) for label, value in rows]
 
 

@@ -216,7 +216,8 @@ def _detail(request, appeal: Appeal) -> dict:
     if appeal.user_name:  # the requester's name: masked outside the viewer's subtree, logged when shown
         data["user_name"] = reveal(request.user, appeal.requester, {"real_name": appeal.user_name},
                                    where=f"api:appeals detail ({appeal.reference})", request=request,
-                                   organization=appeal.organization, label=appeal.reference)["real_name"]
+                                   label=appeal.reference,
+                                   allowed=permissions.can_see_requester(request.user, appeal))["real_name"]
     return data
 
 

@@ -44,12 +44,14 @@ def rows(queryset, viewer=None, request=None):
     (accounts.selectors.reveal): masked outside the viewer's subtree, logged when shown in the clear."""
     from accounts.selectors import reveal
 
+    from .permissions import can_see_requester
+
     qs = queryset.select_related("organization", "lead_organization", "requester__organization")
     for appeal in qs.iterator(chunk_size=500):
         if viewer is not None and appeal.user_name:
             appeal.user_name = reveal(viewer, appeal.requester, {"real_name": appeal.user_name},
-                                      where="appeals:export", request=request, organization=appeal.organization,
-                                      label=appeal.reference)["real_name"]
+                                      where="appeals:export", request=request, label=appeal.reference,
+                                      allowed=can_see_requester(viewer, appeal))["real_name"]
         yield [_safe(get(appeal)) for _, get in COLUMNS]
 
 
