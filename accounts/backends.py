@@ -1,6 +1,20 @@
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.db.models import Q
+
+
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' gate, first in AUTHENTICATION_BACKENDS: refuses locked-out accounts and addresses.
+
+    Every login over HTTP (our login page, Wagtail's admin login) passes the request. A call without a
+    request (management commands, shell) is not a login attempt from the network: it is let through
+    to the next backend instead of raising."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class PhoneOrUsernameBackend(ModelBackend):

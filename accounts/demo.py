@@ -93,6 +93,24 @@ def load(stdout=None) -> dict:
             created += 1
         for slug, role in roles:
             add_staff(actor=None, user=user, organization=orgs[slug], role=role)
+    _demo_totp_devices(User)
     if stdout:
         stdout.write(f"users: {User.objects.count()} ({created} new)")
     return {"created": created}
+
+
+# The demo's provincial administrators (who must pass the TOTP step in the admin) share one published
+# authenticator key, so that anyone can try the demo: add DEMO_TOTP_BASE32 to an authenticator app,
+# or print the current code with `python manage.py demo_otp_code`. Never in production: there the
+# loader is not run and every administrator enrols their own device.
+DEMO_TOTP_HEX = "3132333435363738393031323334353637383930"  # RFC 6238's test key "12345678901234567890"
+DEMO_TOTP_BASE32 = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"
+DEMO_TOTP_USERS = ("admin", "province_admin")
+
+
+def _demo_totp_devices(User):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for user in User.objects.filter(username__in=DEMO_TOTP_USERS):
+        TOTPDevice.objects.get_or_create(user=user, name="演示验证器 Demo authenticator",
+                                         defaults={"key": DEMO_TOTP_HEX, "confirmed": True})

@@ -24,3 +24,16 @@ class UserEditForm(ProfileFieldsMixin, WagtailUserEditForm):
 
 class UserCreationForm(ProfileFieldsMixin, WagtailUserCreationForm):
     pass
+
+
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(
+        label=_("6-digit code from your authenticator app"), regex=r"^\s*\d{6}\s*$", max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "autofocus": True}),
+        error_messages={"invalid": _("Enter the 6 digits shown in your authenticator app.")},
+    )
+
+    def clean_token(self):
+        return self.cleaned_data["token"].strip()

@@ -68,8 +68,41 @@ class User(AbstractUser):
 
     @property
     def public_name(self) -> str:
-        return self.display_name or self.username
+        """What others see: the display name, else the username, with any mobile number masked
+        (many people pick their number as username)."""
+        from .domain.masking import mask_phones_in_text
+
+        return mask_phones_in_text(self.display_name or self.username)
 
     @property
     def is_real_name_verified(self) -> bool:
         return self.real_name_status == RealNameStatus.VERIFIED
+
+
+class PersonalDataAccess(models.Model):
+    """One staff view of a user's personal data (mobile number, real name, ID number) in the clear.
+
+    Written by accounts.services.record_personal_data_access from every place that shows such data
+    unmasked to someone other than its owner; read by provincial administrators in the admin."""
+
+    viewer = models.ForeignKey(
+        "accounts.User", verbose_name=_("viewed by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject = models.ForeignKey(
+        "accounts.User", verbose_name=_("whose data"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    subject_label = models.CharField(_("whose data (label)"), max_length=150, blank=True)
+    fields = models.CharField(_("fields"), max_length=120)
+    where = models.CharField(_("where"), max_length=200)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    accessed_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("personal data access")
+        verbose_name_plural = _("personal data access log")
+        ordering = ["-accessed_at", "-pk"]
+        indexes = [models.Index(fields=["subject", "accessed_at"], name="pda_subject_idx"),
+                   models.Index(fields=["viewer", "accessed_at"], name="pda_viewer_idx")]
+
+    def __str__(self):
+        return f"{self.viewer_id} → {self.subject_label or self.subject_id}: {self.fields} @ {self.where}"

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import reveal
 from organizations.models import Organization
 from youthvoice.errors import ServiceError
 
@@ -64,6 +65,19 @@ def _visible(request, pk) -> Appeal:
     return appeal
 
 
+def _header_rows(request, appeal):
+    """The form's header; the requester's name follows the personal-data rule (masked outside the
+    viewer's subtree, logged when shown in the clear)."""
+    rows = form_rows(appeal)
+    if not appeal.user_name:
+        return rows
+    name = reveal(request.user, appeal.requester, {"real_name": appeal.user_name},
+                  where=f"admin:appeals detail ({appeal.reference})", request=request,
+                  label=appeal.reference,
+                  allowed=permissions.can_see_requester(request.user, appeal))["real_name"]
+    return [(label, name if "用户姓名" in label else value) for label, value in rows]
+
+
 def detail(request, pk):
     appeal = _visible(request, pk)
     actions = selectors.actions_for(request.user, appeal)
@@ -74,7 +88,7 @@ def detail(request, pk):
             lead_choices = [o for o in lead_choices if permissions.has_role_over(request.user, "coordination", o)]
     return TemplateResponse(request, "appeals/admin/detail.html", {
         "appeal": appeal, "actions": actions, "events": selectors.timeline(appeal), "sources": appeal.sources.all(),
-        "header_rows": form_rows(appeal), "co_handlers": appeal.co_handlers.all(), "lead_choices": lead_choices,
+        "header_rows": _header_rows(request, appeal), "co_handlers": appeal.co_handlers.all(), "lead_choices": lead_choices,
         "now": timezone.now(),
     })
 
@@ -113,4 +127,4 @@ def export(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404
     _, _, _, qs = _filtered(request)
-    return exports.response(qs, fmt)
+    return exports.response(qs, fmt, viewer=request.user, request=request)

@@ -8,6 +8,7 @@ from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from accounts.selectors import reveal
 from organizations.models import Organization
 from youthvoice.errors import Forbidden, Invalid, NotFound
 from youthvoice.pagination import LimitOffsetPagination
@@ -212,6 +213,11 @@ def _detail(request, appeal: Appeal) -> dict:
     data["sources"] = list(appeal.sources.all())
     data["events"] = list(appeal.events.all())
     data["actions"] = [a["name"] for a in selectors.actions_for(request.user, appeal)]
+    if appeal.user_name:  # the requester's name: masked outside the viewer's subtree, logged when shown
+        data["user_name"] = reveal(request.user, appeal.requester, {"real_name": appeal.user_name},
+                                   where=f"api:appeals detail ({appeal.reference})", request=request,
+                                   label=appeal.reference,
+                                   allowed=permissions.can_see_requester(request.user, appeal))["real_name"]
     return data
 
 
@@ -274,7 +280,7 @@ def export(request, fmt: str, filters: Query[AppealFilter]):
         qs = qs.filter(state=filters.state)
     if filters.kind:
         qs = qs.filter(kind=filters.kind)
-    return exports.response(qs.order_by("pk"), fmt)
+    return exports.response(qs.order_by("pk"), fmt, viewer=request.user, request=request)
 
 
 @router.get("/{int:appeal_id}/", response=AppealOut, summary="One appeal with its form, sources and timeline")

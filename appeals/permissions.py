@@ -84,6 +84,22 @@ def visible_appeals(user, queryset=None):
     return qs.filter(q)
 
 
+def can_see_requester(user, appeal: Appeal) -> bool:
+    """The requester's name in the clear: handlers of the appeal's organisation or of its lead
+    organisation (and staff whose subtree holds the requester); co-handlers see it masked."""
+    from accounts.selectors import may_see_personal_data
+
+    if is_superuser(user):
+        return True
+    paths = set()
+    for p in handler_paths(user).values():
+        paths |= p
+    orgs = [appeal.organization] + ([appeal.lead_organization] if appeal.lead_organization_id else [])
+    if any(o.path.startswith(p) for o in orgs for p in paths):
+        return True
+    return may_see_personal_data(user, appeal.requester, appeal.organization)
+
+
 def can_view(user, appeal: Appeal) -> bool:
     if is_superuser(user):
         return True

@@ -8,6 +8,7 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from accounts.services import record_personal_data_access
 from youthvoice.pagination import LimitOffsetPagination
 
 from . import selectors, services
@@ -85,11 +86,17 @@ def cancel_signup(request, activity_id: int):
 
 @router.get("/activities/{int:activity_id}/signups", response=list[SignupOut], auth=django_auth,
             summary="The sign-up list (the branch's editors and administrators)")
-@paginate(LimitOffsetPagination)
-def signup_list(request, activity_id: int):
+@paginate(LimitOffsetPagination, pass_parameter="page_params")
+def signup_list(request, activity_id: int, **kwargs):
     activity = get_object_or_404(ActivityPage, pk=activity_id)
     services.check_signup_list_access(actor=request.user, activity=activity)
-    return selectors.signups_for(activity)
+    signups = selectors.signups_for(activity)
+    page = kwargs.get("page_params")
+    shown = signups[page.offset:page.offset + page.limit] if page is not None else signups
+    # Organisers see the names and numbers people gave them; the page they received is logged.
+    record_personal_data_access(viewer=request.user, subjects=[s.user for s in shown], fields=["real_name", "phone"],
+                                where=f"api:content signups (activity {activity.pk})", request=request)
+    return signups
 
 
 def _voting(request, contest) -> dict:

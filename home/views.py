@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.services import record_personal_data_access
 from youthvoice.errors import Forbidden, ServiceError
 
 from . import selectors, services
@@ -24,6 +25,10 @@ def signup_list(request, activity_id: int):
     except Forbidden as e:
         return HttpResponse(e.message, status=403, content_type="text/plain; charset=utf-8")
     signups = selectors.signups_for(activity)
+    # Organisers see the names and numbers people gave them for this activity; each view is logged.
+    record_personal_data_access(viewer=request.user, subjects=[s.user for s in signups], fields=["real_name", "phone"],
+                                where=f"home:signup_list{' csv' if request.GET.get('format') == 'csv' else ''} "
+                                      f"(activity {activity.pk})", request=request)
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="signups-{activity.pk}.csv"'

@@ -310,3 +310,79 @@ INSIGHTS_ORG_SCORE_WEIGHTS = {"answer_rate": 40.0, "on_time_rate": 30.0, "satisf
                               "booking_on_time_rate": 10.0}
 # Longest range (days) the API and dashboard accept per granularity ("range": lists and leaderboards).
 INSIGHTS_MAX_RANGE_DAYS = {"day": 366, "week": 732, "month": 1830, "year": 3660, "range": 366}
+
+# --- Security hardening (accounts/, issue 11 items 3–5; docs/security.md) ---------------------------
+INSTALLED_APPS += ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp"]  # noqa: F405
+# django-otp marks a session verified; AdminOTPMiddleware sends staff who must use TOTP to the step.
+# CSPMiddleware gives every response a Content-Security-Policy (a nonce for our pages, Wagtail's
+# allowances under /admin/). Axes' middleware turns a lockout into our bilingual 429.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,  # noqa: F405
+                  "django_otp.middleware.OTPMiddleware")
+MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,  # noqa: F405
+                  "accounts.otp.AdminOTPMiddleware")
+MIDDLEWARE.insert(1, "accounts.csp.YouthVoiceCSPMiddleware")  # noqa: F405
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # noqa: F405
+# Axes goes first: it refuses a locked-out account or address before any password is checked.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
+# Lockout: 5 failures within 15 minutes, counted separately per account (username or phone, both
+# resolve to one account) and per client address; the lock lifts 15 minutes after the last failure.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_USE_ATTEMPT_EXPIRATION = True
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "accounts.security.lockout_username"
+AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
+AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
+AXES_VERBOSE = False
+# Behind a reverse proxy set YV_TRUSTED_PROXY_COUNT=1 so the client address is read from
+# X-Forwarded-For (the right-most entry the proxy appended); 0 = REMOTE_ADDR.
+YV_TRUSTED_PROXY_COUNT = env.int("YV_TRUSTED_PROXY_COUNT", default=0)
+# Passwords: 12 characters for staff (is_staff, superusers, anyone with a staff membership), 8 for youths.
+AUTH_PASSWORD_VALIDATORS = [
+    v for v in AUTH_PASSWORD_VALIDATORS if not v["NAME"].endswith("MinimumLengthValidator")
+] + [{"NAME": "accounts.password_validation.RoleMinimumLengthValidator",
+      "OPTIONS": {"staff_min_length": 12, "min_length": 8}}]
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# TOTP (django-otp): optional for staff, required for provincial administrators (org_admin of the
+# root organisation) and superusers in the Wagtail admin. Production forces it on; the demo may turn
+# it off with YV_OTP_REQUIRED=false, or use the documented demo secret (docs/security.md).
+YV_OTP_REQUIRED = env.bool("YV_OTP_REQUIRED", default=True)
+OTP_TOTP_ISSUER = "青年之声 Youth Voice"
+OTP_TOTP_THROTTLE_FACTOR = 1
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # avatars never leave the site (and CSP stays 'self')
+# Content-Security-Policy (django-csp 4). Our templates carry no inline script: data goes through
+# json_script and behaviour through static files, so 'self' plus a per-request nonce suffices.
+# Styles allow 'unsafe-inline' (a few style="" attributes in admin templates; CSS cannot run code).
+from csp.constants import NONCE as CSP_NONCE  # noqa: E402
+
+_YV_TILE_ORIGIN = "/".join(YV_MAP_TILE_URL.split("/")[:3]).replace("{s}.", "*.")  # noqa: F405
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", CSP_NONCE],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:", _YV_TILE_ORIGIN],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'", "https:"],  # editorial embeds (video players)
+        "frame-ancestors": ["'self'"],  # Wagtail's preview panel frames our pages
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+# Wagtail's admin still carries inline scripts and eval-based widgets: under /admin/ the policy
+# allows them (no nonce, which would disable 'unsafe-inline'); everything else stays as above.
+YV_CSP_ADMIN_PREFIXES = ("/admin/",)
+YV_CSP_ADMIN_SCRIPT_SRC = ["'self'", "'unsafe-inline'", "'unsafe-eval'"]
+# Uploads: Wagtail image/document limits are above; plain form and API bodies stay under
+# DATA_UPLOAD_MAX_MEMORY_SIZE. SVG is in neither extension list; documents are served by Wagtail's
+# view, which checks collection privacy and sends `Content-Security-Policy: default-src 'none'`.
+WAGTAILDOCS_BLOCK_EMBEDDED_CONTENT = True
+WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
+LOGOUT_REDIRECT_URL = "/"  # LogoutView otherwise renders registration/logged_out.html (which we do not ship)
+WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL  # private pages and document collections send visitors to our login page

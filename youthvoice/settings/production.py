@@ -66,3 +66,7 @@ YV_OUTBOX_RESEND_AFTER_SECONDS = env.int("YV_OUTBOX_RESEND_AFTER_SECONDS", defau
 if REDIS_URL:  # noqa: F405
     CACHES["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] = True  # noqa: F405
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# TOTP for provincial administrators cannot be switched off in production (docs/security.md).
+YV_OTP_REQUIRED = True
+SESSION_COOKIE_SAMESITE = "Lax"

@@ -17,3 +17,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Rate limits are tested where they are the subject (tests/moderation turns them on); elsewhere
 # tests post many times a second as brand-new users.
 YV_RATE_LIMITS_ENABLED = False
+# TOTP enforcement is tested where it is the subject (tests/accounts turns it on); elsewhere admin
+# tests log provincial administrators in with force_login.
+YV_OTP_REQUIRED = False

@@ -2,6 +2,14 @@
    accessible source of truth and works when Leaflet or the tiles cannot load. */
 (function () {
   "use strict";
+  // The city filter submits itself (and forgets the district of the previous city).
+  Array.prototype.forEach.call(document.querySelectorAll("select[data-submit-on-change]"), function (select) {
+    select.addEventListener("change", function () {
+      var clears = select.form.elements[select.getAttribute("data-clears")];
+      if (clears) clears.value = "";
+      select.form.submit();
+    });
+  });
   var el = document.getElementById("station-map");
   var data = document.getElementById("station-markers");
   if (!el || !data) return;
