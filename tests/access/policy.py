@@ -231,6 +231,9 @@ ADMIN = {
     "/admin/insights/staff/<int:user_id>/appraisal-<int:year>.xlsx": R(staff()),
     **viewset("insights_training", index=ALL_STAFF, add=staff(PUBLISHING, ANYWHERE), instance=staff(PUBLISHING),
               copy=False),
+    # The personal-data access log: read-only, for the province's administrators (and superusers).
+    **viewset("personal_data_access", index=staff("admin", "parent"), add=NOBODY, instance=NOBODY,
+              inspect=staff("admin", "parent")),
     # Stations: the coverage report and the CSV import (each row checked against the subtree).
     "/admin/stations/coverage/": R(ALL_STAFF, note="province-wide counts of public stations"),
     "/admin/stations/import/": R(ALL_STAFF, note="each row is checked against the importer's subtree"),

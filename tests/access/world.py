@@ -135,7 +135,11 @@ def build_world() -> World:  # imports inside: policy.py and the doc generator l
     override = CalendarOverride.objects.create(date=date(2031, 1, 2), is_workday=True)
     shift = DutyShift.objects.create(organization=own, user=u["liaison@own"], starts_at=now, ends_at=now + timedelta(hours=8))
     staff_membership = StaffMembership.objects.get(user=u["liaison@own"])
+    from accounts.models import PersonalDataAccess
     from insights.models import TrainingRecord
+
+    access = PersonalDataAccess.objects.create(viewer=u["admin@own"], subject=u["author"], fields="phone",
+                                               where="/admin/users/")
 
     training = TrainingRecord.objects.create(user=u["liaison@own"], organization=own, title="青年之声平台操作培训",
                                              held_on=date(2026, 3, 5), hours=2)
@@ -174,6 +178,6 @@ def build_world() -> World:  # imports inside: policy.py and the doc generator l
         handler_id=handler.pk, step_deadline_id=step_deadline.pk, sensitive_id=sensitive.pk, allowed_id=allowed.pk,
         term_id=term.pk, link_id=link.pk, override_id=override.pk, tag_id=QuestionTag.objects.get().pk,
         shift_id=shift.pk, staff_membership_id=staff_membership.pk, training_id=training.pk,
-        cadre_user_id=u["liaison@own"].pk,
+        cadre_user_id=u["liaison@own"].pk, access_id=access.pk,
     )
     return w
