@@ -86,6 +86,25 @@ def test_schema_covers_every_router():
     assert get_user_model()  # the schema loads with the custom user model
 
 
+def test_schema_names_are_unique_across_routers():
+    """ninja names OpenAPI components after the class: two routers' `EventOut` (or `DeclineIn`) silently
+    overwrite each other, and the documented shape of one of them is wrong."""
+    from collections import defaultdict
+
+    from ninja import Schema
+
+    from youthvoice.api import API_APPS
+
+    apps = {label for label, _, _ in API_APPS}
+    by_name, stack = defaultdict(set), [Schema]
+    while stack:
+        cls = stack.pop()
+        stack.extend(cls.__subclasses__())
+        if cls.__module__.split(".")[0] in apps:
+            by_name[cls.__name__].add(f"{cls.__module__}.{cls.__qualname__}")
+    assert {name: sorted(where) for name, where in by_name.items() if len(where) > 1} == {}
+
+
 def test_fuzz_auth_headers_really_authenticate(auth_headers):
     """Guards the authenticated run: the headers it sends are a valid session and CSRF token."""
     from werkzeug.test import Client
