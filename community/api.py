@@ -11,7 +11,7 @@ from ninja.security import django_auth
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, Organization
 from youthvoice.domains import ServiceDomain
-from youthvoice.errors import Forbidden, Invalid
+from youthvoice.errors import Forbidden, Invalid, NotFound
 
 from . import selectors, services
 from .models import Answer, Invitation, Question, QuestionStatus
@@ -75,7 +75,7 @@ class AnswerOut(Schema):
     comments: list[CommentOut]
 
 
-class EventOut(Schema):
+class QuestionEventOut(Schema):
     kind: str
     actor: str | None
     from_organization: str | None
@@ -97,7 +97,7 @@ class QuestionDetail(QuestionListItem):
     outcome_rating: int | None
     answers: list[AnswerOut]
     comments: list[CommentOut]
-    events: list[EventOut]
+    events: list[QuestionEventOut]
 
 
 def _now():
@@ -172,15 +172,23 @@ def _resolve_org(org_id, slug):
     qs = Organization.objects.filter(is_active=True)
     org = qs.filter(pk=org_id).first() if org_id is not None else qs.filter(slug=slug).first()
     if org is None:
-        raise Invalid("组织不存在", "Unknown organisation", fields={"org": "unknown"})
+        raise NotFound("组织不存在", "Unknown organisation", fields={"org": "unknown"})
     return org
+
+
+def _keyset_page(qs, *, sort: str, limit: int, cursor: str | None):
+    """A cursor we did not issue names no page: 404 (the pages restart from the top instead)."""
+    try:
+        return selectors.keyset_page(qs, sort=sort, limit=limit, cursor=cursor)
+    except Invalid as exc:
+        raise NotFound(exc.zh, exc.en, code="invalid_cursor", fields=exc.fields) from exc
 
 
 @router.get("/questions/", response=QuestionPage, summary="Question feed of a branch: latest, hot or unanswered")
 def list_questions(request, filters: Query[FeedFilters]):
     org = _resolve_org(filters.org, filters.branch)
     qs = selectors.feed(organization=org, domain=filters.domain, tag=filters.tag, sort=filters.sort)
-    rows, next_cursor = selectors.keyset_page(qs, sort=filters.sort, limit=filters.limit, cursor=filters.cursor)
+    rows, next_cursor = _keyset_page(qs, sort=filters.sort, limit=filters.limit, cursor=filters.cursor)
     now = _now()
     return {"items": [_list_item(q, request.user, now) for q in rows], "next_cursor": next_cursor}
 
@@ -204,10 +212,10 @@ def related(request, question_id: int):
 
 
 class AskIn(Schema):
-    title: str = Field(..., max_length=200)
-    body: str = Field("", max_length=20000)
+    title: str = Field(..., min_length=services.TITLE_MIN, max_length=services.TITLE_MAX)
+    body: str = Field("", max_length=services.BODY_MAX)
     domain: DomainStr
-    tags: list[str] = Field(default_factory=list, max_length=10)
+    tags: list[str] = Field(default_factory=list, max_length=services.MAX_TAGS, description="Existing tag names")
     target_kind: Literal["", "organization", "expert"] = ""
     target_id: int | None = None
     organization_id: int | None = Field(None, description="Where the asker is (defaults to their profile location)")
@@ -224,8 +232,8 @@ def ask(request, payload: AskIn):
 
 
 class AnswerIn(Schema):
-    body: str = Field(..., max_length=20000)
-    source: str = Field("", max_length=600)
+    body: str = Field(..., min_length=services.ANSWER_MIN, max_length=services.ANSWER_MAX)
+    source: str = Field("", max_length=services.SOURCE_MAX)
     is_copied: bool = False
     as_organization_id: int | None = Field(None, description="Post as this organisation's official account (its staff only)")
 
@@ -243,14 +251,14 @@ def answer(request, question_id: int, payload: AnswerIn):
     if payload.as_organization_id is not None:
         as_org = Organization.objects.filter(pk=payload.as_organization_id).first()
         if as_org is None:
-            raise Invalid("组织不存在", "Unknown organisation", fields={"as_organization_id": "unknown"})
+            raise NotFound("组织不存在", "Unknown organisation", fields={"as_organization_id": "unknown"})
     a = services.answer_question(actor=request.user, question=q, body=payload.body, source=payload.source,
                                  is_copied=payload.is_copied, as_organization=as_org)
     return 201, {"id": a.pk, "role": a.role, "stops_clock": a.stops_clock}
 
 
 class CommentIn(Schema):
-    body: str = Field(..., max_length=2000)
+    body: str = Field(..., min_length=1, max_length=services.COMMENT_MAX)
     answer_id: int | None = None
 
 
@@ -261,7 +269,7 @@ def comment(request, question_id: int, payload: CommentIn):
     if payload.answer_id is not None:
         ans = Answer.objects.filter(pk=payload.answer_id).select_related("author").first()
         if ans is None:
-            raise Invalid("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
+            raise NotFound("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
     c = services.add_comment(actor=request.user, question=q, body=payload.body, answer=ans)
     return 201, _comment(c)
 
@@ -279,7 +287,7 @@ def _answer_of(q, answer_id):
         return None
     ans = Answer.objects.filter(pk=answer_id).select_related("author").first()
     if ans is None:
-        raise Invalid("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
+        raise NotFound("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
     return ans
 
 
@@ -337,7 +345,7 @@ def outcome(request, question_id: int, payload: OutcomeIn):
 
 class InviteIn(Schema):
     invitee_id: int
-    message: str = Field("", max_length=400)
+    message: str = Field("", max_length=services.INVITATION_TEXT_MAX)
 
 
 class InvitationOut(Schema):
@@ -380,21 +388,24 @@ def my_invitations(request, status: Literal["pending", "accepted", "declined", "
     if status:
         qs = qs.filter(status=status)
     if cursor:
-        value, last_id = selectors.decode_cursor(cursor)
+        try:
+            _, last_id = selectors.decode_cursor(cursor)
+        except Invalid as exc:
+            raise NotFound(exc.zh, exc.en, code="invalid_cursor", fields=exc.fields) from exc
         qs = qs.filter(pk__lt=last_id)
     rows = list(qs.order_by("-id")[: limit + 1])
     nxt = selectors.encode_cursor([0, rows[limit - 1].pk]) if len(rows) > limit else None
     return {"items": [_invitation(i) for i in rows[:limit]], "next_cursor": nxt}
 
 
-class RespondIn(Schema):
+class InvitationRespondIn(Schema):
     accept: bool
-    reason: str = Field("", max_length=400)
+    reason: str = Field("", max_length=services.INVITATION_TEXT_MAX)
 
 
 @router.post("/invitations/{int:invitation_id}/respond/", response=InvitationOut, auth=django_auth,
              summary="Accept or decline an invitation")
-def respond(request, invitation_id: int, payload: RespondIn):
+def respond(request, invitation_id: int, payload: InvitationRespondIn):
     inv = get_object_or_404(Invitation, pk=invitation_id)
     inv = services.respond_invitation(actor=request.user, invitation=inv, accept=payload.accept, reason=payload.reason)
     return _invitation(Invitation.objects.select_related("question", "inviter").get(pk=inv.pk))
@@ -402,11 +413,11 @@ def respond(request, invitation_id: int, payload: RespondIn):
 
 class TransferIn(Schema):
     to_organization_id: int
-    reason: str = Field(..., max_length=600)
+    reason: str = Field(..., min_length=2, max_length=services.REASON_MAX)
 
 
-class DeclineIn(Schema):
-    reason: str = Field(..., max_length=600)
+class QuestionDeclineIn(Schema):
+    reason: str = Field(..., min_length=2, max_length=services.REASON_MAX)
 
 
 class RoutingOut(Schema):
@@ -432,7 +443,7 @@ def transfer(request, question_id: int, payload: TransferIn):
 
 @router.post("/questions/{int:question_id}/decline/", response=RoutingOut, auth=django_auth,
              summary="Decline: send back to where it came from, or up (staff)")
-def decline(request, question_id: int, payload: DeclineIn):
+def decline(request, question_id: int, payload: QuestionDeclineIn):
     return _routing(services.decline_question(actor=request.user, question=_question(question_id), reason=payload.reason))
 
 
@@ -454,7 +465,7 @@ class Paged(Schema):
 @router.get("/mine/", response=QuestionPage, auth=django_auth, summary="My questions")
 def mine(request, page: Query[Paged]):
     qs = selectors.feed_queryset().filter(asker=request.user)
-    rows, nxt = selectors.keyset_page(qs, sort="latest", limit=page.limit, cursor=page.cursor)
+    rows, nxt = _keyset_page(qs, sort="latest", limit=page.limit, cursor=page.cursor)
     now = _now()
     return {"items": [_list_item(q, request.user, now) for q in rows], "next_cursor": nxt}
 
@@ -469,7 +480,7 @@ def queue(request, limit: int = Query(50, ge=1, le=100), offset: int = Query(0, 
     return [_list_item(q, request.user, now) for q in rows]
 
 
-class StatsOut(Schema):
+class AnswererStatsOut(Schema):
     total: int
     solved: int
     partly: int
@@ -480,7 +491,7 @@ class StatsOut(Schema):
     level: int
 
 
-@router.get("/users/{int:user_id}/stats/", response=StatsOut, summary="An answerer's outcome statistics and points")
+@router.get("/users/{int:user_id}/stats/", response=AnswererStatsOut, summary="An answerer's outcome statistics and points")
 def stats(request, user_id: int):
     from django.contrib.auth import get_user_model
 
