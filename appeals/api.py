@@ -2,6 +2,7 @@
 scoped to the handler's subtree; `/mine/` endpoints are the youth's own view, without internal opinions."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Field, FilterSchema, Query, Router, Schema
@@ -169,9 +170,9 @@ class FormPatch(Schema):
 
 
 class HelpIn(Schema):
-    theme: str = Field(..., max_length=200)
-    details: str = Field(..., max_length=10000)
-    consent: bool = Field(..., description="Consent to share your details with the handlers")
+    theme: str = Field(..., min_length=1, max_length=200)
+    details: str = Field(..., min_length=10, max_length=10000, description="At least 10 characters")
+    consent: Literal[True] = Field(..., description="Consent to share your details with the handlers (required)")
     organization_id: int | None = None
     location: str = Field("", max_length=120)
     question_id: int | None = Field(None, gt=0, le=MAX_INT)
