@@ -170,8 +170,9 @@ class FormPatch(Schema):
 
 
 class HelpIn(Schema):
-    theme: str = Field(..., min_length=1, max_length=200)
-    details: str = Field(..., min_length=10, max_length=10000, description="At least 10 characters")
+    theme: str = Field(..., min_length=1, max_length=200, pattern=r"[^\s\x1c-\x1f]")
+    details: str = Field(..., min_length=10, max_length=10000, pattern=r"[^\s\x1c-\x1f][\s\S]{8,}[^\s\x1c-\x1f]",
+                         description="At least 10 characters, not counting blanks around them")
     consent: Literal[True] = Field(..., description="Consent to share your details with the handlers (required)")
     organization_id: int | None = None
     location: str = Field("", max_length=120)

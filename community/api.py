@@ -18,6 +18,13 @@ from .models import Answer, Invitation, Question, QuestionStatus
 
 router = Router()
 
+
+def _visible(n: int) -> str:
+    """A schema pattern: at least `n` characters that survive the service's cleaning (not blank, not control
+    characters), so that a schema-valid text is not refused as too short afterwards."""
+    invisible = r"\s\x00-\x1f\x7f"
+    return rf"(?:[^{invisible}][{invisible}]*){{{n}}}"
+
 Sort = Literal["latest", "hot", "unanswered"]
 DomainStr = Literal[tuple(ServiceDomain.values)]
 
@@ -212,7 +219,8 @@ def related(request, question_id: int):
 
 
 class AskIn(Schema):
-    title: str = Field(..., min_length=services.TITLE_MIN, max_length=services.TITLE_MAX)
+    title: str = Field(..., min_length=services.TITLE_MIN, max_length=services.TITLE_MAX,
+                       pattern=_visible(services.TITLE_MIN))
     body: str = Field("", max_length=services.BODY_MAX)
     domain: DomainStr
     tags: list[str] = Field(default_factory=list, max_length=services.MAX_TAGS, description="Existing tag names")
@@ -232,7 +240,8 @@ def ask(request, payload: AskIn):
 
 
 class AnswerIn(Schema):
-    body: str = Field(..., min_length=services.ANSWER_MIN, max_length=services.ANSWER_MAX)
+    body: str = Field(..., min_length=services.ANSWER_MIN, max_length=services.ANSWER_MAX,
+                      pattern=_visible(services.ANSWER_MIN))
     source: str = Field("", max_length=services.SOURCE_MAX)
     is_copied: bool = False
     as_organization_id: int | None = Field(None, description="Post as this organisation's official account (its staff only)")
@@ -258,7 +267,7 @@ def answer(request, question_id: int, payload: AnswerIn):
 
 
 class CommentIn(Schema):
-    body: str = Field(..., min_length=1, max_length=services.COMMENT_MAX)
+    body: str = Field(..., min_length=1, max_length=services.COMMENT_MAX, pattern=_visible(1))
     answer_id: int | None = None
 
 
@@ -413,11 +422,11 @@ def respond(request, invitation_id: int, payload: InvitationRespondIn):
 
 class TransferIn(Schema):
     to_organization_id: int
-    reason: str = Field(..., min_length=2, max_length=services.REASON_MAX)
+    reason: str = Field(..., min_length=2, max_length=services.REASON_MAX, pattern=_visible(2))
 
 
 class QuestionDeclineIn(Schema):
-    reason: str = Field(..., min_length=2, max_length=services.REASON_MAX)
+    reason: str = Field(..., min_length=2, max_length=services.REASON_MAX, pattern=_visible(2))
 
 
 class RoutingOut(Schema):

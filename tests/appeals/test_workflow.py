@@ -261,8 +261,11 @@ def test_withdrawal_needs_reason_and_requester(api, handlers, tree, youth):
 def test_bad_input_on_open(api, handlers, tree, youth):
     r = api.post(youth, "/mine/", {"theme": "求助", "details": "家里有困难需要帮助啊啊", "consent": False})
     assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "consent"  # the schema requires consent
-    r = api.post(youth, "/mine/", {"theme": "求助", "details": "太短", "consent": True})
-    assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "details"
+    for details in ("太短", "  短短短短短短短短  ", " " * 12):
+        r = api.post(youth, "/mine/", {"theme": "求助", "details": details, "consent": True})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "details"
+    r = api.post(youth, "/mine/", {"theme": "   ", "details": "家里有困难需要帮助啊啊", "consent": True})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "theme"
     r = api.post(handlers.ops, "/collective/", {"organization_id": tree.province.pk, "theme": "", "youth_group": "x"})
     assert r.status_code == 400
     r = api.post(handlers.ops, "/collective/", {"organization_id": tree.province.pk, "theme": "t", "youth_group": "x",

@@ -65,3 +65,13 @@ def test_question_detail_schema_is_communitys_own():
     components = api.get_openapi_schema()["components"]["schemas"]
     assert "kind" in components["QuestionEventOut"]["properties"]
     assert "action" in components["AppealEventOut"]["properties"]
+
+
+@pytest.mark.parametrize("title", ["0\x00\x00\x00", "    ", " a b ", "\x7f\x7fab"])
+def test_titles_blank_after_cleaning_are_refused_by_the_schema(tree, youth, client_for, title):
+    """The schema's pattern counts the characters the service keeps: never a 400 "too short" for a title the
+    schema allowed."""
+    r = client_for(youth).post(URL, {"title": title, "domain": "legal"}, content_type="application/json")
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "title"
+    r = client_for(youth).post(URL, {"title": f"问{title}答题", "domain": "legal"}, content_type="application/json")
+    assert r.status_code == 201, r.content
