@@ -169,9 +169,13 @@ class FormPatch(Schema):
     version: int | None = None
 
 
+_BLANK = r"\s\x00\x1c-\x1f"  # what str.strip() removes (\s in Python), and NUL
+
+
 class HelpIn(Schema):
-    theme: str = Field(..., min_length=1, max_length=200, pattern=r"[^\s\x1c-\x1f]")
-    details: str = Field(..., min_length=10, max_length=10000, pattern=r"[^\s\x1c-\x1f][\s\S]{8,}[^\s\x1c-\x1f]",
+    # The patterns count what the service keeps: NUL characters dropped, blanks around the text stripped.
+    theme: str = Field(..., min_length=1, max_length=200, pattern=rf"[^{_BLANK}]")
+    details: str = Field(..., min_length=10, max_length=10000, pattern=rf"[^{_BLANK}](?:\x00*[^\x00]){{8,}}\x00*[^{_BLANK}]",
                          description="At least 10 characters, not counting blanks around them")
     consent: Literal[True] = Field(..., description="Consent to share your details with the handlers (required)")
     organization_id: int | None = None

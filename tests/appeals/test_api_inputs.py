@@ -37,3 +37,15 @@ def test_malformed_path_ids(tree, handlers, api, youth, bad):
     assert api.get(handlers.ops, f"/{bad}/form.pdf").status_code in (404, 422)
     assert api.get(handlers.ops, f"/{bad}/").status_code == 404
     assert api.post(youth, f"/mine/{bad}/withdraw/", {"reason": "不需要了"}).status_code == 404
+
+
+def test_nul_characters_are_dropped_not_a_500(tree, youth, api):
+    """PostgreSQL cannot store NUL in text: the fuzzer's theme "\\x17\\x00íD" was a 500."""
+    r = api.post(youth, "/mine/", {"theme": "\x17\x00\u00edD", "consent": True, "details": "organization\x00 的问题说明"})
+    assert r.status_code == 201, r.content
+    from appeals.models import Appeal
+
+    appeal = Appeal.objects.get(pk=r.json()["id"])
+    assert appeal.theme == "\x17\u00edD" and "\x00" not in appeal.details
+    r = api.post(youth, "/mine/", {"theme": "\x00", "consent": True, "details": "organization"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "theme"
