@@ -73,5 +73,5 @@ def test_titles_blank_after_cleaning_are_refused_by_the_schema(tree, youth, clie
     schema allowed."""
     r = client_for(youth).post(URL, {"title": title, "domain": "legal"}, content_type="application/json")
     assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "title"
-    r = client_for(youth).post(URL, {"title": f"问{title}答题", "domain": "legal"}, content_type="application/json")
+    r = client_for(youth).post(URL, {"title": f"问问{title}答题", "domain": "legal"}, content_type="application/json")
     assert r.status_code == 201, r.content
