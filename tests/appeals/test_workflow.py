@@ -272,7 +272,7 @@ def test_bad_input_on_open(api, handlers, tree, youth):
                                                 "period_start": "2026-04-01", "period_end": "2026-03-01"})
     assert r.status_code == 400 and "period_start" in r.json()["errors"]
     r = api.post(handlers.ops, "/collective/", {"organization_id": 999999, "theme": "t", "youth_group": "x"})
-    assert r.status_code == 400
+    assert r.status_code == 404  # names no organisation
     r = api.post(handlers.ops, "/collective/", {"organization_id": tree.province.pk, "theme": "t", "youth_group": "x",
                                                 "thread_count": -1})
     assert r.status_code == 422
