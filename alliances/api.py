@@ -4,6 +4,7 @@ fields only (never phone numbers, ID numbers or user ids); staff-only fields com
 selectors do the work."""
 
 from datetime import date, datetime, time, timedelta
+from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -14,7 +15,7 @@ from ninja.security import django_auth
 from organizations import permissions
 from organizations.models import Organization
 from youthvoice.domains import ServiceDomain
-from youthvoice.errors import Invalid, forbidden
+from youthvoice.errors import forbidden
 from youthvoice.pagination import LimitOffsetPagination
 
 from . import selectors, services
@@ -33,6 +34,7 @@ from .models import (
 from .sources import community_sources
 
 router = Router()
+RANK_ORDERS = tuple(RANK_KEYS)
 
 
 # ---- schemas -------------------------------------------------------------------------------------
@@ -125,7 +127,7 @@ class MembershipOut(Schema):
         return obj.expert.real_name if obj.expert_id else None
 
 
-class StatsOut(Schema):
+class ExpertFiguresOut(Schema):
     answers: int
     accepted: int
     on_time: int
@@ -146,13 +148,13 @@ class StatsOut(Schema):
 class ExpertStatsOut(Schema):
     expert: ExpertOut
     available: bool = Field(..., description="False while Q&A data is not connected")
-    stats: StatsOut
+    stats: ExpertFiguresOut
 
 
 class RankedOut(Schema):
     rank: int
     expert: ExpertOut
-    stats: StatsOut
+    stats: ExpertFiguresOut
 
 
 class AllianceStatsOut(Schema):
@@ -209,7 +211,7 @@ class ReasonIn(Schema):
     reason: str = Field("", max_length=300)
 
 
-class RespondIn(Schema):
+class MembershipResponseIn(Schema):
     accept: bool
 
 
@@ -251,11 +253,21 @@ def _org(org_id):
     return get_object_or_404(Organization, pk=org_id) if org_id is not None else None
 
 
+DEFAULT_DAYS = 365
+EARLIEST = date(2000, 1, 1)  # before the platform: no data; also keeps far dates clear of datetime's limits
+
+
 def _range(period: PeriodQuery):
-    since, until = resolve_range(period.since, period.until, timezone.localdate())
+    """The requested dates, and the window to query: the same days, cut to [2000, today], where all data is
+    (so that year 1 or 9999 are valid requests, not datetime overflows)."""
+    today = timezone.localdate()
+    since = period.since
+    if since is None and period.until is not None and (period.until - date.min).days < DEFAULT_DAYS:
+        since = date.min  # the default year before `until` would begin before year 1
+    since, until = resolve_range(since, period.until, today, default_days=DEFAULT_DAYS)
     tz = timezone.get_current_timezone()
-    start = datetime.combine(since, time.min, tzinfo=tz)
-    end = datetime.combine(until + timedelta(days=1), time.min, tzinfo=tz)
+    start = datetime.combine(min(max(since, EARLIEST), today), time.min, tzinfo=tz)
+    end = datetime.combine(min(max(until, EARLIEST), today) + timedelta(days=1), time.min, tzinfo=tz)
     return since, until, start, end
 
 
@@ -294,7 +306,7 @@ def get_expert(request, expert_id: int):
     return get_object_or_404(selectors.public_experts(), pk=expert_id)
 
 
-@router.get("/experts/{int:expert_id}/staff", response=ExpertStaffOut, auth=django_auth,
+@router.get("/experts/{expert_id}/staff", response=ExpertStaffOut, auth=django_auth,
             summary="One expert with staff-only fields (staff who manage the expert)")
 def get_expert_staff(request, expert_id: int):
     expert = get_object_or_404(ExpertProfile.objects.select_related("organization"), pk=expert_id)
@@ -303,7 +315,7 @@ def get_expert_staff(request, expert_id: int):
     return expert
 
 
-@router.get("/experts/{int:expert_id}/statistics", response=ExpertStatsOut, summary="An expert's statistics")
+@router.get("/experts/{expert_id}/statistics", response=ExpertStatsOut, summary="An expert's statistics")
 def expert_stats(request, expert_id: int, period: Query[PeriodQuery]):
     expert = get_object_or_404(selectors.public_experts(), pk=expert_id)
     _, _, start, end = _range(period)
@@ -336,12 +348,10 @@ def suggestions(request, domain: ServiceDomain, organization: int | None = None,
 
 @router.get("/demand", response=DemandOut, auth=django_auth,
             summary="Demand analysis: questions per domain, region and period (staff and experts)")
-def demand(request, period_q: Query[PeriodQuery], period: str = "month", region: int | None = None,
+def demand(request, period_q: Query[PeriodQuery], period: Literal[PERIODS] = "month", region: int | None = None,
            domain: ServiceDomain | None = None):
     if not (permissions.is_staff_anywhere(request.user) or selectors.is_expert(request.user)):
         raise forbidden()
-    if period not in PERIODS:
-        raise Invalid("统计周期无效", "Invalid period", fields={"period": list(PERIODS)})
     since, until, start, end = _range(period_q)
     sources = community_sources()
     if sources is None or sources.questions is None:
@@ -368,32 +378,32 @@ def _membership(membership_id):
     return get_object_or_404(AllianceMembership.objects.select_related("alliance", "expert"), pk=membership_id)
 
 
-@router.post("/memberships/{int:membership_id}/decision", response=MembershipOut, auth=django_auth,
+@router.post("/memberships/{membership_id}/decision", response=MembershipOut, auth=django_auth,
              summary="Approve or reject an application (the alliance's liaison)")
 def decide(request, membership_id: int, payload: MembershipDecisionIn):
     return services.decide_application(actor=request.user, membership=_membership(membership_id),
                                        approve=payload.approve, reason=payload.reason)
 
 
-@router.post("/memberships/{int:membership_id}/response", response=MembershipOut, auth=django_auth,
+@router.post("/memberships/{membership_id}/response", response=MembershipOut, auth=django_auth,
              summary="Accept or decline an invitation (the invited expert)")
-def respond(request, membership_id: int, payload: RespondIn):
+def respond(request, membership_id: int, payload: MembershipResponseIn):
     return services.respond_to_invitation(actor=request.user, membership=_membership(membership_id),
                                           accept=payload.accept)
 
 
-@router.post("/memberships/{int:membership_id}/suspend", response=MembershipOut, auth=django_auth)
+@router.post("/memberships/{membership_id}/suspend", response=MembershipOut, auth=django_auth)
 def suspend(request, membership_id: int, payload: ReasonIn):
     return services.suspend_membership(actor=request.user, membership=_membership(membership_id), reason=payload.reason)
 
 
-@router.post("/memberships/{int:membership_id}/reinstate", response=MembershipOut, auth=django_auth)
+@router.post("/memberships/{membership_id}/reinstate", response=MembershipOut, auth=django_auth)
 def reinstate(request, membership_id: int, payload: ReasonIn):
     return services.reinstate_membership(actor=request.user, membership=_membership(membership_id),
                                          reason=payload.reason)
 
 
-@router.post("/memberships/{int:membership_id}/remove", response=MembershipOut, auth=django_auth)
+@router.post("/memberships/{membership_id}/remove", response=MembershipOut, auth=django_auth)
 def remove(request, membership_id: int, payload: ReasonIn):
     return services.remove_membership(actor=request.user, membership=_membership(membership_id), reason=payload.reason)
 
@@ -412,14 +422,14 @@ def get_alliance(request, alliance_id: int):
     return alliance
 
 
-@router.post("/{int:alliance_id}/applications", response={201: MembershipOut}, auth=django_auth,
+@router.post("/{alliance_id}/applications", response={201: MembershipOut}, auth=django_auth,
              summary="Apply to join an alliance as an expert")
 def apply(request, alliance_id: int, payload: ApplicationIn):
     membership = services.apply_to_alliance(actor=request.user, alliance=_alliance(alliance_id), **payload.dict())
     return 201, membership
 
 
-@router.post("/{int:alliance_id}/invitations", response={201: MembershipOut}, auth=django_auth,
+@router.post("/{alliance_id}/invitations", response={201: MembershipOut}, auth=django_auth,
              summary="Invite an expert to join (the alliance's liaison)")
 def invite(request, alliance_id: int, payload: InvitationIn):
     expert = get_object_or_404(ExpertProfile, pk=payload.expert_id)
@@ -428,14 +438,12 @@ def invite(request, alliance_id: int, payload: InvitationIn):
     return 201, membership
 
 
-@router.get("/{int:alliance_id}/statistics", response=AllianceStatsOut, auth=django_auth,
+@router.get("/{alliance_id}/statistics", response=AllianceStatsOut, auth=django_auth,
             summary="Members ranked by their statistics (the alliance's liaison)")
-def alliance_stats(request, alliance_id: int, period: Query[PeriodQuery], order: str = "answers"):
+def alliance_stats(request, alliance_id: int, period: Query[PeriodQuery], order: Literal[RANK_ORDERS] = "answers"):
     alliance = _alliance(alliance_id)
     if not services.can_manage_alliance(request.user, alliance):
         raise forbidden()
-    if order not in RANK_KEYS:
-        raise Invalid("排序方式无效", "Invalid ranking", fields={"order": list(RANK_KEYS)})
     since, until, start, end = _range(period)
     sources = community_sources()
     rows = []

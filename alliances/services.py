@@ -18,7 +18,7 @@ from wagtail.log_actions import log
 from organizations import permissions
 from organizations.models import StaffRole
 from youthvoice.domains import ServiceDomain
-from youthvoice.errors import Conflict, Forbidden, Invalid, forbidden
+from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
 
 from .models import (
     OPEN_MEMBERSHIP_STATUSES,
@@ -427,7 +427,7 @@ def invite_suggestions(*, actor, question, expert_ids: list[int], invite) -> lis
     experts = {e.pk: e for e in ExpertProfile.objects.select_related("user").filter(pk__in=expert_ids)}
     missing = [i for i in expert_ids if i not in experts]
     if missing:
-        raise Invalid("专家不存在", "Unknown experts", fields={"expert_ids": missing})
+        raise NotFound("专家不存在", "Unknown experts", fields={"expert_ids": missing})
     invitations = []
     for expert_id in dict.fromkeys(expert_ids):
         expert = experts[expert_id]

@@ -2,6 +2,7 @@
 scoped to the handler's subtree; `/mine/` endpoints are the youth's own view, without internal opinions."""
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.http import HttpResponse
 from ninja import Field, FilterSchema, Query, Router, Schema
@@ -10,8 +11,8 @@ from ninja.security import django_auth
 
 from accounts.selectors import reveal
 from organizations.models import Organization
-from youthvoice.errors import Forbidden, Invalid, NotFound
-from youthvoice.pagination import LimitOffsetPagination
+from youthvoice.errors import Forbidden, NotFound
+from youthvoice.pagination import MAX_BIGINT, MAX_INT, MAX_LIMIT, MAX_OFFSET, LimitOffsetPagination
 
 from . import exports, permissions, selectors, services
 from .domain.workflow import TRANSITIONS
@@ -30,7 +31,7 @@ def _org(org_id: int | None, field: str) -> Organization | None:
         return None
     org = Organization.objects.filter(pk=org_id).first()
     if org is None:
-        raise Invalid("组织不存在", "Organisation not found", fields={field: org_id})
+        raise NotFound("组织不存在", "Organisation not found", fields={field: org_id})
     return org
 
 
@@ -65,7 +66,7 @@ class AppealListOut(Schema):
     created_at: datetime
 
 
-class EventOut(Schema):
+class AppealEventOut(Schema):
     action: str
     from_state: str
     to_state: str
@@ -97,7 +98,7 @@ class AppealOut(AppealListOut):
     rating: str
     rating_comment: str
     sources: list[SourceOut]
-    events: list[EventOut]
+    events: list[AppealEventOut]
     actions: list[str]
 
 
@@ -108,7 +109,7 @@ class AppealFilter(FilterSchema):
 
 
 class ThreadRef(Schema):
-    question_id: int | None = Field(None, gt=0)
+    question_id: int | None = Field(None, gt=0, le=MAX_INT)
     title: str = Field("", max_length=200)
     url: str = Field("", max_length=500)
 
@@ -119,8 +120,8 @@ class CollectiveIn(Schema):
     youth_group: str = Field(..., max_length=200)
     period_start: date | None = None
     period_end: date | None = None
-    thread_count: int | None = Field(None, ge=0)
-    user_count: int | None = Field(None, ge=0)
+    thread_count: int | None = Field(None, ge=0, le=MAX_INT)
+    user_count: int | None = Field(None, ge=0, le=MAX_INT)
     location: str = Field("", max_length=120)
     details: str = Field("", max_length=10000)
     thread_refs: list[ThreadRef] = Field(default_factory=list, max_length=500)
@@ -133,11 +134,11 @@ class IndividualIn(Schema):
     user_name: str = Field("", max_length=80)
     requester_id: int | None = None
     reported_at: datetime | None = None
-    reply_count: int | None = Field(None, ge=0)
+    reply_count: int | None = Field(None, ge=0, le=MAX_INT)
     location: str = Field("", max_length=120)
     details: str = Field("", max_length=10000)
     source_kind: str = Field("question", pattern="^(question|report|direct)$")
-    question_id: int | None = Field(None, gt=0)
+    question_id: int | None = Field(None, gt=0, le=MAX_INT)
     source_title: str = Field("", max_length=200)
     source_url: str = Field("", max_length=500)
     external_ref: str = Field("", max_length=80)
@@ -159,23 +160,28 @@ class FormPatch(Schema):
     youth_group: str | None = Field(None, max_length=200)
     period_start: date | None = None
     period_end: date | None = None
-    thread_count: int | None = Field(None, ge=0)
-    user_count: int | None = Field(None, ge=0)
+    thread_count: int | None = Field(None, ge=0, le=MAX_INT)
+    user_count: int | None = Field(None, ge=0, le=MAX_INT)
     user_name: str | None = Field(None, max_length=80)
     reported_at: datetime | None = None
-    reply_count: int | None = Field(None, ge=0)
+    reply_count: int | None = Field(None, ge=0, le=MAX_INT)
     location: str | None = Field(None, max_length=120)
     theme: str | None = Field(None, max_length=200)
     version: int | None = None
 
 
+_BLANK = r"\s\x00\x1c-\x1f"  # what str.strip() removes (\s in Python), and NUL
+
+
 class HelpIn(Schema):
-    theme: str = Field(..., max_length=200)
-    details: str = Field(..., max_length=10000)
-    consent: bool = Field(..., description="Consent to share your details with the handlers")
+    # The patterns count what the service keeps: NUL characters dropped, blanks around the text stripped.
+    theme: str = Field(..., min_length=1, max_length=200, pattern=rf"[^{_BLANK}]")
+    details: str = Field(..., min_length=10, max_length=10000, pattern=rf"[^{_BLANK}](?:\x00*[^\x00]){{8,}}\x00*[^{_BLANK}]",
+                         description="At least 10 characters, not counting blanks around them")
+    consent: Literal[True] = Field(..., description="Consent to share your details with the handlers (required)")
     organization_id: int | None = None
     location: str = Field("", max_length=120)
-    question_id: int | None = Field(None, gt=0)
+    question_id: int | None = Field(None, gt=0, le=MAX_INT)
 
 
 class RateIn(Schema):
@@ -259,7 +265,7 @@ def create_individual(request, payload: IndividualIn):
     if payload.requester_id is not None:
         requester = get_user_model().objects.filter(pk=payload.requester_id, is_active=True).first()
         if requester is None:
-            raise Invalid("用户不存在", "User not found", fields={"requester_id": payload.requester_id})
+            raise NotFound("用户不存在", "User not found", fields={"requester_id": payload.requester_id})
     appeal = services.open_individual_case(
         actor=request.user, organization=_org(payload.organization_id, "organization_id"), theme=payload.theme,
         user_name=payload.user_name, requester=requester, reported_at=payload.reported_at,
@@ -299,7 +305,7 @@ def patch_appeal(request, appeal_id: int, payload: FormPatch):
     return _detail(request, appeal)
 
 
-@router.get("/{int:appeal_id}/form.pdf", summary="The record as its official form (PDF)")
+@router.get("/{appeal_id}/form.pdf", summary="The record as its official form (PDF)")
 def form_pdf(request, appeal_id: int):
     _staff(request)
     appeal = _staff_appeal(request, appeal_id)
@@ -316,9 +322,10 @@ def take_step(request, appeal_id: int, name: str, payload: TransitionIn):
     if name not in TRANSITIONS:
         raise NotFound("没有这个办理步骤", "Unknown workflow step")
     _staff_appeal(request, appeal_id)
-    co = list(Organization.objects.filter(pk__in=payload.co_handler_ids))
+    # An id beyond bigint cannot exist (and would overflow the IN list): it is simply not found.
+    co = list(Organization.objects.filter(pk__in=[i for i in payload.co_handler_ids if 0 < i <= MAX_BIGINT]))
     if len(co) != len(set(payload.co_handler_ids)):
-        raise Invalid("协办单位不存在", "Co-handler not found", fields={"co_handler_ids": payload.co_handler_ids})
+        raise NotFound("协办单位不存在", "Co-handler not found", fields={"co_handler_ids": payload.co_handler_ids})
     appeal = services.transition(
         actor=request.user, appeal_id=appeal_id, name=name, comment=payload.comment, fields=payload.fields,
         lead_organization=_org(payload.lead_organization_id, "lead_organization_id"), co_handlers=co,
@@ -345,7 +352,7 @@ class ProgressPage(Schema):
 
 
 @router.get("/mine/", response=ProgressPage, summary="My appeals and their progress")
-def my_appeals(request, limit: int = Query(20, ge=1, le=100), offset: int = Query(0, ge=0)):
+def my_appeals(request, limit: int = Query(20, ge=1, le=MAX_LIMIT), offset: int = Query(0, ge=0, le=MAX_OFFSET)):
     qs = Appeal.objects.filter(requester=request.user).order_by("-created_at", "-pk")
     page = qs.prefetch_related("events")[offset:offset + limit]
     return {"items": [selectors.public_progress(a) for a in page], "count": qs.count()}

@@ -85,7 +85,8 @@ def holders(role: str, organization: Organization | None):
 # ---------------------------------------------------------------------------------------------
 
 def _clean_text(value, name, zh, en, *, required=False, max_len=MAX_FIELD) -> str:
-    value = (value or "").strip() if isinstance(value, str) or value is None else str(value).strip()
+    # PostgreSQL cannot store NUL characters in text: they are dropped (they carry nothing).
+    value = ((value or "") if isinstance(value, str) or value is None else str(value)).replace("\x00", "").strip()
     if required and not value:
         raise Invalid(f"请填写{zh}", f"{en} is required", fields={name: "required"})
     if len(value) > max_len:

@@ -13,13 +13,20 @@ from moderation.models import ModerationStatus
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, Organization
 from youthvoice.domains import ServiceDomain
-from youthvoice.errors import Forbidden, Invalid
+from youthvoice.errors import Forbidden, Invalid, NotFound
 
 from . import cache as qa_cache
 from . import selectors, services
 from .models import Answer, Invitation, Question, QuestionStatus
 
 router = Router()
+
+
+def _visible(n: int) -> str:
+    """A schema pattern: at least `n` characters that survive the service's cleaning (not blank, not control
+    characters), so that a schema-valid text is not refused as too short afterwards."""
+    invisible = r"\s\x00-\x1f\x7f"
+    return rf"(?:[^{invisible}][{invisible}]*){{{n}}}"
 
 Sort = Literal["latest", "hot", "unanswered"]
 DomainStr = Literal[tuple(ServiceDomain.values)]
@@ -78,7 +85,7 @@ class AnswerOut(Schema):
     comments: list[CommentOut]
 
 
-class EventOut(Schema):
+class QuestionEventOut(Schema):
     kind: str
     actor: str | None
     from_organization: str | None
@@ -100,7 +107,7 @@ class QuestionDetail(QuestionListItem):
     outcome_rating: int | None
     answers: list[AnswerOut]
     comments: list[CommentOut]
-    events: list[EventOut]
+    events: list[QuestionEventOut]
 
 
 def _now():
@@ -176,15 +183,23 @@ def _resolve_org(org_id, slug):
     qs = Organization.objects.filter(is_active=True)
     org = qs.filter(pk=org_id).first() if org_id is not None else qs.filter(slug=slug).first()
     if org is None:
-        raise Invalid("组织不存在", "Unknown organisation", fields={"org": "unknown"})
+        raise NotFound("组织不存在", "Unknown organisation", fields={"org": "unknown"})
     return org
+
+
+def _keyset_page(qs, *, sort: str, limit: int, cursor: str | None):
+    """A cursor we did not issue names no page: 404 (the pages restart from the top instead)."""
+    try:
+        return selectors.keyset_page(qs, sort=sort, limit=limit, cursor=cursor)
+    except Invalid as exc:
+        raise NotFound(exc.zh, exc.en, code="invalid_cursor", fields=exc.fields) from exc
 
 
 @router.get("/questions/", response=QuestionPage, summary="Question feed of a branch: latest, hot or unanswered")
 def list_questions(request, filters: Query[FeedFilters]):
     org = _resolve_org(filters.org, filters.branch)
     qs = selectors.feed(organization=org, domain=filters.domain, tag=filters.tag, sort=filters.sort)
-    rows, next_cursor = selectors.keyset_page(qs, sort=filters.sort, limit=filters.limit, cursor=filters.cursor)
+    rows, next_cursor = _keyset_page(qs, sort=filters.sort, limit=filters.limit, cursor=filters.cursor)
     now = _now()
     return {"items": [_list_item(q, request.user, now) for q in rows], "next_cursor": next_cursor}
 
@@ -226,10 +241,11 @@ def related(request, question_id: int):
 
 
 class AskIn(Schema):
-    title: str = Field(..., max_length=200)
-    body: str = Field("", max_length=20000)
+    title: str = Field(..., min_length=services.TITLE_MIN, max_length=services.TITLE_MAX,
+                       pattern=_visible(services.TITLE_MIN))
+    body: str = Field("", max_length=services.BODY_MAX)
     domain: DomainStr
-    tags: list[str] = Field(default_factory=list, max_length=10)
+    tags: list[str] = Field(default_factory=list, max_length=services.MAX_TAGS, description="Existing tag names")
     target_kind: Literal["", "organization", "expert", "station"] = ""
     target_id: int | None = None
     organization_id: int | None = Field(None, description="Where the asker is (defaults to their profile location)")
@@ -246,8 +262,9 @@ def ask(request, payload: AskIn):
 
 
 class AnswerIn(Schema):
-    body: str = Field(..., max_length=20000)
-    source: str = Field("", max_length=600)
+    body: str = Field(..., min_length=services.ANSWER_MIN, max_length=services.ANSWER_MAX,
+                      pattern=_visible(services.ANSWER_MIN))
+    source: str = Field("", max_length=services.SOURCE_MAX)
     is_copied: bool = False
     as_organization_id: int | None = Field(None, description="Post as this organisation's official account (its staff only)")
 
@@ -265,14 +282,14 @@ def answer(request, question_id: int, payload: AnswerIn):
     if payload.as_organization_id is not None:
         as_org = Organization.objects.filter(pk=payload.as_organization_id).first()
         if as_org is None:
-            raise Invalid("组织不存在", "Unknown organisation", fields={"as_organization_id": "unknown"})
+            raise NotFound("组织不存在", "Unknown organisation", fields={"as_organization_id": "unknown"})
     a = services.answer_question(actor=request.user, question=q, body=payload.body, source=payload.source,
                                  is_copied=payload.is_copied, as_organization=as_org)
     return 201, {"id": a.pk, "role": a.role, "stops_clock": a.stops_clock}
 
 
 class CommentIn(Schema):
-    body: str = Field(..., max_length=2000)
+    body: str = Field(..., min_length=1, max_length=services.COMMENT_MAX, pattern=_visible(1))
     answer_id: int | None = None
 
 
@@ -283,7 +300,7 @@ def comment(request, question_id: int, payload: CommentIn):
     if payload.answer_id is not None:
         ans = Answer.objects.filter(pk=payload.answer_id).select_related("author").first()
         if ans is None:
-            raise Invalid("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
+            raise NotFound("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
     c = services.add_comment(actor=request.user, question=q, body=payload.body, answer=ans)
     return 201, _comment(c)
 
@@ -301,7 +318,7 @@ def _answer_of(q, answer_id):
         return None
     ans = Answer.objects.filter(pk=answer_id).select_related("author").first()
     if ans is None:
-        raise Invalid("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
+        raise NotFound("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
     return ans
 
 
@@ -359,7 +376,7 @@ def outcome(request, question_id: int, payload: OutcomeIn):
 
 class InviteIn(Schema):
     invitee_id: int
-    message: str = Field("", max_length=400)
+    message: str = Field("", max_length=services.INVITATION_TEXT_MAX)
 
 
 class InvitationOut(Schema):
@@ -402,21 +419,24 @@ def my_invitations(request, status: Literal["pending", "accepted", "declined", "
     if status:
         qs = qs.filter(status=status)
     if cursor:
-        value, last_id = selectors.decode_cursor(cursor)
+        try:
+            _, last_id = selectors.decode_cursor(cursor)
+        except Invalid as exc:
+            raise NotFound(exc.zh, exc.en, code="invalid_cursor", fields=exc.fields) from exc
         qs = qs.filter(pk__lt=last_id)
     rows = list(qs.order_by("-id")[: limit + 1])
     nxt = selectors.encode_cursor([0, rows[limit - 1].pk]) if len(rows) > limit else None
     return {"items": [_invitation(i) for i in rows[:limit]], "next_cursor": nxt}
 
 
-class RespondIn(Schema):
+class InvitationRespondIn(Schema):
     accept: bool
-    reason: str = Field("", max_length=400)
+    reason: str = Field("", max_length=services.INVITATION_TEXT_MAX)
 
 
 @router.post("/invitations/{int:invitation_id}/respond/", response=InvitationOut, auth=django_auth,
              summary="Accept or decline an invitation")
-def respond(request, invitation_id: int, payload: RespondIn):
+def respond(request, invitation_id: int, payload: InvitationRespondIn):
     inv = get_object_or_404(Invitation, pk=invitation_id)
     inv = services.respond_invitation(actor=request.user, invitation=inv, accept=payload.accept, reason=payload.reason)
     return _invitation(Invitation.objects.select_related("question", "inviter").get(pk=inv.pk))
@@ -424,11 +444,11 @@ def respond(request, invitation_id: int, payload: RespondIn):
 
 class TransferIn(Schema):
     to_organization_id: int
-    reason: str = Field(..., max_length=600)
+    reason: str = Field(..., min_length=2, max_length=services.REASON_MAX, pattern=_visible(2))
 
 
-class DeclineIn(Schema):
-    reason: str = Field(..., max_length=600)
+class QuestionDeclineIn(Schema):
+    reason: str = Field(..., min_length=2, max_length=services.REASON_MAX, pattern=_visible(2))
 
 
 class RoutingOut(Schema):
@@ -454,11 +474,11 @@ def transfer(request, question_id: int, payload: TransferIn):
 
 @router.post("/questions/{int:question_id}/decline/", response=RoutingOut, auth=django_auth,
              summary="Decline: send back to where it came from, or up (staff)")
-def decline(request, question_id: int, payload: DeclineIn):
+def decline(request, question_id: int, payload: QuestionDeclineIn):
     return _routing(services.decline_question(actor=request.user, question=_question(question_id), reason=payload.reason))
 
 
-class SuggestionOut(Schema):
+class QuestionSuggestionOut(Schema):
     expert_id: int
     user_id: int
     name: str
@@ -467,7 +487,7 @@ class SuggestionOut(Schema):
     load: int
 
 
-@router.get("/questions/{int:question_id}/suggestions/", response=list[SuggestionOut], auth=django_auth,
+@router.get("/questions/{int:question_id}/suggestions/", response=list[QuestionSuggestionOut], auth=django_auth,
             summary="Experts matched to the question: domain, location, home station, load (staff)")
 def suggestions(request, question_id: int):
     q = _question(question_id)
@@ -477,35 +497,35 @@ def suggestions(request, question_id: int):
              "score": s["score"], "reasons": s["reasons"], "load": s["load"]} for s in selectors.suggested_experts(q)]
 
 
-class SuggestedInviteIn(Schema):
+class QuestionSuggestedInviteIn(Schema):
     expert_ids: list[int] = Field(..., min_length=1, max_length=20)
 
 
 @router.post("/questions/{int:question_id}/invitations/suggested/", response={201: list[InvitationOut]},
              auth=django_auth, summary="Invite the suggested experts in one action (staff)")
-def invite_suggested(request, question_id: int, payload: SuggestedInviteIn):
+def invite_suggested(request, question_id: int, payload: QuestionSuggestedInviteIn):
     invitations = services.invite_suggested(actor=request.user, question=_question(question_id),
                                             expert_ids=payload.expert_ids)
     rows = Invitation.objects.select_related("question", "inviter").filter(pk__in=[i.pk for i in invitations])
     return 201, [_invitation(i) for i in rows]
 
 
-class ReferralIn(Schema):
+class QuestionReferralIn(Schema):
     station_id: int
     service_id: int | None = None
     note: str = Field("", max_length=300)
 
 
-class ReferralOut(Schema):
+class QuestionReferralOut(Schema):
     id: int
     station_id: int
     station: str
     booking_url: str
 
 
-@router.post("/questions/{int:question_id}/referrals/", response={201: ReferralOut}, auth=django_auth,
+@router.post("/questions/{int:question_id}/referrals/", response={201: QuestionReferralOut}, auth=django_auth,
              summary="Refer the question to a station: the asker is offered a booking there (转介, staff)")
-def refer(request, question_id: int, payload: ReferralIn):
+def refer(request, question_id: int, payload: QuestionReferralIn):
     r = services.refer_to_station(actor=request.user, question=_question(question_id), station_id=payload.station_id,
                                   service_id=payload.service_id, note=payload.note)
     return 201, {"id": r.pk, "station_id": r.station_id, "station": r.station.title,
@@ -530,7 +550,7 @@ class Paged(Schema):
 @router.get("/mine/", response=QuestionPage, auth=django_auth, summary="My questions")
 def mine(request, page: Query[Paged]):
     qs = selectors.feed_queryset().filter(asker=request.user)
-    rows, nxt = selectors.keyset_page(qs, sort="latest", limit=page.limit, cursor=page.cursor)
+    rows, nxt = _keyset_page(qs, sort="latest", limit=page.limit, cursor=page.cursor)
     now = _now()
     return {"items": [_list_item(q, request.user, now) for q in rows], "next_cursor": nxt}
 
@@ -545,7 +565,7 @@ def queue(request, limit: int = Query(50, ge=1, le=100), offset: int = Query(0, 
     return [_list_item(q, request.user, now) for q in rows]
 
 
-class StatsOut(Schema):
+class AnswererStatsOut(Schema):
     total: int
     solved: int
     partly: int
@@ -556,7 +576,7 @@ class StatsOut(Schema):
     level: int
 
 
-@router.get("/users/{int:user_id}/stats/", response=StatsOut, summary="An answerer's outcome statistics and points")
+@router.get("/users/{int:user_id}/stats/", response=AnswererStatsOut, summary="An answerer's outcome statistics and points")
 def stats(request, user_id: int):
     from django.contrib.auth import get_user_model
 

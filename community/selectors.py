@@ -2,6 +2,7 @@
 
 import base64
 import json
+import math
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
@@ -72,13 +73,32 @@ def encode_cursor(values) -> str:
     return base64.urlsafe_b64encode(json.dumps(values, default=str).encode()).decode()
 
 
-def decode_cursor(cursor: str):
+MAX_ID = 2**63 - 1  # bigint: larger ids do not exist and would overflow the query
+
+
+def decode_cursor(cursor: str, *, sort: str | None = None):
+    """The [sort value, last id] a cursor from `encode_cursor` carries. Anything else (not base64, not
+    JSON, wrong shapes or types, ids out of range) is an `Invalid` cursor, never a database error."""
+    from django.utils.dateparse import parse_datetime
+
     from youthvoice.errors import Invalid
 
     try:
-        values = json.loads(base64.urlsafe_b64decode(cursor.encode()).decode())
-        assert isinstance(values, list) and len(values) == 2
-        return values
+        values = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")).decode())
+        if not isinstance(values, list) or len(values) != 2:
+            raise ValueError("not a pair")
+        value, last_id = values
+        if type(last_id) is not int or not 0 <= last_id <= MAX_ID:
+            raise ValueError("bad id")
+        key = SORT_KEYS[sort][0] if sort else None
+        if key == "asked_at":
+            value = parse_datetime(value) if isinstance(value, str) else None
+            if value is None or value.tzinfo is None:
+                raise ValueError("bad date")
+        elif key == "hot_score":
+            if type(value) not in (int, float) or not math.isfinite(value):
+                raise ValueError("bad score")
+        return [value, last_id]
     except Exception as exc:
         raise Invalid("翻页参数无效", "Invalid cursor", fields={"cursor": "invalid"}) from exc
 
@@ -87,7 +107,7 @@ def keyset_page(qs, *, sort: str, limit: int, cursor: str | None):
     """Descending keyset pagination on (sort key, id): constant cost at any depth, no COUNT."""
     key, tiebreak = SORT_KEYS[sort]
     if cursor:
-        value, last_id = decode_cursor(cursor)
+        value, last_id = decode_cursor(cursor, sort=sort)
         qs = qs.filter(Q(**{f"{key}__lt": value}) | Q(**{key: value, f"{tiebreak}__lt": last_id}))
     rows = list(qs.order_by(f"-{key}", f"-{tiebreak}")[: limit + 1])
     next_cursor = None

@@ -53,6 +53,8 @@ BODY_MAX = 5000
 ANSWER_MIN, ANSWER_MAX = 2, 10000
 COMMENT_MAX = 500
 REASON_MAX = 300
+SOURCE_MAX = 300
+INVITATION_TEXT_MAX = 200  # an invitation's message, a decline's reason
 MAX_TAGS = 5
 MAX_TRANSFERS = 3  # the 12345 hotline rule: after three moves the question goes up, not on
 
@@ -154,19 +156,19 @@ def _resolve_target(kind: str, target_id: int | None):
     if kind == TargetKind.ORGANIZATION:
         org = Organization.objects.filter(pk=target_id, is_active=True).first()
         if org is None:
-            raise Invalid("提问对象不存在", "Unknown target organisation", fields={"target_id": "unknown"})
+            raise NotFound("提问对象不存在", "Unknown target organisation", fields={"target_id": "unknown"})
         return "target_organization", org
     if kind == TargetKind.EXPERT:
         user = get_user_model().objects.filter(pk=target_id, is_active=True).first()
         if user is None or active_expert(user) is None:
-            raise Invalid("提问对象不是专家", "The target is not an expert", fields={"target_id": "not_an_expert"})
+            raise NotFound("提问对象不是专家", "The target is not an expert", fields={"target_id": "not_an_expert"})
         return "target_expert", user
     if kind == TargetKind.STATION:
         from stations.models import StationPage
 
         station = StationPage.objects.live().public().filter(pk=target_id).select_related("organization").first()
         if station is None:
-            raise Invalid("青年之家不存在", "Unknown station", fields={"target_id": "unknown"})
+            raise NotFound("青年之家不存在", "Unknown station", fields={"target_id": "unknown"})
         return "target_station", station
     raise Invalid("不支持的提问对象", "Unsupported target", fields={"target_kind": "unsupported"})
 
@@ -190,12 +192,12 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
     tag_objs = list(QuestionTag.objects.filter(name__in=tag_names)) if tag_names else []
     unknown = sorted(set(tag_names) - {t.name for t in tag_objs})
     if unknown:
-        raise Invalid("标签不存在：" + "、".join(unknown), "Unknown tags: " + ", ".join(unknown), fields={"tags": unknown})
+        raise NotFound("标签不存在：" + "、".join(unknown), "Unknown tags: " + ", ".join(unknown), fields={"tags": unknown})
     if target_kind not in TargetKind.values:
         raise Invalid("不支持的提问对象", "Unsupported target", fields={"target_kind": "unsupported"})
     target_field, target = _resolve_target(target_kind, target_id)
     if organization is not None and not organization.is_active:
-        raise Invalid("组织不存在", "Unknown organisation", fields={"organization": "unknown"})
+        raise NotFound("组织不存在", "Unknown organisation", fields={"organization": "unknown"})
     org = ((target if target_field == "target_organization" else None)
            or (target.organization if target_field == "target_station" else None)
            or organization or asker.organization)
@@ -239,13 +241,13 @@ def refer_to_station(*, actor, question: Question, station_id: int | None, servi
     _writable(question)
     station = StationPage.objects.live().public().filter(pk=station_id).first() if station_id else None
     if station is None:
-        raise Invalid("请选择青年之家", "Choose a station", fields={"station_id": "unknown"})
+        raise NotFound("青年之家不存在", "Unknown station", fields={"station_id": "unknown"})
     service = None
     if service_id is not None:
         service = StationService.objects.filter(pk=service_id, station=station).first()
         if service is None:
-            raise Invalid("该服务不属于此站点", "That service is not offered by this station",
-                          fields={"service_id": "unknown"})
+            raise NotFound("该站点没有这项服务", "That service is not offered by this station",
+                           fields={"service_id": "unknown"})
     note = screen(note, field="note", max_length=300, multiline=False, actor=actor)
     referral = offer_booking(actor=actor, question_id=question.pk, asker=question.asker, station=station,
                              question_title=question.title, question_url=question.get_absolute_url(),
@@ -273,7 +275,7 @@ def answer_question(*, actor, question: Question, body: str, source: str = "", i
                     as_organization: Organization | None = None) -> Answer:
     _require_user(actor)
     body = screen(body, field="body", min_length=ANSWER_MIN, max_length=ANSWER_MAX, actor=actor)
-    source = screen(source, field="source", max_length=300, multiline=False, actor=actor)
+    source = screen(source, field="source", max_length=SOURCE_MAX, multiline=False, actor=actor)
     screening = moderation.screen_post(user=actor, kind="answer", fields={"body": body})
     body = screening.fields["body"]
     if is_copied and not source:
@@ -485,13 +487,13 @@ def mark_outcome(*, actor, question: Question, outcome: str, rating: int | None 
 def invite(*, actor, question: Question, invitee, message: str = "") -> Invitation:
     """The asker or the question's staff invite an expert (or staff) to answer."""
     _require_user(actor)
-    message = screen(message, field="message", max_length=200, multiline=False, actor=actor)
+    message = screen(message, field="message", max_length=INVITATION_TEXT_MAX, multiline=False, actor=actor)
     _writable(question)
     is_staff = permissions.can_act(actor, question.organization, ANSWERING_ROLES)
     if actor.pk != question.asker_id and not is_staff:
         raise Forbidden("只有提问者和工作人员可以邀请", "Only the asker and staff can invite")
     if invitee is None or not invitee.is_active:
-        raise Invalid("被邀请人不存在", "Unknown invitee", fields={"invitee_id": "unknown"})
+        raise NotFound("被邀请人不存在", "Unknown invitee", fields={"invitee_id": "unknown"})
     invitee_is_staff = permissions.is_staff_anywhere(invitee, ANSWERING_ROLES)
     expert = active_expert(invitee)
     if expert is None and not (is_staff and invitee_is_staff):
@@ -525,7 +527,7 @@ def invite_suggested(*, actor, question: Question, expert_ids: list[int]) -> lis
 @transaction.atomic
 def respond_invitation(*, actor, invitation: Invitation, accept: bool, reason: str = "") -> Invitation:
     _require_user(actor)
-    reason = screen(reason, field="reason", max_length=200, multiline=False, actor=actor)
+    reason = screen(reason, field="reason", max_length=INVITATION_TEXT_MAX, multiline=False, actor=actor)
     inv = Invitation.objects.select_for_update().select_related("question").get(pk=invitation.pk)
     if inv.invitee_id != actor.pk:
         raise Forbidden("这不是给你的邀请", "This invitation is not yours")
@@ -583,12 +585,12 @@ def transfer_question(*, actor, question: Question, to_organization: Organizatio
         raise Forbidden("您无权转交此问题", "You may not transfer this question")
     reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
     if to_organization is None or not to_organization.is_active:
-        raise Invalid("目标组织不存在", "Unknown organisation", fields={"to_organization_id": "unknown"})
+        raise NotFound("目标组织不存在", "Unknown organisation", fields={"to_organization_id": "unknown"})
     if not permissions.can_act(actor, to_organization, ANSWERING_ROLES):
         raise Forbidden("只能转交给您管辖范围内的组织", "You can only transfer within your own subtree",
                         fields={"to_organization_id": "outside_subtree"})
     if to_organization.pk == q.organization_id:
-        raise Invalid("问题已在该组织", "The question is already there", fields={"to_organization_id": "same"})
+        raise Conflict("问题已在该组织", "The question is already there", fields={"to_organization_id": "same"})
     if q.status != QuestionStatus.OPEN:
         raise Conflict("只能转交待回答的问题", "Only questions awaiting an answer can be transferred")
     if q.routing_locked:

@@ -113,8 +113,12 @@ def ask(request):
 
 @login_required
 def my_questions(request):
-    rows, next_cursor = selectors.keyset_page(selectors.feed_queryset().filter(asker=request.user), sort="latest",
-                                              limit=PAGE_SIZE, cursor=request.GET.get("cursor") or None)
+    mine = selectors.feed_queryset().filter(asker=request.user)
+    try:
+        rows, next_cursor = selectors.keyset_page(mine, sort="latest", limit=PAGE_SIZE,
+                                                  cursor=request.GET.get("cursor") or None)
+    except Invalid:  # a cursor we did not issue: start from the top, as the feed does
+        rows, next_cursor = selectors.keyset_page(mine, sort="latest", limit=PAGE_SIZE, cursor=None)
     return render(request, "community/mine.html", {
         "questions": rows, "next_cursor": next_cursor, "stats": selectors.answerer_statistics(request.user)})
 

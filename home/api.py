@@ -65,26 +65,26 @@ def _state(request, activity) -> dict:
     return data
 
 
-@router.get("/activities/{int:activity_id}/signup", response=SignupState, summary="Sign-up state of an activity")
+@router.get("/activities/{activity_id}/signup", response=SignupState, summary="Sign-up state of an activity")
 def signup_state(request, activity_id: int):
     return _state(request, get_object_or_404(ActivityPage.objects.live(), pk=activity_id))
 
 
-@router.post("/activities/{int:activity_id}/signup", response={201: SignupState}, auth=django_auth,
+@router.post("/activities/{activity_id}/signup", response={201: SignupState}, auth=django_auth,
              summary="Sign up for an activity (409 when full, ended or already signed up)")
 def sign_up(request, activity_id: int, payload: SignupIn):
     services.sign_up(actor=request.user, activity_id=activity_id, **payload.dict())
     return 201, _state(request, ActivityPage.objects.get(pk=activity_id))
 
 
-@router.delete("/activities/{int:activity_id}/signup", response=SignupState, auth=django_auth,
+@router.delete("/activities/{activity_id}/signup", response=SignupState, auth=django_auth,
                summary="Cancel my sign-up")
 def cancel_signup(request, activity_id: int):
     services.cancel_signup(actor=request.user, activity_id=activity_id)
     return _state(request, ActivityPage.objects.get(pk=activity_id))
 
 
-@router.get("/activities/{int:activity_id}/signups", response=list[SignupOut], auth=django_auth,
+@router.get("/activities/{activity_id}/signups", response=list[SignupOut], auth=django_auth,
             summary="The sign-up list (the branch's editors and administrators)")
 @paginate(LimitOffsetPagination, pass_parameter="page_params")
 def signup_list(request, activity_id: int, **kwargs):
@@ -110,19 +110,19 @@ def _voting(request, contest) -> dict:
     return data
 
 
-@router.get("/contests/{int:contest_id}/voting", response=VotingOut, summary="Voting state and (if visible) results")
+@router.get("/contests/{contest_id}/voting", response=VotingOut, summary="Voting state and (if visible) results")
 def voting(request, contest_id: int):
     return _voting(request, get_object_or_404(ContestPage.objects.live(), pk=contest_id))
 
 
-@router.post("/contests/{int:contest_id}/votes", response={201: VotingOut}, auth=django_auth,
+@router.post("/contests/{contest_id}/votes", response={201: VotingOut}, auth=django_auth,
              summary="Vote for a candidate (once per candidate per day, while voting is open)")
 def vote(request, contest_id: int, payload: VoteIn):
     services.vote(actor=request.user, contest_id=contest_id, candidate_id=payload.candidate_id)
     return 201, _voting(request, ContestPage.objects.get(pk=contest_id))
 
 
-@router.post("/pages/{int:page_id}/view", response={204: None}, summary="Count a view (beacon from the page)")
+@router.post("/pages/{page_id}/view", response={204: None}, summary="Count a view (beacon from the page)")
 def page_view(request, page_id: int):
     visitor = f"u{request.user.pk}" if request.user.is_authenticated else request.META.get("REMOTE_ADDR", "")
     services.record_view(page_id=page_id, visitor=visitor)

@@ -6,10 +6,15 @@ GET /api/search/similar?q=<the question being typed>&exclude=<question id>
 """
 
 from datetime import datetime
+from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
+from youthvoice.domains import ServiceDomain
+
 from . import selectors
+
+DOMAINS = ("", *ServiceDomain.values)
 
 router = Router()
 
@@ -18,7 +23,7 @@ class SearchParams(Schema):
     q: str = Field("", max_length=1000, description="Query text (Chinese, English, traditional characters all work)")
     type: str = Field("", max_length=200, description="Comma-separated source keys: page, expert, question, answer, station")
     branch: int | None = Field(None, description="Organisation id: that branch and everything below it")
-    domain: str = Field("", max_length=30, description="Service domain (ServiceDomain value)")
+    domain: Literal[DOMAINS] = Field("", description="Service domain (a ServiceDomain value), empty for all")
     offset: int = Field(0, ge=0, le=10_000)
     limit: int = Field(10, ge=1, le=selectors.MAX_LIMIT)
 

@@ -197,10 +197,11 @@ def similar_questions(*, text: str, limit: int = 5, exclude_id: int | None = Non
 def parse_filters(*, types: list[str] | str | None = None, branch: int | str | None = None,
                   domain: str | None = None) -> tuple[list[str], object | None, str | None]:
     """Validate the filters shared by the page and the API: ``types`` (source keys),
-    ``branch`` (organisation id), ``domain`` (a ServiceDomain value). Raises ``Invalid``."""
+    ``branch`` (organisation id), ``domain`` (a ServiceDomain value). An unknown type or branch is
+    ``NotFound`` (nothing of that kind exists to search), an unknown domain ``Invalid``."""
     from organizations.models import Organization
     from youthvoice.domains import ServiceDomain
-    from youthvoice.errors import Invalid
+    from youthvoice.errors import Invalid, NotFound
 
     if isinstance(types, str):
         types = [t for t in types.split(",") if t]
@@ -208,7 +209,7 @@ def parse_filters(*, types: list[str] | str | None = None, branch: int | str | N
     known = {s.key for s in registry.all_sources()}
     unknown = [t for t in types if t not in known]
     if unknown:
-        raise Invalid("未知的搜索类型", "Unknown search type", fields={"type": sorted(known)})
+        raise NotFound("未知的搜索类型", "Unknown search type", code="unknown_type", fields={"type": sorted(known)})
     org = None
     if branch not in (None, ""):
         try:
@@ -216,7 +217,7 @@ def parse_filters(*, types: list[str] | str | None = None, branch: int | str | N
         except (TypeError, ValueError):
             org = None
         if org is None:
-            raise Invalid("分支机构不存在", "Unknown branch", fields={"branch": ["unknown organisation id"]})
+            raise NotFound("分支机构不存在", "Unknown branch", fields={"branch": ["unknown organisation id"]})
     if domain in ("", None):
         domain = None
     elif domain not in ServiceDomain.values:

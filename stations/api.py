@@ -11,11 +11,11 @@ from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from organizations.models import Organization
-from youthvoice.errors import Invalid, forbidden
-from youthvoice.pagination import LimitOffsetPagination
+from youthvoice.errors import forbidden
+from youthvoice.pagination import MAX_INT, LimitOffsetPagination
 
 from . import coverage, selectors, services
-from .domain.geo import in_china
+from .domain.geo import CHINA_BOUNDS
 from .models import BaseType, Booking, BookingStatus, StationService
 
 router = Router()
@@ -133,10 +133,11 @@ def list_stations(request, filters: Query[StationFilter]):
 
 
 @router.get("/nearest", response=list[StationOut], summary="Stations nearest to a point (great-circle distance)")
-def nearest_stations(request, lat: float = Query(..., ge=-90, le=90), lng: float = Query(..., ge=-180, le=180),
+def nearest_stations(request,
+                     lat: float = Query(..., ge=CHINA_BOUNDS[0], le=CHINA_BOUNDS[1], description="Latitude, within China"),
+                     lng: float = Query(..., ge=CHINA_BOUNDS[2], le=CHINA_BOUNDS[3], description="Longitude, within China"),
                      limit: int = Query(10, ge=1, le=50), service: str | None = Query(None, max_length=30)):
-    if not in_china(lat, lng):
-        raise Invalid("坐标不在中国境内", "The coordinates are outside China", fields={"lat": lat, "lng": lng})
+    # The bounds are China's box (stations.domain.geo.CHINA_BOUNDS), so a point outside China is a 422.
     qs = _stations_qs()
     if service:
         qs = qs.filter(services__name__icontains=service, services__is_active=True).distinct()
@@ -172,46 +173,6 @@ def coverage_report(request, gaps_only: bool = False):
     return [r for r in rows if not r.met] if gaps_only else rows
 
 
-@router.get("/{int:station_id}", response=StationDetail, summary="A station")
-def station_detail(request, station_id: int):
-    s = get_object_or_404(_stations_qs(), pk=station_id)
-    summary = selectors.rating_summary(s)
-    s.rating_average, s.rating_count = summary["average"], summary["count"]
-    s.ask_url = f"/qa/ask/?station={s.pk}"
-    return s
-
-
-class SlotOut(Schema):
-    id: int
-    service_id: int
-    service: str = Field(..., alias="service.name")
-    starts_at: datetime
-    ends_at: datetime
-    capacity: int
-    booked: int
-    places_left: int
-
-
-@router.get("/{int:station_id}/slots", response=list[SlotOut], summary="Upcoming bookable slots")
-def station_slots(request, station_id: int, service: int | None = None, days: int = Query(14, ge=1, le=31)):
-    station = get_object_or_404(selectors.live_stations(), pk=station_id)
-    return list(selectors.upcoming_slots(station, service_id=service, days=days, limit=200))
-
-
-class RatingOut(Schema):
-    score: int = Field(..., alias="rating")
-    comment: str = Field(..., alias="rating_comment")
-    service: str = Field(..., alias="slot.service.name")
-    rated_at: datetime
-    by: str = Field(..., alias="user.public_name")
-
-
-@router.get("/{int:station_id}/ratings", response=list[RatingOut], summary="Recent ratings of a station")
-def station_ratings(request, station_id: int, limit: int = Query(20, ge=1, le=100)):
-    station = get_object_or_404(selectors.live_stations(), pk=station_id)
-    return list(selectors.recent_ratings(station, limit=limit))
-
-
 # --- bookings -----------------------------------------------------------------------------------
 
 class BookingIn(Schema):
@@ -231,7 +192,7 @@ def create_booking(request, payload: BookingIn):
     return 201, b  # slot, service, station and user are already loaded
 
 
-class DeclineIn(Schema):
+class BookingDeclineIn(Schema):
     reason: str = Field(..., min_length=1, max_length=300)
 
 
@@ -250,7 +211,7 @@ def confirm(request, booking_id: int):
 
 
 @router.post("/bookings/{booking_id}/decline", response=BookingOut, auth=django_auth, summary="Decline with a reason")
-def decline(request, booking_id: int, payload: DeclineIn):
+def decline(request, booking_id: int, payload: BookingDeclineIn):
     return _booking(services.decline_booking(actor=request.user, booking_id=booking_id, reason=payload.reason).pk)
 
 
@@ -273,7 +234,7 @@ def rate(request, booking_id: int, payload: RatingIn):
 # --- referral -----------------------------------------------------------------------------------
 
 class ReferralIn(Schema):
-    question_id: int = Field(..., ge=1)
+    question_id: int = Field(..., ge=1, le=MAX_INT)
     question_title: str = Field("", max_length=200)
     question_url: str = Field("", max_length=300)
     asker_id: int
@@ -307,3 +268,43 @@ def create_referral(request, payload: ReferralIn):
     return 201, r
 
 
+# --- one station: declared last, because `/{station_id}` would match `/referrals` and the like ----
+
+@router.get("/{station_id}", response=StationDetail, summary="A station")
+def station_detail(request, station_id: int):
+    s = get_object_or_404(_stations_qs(), pk=station_id)
+    summary = selectors.rating_summary(s)
+    s.rating_average, s.rating_count = summary["average"], summary["count"]
+    s.ask_url = f"/qa/ask/?station={s.pk}"
+    return s
+
+
+class SlotOut(Schema):
+    id: int
+    service_id: int
+    service: str = Field(..., alias="service.name")
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+    booked: int
+    places_left: int
+
+
+@router.get("/{station_id}/slots", response=list[SlotOut], summary="Upcoming bookable slots")
+def station_slots(request, station_id: int, service: int | None = None, days: int = Query(14, ge=1, le=31)):
+    station = get_object_or_404(selectors.live_stations(), pk=station_id)
+    return list(selectors.upcoming_slots(station, service_id=service, days=days, limit=200))
+
+
+class RatingOut(Schema):
+    score: int = Field(..., alias="rating")
+    comment: str = Field(..., alias="rating_comment")
+    service: str = Field(..., alias="slot.service.name")
+    rated_at: datetime
+    by: str = Field(..., alias="user.public_name")
+
+
+@router.get("/{station_id}/ratings", response=list[RatingOut], summary="Recent ratings of a station")
+def station_ratings(request, station_id: int, limit: int = Query(20, ge=1, le=100)):
+    station = get_object_or_404(selectors.live_stations(), pk=station_id)
+    return list(selectors.recent_ratings(station, limit=limit))

@@ -262,14 +262,19 @@ def test_withdrawal_needs_reason_and_requester(api, handlers, tree, youth):
 
 def test_bad_input_on_open(api, handlers, tree, youth):
     r = api.post(youth, "/mine/", {"theme": "求助", "details": "家里有困难需要帮助啊啊", "consent": False})
-    assert r.status_code == 400 and "consent" in r.json()["errors"]
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "consent"  # the schema requires consent
+    for details in ("太短", "  短短短短短短短短  ", " " * 12):
+        r = api.post(youth, "/mine/", {"theme": "求助", "details": details, "consent": True})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "details"
+    r = api.post(youth, "/mine/", {"theme": "   ", "details": "家里有困难需要帮助啊啊", "consent": True})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "theme"
     r = api.post(handlers.ops, "/collective/", {"organization_id": tree.province.pk, "theme": "", "youth_group": "x"})
     assert r.status_code == 400
     r = api.post(handlers.ops, "/collective/", {"organization_id": tree.province.pk, "theme": "t", "youth_group": "x",
                                                 "period_start": "2026-04-01", "period_end": "2026-03-01"})
     assert r.status_code == 400 and "period_start" in r.json()["errors"]
     r = api.post(handlers.ops, "/collective/", {"organization_id": 999999, "theme": "t", "youth_group": "x"})
-    assert r.status_code == 400
+    assert r.status_code == 404  # names no organisation
     r = api.post(handlers.ops, "/collective/", {"organization_id": tree.province.pk, "theme": "t", "youth_group": "x",
                                                 "thread_count": -1})
     assert r.status_code == 422

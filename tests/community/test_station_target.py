@@ -34,10 +34,10 @@ def test_question_to_a_station_goes_to_its_organisation_and_admins(tree, youth, 
 
 def test_unknown_or_unpublished_station_is_refused(youth, client_for, station):
     r = ask(client_for(youth), target_kind="station", target_id=station.pk + 999)
-    assert r.status_code == 400 and r.json()["errors"] == {"target_id": "unknown"}
+    assert r.status_code == 404 and r.json()["errors"] == {"target_id": "unknown"}
     station.unpublish()
     r = ask(client_for(youth), target_kind="station", target_id=station.pk)
-    assert r.status_code == 400 and not Question.objects.exists()
+    assert r.status_code == 404 and not Question.objects.exists()
 
 
 def test_ask_page_names_the_station_and_targets_it(youth, client_for, station):
@@ -63,7 +63,7 @@ def test_staff_refer_a_question_to_a_station(tree, youth, client_for, make_staff
     assert client_for(youth).post(url, body, content_type="application/json").status_code == 403
     assert client_for(outsider).post(url, body, content_type="application/json").status_code == 403
     r = client_for(staff).post(url, {"station_id": 10**6}, content_type="application/json")
-    assert r.status_code == 400
+    assert r.status_code == 404
     r = client_for(staff).post(url, body, content_type="application/json")
     assert r.status_code == 201, r.content
     assert r.json()["booking_url"].endswith(f"?referral={r.json()['id']}#book")
@@ -121,7 +121,7 @@ def test_staff_invite_the_suggested_experts_in_one_action(tree, youth, client_fo
     url = f"/api/community/questions/{q.pk}/invitations/suggested/"
     assert client_for(youth).post(url, {"expert_ids": suggested}, content_type="application/json").status_code == 403
     r = client_for(staff).post(url, {"expert_ids": suggested[:2] + [10**6]}, content_type="application/json")
-    assert r.status_code == 400 and not Invitation.objects.exists()  # all or nothing
+    assert r.status_code == 404 and not Invitation.objects.exists()  # all or nothing
     r = client_for(staff).post(url, {"expert_ids": suggested[:2]}, content_type="application/json")
     assert r.status_code == 201 and len(r.json()) == 2
     assert set(Invitation.objects.values_list("invitee_id", flat=True)) == {experts[0].user_id, experts[1].user_id}
@@ -161,3 +161,9 @@ def test_question_detail_is_cached_and_dropped_on_every_write(tree, youth, clien
     report = report_content(reporter=youth, obj=answer, reason=ReportReason.values[0])
     decide(moderator=make_staff(tree.province, StaffRole.MODERATOR), case=report.case, action="remove", reason="测试删除")
     assert anon.get(url).json()["answers"] == []
+
+
+def test_my_questions_page_ignores_a_cursor_it_did_not_issue(youth, client_for):
+    ask(client_for(youth))
+    r = client_for(youth).get("/qa/mine/?cursor=garbage")
+    assert r.status_code == 200 and "想找人聊聊考研压力怎么办" in r.content.decode()

@@ -97,12 +97,20 @@ def test_bad_queries_are_valid_results(content, client, q):
     assert client.get("/api/search/similar", {"q": q}).status_code == 200
 
 
-@pytest.mark.parametrize("params", [{"type": "planet"}, {"domain": "cooking"}, {"branch": 999999}, {"branch": "abc"},
+@pytest.mark.parametrize("params", [{"domain": "cooking"}, {"domain": "法律服务"}, {"branch": "abc"},
                                     {"limit": 0}, {"limit": 500}, {"offset": -1}, {"q": "x" * 1001}])
-def test_bad_filters_are_4xx_json(content, client, params):
+def test_bad_filters_are_422_json(content, client, params):
     r = client.get("/api/search/", {"q": "创业", **params})
-    assert r.status_code in (400, 422)
-    assert r.json()["code"] in ("invalid",)
+    assert r.status_code == 422
+    assert r.json()["code"] == "invalid" and " / " in r.json()["detail"]
+
+
+@pytest.mark.parametrize("params,field", [({"type": "planet"}, "type"), ({"type": "page,7VN"}, "type"),
+                                          ({"branch": 999999}, "branch"), ({"branch": 10**20}, "branch")])
+def test_filters_naming_nothing_are_404_json(content, client, params, field):
+    """Schema-valid but naming no source type or organisation: a 404 that lists the field, not a 400."""
+    r = client.get("/api/search/", {"q": "创业", **params})
+    assert r.status_code == 404 and field in r.json()["errors"] and " / " in r.json()["detail"]
 
 
 def test_query_count_does_not_grow_with_page_size(content, client):
