@@ -75,3 +75,13 @@ def test_production_check_deploy_is_clean():
         "DJANGO_ALLOWED_HOSTS": "yv.example.org",
     }, "check", "--deploy", "--fail-level", "WARNING")
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.django_db
+def test_nul_characters_are_refused_with_a_clear_400(client):
+    r = client.get("/api/stations/nearest", {"lat": "23.13", "lng": "113.26", "service": "心理\x00咨询"})
+    assert r.status_code == 400 and "NUL" in r.json()["detail"]
+    r = client.post("/api/community/questions/", '{"title": "a\\u0000b"}', content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "invalid"
+    assert client.get("/qa/", {"tag": "x\x00"}).status_code == 400
+    assert client.get("/api/stations/nearest", {"lat": "23.13", "lng": "113.26"}).status_code == 200
