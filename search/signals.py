@@ -19,46 +19,37 @@ from community.models import Answer
 from .models import DictionaryTerm, SearchableAnswer, SearchableExpert
 
 
-def _reindex_expert(expert_id):
-    expert = SearchableExpert.objects.filter(pk=expert_id).first()
-    if expert is not None:
-        index.insert_or_update_object(expert)
+def _reindex(proxy_model, pk) -> None:
+    obj = proxy_model.objects.filter(pk=pk).first()
+    if obj is not None:
+        index.insert_or_update_object(obj)
 
 
-@receiver(post_save, sender=ExpertProfile)
-def expert_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        transaction.on_commit(lambda: _reindex_expert(instance.pk))
+def _mirror(source_model, proxy_model) -> None:
+    """Keep `proxy_model` (a searchable stand-in of `source_model`'s rows) in the index: re-indexed
+    after the saving transaction commits, removed when the row is deleted."""
+
+    def saved(sender, instance, raw=False, **kwargs):
+        if not raw:
+            transaction.on_commit(lambda: _reindex(proxy_model, instance.pk))
+
+    def deleted(sender, instance, **kwargs):
+        index.remove_object(proxy_model(pk=instance.pk))
+
+    uid = f"search-mirror-{source_model._meta.label}"
+    post_save.connect(saved, sender=source_model, weak=False, dispatch_uid=f"{uid}-save")
+    post_delete.connect(deleted, sender=source_model, weak=False, dispatch_uid=f"{uid}-delete")
 
 
-@receiver(post_delete, sender=ExpertProfile)
-def expert_deleted(sender, instance, **kwargs):
-    proxy = SearchableExpert(pk=instance.pk)
-    index.remove_object(proxy)
+_mirror(ExpertProfile, SearchableExpert)
+_mirror(Answer, SearchableAnswer)
 
 
 @receiver([post_save, post_delete], sender=ExpertDomain)
 def expert_domain_changed(sender, instance, raw=False, **kwargs):
     if not raw:
         expert_id = instance.expert_id
-        transaction.on_commit(lambda: _reindex_expert(expert_id))
-
-
-def _reindex_answer(answer_id):
-    answer = SearchableAnswer.objects.filter(pk=answer_id).first()
-    if answer is not None:
-        index.insert_or_update_object(answer)
-
-
-@receiver(post_save, sender=Answer)
-def answer_saved(sender, instance, raw=False, **kwargs):
-    if not raw:
-        transaction.on_commit(lambda: _reindex_answer(instance.pk))
-
-
-@receiver(post_delete, sender=Answer)
-def answer_deleted(sender, instance, **kwargs):
-    index.remove_object(SearchableAnswer(pk=instance.pk))
+        transaction.on_commit(lambda: _reindex(SearchableExpert, expert_id))
 
 
 @receiver([post_save, post_delete], sender=DictionaryTerm)
