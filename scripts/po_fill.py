@@ -31,9 +31,20 @@ def main(po_path, *mapping_paths):
         lines = block.split("\n")
         try:
             i_id = next(i for i, line in enumerate(lines) if line.startswith("msgid "))
-            i_str = next(i for i, line in enumerate(lines) if line.startswith("msgstr "))
+            i_str = next(i for i, line in enumerate(lines) if line.startswith(("msgstr ", "msgstr[0] ")))
         except StopIteration:
             out.append(block)
+            continue
+        plural = lines[i_str].startswith("msgstr[0] ")
+        if plural:  # Chinese has one plural form: msgstr[0] only (msgid_plural is not looked up)
+            i_plural = next(i for i, line in enumerate(lines) if line.startswith("msgid_plural "))
+            msgid, msgstr = parse_str(lines[i_id:i_plural]), parse_str(lines[i_str:])
+            if msgid and not msgstr:
+                if msgid in mapping:
+                    lines = lines[:i_str] + ["msgstr[0] " + json.dumps(mapping[msgid], ensure_ascii=False)]
+                else:
+                    missing.append(msgid)
+            out.append("\n".join(lines))
             continue
         msgid = parse_str(lines[i_id:i_str])
         msgstr = parse_str(lines[i_str:])
