@@ -88,14 +88,14 @@ class PeriodKpisOut(KpisOut):
     period: date = Field(..., description="First day of the period")
 
 
-class OrgBrief(Schema):
+class KpiOrgBrief(Schema):
     id: int
     name: str
     kind: str
 
 
 class KpiReportOut(Schema):
-    organization: OrgBrief
+    organization: KpiOrgBrief
     date_from: date = Field(..., serialization_alias="from")
     date_to: date = Field(..., serialization_alias="to")
     granularity: str

@@ -20,6 +20,6 @@ def test_referrals_route_is_not_shadowed_by_station_ids(tree, station, make_staf
     payload = {"question_id": 2**31, "asker_id": youth.pk, "station_id": station.pk}
     r = client_for(staff).post("/api/stations/referrals", payload, content_type="application/json")
     assert r.status_code == 422 and r.json()["errors"][0]["loc"][-1] == "question_id"
-    payload["question_id"] = 2**31 - 1
+    payload["question_id"] = 2**31 - 1  # in range: the endpoint itself answers (no such question)
     r = client_for(staff).post("/api/stations/referrals", payload, content_type="application/json")
-    assert r.status_code == 201, r.content
+    assert r.status_code == 404 and r.json()["code"] == "not_found", r.content
