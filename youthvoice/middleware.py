@@ -1,28 +1,19 @@
 """Platform-wide request guards."""
 
-import json
 import re
 
 from django.http import Http404, QueryDict
 
 _NUL_QUERY = re.compile("%00", re.IGNORECASE)
+_REPLACEMENT = "%EF%BF%BD"  # U+FFFD, the Unicode replacement character
 
 
-def _without_nul(value):
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list):
-        return [_without_nul(v) for v in value]
-    if isinstance(value, dict):
-        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
-    return value
-
-
-class DropNulCharacters:
-    """NUL characters carry no text and PostgreSQL cannot store them: they are dropped from the
-    query string and from JSON bodies before any view sees the request (the API fuzzer found 500s
-    deep inside queries). A path containing one names nothing: 404. Django's forms already reject
-    NULs in their own fields; multipart bodies (uploads) are left to them."""
+class NulCharactersInUrls:
+    """PostgreSQL cannot store a NUL character, and the API fuzzer found 500s from NULs in query
+    parameters reaching a query. A NUL in the query string becomes U+FFFD (the replacement
+    character: the value keeps its length, so the schema's limits still hold, and it simply
+    matches nothing); a path containing one names nothing: 404. JSON bodies are validated by the
+    API and their texts cleaned by the services; Django's forms reject NULs in their own fields."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,16 +22,7 @@ class DropNulCharacters:
         if "\x00" in request.path:
             raise Http404
         query = request.META.get("QUERY_STRING", "")
-        if "%00" in query or "%00" in query.lower():
-            request.META["QUERY_STRING"] = _NUL_QUERY.sub("", query)
+        if "%00" in query.lower():
+            request.META["QUERY_STRING"] = _NUL_QUERY.sub(_REPLACEMENT, query)
             request.GET = QueryDict(request.META["QUERY_STRING"], encoding=request.encoding)
-        if request.method in ("POST", "PUT", "PATCH") and request.content_type == "application/json":
-            body = request.body
-            if b"\\u0000" in body.lower():
-                try:
-                    data = json.loads(body)
-                except ValueError:
-                    pass  # not JSON: the API answers 4xx as it would anyway
-                else:
-                    request._body = json.dumps(_without_nul(data), ensure_ascii=False).encode()
         return self.get_response(request)
