@@ -228,7 +228,8 @@ def _for_viewer(payload: dict, user) -> dict:
     anon = data.pop("_anon", None)
     if anon and user is not None and user.is_authenticated:
         org = Organization.objects.filter(pk=anon["organization_id"]).first()
-        if user.pk == anon["asker_id"] or (org is not None and permissions.can_act(user, org, ANSWERING_ROLES)):
+        shell = Question(asker_id=anon["asker_id"], organization=org, is_anonymous=True)
+        if org is not None and selectors.can_see_asker(user, shell):  # the one rule for who sees the asker
             data["asker"] = f"{anon['name']}（匿名）"
     return data
 
