@@ -40,6 +40,14 @@ def invalidate(question_id: int | None) -> None:
         transaction.on_commit(lambda: cache.delete(key))
 
 
+def invalidate_many(question_ids) -> None:
+    """`invalidate` for rows changed in bulk (UPDATE, bulk_create: no signals fire)."""
+    keys = [detail_key(pk) for pk in question_ids if pk]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def _question_changed(sender, instance, **kwargs):
     invalidate(instance.pk)
 

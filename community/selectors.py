@@ -6,6 +6,7 @@ import math
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
 
 from alliances.selectors import active_expert
 from moderation.models import ModerationStatus
@@ -169,17 +170,55 @@ def asker_name(user, question: Question) -> str:
 def assignees(question: Question, at=None) -> list:
     """The assignee queue: the owning organisation's on-duty staff and liaison officers, plus
     experts who accepted an invitation, a targeted expert and a targeted station's admins."""
-    users = {u.pk: u for u in on_duty_users(question.organization, at)}
-    users.update({u.pk: u for u in liaison_users(question.organization)})
-    extra = Q(qa_invitations__question=question, qa_invitations__status=InvitationStatus.ACCEPTED)
-    if question.target_expert_id:
-        extra |= Q(pk=question.target_expert_id)
-    if question.target_station_id:
-        from stations.selectors import station_admin_users
+    return AssigneeLookup(at).for_questions([question])[question.pk]
 
-        users.update({u.pk: u for u in station_admin_users(question.target_station)})
-    users.update({u.pk: u for u in get_user_model().objects.filter(extra, is_active=True).distinct()})
-    return list(users.values())
+
+class AssigneeLookup:
+    """`assignees` for many questions in a constant number of queries per organisation and station
+    seen (memoised for the lookup's life: one sweep batch, one `at`)."""
+
+    def __init__(self, at=None):
+        self.at = at or timezone.now()
+        self._duty: dict[int, dict] = {}
+        self._liaison: dict[int, dict] = {}
+        self._station: dict[int, dict] = {}
+
+    def on_duty(self, org) -> dict:
+        if org.pk not in self._duty:
+            self._duty[org.pk] = {u.pk: u for u in on_duty_users(org, self.at)}
+        return self._duty[org.pk]
+
+    def liaisons(self, org) -> dict:
+        if org.pk not in self._liaison:
+            self._liaison[org.pk] = {u.pk: u for u in liaison_users(org)}
+        return self._liaison[org.pk]
+
+    def station_admins(self, station) -> dict:
+        if station.pk not in self._station:
+            from stations.selectors import station_admin_users
+
+            self._station[station.pk] = {u.pk: u for u in station_admin_users(station)}
+        return self._station[station.pk]
+
+    def for_questions(self, questions) -> dict[int, list]:
+        questions = list(questions)
+        invited: dict[int, dict] = {}
+        for inv in (Invitation.objects.filter(question__in=[q.pk for q in questions], status=InvitationStatus.ACCEPTED,
+                                              invitee__is_active=True).select_related("invitee")):
+            invited.setdefault(inv.question_id, {})[inv.invitee_id] = inv.invitee
+        targeted = {u.pk: u for u in get_user_model().objects.filter(
+            pk__in={q.target_expert_id for q in questions if q.target_expert_id}, is_active=True)}
+        result = {}
+        for q in questions:
+            users = dict(self.on_duty(q.organization))
+            users.update(self.liaisons(q.organization))
+            if q.target_station_id:
+                users.update(self.station_admins(q.target_station))
+            if q.target_expert_id in targeted:
+                users[q.target_expert_id] = targeted[q.target_expert_id]
+            users.update(invited.get(q.pk, {}))
+            result[q.pk] = list(users.values())
+        return result
 
 
 def station_target(station_id):

@@ -19,10 +19,10 @@ from accounts.models import level_for_points
 from alliances.selectors import active_expert
 from alliances.services import check_invitable
 from moderation import services as moderation
-from notifications.services import notify
+from notifications.services import Notice, notify, notify_many
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
-from organizations.selectors import calendar_overrides, liaison_users, on_duty_users
+from organizations.selectors import calendar_overrides
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -134,10 +134,13 @@ def _deadline(at: datetime) -> deadlines.Deadline:
     return deadlines.answer_deadline(at, calendar_overrides(timezone.localdate(at)))
 
 
-def _email_times(users, organization: Organization, now: datetime) -> dict:
-    """Reminder e-mails wait for duty hours unless the recipient is on duty now."""
-    on_duty = set(on_duty_users(organization, now).values_list("pk", flat=True))
-    later = deadlines.next_duty_start(now, calendar_overrides(timezone.localdate(now)))
+def _duty_start(now: datetime) -> datetime:
+    """When e-mail to someone off duty may go: the next start of duty hours."""
+    return deadlines.next_duty_start(now, calendar_overrides(timezone.localdate(now)))
+
+
+def _email_times(users, on_duty: dict, later: datetime, now: datetime) -> dict:
+    """Reminder e-mails wait for duty hours (`later`) unless the recipient is on duty now."""
     return {u.pk: (None if u.pk in on_duty or later <= now else later) for u in users}
 
 
@@ -650,54 +653,92 @@ def remove_question(*, actor, question: Question, reason: str) -> Question:
 
 # --------------------------------------------------------------------------- deadline sweeps
 
-def due_for_reminder(now, limit: int):
-    return list(Question.objects.filter(status=QuestionStatus.OPEN, reminded_at__isnull=True, remind_at__lte=now,
-                                        deadline_at__gt=now).order_by("remind_at").values_list("pk", flat=True)[:limit])
+def _reminder_due(now):
+    return Question.objects.filter(status=QuestionStatus.OPEN, reminded_at__isnull=True, remind_at__lte=now,
+                                   deadline_at__gt=now)
 
 
-def due_for_escalation(now, limit: int):
-    return list(Question.objects.filter(status=QuestionStatus.OPEN, escalated_at__isnull=True, deadline_at__lte=now)
-                .order_by("deadline_at").values_list("pk", flat=True)[:limit])
+def _escalation_due(now):
+    return Question.objects.filter(status=QuestionStatus.OPEN, escalated_at__isnull=True, deadline_at__lte=now)
+
+
+def _claim(due, order: str, limit: int, **mark) -> list[Question]:
+    """Lock up to `limit` due questions nobody else holds (SKIP LOCKED: concurrent sweeps share the
+    work), mark them claimed, and return them. Call inside a transaction."""
+    ids = list(due.select_for_update(skip_locked=True).order_by(order).values_list("pk", flat=True)[:limit])
+    if not ids:
+        return []
+    Question.objects.filter(pk__in=ids).update(**mark)
+    qa_cache.invalidate_many(ids)  # the detail shows routing history and where it was escalated
+    return list(Question.objects.filter(pk__in=ids).select_related("organization", "target_station").order_by(order))
 
 
 @transaction.atomic
+def remind_due(*, now, limit: int = 200, only: int | None = None) -> int:
+    """At 2/3 of the window: remind the assignees of up to `limit` due questions. In-site at once;
+    e-mail in duty hours. Queries are per batch and per organisation, not per question."""
+    due = _reminder_due(now) if only is None else _reminder_due(now).filter(pk=only)
+    questions = _claim(due, "remind_at", limit, reminded_at=now)
+    if not questions:
+        return 0
+    QuestionEvent.objects.bulk_create([
+        QuestionEvent(question=q, kind=EventKind.REMINDED, to_organization=q.organization, created_at=now,
+                      reason=f"截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M}"[:REASON_MAX])
+        for q in questions])
+    lookup = selectors.AssigneeLookup(now)
+    recipients = lookup.for_questions(questions)
+    later = _duty_start(now)
+    notify_many([Notice(
+        recipients=recipients[q.pk], kind="reminder", title=f"即将超时，请尽快回答：{q.title}",
+        body=f"截止时间：{timezone.localtime(q.deadline_at):%Y-%m-%d %H:%M}", url=q.get_absolute_url(),
+        subject=_subject(q), dedupe_key=f"qa:remind:{q.pk}:{q.reopen_count}", email=True,
+        email_not_before=_email_times(recipients[q.pk], lookup.on_duty(q.organization), later, now),
+    ) for q in questions])
+    return len(questions)
+
+
+@transaction.atomic
+def escalate_due(*, now, limit: int = 200, only: int | None = None) -> int:
+    """Past the deadline: tell the parent organisation's duty staff (and liaison officers), for up to
+    `limit` overdue questions at once."""
+    due = _escalation_due(now) if only is None else _escalation_due(now).filter(pk=only)
+    questions = _claim(due, "deadline_at", limit, escalated_at=now)
+    if not questions:
+        return 0
+    parents = {}
+    for q in questions:
+        if q.organization_id not in parents:
+            parents[q.organization_id] = q.organization.get_parent() or q.organization
+    for q in questions:
+        q.escalated_to = parents[q.organization_id]
+    Question.objects.bulk_update(questions, ["escalated_to"])
+    QuestionEvent.objects.bulk_create([
+        QuestionEvent(question=q, kind=EventKind.OVERDUE, from_organization=q.organization, to_organization=q.escalated_to,
+                      created_at=now, reason=f"超过截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M} 未回答"[:REASON_MAX])
+        for q in questions])
+    lookup = selectors.AssigneeLookup(now)
+    later = _duty_start(now)
+    notices = []
+    for q in questions:
+        parent = q.escalated_to
+        users = list({**lookup.on_duty(parent), **lookup.liaisons(parent)}.values())
+        notices.append(Notice(
+            recipients=users, kind="escalation", title=f"下级组织超时未答：{q.title}",
+            body=f"{q.organization.display_name}的问题已超时，请督办。", url=q.get_absolute_url(), subject=_subject(q),
+            dedupe_key=f"qa:escalate:{q.pk}:{q.reopen_count}", email=True,
+            email_not_before=_email_times(users, lookup.on_duty(parent), later, now)))
+    notify_many(notices)
+    return len(questions)
+
+
 def remind(*, question_id: int, now) -> bool:
-    """At 2/3 of the window: remind the assignees. In-site at once; e-mail in duty hours."""
-    q = Question.objects.select_for_update(skip_locked=True).filter(
-        pk=question_id, status=QuestionStatus.OPEN, reminded_at__isnull=True).select_related("organization").first()
-    if q is None:
-        return False
-    q.reminded_at = now
-    q.save(update_fields=["reminded_at"])
-    _event(q, EventKind.REMINDED, at=now, to_org=q.organization, reason=f"截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M}")
-    recipients = selectors.assignees(q, now)
-    notify(recipients=recipients, kind="reminder", title=f"即将超时，请尽快回答：{q.title}",
-           body=f"截止时间：{timezone.localtime(q.deadline_at):%Y-%m-%d %H:%M}", url=q.get_absolute_url(),
-           subject=_subject(q), dedupe_key=f"qa:remind:{q.pk}:{q.reopen_count}", email=True,
-           email_not_before=_email_times(recipients, q.organization, now))
-    return True
+    """Remind one question's assignees if it is due (the sweep does this in batches)."""
+    return remind_due(now=now, limit=1, only=question_id) == 1
 
 
-@transaction.atomic
 def escalate_overdue(*, question_id: int, now) -> bool:
-    """Past the deadline: tell the parent organisation's duty staff (and liaison officers)."""
-    q = Question.objects.select_for_update(skip_locked=True).filter(
-        pk=question_id, status=QuestionStatus.OPEN, escalated_at__isnull=True).select_related("organization").first()
-    if q is None:
-        return False
-    parent = q.organization.get_parent() or q.organization
-    q.escalated_at, q.escalated_to = now, parent
-    q.save(update_fields=["escalated_at", "escalated_to"])
-    _event(q, EventKind.OVERDUE, at=now, from_org=q.organization, to_org=parent,
-           reason=f"超过截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M} 未回答")
-    recipients = {u.pk: u for u in on_duty_users(parent, now)}
-    recipients.update({u.pk: u for u in liaison_users(parent)})
-    users = list(recipients.values())
-    notify(recipients=users, kind="escalation", title=f"下级组织超时未答：{q.title}",
-           body=f"{q.organization.display_name}的问题已超时，请督办。", url=q.get_absolute_url(), subject=_subject(q),
-           dedupe_key=f"qa:escalate:{q.pk}:{q.reopen_count}", email=True,
-           email_not_before=_email_times(users, parent, now))
-    return True
+    """Escalate one overdue question (the sweep does this in batches)."""
+    return escalate_due(now=now, limit=1, only=question_id) == 1
 
 
 @transaction.atomic
@@ -720,20 +761,17 @@ def invitation_overdue(*, invitation_id: int, now) -> bool:
 
 
 def sweep_deadlines(*, now=None, batch: int = 200, max_batches: int = 50) -> dict:
-    """Send due reminders and escalations. Idempotent (each row is claimed under a row lock and
-    marked); bounded per run so a backlog is worked off over several beats."""
+    """Send due reminders and escalations. Idempotent (rows are claimed under row locks and
+    marked); bounded per run so a backlog is worked off over several beats; each batch is one
+    transaction with a constant number of queries per organisation involved."""
     now = now or timezone.now()
     result = {"reminded": 0, "escalated": 0, "invitations": 0}
-    for _ in range(max_batches):
-        ids = due_for_reminder(now, batch)
-        result["reminded"] += sum(remind(question_id=i, now=now) for i in ids)
-        if len(ids) < batch:
-            break
-    for _ in range(max_batches):
-        ids = due_for_escalation(now, batch)
-        result["escalated"] += sum(escalate_overdue(question_id=i, now=now) for i in ids)
-        if len(ids) < batch:
-            break
+    for key, step in (("reminded", remind_due), ("escalated", escalate_due)):
+        for _ in range(max_batches):
+            done = step(now=now, limit=batch)
+            result[key] += done
+            if done < batch:
+                break
     ids = list(Invitation.objects.filter(status=InvitationStatus.ACCEPTED, overdue_notified_at__isnull=True,
                                          deadline_at__lte=now).order_by("deadline_at").values_list("pk", flat=True)[:batch])
     result["invitations"] = sum(invitation_overdue(invitation_id=i, now=now) for i in ids)

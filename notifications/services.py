@@ -6,6 +6,7 @@
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,6 +21,22 @@ from .models import Notification, OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 5
 logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Notice:
+    """One notification to send to several recipients (the arguments of `notify`)."""
+
+    recipients: Iterable
+    kind: str
+    title: str
+    body: str = ""
+    url: str = ""
+    actor: object = None
+    subject: str = ""
+    dedupe_key: str = ""
+    email: bool = False
+    email_not_before: datetime | dict | None = None
 
 
 def notify(
@@ -39,31 +56,69 @@ def notify(
     with `email=True`, an outbox e-mail for each recipient with an address. `email_not_before` may be
     one time for all, or {user_id: time} (e.g. the start of each recipient's duty hours).
     Delivery is scheduled after the surrounding transaction commits."""
-    created = []
-    seen = set()
-    for user in recipients:
-        if user is None or user.pk in seen or (actor is not None and user.pk == actor.pk) or not user.is_active:
+    return notify_many([Notice(recipients=recipients, kind=kind, title=title, body=body, url=url, actor=actor,
+                               subject=subject, dedupe_key=dedupe_key, email=email,
+                               email_not_before=email_not_before)])
+
+
+def notify_many(notices: Iterable[Notice]) -> list[Notification]:
+    """`notify` for many notices at once, in a constant number of queries (one duplicate check, one
+    insert of notifications, one of e-mails): what a sweep over hundreds of due items calls."""
+    pending: list[tuple[Notice, object]] = []
+    for notice in notices:
+        seen = set()
+        for user in notice.recipients:
+            if (user is None or user.pk in seen or not user.is_active
+                    or (notice.actor is not None and user.pk == notice.actor.pk)):
+                continue
+            seen.add(user.pk)
+            pending.append((notice, user))
+    keyed = {(user.pk, notice.dedupe_key) for notice, user in pending if notice.dedupe_key}
+    if keyed:
+        existing = set(Notification.objects.filter(
+            recipient_id__in={pk for pk, _ in keyed}, dedupe_key__in={key for _, key in keyed},
+        ).values_list("recipient_id", "dedupe_key"))
+        fresh = []
+        for notice, user in pending:
+            key = (user.pk, notice.dedupe_key)
+            if notice.dedupe_key and key in existing:
+                continue
+            existing.add(key)  # a second notice with the same key in this batch is a duplicate too
+            fresh.append((notice, user))
+        pending = fresh
+    if not pending:
+        return []
+    rows = [Notification(recipient=user, kind=notice.kind, title=notice.title[:200], body=notice.body,
+                         url=notice.url[:500], actor=notice.actor, subject=notice.subject,
+                         dedupe_key=notice.dedupe_key) for notice, user in pending]
+    try:
+        with transaction.atomic():
+            created = Notification.objects.bulk_create(rows)
+    except IntegrityError:  # a concurrent writer created one of the deduplicated rows: one at a time
+        created = [row if _create_one(row) else None for row in rows]
+    messages = []
+    for (notice, user), n in zip(pending, created, strict=True):
+        if n is None or not (notice.email and user.email):
             continue
-        seen.add(user.pk)
-        if dedupe_key and Notification.objects.filter(recipient=user, dedupe_key=dedupe_key).exists():
-            continue
-        try:
-            with transaction.atomic():
-                n = Notification.objects.create(
-                    recipient=user, kind=kind, title=title[:200], body=body, url=url[:500], actor=actor,
-                    subject=subject, dedupe_key=dedupe_key,
-                )
-        except IntegrityError:  # a concurrent writer created the same deduplicated notification
-            continue
-        created.append(n)
-        if email and user.email:
-            not_before = email_not_before.get(user.pk) if isinstance(email_not_before, dict) else email_not_before
-            msg = OutboxMessage.objects.create(
-                notification=n, to_email=user.email, subject=f"【青年之声】{title}"[:200],
-                body=f"{body}\n\n{url}".strip(), not_before=not_before, enqueued_at=not_before or timezone.now(),
-            )
-            _schedule(msg)
-    return created
+        not_before = (notice.email_not_before.get(user.pk) if isinstance(notice.email_not_before, dict)
+                      else notice.email_not_before)
+        messages.append(OutboxMessage(
+            notification=n, to_email=user.email, subject=f"【青年之声】{notice.title}"[:200],
+            body=f"{notice.body}\n\n{notice.url}".strip(), not_before=not_before,
+            enqueued_at=not_before or timezone.now(),
+        ))
+    if messages:
+        _schedule(OutboxMessage.objects.bulk_create(messages))
+    return [n for n in created if n is not None]
+
+
+def _create_one(row: Notification) -> bool:
+    try:
+        with transaction.atomic():
+            row.save(force_insert=True)
+    except IntegrityError:
+        return False
+    return True
 
 
 def _lease() -> timedelta:
@@ -74,12 +129,17 @@ def _resend_after() -> timedelta:
     return timedelta(seconds=getattr(settings, "YV_OUTBOX_RESEND_AFTER_SECONDS", 300))
 
 
-def _schedule(msg: OutboxMessage) -> None:
-    """Publish the delivery task after commit. A broker that is down must not fail the caller's
-    request (the rows are committed): the sweep publishes it again later."""
+def _schedule(messages: list[OutboxMessage]) -> None:
+    """Publish the delivery tasks after commit, one publish per distinct send time. A broker that
+    is down must not fail the caller's request (the rows are committed): the sweep publishes them
+    again later."""
+    by_eta: dict = {}
+    for msg in messages:
+        by_eta.setdefault(msg.not_before, []).append(msg.pk)
 
     def enqueue():
-        publish([msg.pk], eta=msg.not_before)
+        for eta, ids in by_eta.items():
+            publish(ids, eta=eta)
 
     transaction.on_commit(enqueue)
 

@@ -153,3 +153,55 @@ def test_accepted_invitation_past_its_deadline_is_chased(tree, youth, expert):
         assert services.sweep_deadlines()["invitations"] == 0
     assert Notification.objects.filter(recipient=expert, kind="reminder", title__contains="邀请已超时").count() == 1
     assert Notification.objects.filter(recipient=youth, kind="reminder").count() == 1
+
+
+def _due_questions(youth, n, title="补办团员证需要什么材料"):
+    with freeze_time("2026-11-25 10:00:00+08:00"):
+        return [services.ask_question(asker=youth, title=f"{title}（{i}）", domain="league") for i in range(n)]
+
+
+def _sweep_queries(at):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with freeze_time(at), CaptureQueriesContext(connection) as ctx:
+        done = services.sweep_deadlines()
+    return done, len(ctx.captured_queries)
+
+
+def test_sweep_queries_do_not_grow_with_the_number_due(tree, youth, make_staff):
+    """A sweep batch costs queries per organisation involved, not per question: 3 or 12 due questions
+    of one branch, reminded and then escalated, cost the same."""
+    make_staff(tree.tianhe, StaffRole.DUTY, email="duty@example.com")
+    make_staff(tree.tianhe, StaffRole.LIAISON, email="liaison@example.com")
+    make_staff(tree.guangzhou, StaffRole.DUTY, email="gzduty@example.com")
+    few = _due_questions(youth, 3)
+    done, remind_few = _sweep_queries("2026-11-25 12:00:00+08:00")
+    assert done["reminded"] == 3
+    done, escalate_few = _sweep_queries("2026-11-25 13:00:01+08:00")
+    assert done["escalated"] == 3
+    Question.objects.filter(pk__in=[q.pk for q in few]).update(status="closed")
+    _due_questions(youth, 12, title="青年之家周末开放吗")
+    done, remind_many = _sweep_queries("2026-11-25 12:00:00+08:00")
+    assert done["reminded"] == 12
+    done, escalate_many = _sweep_queries("2026-11-25 13:00:01+08:00")
+    assert done["escalated"] == 12
+    assert (remind_many, escalate_many) == (remind_few, escalate_few)
+    # each of the 15 questions told each recipient once, with one e-mail each
+    assert Notification.objects.filter(kind="reminder").count() == 15 * 2
+    assert Notification.objects.filter(kind="escalation").count() == 15
+    assert OutboxMessage.objects.filter(subject__contains="即将超时").count() == 15 * 2
+
+
+def test_a_batch_notification_skips_existing_and_repeated_dedupe_keys(tree, youth):
+    from notifications.services import Notice, notify, notify_many
+
+    notify(recipients=[youth], kind="reminder", title="已有", dedupe_key="k1")
+    made = notify_many([
+        Notice(recipients=[youth], kind="reminder", title="重复的键", dedupe_key="k1"),
+        Notice(recipients=[youth, youth], kind="reminder", title="新的", dedupe_key="k2"),
+        Notice(recipients=[youth], kind="reminder", title="同批重复", dedupe_key="k2"),
+        Notice(recipients=[youth], kind="reminder", title="无键"),
+    ])
+    assert [n.title for n in made] == ["新的", "无键"]
+    assert Notification.objects.filter(recipient=youth).count() == 3
