@@ -92,6 +92,9 @@ def main():
     p.add_argument("--requests", type=int, default=2000, help="per endpoint")
     p.add_argument("--concurrency", type=int, default=16)
     p.add_argument("--due", type=int, default=400, help="questions made due for reminder and for escalation")
+    p.add_argument("--sweep-all-open", action="store_true",
+                   help="before the sweep, reopen every question (as already reminded/escalated where past due): "
+                        "the sweep then runs over all of them as open questions")
     p.add_argument("--url", default=None, help="benchmark a running server over HTTP instead of in-process")
     args = p.parse_args()
 
@@ -122,7 +125,7 @@ def main():
     import youthvoice.urls as project_urls
 
     bench_urls = types.ModuleType("qa_bench_urls")
-    bench_urls.urlpatterns = [path("bench/bare/<int:pk>/", bare), *project_urls.urlpatterns]
+    bench_urls.urlpatterns = [path("api/bench/bare/<int:pk>/", bare), *project_urls.urlpatterns]
     sys.modules["qa_bench_urls"] = bench_urls
     settings.ROOT_URLCONF = "qa_bench_urls"
     clear_url_caches()
@@ -152,7 +155,7 @@ def main():
     org_slugs = list(Organization.objects.filter(kind="city").values_list("slug", flat=True))
 
     print("-" * 110)
-    base_rps, _, _ = run("bare view (1 PK query)", [f"/bench/bare/{u}/" for u in user_ids], args.requests, args.concurrency, args.url)
+    base_rps, _, _ = run("bare view (1 PK query)", [f"/api/bench/bare/{u}/" for u in user_ids], args.requests, args.concurrency, args.url)
     results = {}
     results["list"] = run("GET /api/community/questions/", ["/api/community/questions/?limit=20"], args.requests, args.concurrency, args.url)
     run("  ... ?sort=hot", ["/api/community/questions/?limit=20&sort=hot"], args.requests, args.concurrency, args.url)
@@ -168,6 +171,18 @@ def main():
 
     # The sweep: make some questions due, time one run, then the steady state.
     now = timezone.now()
+    if args.sweep_all_open:
+        from django.db.models import Case, When
+
+        t = time.perf_counter()
+        Question.objects.exclude(status=QuestionStatus.OPEN).update(
+            status=QuestionStatus.OPEN,
+            reminded_at=Case(When(remind_at__lte=now, then="remind_at"), default=None),
+            escalated_at=Case(When(deadline_at__lte=now, then="deadline_at"), default=None))
+        with connection.cursor() as c:
+            c.execute("VACUUM ANALYZE community_question")
+        n_open = Question.objects.filter(status=QuestionStatus.OPEN).count()
+        print(f"reopened all questions for the sweep in {time.perf_counter() - t:.0f}s: {n_open} open")
     open_ids = list(Question.objects.filter(status=QuestionStatus.OPEN).order_by("?").values_list("pk", flat=True)[: args.due * 2])
     remind_ids, escalate_ids = open_ids[: args.due], open_ids[args.due:]
     Question.objects.filter(pk__in=remind_ids).update(remind_at=now - timezone.timedelta(minutes=5),

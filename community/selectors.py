@@ -278,11 +278,20 @@ def my_invitations(user):
 
 
 def related_questions(question: Question, limit: int = 5):
-    """Same tags first, then same domain; most popular first."""
+    """Public questions on the same tags first, then in the same domain; most popular first. Two
+    walks down the hot-score index that stop at `limit` rows, whatever the table's size."""
+    from django.db.models import Exists, OuterRef
+
     tag_ids = [t.tag_id for t in question.tagged_items.all()]
-    qs = (Question.objects.exclude(pk=question.pk).exclude(status=QuestionStatus.REMOVED)
-          .filter(Q(tags__in=tag_ids) | Q(domain=question.domain)).select_related("organization"))
-    return list(qs.order_by("-hot_score", "-id").distinct()[:limit])
+    public = (Question.objects.filter(moderation_status=VISIBLE).exclude(status=QuestionStatus.REMOVED)
+              .exclude(pk=question.pk).select_related("organization").order_by("-hot_score", "-id"))
+    picked = []
+    if tag_ids:
+        same_tag = TaggedQuestion.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=tag_ids)
+        picked = list(public.filter(Exists(same_tag))[:limit])
+    if len(picked) < limit:
+        picked += list(public.filter(domain=question.domain).exclude(pk__in=[q.pk for q in picked])[:limit - len(picked)])
+    return picked
 
 
 def answerer_statistics(user) -> dict:
