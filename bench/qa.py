@@ -79,7 +79,7 @@ def run(name, paths, requests, concurrency, url=None):
     elapsed = time.perf_counter() - t0
     rps = len(latencies) / elapsed
     p50, p99 = percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000
-    print(f"{name:<34} {rps:8.0f} req/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   mean {statistics.mean(latencies) * 1000:6.1f} ms"
+    print(f"{name:<50} {rps:8.0f} req/s   p50 {p50:7.1f} ms   p99 {p99:7.1f} ms   mean {statistics.mean(latencies) * 1000:6.1f} ms"
           + (f"   ERRORS {len(errors)} e.g. {errors[0]}" if errors else ""))
     return rps, p50, p99
 
@@ -161,13 +161,24 @@ def main():
     run("  ... ?sort=hot", ["/api/community/questions/?limit=20&sort=hot"], args.requests, args.concurrency, args.url)
     run("  ... ?branch=<city>&sort=latest", [f"/api/community/questions/?limit=20&branch={s}" for s in org_slugs],
         args.requests, args.concurrency, args.url)
-    results["detail"] = run("GET /api/community/questions/<id>/", [f"/api/community/questions/{i}/" for i in q_ids],
-                            args.requests, args.concurrency, args.url)
+    hot_ids = q_ids[:200]  # popular questions: read again and again, served from the detail cache
+    results["detail (200 popular)"] = run("GET /api/community/questions/<id>/  200 popular",
+                                          [f"/api/community/questions/{i}/" for i in hot_ids],
+                                          args.requests, args.concurrency, args.url)
+    results["detail (800 random)"] = run("GET /api/community/questions/<id>/  800 random",
+                                         [f"/api/community/questions/{i}/" for i in q_ids],
+                                         args.requests, args.concurrency, args.url)
     run("GET /qa/<id>/ (HTML page)", [f"/qa/{i}/" for i in q_ids], args.requests // 2, args.concurrency, args.url)
+    end_rps, _, _ = run("bare view again (load check)", [f"/api/bench/bare/{u}/" for u in user_ids], args.requests,
+                        args.concurrency, args.url)
     print("-" * 110)
-    for key in ("list", "detail"):
-        rps, _, p99 = results[key]
-        print(f"{key:<7} throughput = {rps / base_rps:.2f}× bare view, p99 {p99:.1f} ms")
+    base = (base_rps + end_rps) / 2
+    for key, (rps, _, p99) in results.items():
+        print(f"{key:<21} throughput = {rps / base:.2f}× bare view (mean of both bare runs), p99 {p99:.1f} ms")
+    if not args.url:
+        t = time.perf_counter()
+        views = services.flush_views()
+        print(f"flush of the views counted in Redis during the run: {views} views in {(time.perf_counter() - t) * 1000:.0f} ms")
 
     # The sweep: make some questions due, time one run, then the steady state.
     now = timezone.now()

@@ -1,10 +1,11 @@
 """Q&A API at /api/community/. Thin: parse, call a selector or a service, shape the answer.
 Lists use keyset cursors (`cursor` → `next_cursor`), so a page costs the same at any depth."""
 
+import json
 from datetime import datetime
 from typing import Literal
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
@@ -206,31 +207,43 @@ def list_questions(request, filters: Query[FeedFilters]):
 
 @router.get("/questions/{int:question_id}/", response=QuestionDetail, summary="A question with its answers, comments and history")
 def get_question(request, question_id: int):
-    payload = qa_cache.get_detail(question_id)
-    if payload is None:
+    entry = qa_cache.get_detail(question_id)
+    if entry is None:
         q = selectors.question_detail(question_id, request.user)
         if q is None:
             raise Http404
         if q.moderation_status != ModerationStatus.VISIBLE:  # held: its asker's view only, never cached
             services.record_view(q)
             return _detail(q, request.user)
-        payload = _detail(q, None)
-        payload["_anon"] = {"asker_id": q.asker_id, "organization_id": q.organization_id,
-                            "name": q.asker.public_name} if q.is_anonymous else None
-        qa_cache.set_detail(question_id, payload)
+        entry = {"json": _render(request, QuestionDetail, _detail(q, None)),
+                 "anon": {"asker_id": q.asker_id, "organization_id": q.organization_id,
+                          "name": q.asker.public_name} if q.is_anonymous else None}
+        qa_cache.set_detail(question_id, entry)
     services.record_view(Question(pk=question_id))
-    return _for_viewer(payload, request.user)
+    if entry["anon"] is None or not request.user.is_authenticated:  # the same bytes for everyone
+        return HttpResponse(entry["json"], content_type=JSON_CONTENT_TYPE)
+    return _for_viewer(entry, request.user)
 
 
-def _for_viewer(payload: dict, user) -> dict:
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def _render(request, schema, data) -> bytes:
+    """The response body exactly as ninja would render `data` under `schema` (validated once, when
+    it is cached; a cache hit then sends the stored bytes without validating or encoding again)."""
+    from youthvoice.api import api
+
+    return api.renderer.render(request, schema.model_validate(data).model_dump(), response_status=200).encode()
+
+
+def _for_viewer(entry: dict, user) -> dict:
     """The cached public payload with the viewer's own part: who asked an anonymous question."""
-    data = dict(payload)
-    anon = data.pop("_anon", None)
-    if anon and user is not None and user.is_authenticated:
-        org = Organization.objects.filter(pk=anon["organization_id"]).first()
-        shell = Question(asker_id=anon["asker_id"], organization=org, is_anonymous=True)
-        if org is not None and selectors.can_see_asker(user, shell):  # the one rule for who sees the asker
-            data["asker"] = f"{anon['name']}（匿名）"
+    data = json.loads(entry["json"])
+    anon = entry["anon"]
+    org = Organization.objects.filter(pk=anon["organization_id"]).first()
+    shell = Question(asker_id=anon["asker_id"], organization=org, is_anonymous=True)
+    if org is not None and selectors.can_see_asker(user, shell):  # the one rule for who sees the asker
+        data["asker"] = f"{anon['name']}（匿名）"
     return data
 
 

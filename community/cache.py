@@ -7,6 +7,7 @@ QuestionEvent: creates, edits, moderation decisions, routing) and by the service
 counter UPDATEs (likes, follows, answers, comments), so readers see a write as soon as it commits.
 What may lag by at most the TTL: an author's changed display name.
 
+The entry is the rendered JSON itself, so a hit costs one cache read and no validation or encoding.
 Only public questions are cached; a held question (shown to its asker only) is built per request.
 The viewer-dependent part — the real name behind an anonymous question, for its asker and the
 staff who may see it — is applied per request from the private `_anon` entry.
@@ -20,15 +21,15 @@ DETAIL_TTL = 60
 
 
 def detail_key(question_id: int) -> str:
-    return f"qa:detail:v1:{question_id}"
+    return f"qa:detail:v2:{question_id}"
 
 
 def get_detail(question_id: int):
     return cache.get(detail_key(question_id))
 
 
-def set_detail(question_id: int, payload: dict) -> None:
-    cache.set(detail_key(question_id), payload, DETAIL_TTL)
+def set_detail(question_id: int, entry: dict) -> None:
+    cache.set(detail_key(question_id), entry, DETAIL_TTL)
 
 
 def invalidate(question_id: int | None) -> None:
@@ -63,3 +64,68 @@ def connect_signals() -> None:
         signal.connect(_question_changed, sender=Question, dispatch_uid=f"qa-cache-question-{signal}")
         for model in (Answer, Comment, QuestionEvent):
             signal.connect(_child_changed, sender=model, dispatch_uid=f"qa-cache-{model.__name__}-{signal}")
+
+
+# --------------------------------------------------------------------------- buffered view counts
+# A view is an HINCRBY on one Redis hash instead of an UPDATE of the question row: reading a
+# question writes nothing to PostgreSQL. `services.flush_views` (Celery beat, every minute) takes the
+# hash over by RENAME (atomic: views counted meanwhile start a new hash) and applies it in one
+# transaction. A flush that fails puts its counts back; a worker killed between the commit and the
+# delete leaves its hash behind, and the next flush applies it again (views may then count twice,
+# never vanish). Without Redis (the embedded default) views are counted with an UPDATE at once.
+
+VIEWS_KEY = "yv:qa:views:pending"
+FLUSHING_PREFIX = "yv:qa:views:flushing:"
+
+
+def _redis():
+    """The Redis client behind Django's cache, or None when the cache is not Redis."""
+    try:
+        from django_redis import get_redis_connection
+
+        return get_redis_connection("default")
+    except (ImportError, NotImplementedError):
+        return None
+
+
+def buffer_view(question_id: int) -> bool:
+    """Count one view in Redis; False when there is no Redis to count in."""
+    client = _redis()
+    if client is None:
+        return False
+    client.hincrby(VIEWS_KEY, str(question_id), 1)
+    return True
+
+
+def take_views() -> list[tuple[str, dict[int, int]]]:
+    """Hashes of counted views to apply: any left by an interrupted flush, then the current one
+    (renamed, so it is this flush's alone). Each is (key, {question id: views})."""
+    import uuid
+
+    import redis
+
+    client = _redis()
+    if client is None:
+        return []
+    keys = [k.decode() for k in client.scan_iter(match=FLUSHING_PREFIX + "*", count=100)]
+    mine = f"{FLUSHING_PREFIX}{uuid.uuid4().hex}"
+    try:
+        client.rename(VIEWS_KEY, mine)
+        keys.append(mine)
+    except redis.ResponseError:  # no views since the last flush
+        pass
+    return [(key, {int(k): int(v) for k, v in client.hgetall(key).items()}) for key in keys]
+
+
+def views_applied(key: str) -> None:
+    _redis().delete(key)
+
+
+def views_not_applied(key: str, counts: dict[int, int]) -> None:
+    """Give the counts back to the pending hash (the flush failed) and drop the taken hash."""
+    client = _redis()
+    pipe = client.pipeline()
+    for pk, n in counts.items():
+        pipe.hincrby(VIEWS_KEY, str(pk), n)
+    pipe.delete(key)
+    pipe.execute()

@@ -20,3 +20,5 @@ YV_RATE_LIMITS_ENABLED = False
 # TOTP enforcement is tested where it is the subject (tests/accounts turns it on); elsewhere admin
 # tests log provincial administrators in with force_login.
 YV_OTP_REQUIRED = False
+# View counts are applied at once (tests/community/test_views_buffer.py turns the Redis buffer on).
+YV_QA_BUFFER_VIEWS = False
