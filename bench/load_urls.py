@@ -14,4 +14,12 @@ def some_pk(request):
     return HttpResponse(str(Organization.objects.order_by("pk").values_list("pk", flat=True).first()))
 
 
-urlpatterns = [path("bench/pk/<int:pk>/", bare), path("bench/pk-id/", some_pk), path("", include("youthvoice.urls"))]
+def bare_user(request, pk):
+    """bench/qa.py's baseline under /api/ (like the endpoints it is compared with: no page-cache lookup)."""
+    from django.contrib.auth import get_user_model
+
+    return HttpResponse(get_user_model().objects.get(pk=pk).username)
+
+
+urlpatterns = [path("bench/pk/<int:pk>/", bare), path("bench/pk-id/", some_pk), path("api/bench/bare/<int:pk>/", bare_user),
+               path("", include("youthvoice.urls"))]

@@ -84,6 +84,81 @@ def run(name, paths, requests, concurrency, url=None):
     return rps, p50, p99
 
 
+def wrk(name, host, paths, seconds, connections):
+    """wrk (C, no GIL on the client side) over `paths` picked at random; returns (req/s, p50 ms, p99 ms)."""
+    import re
+    import subprocess
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write("paths = {" + ",".join(f'"{p}"' for p in paths) + "}\n"
+                "request = function() return wrk.format('GET', paths[math.random(#paths)]) end\n")
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", f.name, host],
+                         capture_output=True, text=True, check=True).stdout
+    os.unlink(f.name)
+
+    def ms(label):
+        m = re.search(rf"^\s*{label}\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(m.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[m.group(2)]
+
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    print(f"{name:<50} {rps:8.0f} req/s   p50 {ms('50%'):7.1f} ms   p99 {ms('99%'):7.1f} ms"
+          + (f"   NON-2xx {bad.group(1)}" if bad else "") + (f"   SOCKET ERRORS {errors.group(1)}" if errors else ""))
+    return rps, ms("50%"), ms("99%")
+
+
+def http_bench(args, user_ids, hot_ids, q_ids):
+    """The same endpoints through gunicorn (production settings) and wrk, at --concurrency connections."""
+    import signal
+    import subprocess
+    import urllib.request
+
+    from django.conf import settings
+
+    port = 8047
+    root = Path(__file__).resolve().parent.parent
+    db = settings.DATABASES["default"]
+    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.load_settings", PYTHONPATH=str(root),
+               DATABASE_URL=os.environ["DATABASE_URL"], DJANGO_SECRET_KEY="qa-bench-only-secret-key-0123456789abcdefghijkl",
+               DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost", DJANGO_STATIC_ROOT="/tmp/youthvoice-qa-static",
+               GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(args.wrk), GUNICORN_THREADS="4",
+               GUNICORN_ACCESSLOG="", DJANGO_LOG_LEVEL="ERROR", DJANGO_CONN_MAX_AGE="600")
+    assert db["NAME"] in env["DATABASE_URL"]
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "youthvoice.wsgi:application"],
+                              cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    host = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                urllib.request.urlopen(host + "/healthz", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.2)
+        print("-" * 110)
+        print(f"over HTTP: gunicorn {args.wrk} workers × 4 threads (production settings), wrk {args.concurrency} connections, "
+              f"{args.wrk_seconds}s each, after a warm-up of each")
+        endpoints = [("bare view (1 PK query)", [f"/api/bench/bare/{u}/" for u in user_ids]),
+                     ("GET /api/community/questions/", ["/api/community/questions/?limit=20"]),
+                     ("GET /api/community/questions/<id>/  200 popular", [f"/api/community/questions/{i}/" for i in hot_ids]),
+                     ("GET /api/community/questions/<id>/  800 random", [f"/api/community/questions/{i}/" for i in q_ids]),
+                     ("bare view again (load check)", [f"/api/bench/bare/{u}/" for u in user_ids])]
+        results = {}
+        for name, paths in endpoints:
+            wrk("(warm-up) " + name, host, paths, 3, args.concurrency)  # warm-up: every worker connects, caches fill
+        for name, paths in endpoints:
+            results[name] = wrk(name, host, paths, args.wrk_seconds, args.concurrency)
+        base = (results["bare view (1 PK query)"][0] + results["bare view again (load check)"][0]) / 2
+        print("-" * 110)
+        for name, (rps, _, p99) in results.items():
+            if not name.startswith("bare"):
+                print(f"HTTP {name:<48} throughput = {rps / base:.2f}× bare view, p99 {p99:.1f} ms")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--questions", type=int, default=100_000)
@@ -96,6 +171,10 @@ def main():
                    help="before the sweep, reopen every question (as already reminded/escalated where past due): "
                         "the sweep then runs over all of them as open questions")
     p.add_argument("--url", default=None, help="benchmark a running server over HTTP instead of in-process")
+    p.add_argument("--wrk", type=int, default=0, metavar="WORKERS",
+                   help="also measure over HTTP: start gunicorn (WORKERS processes × 4 threads, production settings, "
+                        "bench/load_settings.py) on this database and drive it with wrk (--concurrency connections)")
+    p.add_argument("--wrk-seconds", type=int, default=15)
     args = p.parse_args()
 
     import django
@@ -179,6 +258,9 @@ def main():
         t = time.perf_counter()
         views = services.flush_views()
         print(f"flush of the views counted in Redis during the run: {views} views in {(time.perf_counter() - t) * 1000:.0f} ms")
+
+    if args.wrk:
+        http_bench(args, user_ids, hot_ids, q_ids)
 
     # The sweep: make some questions due, time one run, then the steady state.
     now = timezone.now()

@@ -12,7 +12,7 @@ from alliances.selectors import active_expert
 from moderation.models import ModerationStatus
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, Organization
-from organizations.selectors import liaison_users, on_duty_users
+from organizations.selectors import liaison_users_by_org, on_duty_users_by_org
 
 from .models import (
     Answer,
@@ -174,8 +174,9 @@ def assignees(question: Question, at=None) -> list:
 
 
 class AssigneeLookup:
-    """`assignees` for many questions in a constant number of queries per organisation and station
-    seen (memoised for the lookup's life: one sweep batch, one `at`)."""
+    """`assignees` for many questions in a constant number of queries, whatever the number of
+    questions and organisations (memoised for the lookup's life: one sweep run, one `at`). Call
+    `prefetch` with every organisation a batch needs; a lone `on_duty`/`liaisons` fetches its own."""
 
     def __init__(self, at=None):
         self.at = at or timezone.now()
@@ -183,14 +184,22 @@ class AssigneeLookup:
         self._liaison: dict[int, dict] = {}
         self._station: dict[int, dict] = {}
 
+    def prefetch(self, orgs) -> None:
+        missing = {o.pk: o for o in set(orgs) if o.pk not in self._duty}.values()
+        if missing:
+            for org_id, users in on_duty_users_by_org(missing, self.at).items():
+                self._duty[org_id] = {u.pk: u for u in users}
+            for org_id, users in liaison_users_by_org(missing).items():
+                self._liaison[org_id] = {u.pk: u for u in users}
+
     def on_duty(self, org) -> dict:
         if org.pk not in self._duty:
-            self._duty[org.pk] = {u.pk: u for u in on_duty_users(org, self.at)}
+            self.prefetch([org])
         return self._duty[org.pk]
 
     def liaisons(self, org) -> dict:
         if org.pk not in self._liaison:
-            self._liaison[org.pk] = {u.pk: u for u in liaison_users(org)}
+            self.prefetch([org])
         return self._liaison[org.pk]
 
     def station_admins(self, station) -> dict:
@@ -206,8 +215,9 @@ class AssigneeLookup:
         for inv in (Invitation.objects.filter(question__in=[q.pk for q in questions], status=InvitationStatus.ACCEPTED,
                                               invitee__is_active=True).select_related("invitee")):
             invited.setdefault(inv.question_id, {})[inv.invitee_id] = inv.invitee
-        targeted = {u.pk: u for u in get_user_model().objects.filter(
-            pk__in={q.target_expert_id for q in questions if q.target_expert_id}, is_active=True)}
+        experts = {q.target_expert_id for q in questions if q.target_expert_id}
+        targeted = {u.pk: u for u in get_user_model().objects.filter(pk__in=experts, is_active=True)} if experts else {}
+        self.prefetch([q.organization for q in questions])
         result = {}
         for q in questions:
             users = dict(self.on_duty(q.organization))

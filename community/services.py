@@ -22,7 +22,7 @@ from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
-from organizations.selectors import calendar_overrides
+from organizations.selectors import calendar_overrides, parents_by_org
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -698,7 +698,7 @@ def _claim(due, order: str, limit: int, **mark) -> list[Question]:
 
 
 @transaction.atomic
-def remind_due(*, now, limit: int = 200, only: int | None = None) -> int:
+def remind_due(*, now, limit: int = 500, only: int | None = None, lookup=None) -> int:
     """At 2/3 of the window: remind the assignees of up to `limit` due questions. In-site at once;
     e-mail in duty hours. Queries are per batch and per organisation, not per question."""
     due = _reminder_due(now) if only is None else _reminder_due(now).filter(pk=only)
@@ -709,7 +709,7 @@ def remind_due(*, now, limit: int = 200, only: int | None = None) -> int:
         QuestionEvent(question=q, kind=EventKind.REMINDED, to_organization=q.organization, created_at=now,
                       reason=f"截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M}"[:REASON_MAX])
         for q in questions])
-    lookup = selectors.AssigneeLookup(now)
+    lookup = lookup or selectors.AssigneeLookup(now)
     recipients = lookup.for_questions(questions)
     later = _duty_start(now)
     notify_many([Notice(
@@ -722,25 +722,26 @@ def remind_due(*, now, limit: int = 200, only: int | None = None) -> int:
 
 
 @transaction.atomic
-def escalate_due(*, now, limit: int = 200, only: int | None = None) -> int:
+def escalate_due(*, now, limit: int = 500, only: int | None = None, lookup=None) -> int:
     """Past the deadline: tell the parent organisation's duty staff (and liaison officers), for up to
     `limit` overdue questions at once."""
     due = _escalation_due(now) if only is None else _escalation_due(now).filter(pk=only)
     questions = _claim(due, "deadline_at", limit, escalated_at=now)
     if not questions:
         return 0
-    parents = {}
+    parents = parents_by_org({q.organization for q in questions})
+    by_parent: dict[Organization, list[int]] = {}
     for q in questions:
-        if q.organization_id not in parents:
-            parents[q.organization_id] = q.organization.get_parent() or q.organization
-    for q in questions:
-        q.escalated_to = parents[q.organization_id]
-    Question.objects.bulk_update(questions, ["escalated_to"])
+        q.escalated_to = parents[q.organization_id] or q.organization
+        by_parent.setdefault(q.escalated_to, []).append(q.pk)
+    for parent, ids in by_parent.items():  # one UPDATE per parent organisation, not a CASE per row
+        Question.objects.filter(pk__in=ids).update(escalated_to=parent)
     QuestionEvent.objects.bulk_create([
         QuestionEvent(question=q, kind=EventKind.OVERDUE, from_organization=q.organization, to_organization=q.escalated_to,
                       created_at=now, reason=f"超过截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M} 未回答"[:REASON_MAX])
         for q in questions])
-    lookup = selectors.AssigneeLookup(now)
+    lookup = lookup or selectors.AssigneeLookup(now)
+    lookup.prefetch({q.escalated_to for q in questions})
     later = _duty_start(now)
     notices = []
     for q in questions:
@@ -784,15 +785,17 @@ def invitation_overdue(*, invitation_id: int, now) -> bool:
     return True
 
 
-def sweep_deadlines(*, now=None, batch: int = 200, max_batches: int = 50) -> dict:
+def sweep_deadlines(*, now=None, batch: int = 500, max_batches: int = 20) -> dict:
     """Send due reminders and escalations. Idempotent (rows are claimed under row locks and
     marked); bounded per run so a backlog is worked off over several beats; each batch is one
-    transaction with a constant number of queries per organisation involved."""
+    transaction with a constant number of queries, whatever the number of questions and
+    organisations involved (recipients are looked up once per run)."""
     now = now or timezone.now()
     result = {"reminded": 0, "escalated": 0, "invitations": 0}
+    lookup = selectors.AssigneeLookup(now)
     for key, step in (("reminded", remind_due), ("escalated", escalate_due)):
         for _ in range(max_batches):
-            done = step(now=now, limit=batch)
+            done = step(now=now, limit=batch, lookup=lookup)
             result[key] += done
             if done < batch:
                 break

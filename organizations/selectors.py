@@ -43,31 +43,68 @@ def city_of(org: Organization) -> Organization | None:
     return None
 
 
-def on_duty_users(org: Organization, at=None):
-    """Users on duty for `org` at `at` (default now).
+def on_duty_users(org: Organization, at=None) -> list:
+    """Users on duty for `org` at `at` (default now): `on_duty_users_by_org` for one organisation."""
+    return on_duty_users_by_org([org], at)[org.pk]
 
-    When the organisation keeps a roster (any shift on that day), the staff whose shift covers `at`;
+
+def on_duty_users_by_org(orgs, at=None) -> dict[int, list]:
+    """Users on duty at `at` (default now) for each organisation, in at most three queries however
+    many organisations.
+
+    When an organisation keeps a roster (any shift on that day), the staff whose shift covers `at`;
     an organisation with no roster for the day falls back to its duty-role staff, so a new branch is
     never without someone to answer. Callers should not read shifts or memberships directly."""
-    from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from .models import DutyShift, StaffMembership, StaffRole
 
     at = at or timezone.now()
+    org_ids = {o.pk for o in orgs}
     day_start = timezone.localtime(at).replace(hour=0, minute=0, second=0, microsecond=0)
-    shifts = DutyShift.objects.filter(organization=org, cancelled_at__isnull=True)
-    if shifts.filter(starts_at__lt=day_start + timedelta(days=1), ends_at__gt=day_start).exists():
-        users = shifts.filter(starts_at__lte=at, ends_at__gt=at).values("user_id")
-    else:
-        users = StaffMembership.objects.active().filter(organization=org, role=StaffRole.DUTY).values("user_id")
-    return get_user_model().objects.filter(pk__in=users, is_active=True)
+    shifts = DutyShift.objects.filter(organization_id__in=org_ids, cancelled_at__isnull=True,
+                                      starts_at__lt=day_start + timedelta(days=1), ends_at__gt=day_start)
+    ids: dict[int, list[int]] = {pk: [] for pk in org_ids}
+    rostered = set()
+    for org_id, user_id, starts, ends in shifts.values_list("organization_id", "user_id", "starts_at", "ends_at"):
+        rostered.add(org_id)
+        if starts <= at < ends:
+            ids[org_id].append(user_id)
+    if org_ids - rostered:
+        for org_id, user_id in (StaffMembership.objects.active().filter(organization_id__in=org_ids - rostered, role=StaffRole.DUTY)
+                                .values_list("organization_id", "user_id")):
+            ids[org_id].append(user_id)
+    return _users_by_org(ids)
 
 
-def liaison_users(org: Organization):
-    from django.contrib.auth import get_user_model
+def liaison_users(org: Organization) -> list:
+    return liaison_users_by_org([org])[org.pk]
 
+
+def liaison_users_by_org(orgs) -> dict[int, list]:
+    """Each organisation's active liaison officers, in two queries however many organisations."""
     from .models import StaffMembership, StaffRole
 
-    staff = StaffMembership.objects.active().filter(organization=org, role=StaffRole.LIAISON).values("user_id")
-    return get_user_model().objects.filter(pk__in=staff, is_active=True)
+    ids: dict[int, list[int]] = {o.pk: [] for o in orgs}
+    for org_id, user_id in (StaffMembership.objects.active().filter(organization_id__in=ids, role=StaffRole.LIAISON)
+                            .values_list("organization_id", "user_id")):
+        ids[org_id].append(user_id)
+    return _users_by_org(ids)
+
+
+def _users_by_org(ids: dict[int, list[int]]) -> dict[int, list]:
+    """{org id: [user id]} → {org id: [active user]}, one query, each user once per organisation."""
+    from django.contrib.auth import get_user_model
+
+    wanted = {pk for pks in ids.values() for pk in pks}
+    users = get_user_model().objects.in_bulk(wanted) if wanted else {}
+    return {org_id: [users[pk] for pk in dict.fromkeys(pks) if pk in users and users[pk].is_active]
+            for org_id, pks in ids.items()}
+
+
+def parents_by_org(orgs) -> dict[int, Organization | None]:
+    """Each organisation's parent (None at the root), in one query."""
+    steplen = Organization.steplen
+    wanted = {o.pk: o.path[:-steplen] for o in orgs}
+    found = {p.path: p for p in Organization.objects.filter(path__in={p for p in wanted.values() if p})}
+    return {pk: found.get(path) for pk, path in wanted.items()}
