@@ -788,8 +788,8 @@ def invitation_overdue(*, invitation_id: int, now) -> bool:
 def sweep_deadlines(*, now=None, batch: int = 500, max_batches: int = 20) -> dict:
     """Send due reminders and escalations. Idempotent (rows are claimed under row locks and
     marked); bounded per run so a backlog is worked off over several beats; each batch is one
-    transaction with a constant number of queries, whatever the number of questions and
-    organisations involved (recipients are looked up once per run)."""
+    transaction with a constant number of queries whatever the number of questions and organisations
+    involved (recipients are looked up once per run; escalation adds one UPDATE per parent)."""
     now = now or timezone.now()
     result = {"reminded": 0, "escalated": 0, "invitations": 0}
     lookup = selectors.AssigneeLookup(now)

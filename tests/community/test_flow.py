@@ -193,6 +193,35 @@ def test_sweep_queries_do_not_grow_with_the_number_due(tree, youth, make_staff):
     assert OutboxMessage.objects.filter(subject__contains="即将超时").count() == 15 * 2
 
 
+def test_sweep_queries_do_not_grow_with_the_number_of_organisations(tree, youth, make_staff):
+    """Recipients are looked up for all organisations of a batch at once: due questions of two
+    districts cost what those of one cost (escalation adds one UPDATE per parent organisation;
+    both districts share 广州)."""
+    for org in (tree.tianhe, tree.yuexiu):
+        make_staff(org, StaffRole.DUTY)
+        make_staff(org, StaffRole.LIAISON)
+    make_staff(tree.guangzhou, StaffRole.DUTY)
+
+    def due(orgs):
+        with freeze_time("2026-11-25 10:00:00+08:00"):
+            return [services.ask_question(asker=youth, title=f"补办团员证需要什么材料（{i}）", domain="league", organization=org)
+                    for i, org in enumerate(orgs)]
+
+    one = due([tree.tianhe] * 4)
+    counts_one = [_sweep_queries("2026-11-25 12:00:00+08:00"), _sweep_queries("2026-11-25 13:00:01+08:00")]
+    Question.objects.filter(pk__in=[q.pk for q in one]).update(status="closed")
+    two = due([tree.tianhe, tree.yuexiu] * 2)
+    counts_two = [_sweep_queries("2026-11-25 12:00:00+08:00"), _sweep_queries("2026-11-25 13:00:01+08:00")]
+    assert [d for d, _ in counts_two] == [{"reminded": 4, "escalated": 0, "invitations": 0},
+                                          {"reminded": 0, "escalated": 4, "invitations": 0}]
+    assert [n for _, n in counts_two] == [n for _, n in counts_one]
+    assert {q.escalated_to for q in Question.objects.filter(pk__in=[q.pk for q in two])} == {tree.guangzhou}
+    for q in two:  # each district's own duty staff and liaison were reminded, not the other's
+        reminded = set(Notification.objects.filter(kind="reminder", subject=f"community.question:{q.pk}")
+                       .values_list("recipient__staff_memberships__organization", flat=True))
+        assert reminded == {q.organization_id}
+
+
 def test_a_batch_notification_skips_existing_and_repeated_dedupe_keys(tree, youth):
     from notifications.services import Notice, notify, notify_many
 
