@@ -4,3 +4,10 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youthvoice.settings.dev")
 application = get_wsgi_application()
+
+# Import the URL configuration now (every app's views, API routers and schemas: seconds of work)
+# rather than in the first request each worker serves. With gunicorn's preload_app this happens once,
+# in the master, and every worker forked or recycled later starts warm.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018
