@@ -180,6 +180,7 @@ def main():
                    help="also measure over HTTP: start gunicorn (WORKERS processes × 4 threads, production settings, "
                         "bench/load_settings.py) on this database and drive it with wrk (--concurrency connections)")
     p.add_argument("--wrk-seconds", type=int, default=15)
+    p.add_argument("--http-only", action="store_true", help="with --wrk: only the HTTP measurement (no in-process runs, no sweep)")
     args = p.parse_args()
 
     import django
@@ -238,6 +239,10 @@ def main():
     user_ids = list(User.objects.values_list("pk", flat=True)[:500])
     org_slugs = list(Organization.objects.filter(kind="city").values_list("slug", flat=True))
 
+    hot_ids = q_ids[:200]  # popular questions: read again and again, served from the detail cache
+    if args.http_only and args.wrk:
+        http_bench(args, user_ids, hot_ids, q_ids)
+        return
     print("-" * 110)
     base_rps, _, _ = run("bare view (1 PK query)", [f"/api/bench/bare/{u}/" for u in user_ids], args.requests, args.concurrency, args.url)
     results = {}
@@ -245,7 +250,6 @@ def main():
     run("  ... ?sort=hot", ["/api/community/questions/?limit=20&sort=hot"], args.requests, args.concurrency, args.url)
     run("  ... ?branch=<city>&sort=latest", [f"/api/community/questions/?limit=20&branch={s}" for s in org_slugs],
         args.requests, args.concurrency, args.url)
-    hot_ids = q_ids[:200]  # popular questions: read again and again, served from the detail cache
     results["detail (200 popular)"] = run("GET /api/community/questions/<id>/  200 popular",
                                           [f"/api/community/questions/{i}/" for i in hot_ids],
                                           args.requests, args.concurrency, args.url)
