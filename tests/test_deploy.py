@@ -118,7 +118,7 @@ def test_production_settings_from_the_environment():
     code = ("import json; from youthvoice.settings import production as p; print(json.dumps({"
             "'ignore': p.CACHES['default']['OPTIONS'].get('IGNORE_EXCEPTIONS'), 'sendfile': p.SENDFILE_BACKEND,"
             " 'url': p.SENDFILE_URL, 'root': p.SENDFILE_ROOT, 'debug': p.DEBUG, 'smtp': [p.EMAIL_HOST, p.EMAIL_PORT],"
-            " 'lease': p.YV_OUTBOX_LEASE_SECONDS}))")
+            " 'lease': p.YV_OUTBOX_LEASE_SECONDS, 'conn': p.DATABASES['default']['CONN_MAX_AGE']}))")
     env = {"PATH": "/usr/bin:/bin", "DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "qnzs.example.org",
            "REDIS_URL": "redis://127.0.0.1:6379/0", "YV_SENDFILE_NGINX_URL": "/protected",
            "DJANGO_MEDIA_ROOT": "/srv/youthvoice/media", "EMAIL_HOST": "smtp.example.org", "EMAIL_PORT": "587",
@@ -129,6 +129,7 @@ def test_production_settings_from_the_environment():
     assert json.loads(out.stdout) == {
         "ignore": True, "sendfile": "deploy.sendfile_nginx", "url": "/protected", "root": "/srv/youthvoice/media",
         "debug": False, "smtp": ["smtp.example.org", 587], "lease": 120,
+        "conn": 60,  # persistent database connections: set on the database, where Django reads it
     }
     missing = subprocess.run([sys.executable, "-c", "import youthvoice.settings.production"], cwd=ROOT,
                              env={"PATH": "/usr/bin:/bin"}, capture_output=True, text=True)

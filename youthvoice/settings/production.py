@@ -29,7 +29,9 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-CONN_MAX_AGE = env.int("DJANGO_CONN_MAX_AGE", default=60)
+# Persistent database connections (Django reads this per database, not as a top-level setting).
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 # SMTP for the outbox e-mails (a timeout keeps a hung server from holding a worker past its lease).
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")
