@@ -49,6 +49,29 @@ def test_nearest_orders_by_great_circle_distance(three, client):
     assert [s["title"] for s in r.json()] == ["南山站"]
 
 
+def test_nearest_is_one_query_and_matches_brute_force(three, tree, client):
+    """The endpoint is the selector's one SQL query (box, haversine, order, limit in SQL) — no
+    page, organisation or service queries — and agrees with sorting every station by distance."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stations import selectors
+
+    client.get("/api/stations/nearest", {"lat": 23.139, "lng": 113.265})  # warm the site root paths
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get("/api/stations/nearest", {"lat": 23.139, "lng": 113.265, "limit": 2})
+    assert r.status_code == 200 and len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]
+    first = r.json()[0]
+    assert first["url"] == three[1].url and first["organization"] == tree.yuexiu.display_name
+    for lat, lng in [(23.139, 113.265), (22.0, 114.5), (25.0, 110.0)]:
+        expected = sorted(three, key=lambda s: haversine_km(lat, lng, float(s.latitude), float(s.longitude)))
+        assert [row["id"] for row in selectors.nearest_rows(lat, lng, limit=3)] == [s.pk for s in expected]
+    # organisation filter (the map page's city/district) and a LIKE wildcard in the service filter
+    assert [row["id"] for row in selectors.nearest_rows(23.0, 113.0, limit=3, organization=tree.guangzhou)] == [
+        three[1].pk, three[0].pk]
+    assert selectors.nearest_rows(23.0, 113.0, limit=3, service="法%") == []
+
+
 def test_coordinates_outside_china_are_rejected(tree, client):
     r = client.get("/api/stations/nearest", {"lat": 48.85, "lng": 2.35})  # the schema's bounds are China's box
     assert r.status_code == 422 and [e["loc"][-1] for e in r.json()["errors"]] == ["lng"]
