@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,6 +29,8 @@ from .models import (
     StationPage,
     StationService,
 )
+
+logger = logging.getLogger(__name__)
 
 # Who manages a station's bookings, besides its explicit admins.
 MANAGING_ROLES = frozenset({StaffRole.STATION_ADMIN, StaffRole.ORG_ADMIN, StaffRole.LIAISON})
@@ -72,10 +76,81 @@ def escalation_users(station: StationPage):
     return []
 
 
-def working_calendar(station: StationPage, *, hours=None, exceptions=None) -> WorkingCalendar:
-    hours = hours if hours is not None else OpeningHours.objects.filter(station=station)
-    exceptions = exceptions if exceptions is not None else HoursException.objects.filter(
-        station=station, date__gte=timezone.localdate() - timedelta(days=1))
+# --- working calendars: read on every booking, changed a few times a year --------------------------
+#
+# A station's calendar (weekly hours, date exceptions, whether it follows public holidays) and the
+# admin calendar overrides are cached per process, keyed by version tokens kept in the shared
+# cache. `stations.signals` bumps a station's token when its hours, exceptions or page change, and
+# the overrides' token when an override changes (at once and again at commit, so a reader that
+# built from the old rows between the two is corrected). A booking reads both tokens in one cache
+# round trip instead of three queries.
+
+CALENDAR_OVERRIDES_VERSION = "stations:calendar:overrides"
+_calendars: dict = {}
+_overrides: dict = {}
+_MEMO_MAX = 4096
+
+
+def calendar_version_key(station_id: int) -> str:
+    return f"stations:calendar:{station_id}"
+
+
+def bump_calendar_version(key: str) -> None:
+    """Invalidate the cached calendars that depend on `key` (now, and again when the transaction commits)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def bump():
+        try:
+            cache.set(key, uuid.uuid4().hex, None)
+        except Exception:  # noqa: BLE001 - an unreachable cache only disables caching (see _versions)
+            logger.warning("calendar cache unavailable: %s not bumped", key, exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _versions(keys: list[str]) -> dict | None:
+    """The current tokens of `keys` (created when missing), or None when the cache is unreachable."""
+    from django.core.cache import cache
+
+    try:
+        found = cache.get_many(keys)
+        for key in keys:
+            if key not in found:
+                cache.add(key, uuid.uuid4().hex, None)
+                found[key] = cache.get(key)
+    except Exception:  # noqa: BLE001 - fall back to the database
+        logger.warning("calendar cache unavailable", exc_info=True)
+        return None
+    return found
+
+
+def _memo(store: dict, key, build):
+    value = store.get(key)
+    if value is None:
+        if len(store) >= _MEMO_MAX:
+            store.clear()
+        value = store[key] = build()
+    return value
+
+
+def _holiday_lookup(overrides: dict):
+    return functools.lru_cache(maxsize=1024)(functools.partial(statutory_holiday, overrides=overrides))
+
+
+def holiday_lookup(version=None):
+    """The statutory-holiday lookup with the admin overrides bound (cached per overrides version)."""
+    today = timezone.localdate()
+    if version is None:
+        versions = _versions([CALENDAR_OVERRIDES_VERSION])
+        if versions is None:
+            return _holiday_lookup(calendar_overrides())
+        version = versions[CALENDAR_OVERRIDES_VERSION]
+    return _memo(_overrides, (version, today.year), lambda: _holiday_lookup(calendar_overrides(today)))
+
+
+def _build_calendar(station: StationPage, hours, exceptions, lookup) -> WorkingCalendar:
     weekly: dict = {}
     for h in hours:
         weekly.setdefault(h.weekday, []).append((h.opens, h.closes))
@@ -84,9 +159,30 @@ def working_calendar(station: StationPage, *, hours=None, exceptions=None) -> Wo
         exc.setdefault(e.date, [])
         if e.opens and e.closes:
             exc[e.date].append((e.opens, e.closes))
-    overrides = calendar_overrides()
     return WorkingCalendar(weekly=weekly, exceptions=exc, follows_public_holidays=station.follows_public_holidays,
-                           holiday_lookup=functools.partial(statutory_holiday, overrides=overrides))
+                           holiday_lookup=lookup)
+
+
+def working_calendar(station: StationPage, *, hours=None, exceptions=None) -> WorkingCalendar:
+    """The station's working calendar. With `hours`/`exceptions` given (rows read by the caller for
+    many stations at once) it is built from them; otherwise it comes from the per-process cache
+    (no query while the version tokens are unchanged)."""
+    if hours is not None or exceptions is not None:
+        return _build_calendar(station, hours or [], exceptions or [], holiday_lookup())
+    today = timezone.localdate()
+
+    def build(lookup):
+        return _build_calendar(
+            station, OpeningHours.objects.filter(station=station),
+            HoursException.objects.filter(station=station, date__gte=today - timedelta(days=1)), lookup)
+
+    station_key = calendar_version_key(station.pk)
+    versions = _versions([station_key, CALENDAR_OVERRIDES_VERSION])
+    if versions is None:
+        return build(holiday_lookup())
+    lookup = holiday_lookup(versions[CALENDAR_OVERRIDES_VERSION])
+    key = (station.pk, versions[station_key], versions[CALENDAR_OVERRIDES_VERSION], today)
+    return _memo(_calendars, key, lambda: build(lookup))
 
 
 def live_stations():

@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from notifications.services import notify
+from notifications.services import Notice, notify, notify_many
 from organizations.models import PUBLISHING_ROLES, Organization, StaffRole
 from organizations.permissions import can_act, is_staff_anywhere
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
@@ -153,50 +153,83 @@ def _release(slot_id: int) -> None:
     ServiceSlot.objects.filter(pk=slot_id).update(booked=F("booked") - 1)
 
 
+def _audit(instance, action: str, user, data: dict | None = None) -> None:
+    """`wagtail.log_actions.log` in one INSERT: the log entry's full_clean() would look up its
+    content type and user with two more queries per booking."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.log_actions import get_active_log_context
+    from wagtail.models import ModelLogEntry
+
+    context = get_active_log_context()
+    ModelLogEntry.objects.bulk_create([ModelLogEntry(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False), label=str(instance)[:255],
+        action=action, timestamp=timezone.now(), data=data or {}, user=user or context.user, uuid=context.uuid,
+        object_id=str(instance.pk),
+    )])
+
+
 def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | None = None, now=None) -> Booking:
+    """Book a place on a slot. Capacity: the slot row is locked (SELECT … FOR UPDATE) before its
+    `booked` count is checked and incremented, and the CHECK constraint is the backstop. The
+    calendar for the response deadline comes from the cache (selectors.working_calendar); the
+    station admins and the youth are notified in one batch."""
     _require_login(user)
     note = (note or "").strip()
     if len(note) > 300:
         raise Invalid("备注不超过 300 字", "The note is at most 300 characters", fields={"note": "too long"})
     now = now or timezone.now()
-    with transaction.atomic():
-        slot = (ServiceSlot.objects.select_for_update(of=("self",)).select_related("service", "station__organization")
-                .filter(pk=slot_id).first())
-        if slot is None:
-            raise NotFound("时段不存在", "Slot not found")
-        station = slot.station
-        if slot.is_cancelled or not slot.service.is_active or not station.live:
-            raise Invalid("该时段不可预约", "This slot cannot be booked")
-        if slot.starts_at <= now:
-            raise Invalid("该时段已过，不能预约", "This slot is in the past", fields={"slot_id": "past"})
-        # A second booking of the same slot by the same user is refused by the partial unique index
-        # (uniq_active_booking_per_slot_user) below, which saves a query here.
-        if slot.booked >= slot.capacity:
-            raise Conflict("该时段已约满", "This slot is full", code="full")
-        referral = None
-        if referral_id:
-            referral = Referral.objects.filter(pk=referral_id, asker=user, station=station).first()
-            if referral is None:
-                raise Invalid("转介记录无效", "Unknown referral", fields={"referral_id": referral_id})
-        cal = selectors.working_calendar(station)
-        deadline = min(response_deadline(now, cal), slot.starts_at)
-        slot.booked += 1
-        slot.save(update_fields=["booked"])
-        try:
-            with transaction.atomic():
-                booking = Booking.objects.create(
-                    slot=slot, station=station, user=user, note=note, requested_at=now, respond_by=deadline,
-                    in_working_hours=cal.is_open(now), referral=referral,
-                )
-        except IntegrityError:  # the partial unique index: a concurrent double booking by the same user
+    try:
+        with transaction.atomic():
+            booking = _book(user=user, slot_id=slot_id, note=note, referral_id=referral_id, now=now)
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        if constraint == "uniq_active_booking_per_slot_user":  # a concurrent double booking by the same user
             raise Conflict("您已预约该时段", "You have already booked this slot", code="duplicate") from None
-        log(instance=booking, action="wagtail.create", user=user, data={"slot": slot.pk})
-        local = timezone.localtime(deadline)
-        _notify_admins(booking, actor=user, title=f"新的预约申请：{slot.service.name}",
-                       body=f"{user.public_name} 预约了 {timezone.localtime(slot.starts_at):%m-%d %H:%M}，"
-                            f"请在 {local:%m-%d %H:%M} 前确认或婉拒。")
-        _notify_youth(booking, title=f"预约已提交：{station.title}",
-                      body=f"站点将在 {local:%m-%d %H:%M} 前答复。")
+        if constraint == "slot_booked_within_capacity":
+            raise Conflict("该时段已约满", "This slot is full", code="full") from None
+        raise
+    return booking
+
+
+def _book(*, user, slot_id: int, note: str, referral_id: int | None, now) -> Booking:
+    slot = (ServiceSlot.objects.select_for_update(of=("self",)).select_related("service", "station")
+            .filter(pk=slot_id).first())
+    if slot is None:
+        raise NotFound("时段不存在", "Slot not found")
+    station = slot.station
+    if slot.is_cancelled or not slot.service.is_active or not station.live:
+        raise Invalid("该时段不可预约", "This slot cannot be booked")
+    if slot.starts_at <= now:
+        raise Invalid("该时段已过，不能预约", "This slot is in the past", fields={"slot_id": "past"})
+    # A second booking of the same slot by the same user is refused by the partial unique index
+    # (uniq_active_booking_per_slot_user) on insert, which saves a query here; the IntegrityError
+    # rolls the whole transaction back (request_booking turns it into a 409), so no savepoint.
+    if slot.booked >= slot.capacity:
+        raise Conflict("该时段已约满", "This slot is full", code="full")
+    referral = None
+    if referral_id:
+        referral = Referral.objects.filter(pk=referral_id, asker=user, station=station).first()
+        if referral is None:
+            raise Invalid("转介记录无效", "Unknown referral", fields={"referral_id": referral_id})
+    cal = selectors.working_calendar(station)
+    deadline = min(response_deadline(now, cal), slot.starts_at)
+    slot.booked += 1
+    slot.save(update_fields=["booked"])
+    booking = Booking.objects.create(
+        slot=slot, station=station, user=user, note=note, requested_at=now, respond_by=deadline,
+        in_working_hours=cal.is_open(now), referral=referral,
+    )
+    _audit(booking, "wagtail.create", user, {"slot": slot.pk})
+    local = timezone.localtime(deadline)
+    subject = f"stations.booking:{booking.pk}"
+    notify_many([
+        Notice(recipients=selectors.station_admin_users(station), kind="station_booking", actor=user, email=True,
+               title=f"新的预约申请：{slot.service.name}", url=MANAGE_URL, subject=subject,
+               body=f"{user.public_name} 预约了 {timezone.localtime(slot.starts_at):%m-%d %H:%M}，"
+                    f"请在 {local:%m-%d %H:%M} 前确认或婉拒。"),
+        Notice(recipients=[user], kind="station_booking", email=True, title=f"预约已提交：{station.title}",
+               body=f"站点将在 {local:%m-%d %H:%M} 前答复。", url=MY_BOOKINGS_URL, subject=subject),
+    ])
     return booking
 
 
