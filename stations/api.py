@@ -276,8 +276,8 @@ def create_referral(request, payload: ReferralIn):
     service = None
     if payload.service_id:
         service = get_object_or_404(StationService, pk=payload.service_id)
+    # The question's own title and address are used (question_title/question_url are ignored).
     r = services.offer_booking(actor=request.user, question_id=payload.question_id, asker=asker, station=station,
-                               question_title=payload.question_title, question_url=payload.question_url,
                                service=service, note=payload.note)
     r.booking_url = f"{station.url}?referral={r.pk}#book"
     return 201, r

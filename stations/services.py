@@ -17,8 +17,8 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from notifications.services import Notice, notify, notify_many
-from organizations.models import PUBLISHING_ROLES, Organization, StaffRole
-from organizations.permissions import can_act, is_staff_anywhere
+from organizations.models import ANSWERING_ROLES, PUBLISHING_ROLES, Organization, StaffRole
+from organizations.permissions import can_act
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
 
 from . import selectors
@@ -39,7 +39,8 @@ from .models import (
 SLOT_HORIZON_DAYS = 14
 MY_BOOKINGS_URL = "/stations/my/"
 MANAGE_URL = "/stations/manage/"
-REFERRAL_ROLES = frozenset({StaffRole.ORG_ADMIN, StaffRole.LIAISON, StaffRole.DUTY, StaffRole.STATION_ADMIN})
+# Who refers a question to a station: its answering staff, and its organisation's station administrators.
+REFERRAL_ROLES = ANSWERING_ROLES | {StaffRole.STATION_ADMIN}
 
 
 def _require_login(user):
@@ -393,37 +394,46 @@ def expire_stale(*, now=None) -> int:
 
 # --- referral -----------------------------------------------------------------------------------
 
+def can_refer(actor, question) -> bool:
+    """The one rule of who refers a Q&A question to a station: staff of the question's organisation
+    (or above) who answer its questions, or run its stations (REFERRAL_ROLES)."""
+    return can_act(actor, question.organization, REFERRAL_ROLES)
+
+
 @transaction.atomic
-def offer_booking(*, actor, question_id: int, asker, station: StationPage, question_title: str = "",
-                  question_url: str = "", service: StationService | None = None, note: str = "") -> Referral:
-    """Refer a Q&A question to a station: the asker is offered a booking there (转介)."""
+def offer_booking(*, actor, station: StationPage, question=None, question_id: int | None = None, asker=None,
+                  service: StationService | None = None, note: str = "") -> Referral:
+    """Refer a Q&A question to a station: its asker is offered a booking there (转介).
+
+    Callers pass the question object (`community.services.refer_to_station`) or its id (the
+    stations API). The permission is checked here and only here (`can_refer`); the referral goes to
+    the question's own asker (an `asker` given by the caller must be that one), with the question's
+    own title and address."""
     _require_login(actor)
-    if not is_staff_anywhere(actor, REFERRAL_ROLES):
-        raise forbidden()
+    if question is None:
+        from community.models import Question
+
+        question = Question.objects.select_related("organization", "asker").filter(pk=question_id).first()
+        if question is None:
+            raise NotFound("问题不存在", "The question does not exist")
+    if not can_refer(actor, question):
+        raise Forbidden("只有该问题所属组织的工作人员可以转介", "Only staff of the question's organisation may refer it")
+    if asker is not None and question.asker_id != asker.pk:
+        raise Invalid("只能转介给提问人", "Only the asker can be referred", fields={"asker_id": "not the asker"})
+    asker = question.asker
     if asker is None:
         raise Invalid("提问人不存在", "The asker is unknown", fields={"asker": "required"})
-    # The question's own staff refer it, to its own asker (the access matrix found any staff member
-    # of any branch referring any question, and notifying any user by email).
-    from community.models import Question
-
-    question = Question.objects.select_related("organization").filter(pk=question_id).first()
-    if question is None:
-        raise NotFound("问题不存在", "The question does not exist")
-    if not can_act(actor, question.organization, REFERRAL_ROLES):
-        raise forbidden()
-    if question.asker_id != asker.pk:
-        raise Invalid("只能转介给提问人", "Only the asker can be referred", fields={"asker_id": "not the asker"})
     if service is not None and service.station_id != station.pk:
         raise Invalid("该服务不属于此站点", "That service is not offered by this station", fields={"service_id": service.pk})
-    if Referral.objects.filter(question_id=question_id, station=station).exists():
+    if Referral.objects.filter(question_id=question.pk, station=station).exists():
         raise Conflict("该问题已转介到此站点", "This question is already referred to this station", code="duplicate")
     referral = Referral.objects.create(
-        question_id=question_id, question_title=question_title[:200], question_url=question_url[:300], station=station,
-        service=service, asker=asker, referred_by=actor, note=(note or "")[:300],
+        question_id=question.pk, question_title=question.title[:200], question_url=question.get_absolute_url()[:300],
+        station=station, service=service, asker=asker, referred_by=actor, note=(note or "")[:300],
     )
-    log(instance=referral, action="wagtail.create", user=actor, data={"question_id": question_id})
+    log(instance=referral, action="wagtail.create", user=actor, data={"question_id": question.pk})
     notify(recipients=[asker], kind="station_referral", actor=actor, email=True,
            title=f"您的问题已转介到{station.title}",
-           body=f"“{question_title}”可以到线下服务站当面解决。{note}".strip(),
+           body=f"“{question.title}”可以到线下服务站当面解决。{note}".strip(),
            url=f"{_booking_url(station)}?referral={referral.pk}#book", subject=f"stations.referral:{referral.pk}")
     return referral

@@ -168,3 +168,23 @@ def test_referral_offers_booking(three, tree, youth, make_staff, client_for):
     page = client_for(youth).get(n.url.split("#")[0])
     assert "毕业后档案怎么转" in page.content.decode()
     assert Referral.objects.count() == 1
+
+
+def test_one_referral_rule_for_both_apis(three, tree, youth, make_staff, client_for):
+    """Who may refer is decided once, in stations.services.offer_booking: the Q&A endpoint (which
+    passes the question object) and the stations endpoint (question id) agree for every role."""
+    from community.services import ask_question
+    from stations.services import REFERRAL_ROLES
+
+    question = ask_question(asker=youth, title="周末可以去站点咨询吗？", domain="employment", organization=tree.tianhe)
+    for i, role in enumerate([StaffRole.DUTY, StaffRole.STATION_ADMIN, StaffRole.EDITOR, StaffRole.MODERATOR]):
+        allowed = role in REFERRAL_ROLES
+        staff = make_staff(tree.guangzhou, role)
+        r = client_for(staff).post(f"/api/community/questions/{question.pk}/referrals/", {"station_id": three[i % 2].pk},
+                                   content_type="application/json")
+        assert (r.status_code == 201) == allowed, (role, r.status_code, r.content)
+        payload = {"question_id": question.pk, "asker_id": youth.pk, "station_id": three[2].pk}
+        r = client_for(staff).post("/api/stations/referrals", payload, content_type="application/json")
+        assert r.status_code in ((201, 409) if allowed else (403,)), (role, r.status_code, r.content)
+    referral = Referral.objects.filter(station=three[2]).get()
+    assert referral.question_title == question.title and referral.question_url == question.get_absolute_url()
