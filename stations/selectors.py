@@ -58,10 +58,12 @@ def station_admin_users(station: StationPage):
 
     from organizations.models import StaffMembership
 
+    # One list of ids (a UNION), then the users by primary key: an OR across the admins join would
+    # scan every user.
     staff = StaffMembership.objects.active().filter(organization=station.organization_id, role=StaffRole.STATION_ADMIN)
-    return get_user_model().objects.filter(
-        Q(pk__in=staff.values("user_id")) | Q(administered_stations=station), is_active=True
-    ).distinct()
+    admins = StationPage.admins.through.objects.filter(stationpage_id=station.pk)
+    ids = staff.values("user_id").union(admins.values("user_id"))
+    return get_user_model().objects.filter(pk__in=ids, is_active=True)
 
 
 def escalation_users(station: StationPage):
