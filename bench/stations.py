@@ -7,10 +7,20 @@ It uses its own database (`<name>_bench` beside DATABASE_URL's, created and migr
 and prints p50/p99 latency and throughput for:
   * baseline      GET of a bare Django view doing one primary-key query (same stack, same run)
   * nearest       GET /api/stations/nearest?lat=&lng=&limit=10 over N stations, random points in Guangdong
-  * nearest-sql   the selector alone (bounding box on the (latitude, longitude) index + haversine)
+  * nearest-sql   the selector alone: one SQL query (bounding box on the (latitude, longitude) index,
+                  haversine in SQL, ordered, limited) returning every field the endpoint shows
   * booking       POST /api/stations/bookings on distinct slots from T threads (T connections)
   * baseline-T    the bare view from T threads, for comparison
 Targets (issue 6): nearest p99 ≤ 10 ms at 10,000 stations; booking ≥ 150/s with p99 ≤ 100 ms at 16.
+
+Two modes, each with its own baseline (ratios are against the bare view in the same mode):
+  * in-process (default): Django's test client in the bench process; the 16 connections are
+    threads spread over --procs forked processes (each process's CPU time is printed: a process
+    near 100 % of one core is capped by its GIL / the machine, and so is the bare view beside it).
+  * --http N: the same requests over HTTP to gunicorn (deploy/gunicorn.conf.py, N sync workers)
+    started by the bench on 127.0.0.1, clients in --procs processes (`--http 0` skips it).
+Database connections persist between requests (DJANGO_CONN_MAX_AGE=600, as in production) unless
+the environment says otherwise.
 """
 
 import argparse
@@ -24,6 +34,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_CONN_MAX_AGE", "600")
 
 
 def _bench_db_url(url: str) -> str:
@@ -31,15 +42,16 @@ def _bench_db_url(url: str) -> str:
     return f"{base}/{name or 'youthvoice'}_bench"
 
 
-def setup_django(db_url: str):
+def setup_django(db_url: str, migrate: bool = True):
     os.environ["DATABASE_URL"] = db_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youthvoice.settings.test")
     import psycopg
 
     base, _, name = db_url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
+    if migrate:
+        with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname=%s", [name]).fetchone():
+                conn.execute(f'CREATE DATABASE "{name}"')
     import django
 
     django.setup()
@@ -48,10 +60,11 @@ def setup_django(db_url: str):
 
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
-    call_command("migrate", verbosity=0)
-    from home.services import ensure_wagtail_root
+    if migrate:
+        call_command("migrate", verbosity=0)
+        from home.services import ensure_wagtail_root
 
-    ensure_wagtail_root()
+        ensure_wagtail_root()
     # A urlconf with the bare baseline view in front of the project's URLs.
     from django.http import HttpResponse
     from django.urls import include, path
@@ -66,6 +79,14 @@ def setup_django(db_url: str):
     mod.urlpatterns = [path("bench/pk/<int:pk>/", bare), path("", include("youthvoice.urls"))]
     sys.modules["bench_urls"] = mod
     settings.ROOT_URLCONF = "bench_urls"
+
+
+def wsgi_app():
+    """gunicorn's app factory (`bench.stations:wsgi_app()`): the project with the bare view in front."""
+    setup_django(os.environ["YV_BENCH_DB_URL"], migrate=False)
+    from django.core.wsgi import get_wsgi_application
+
+    return get_wsgi_application()
 
 
 def ensure_orgs():
@@ -130,9 +151,16 @@ def pct(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
 
 
-def line(name, lat, wall=None, n=None):
+def line(name, lat, wall=None, n=None, base=None):
+    """One result line; `base` = (latencies, wall, n) of the baseline in the same mode for ratios."""
     thr = f"{n / wall:8.1f}/s" if wall else " " * 10
-    print(f"{name:<14} n={len(lat):<6} p50={pct(lat, 50):7.2f} ms  p99={pct(lat, 99):7.2f} ms  {thr}")
+    ratio = ""
+    if base is not None:
+        b_lat, b_wall, b_n = base
+        ratio = f"  ×{pct(lat, 50) / pct(b_lat, 50):.1f} p50, ×{pct(lat, 99) / pct(b_lat, 99):.1f} p99 vs bare"
+        if wall and b_wall:
+            ratio += f", {(n / wall) / (b_n / b_wall):.2f} of its throughput"
+    print(f"{name:<14} n={len(lat):<6} p50={pct(lat, 50):7.2f} ms  p99={pct(lat, 99):7.2f} ms  {thr}{ratio}")
 
 
 def timed_gets(client, urls):
@@ -169,16 +197,23 @@ def threaded(threads, work):
     return [x for r in results for x in (r or [])], wall
 
 
+CPU_REPORT: list = []
+
+
 def parallel(procs, threads, work):
     """Run work(i) for i in range(threads) on `threads` threads spread over `procs` forked
     processes (each thread has its own database connection), so that the GIL of one process does
-    not cap the figures. Returns (latencies, wall seconds from the common start)."""
+    not cap the figures. Returns (latencies, wall seconds from the common start); the CPU seconds
+    each process used go to CPU_REPORT."""
     import multiprocessing
 
     from django.db import connections
 
     if procs <= 1:
-        return threaded(threads, work)
+        cpu = time.process_time()
+        lat, wall = threaded(threads, work)
+        CPU_REPORT[:] = [(time.process_time() - cpu, wall)]
+        return lat, wall
     connections.close_all()
     ctx = multiprocessing.get_context("fork")
     start, out = ctx.Barrier(procs + 1), ctx.Queue()
@@ -189,19 +224,90 @@ def parallel(procs, threads, work):
             return work(indices[j])
 
         start.wait()
-        lat, _ = threaded(len(indices), sub)
-        out.put(lat)
+        cpu = time.process_time()
+        lat, wall = threaded(len(indices), sub)
+        out.put((lat, time.process_time() - cpu, wall))
 
     ps = [ctx.Process(target=child, args=(share[p],)) for p in range(procs)]
     for p in ps:
         p.start()
     start.wait()
     t0 = time.perf_counter()
-    lat = [x for _ in ps for x in out.get()]
+    results = [out.get() for _ in ps]
     wall = time.perf_counter() - t0
     for p in ps:
         p.join()
-    return lat, wall
+    CPU_REPORT[:] = [(cpu, w) for _, cpu, w in results]
+    return [x for lat, _, _ in results for x in lat], wall
+
+
+def cpu_note(label):
+    shares = ", ".join(f"{cpu / w:.0%}" for cpu, w in CPU_REPORT if w)
+    print(f"{'':14} ({label}: CPU of each bench process / wall = {shares} of one core)")
+
+
+def start_gunicorn(workers: int, db_url: str):
+    import socket
+    import subprocess
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = dict(os.environ, YV_BENCH_DB_URL=db_url, GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY=str(workers),
+               GUNICORN_THREADS="1", GUNICORN_ACCESSLOG="")
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py", "--pythonpath", str(ROOT),
+                             "bench.stations:wsgi_app()"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=open("/tmp/bench-stations-gunicorn.log", "w"))
+    return proc, port
+
+
+class Http:
+    """A keep-alive HTTP client for one thread (cookies: session and CSRF)."""
+
+    def __init__(self, port, session=None):
+        import http.client
+
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Host": "localhost"}
+        if session:
+            token = "b" * 32
+            self.headers.update({"Cookie": f"sessionid={session}; csrftoken={token}", "X-CSRFToken": token})
+
+    def request(self, method, url, body=None):
+        import http.client
+        import json
+
+        headers = dict(self.headers)
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
+        for attempt in range(2):
+            try:
+                self.conn.request(method, url, body=data, headers=headers)
+                r = self.conn.getresponse()
+                content = r.read()
+                if r.getheader("Connection", "").lower() == "close":
+                    self.conn.close()
+                return r.status, content
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                self.conn.close()
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+def wait_port(port, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            status, _ = Http(port).request("GET", "/healthz")
+            if status < 500:
+                return
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not start (see /tmp/bench-stations-gunicorn.log)")
 
 
 def main():
@@ -211,9 +317,12 @@ def main():
     ap.add_argument("--bookings", type=int, default=800)
     ap.add_argument("--threads", type=int, default=16, help="concurrent connections for the write phase")
     ap.add_argument("--procs", type=int, default=os.cpu_count() or 1, help="processes the threads are spread over")
+    ap.add_argument("--http", type=int, default=0, metavar="WORKERS",
+                    help="also measure over HTTP against gunicorn with this many workers (0: in-process only)")
     ap.add_argument("--database-url", default=os.environ.get("DATABASE_URL", "postgres://youthvoice@127.0.0.1:54329/youthvoice"))
     args = ap.parse_args()
-    setup_django(_bench_db_url(args.database_url))
+    db_url = _bench_db_url(args.database_url)
+    setup_django(db_url)
 
     from datetime import timedelta
 
@@ -229,23 +338,12 @@ def main():
     admin, _ = User.objects.get_or_create(username="bench_admin")
     t = time.perf_counter()
     total = ensure_stations(args.stations, city, admin)
-    print(f"stations in database: {total} (setup {time.perf_counter() - t:.1f} s)")
+    print(f"stations in database: {total} (setup {time.perf_counter() - t:.1f} s); "
+          f"CONN_MAX_AGE={os.environ['DJANGO_CONN_MAX_AGE']}")
     rng = random.Random(7)
     points = [(rng.uniform(21.0, 24.8), rng.uniform(110.5, 116.5)) for _ in range(args.queries)]
-    client = Client()
-    timed_gets(client, [f"/bench/pk/{city.pk}/"] * 20 + ["/api/stations/nearest?lat=23.1&lng=113.3"] * 20)  # warm-up
-
-    print(f"\n-- single client, {args.queries} requests --")
-    line("baseline", timed_gets(client, [f"/bench/pk/{city.pk}/"] * args.queries))
-    line("nearest", timed_gets(client, [f"/api/stations/nearest?lat={a:.5f}&lng={b:.5f}&limit=10" for a, b in points]))
-    qs = StationPage.objects.live().only("pk", "title", "latitude", "longitude")
-    lat = []
-    for a, b in points:
-        t = time.perf_counter()
-        found = selectors.nearest(a, b, limit=10, queryset=qs)
-        lat.append(time.perf_counter() - t)
-        assert len(found) == 10
-    line("nearest-sql", lat)
+    nearest_urls = [f"/api/stations/nearest?lat={a:.5f}&lng={b:.5f}&limit=10" for a, b in points]
+    bare_url = f"/bench/pk/{city.pk}/"
 
     # Booking throughput on distinct slots: one station with a service, one slot per booking.
     station = StationPage.objects.filter(services__isnull=False).first()
@@ -254,14 +352,40 @@ def main():
             actor=None, organization=city, title="基准预约站", address="基准地址", latitude="23.1", longitude="113.3",
             services=[{"name": "基准服务", "duration_minutes": 15, "slot_capacity": 1}], admins=[admin])
     service = station.services.first()
-    base = timezone.now().replace(second=0, microsecond=0) + timedelta(days=30)
-    offset = ServiceSlot.objects.filter(service=service).count()
-    slots = ServiceSlot.objects.bulk_create([
-        ServiceSlot(service=service, station=station, capacity=1, starts_at=base + timedelta(minutes=15 * (offset + i)),
-                    ends_at=base + timedelta(minutes=15 * (offset + i + 1))) for i in range(args.bookings)])
-    slot_ids = [s.pk for s in slots]
     users = [User.objects.get_or_create(username=f"bench_user_{i}")[0] for i in range(args.threads)]
     per = args.bookings // args.threads
+
+    def new_slots():
+        from django.db.models import Max
+
+        last = ServiceSlot.objects.filter(service=service).aggregate(m=Max("ends_at"))["m"]
+        base = timezone.now().replace(second=0, microsecond=0) + timedelta(days=30)
+        base = max(base, last) if last else base
+        slots = ServiceSlot.objects.bulk_create([
+            ServiceSlot(service=service, station=station, capacity=1, starts_at=base + timedelta(minutes=15 * i),
+                        ends_at=base + timedelta(minutes=15 * (i + 1))) for i in range(per * args.threads)])
+        return [s.pk for s in slots]
+
+    def check_booked(slot_ids):
+        booked = ServiceSlot.objects.filter(pk__in=slot_ids, booked=1).count()
+        print(f"{'':14} (slots booked: {booked}/{len(slot_ids)})")
+
+    # ---- in-process -----------------------------------------------------------------------------
+    client = Client()
+    timed_gets(client, [bare_url] * 20 + nearest_urls[:20])  # warm-up
+    print(f"\n== in-process (Django test client), {args.queries} requests, single client ==")
+    base1 = timed_gets(client, [bare_url] * args.queries)
+    line("baseline", base1)
+    line("nearest", timed_gets(client, nearest_urls), base=(base1, None, None))
+    lat = []
+    for a, b in points:
+        t = time.perf_counter()
+        found = selectors.nearest_rows(a, b, limit=10)
+        lat.append(time.perf_counter() - t)
+        assert len(found) == 10
+    line("nearest-sql", lat, base=(base1, None, None))
+
+    slot_ids = new_slots()
 
     def book(i):
         c = Client()
@@ -276,16 +400,78 @@ def main():
 
     def bare(i):
         c = Client()
-        return timed_gets(c, [f"/bench/pk/{city.pk}/"] * per)
+        return timed_gets(c, [bare_url] * per)
 
     print(f"\n-- {args.threads} connections ({args.procs} processes), {per * args.threads} requests --")
     lat, wall = parallel(args.procs, args.threads, bare)
+    base16 = (lat, wall, len(lat))
     line(f"baseline-{args.threads}", lat, wall, len(lat))
+    cpu_note("bare")
     lat, wall = parallel(args.procs, args.threads, book)
-    line("booking", lat, wall, len(lat))
-    booked = ServiceSlot.objects.filter(pk__in=slot_ids, booked=1).count()
-    print(f"\nslots booked: {booked}/{len(slot_ids[:per * args.threads])}; python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} CPUs (shared), PostgreSQL at {args.database_url.rpartition('@')[2]}")
+    line("booking", lat, wall, len(lat), base=base16)
+    cpu_note("booking")
+    check_booked(slot_ids)
+
+    # ---- HTTP against gunicorn --------------------------------------------------------------------
+    if args.http:
+        sessions = []
+        for u in users:
+            c = Client()
+            c.force_login(u)
+            sessions.append(c.cookies["sessionid"].value)
+        from django.db import connections
+
+        connections.close_all()
+        proc, port = start_gunicorn(args.http, db_url)
+        try:
+            wait_port(port)
+            warm = Http(port)
+            for url in [bare_url] * (10 * args.http) + nearest_urls[:10 * args.http]:
+                warm.request("GET", url)
+
+            def http_gets(h, urls):
+                lat = []
+                for url in urls:
+                    t = time.perf_counter()
+                    status, body = h.request("GET", url)
+                    lat.append(time.perf_counter() - t)
+                    assert status == 200, (url, status, body[:200])
+                return lat
+
+            print(f"\n== HTTP: gunicorn {args.http} sync workers on 127.0.0.1, {args.queries} requests, single client ==")
+            h = Http(port)
+            base1 = http_gets(h, [bare_url] * args.queries)
+            line("baseline", base1)
+            line("nearest", http_gets(h, nearest_urls), base=(base1, None, None))
+
+            slot_ids = new_slots()
+            connections.close_all()
+
+            def http_book(i):
+                h = Http(port, sessions[i])
+                lat = []
+                for sid in slot_ids[i * per:(i + 1) * per]:
+                    t = time.perf_counter()
+                    status, body = h.request("POST", "/api/stations/bookings", {"slot_id": sid})
+                    lat.append(time.perf_counter() - t)
+                    assert status == 201, body[:200]
+                return lat
+
+            def http_bare(i):
+                return http_gets(Http(port), [bare_url] * per)
+
+            print(f"\n-- {args.threads} connections ({args.procs} client processes), {per * args.threads} requests --")
+            lat, wall = parallel(args.procs, args.threads, http_bare)
+            base16 = (lat, wall, len(lat))
+            line(f"baseline-{args.threads}", lat, wall, len(lat))
+            lat, wall = parallel(args.procs, args.threads, http_book)
+            line("booking", lat, wall, len(lat), base=base16)
+            check_booked(slot_ids)
+        finally:
+            proc.terminate()
+            proc.wait(timeout=30)
+    print(f"\npython {sys.version.split()[0]}, {os.cpu_count()} CPUs (shared), "
+          f"PostgreSQL at {args.database_url.rpartition('@')[2]}")
 
 
 if __name__ == "__main__":

@@ -232,15 +232,13 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
 @transaction.atomic
 def refer_to_station(*, actor, question: Question, station_id: int | None, service_id: int | None = None,
                      note: str = ""):
-    """Refer a question to a station (转介): staff of the question's organisation (or above) offer the
-    asker a booking there; the asker is notified by `stations.services.offer_booking`, and the
-    question's history shows who referred it where."""
+    """Refer a question to a station (转介): the asker is offered a booking there. Who may refer is
+    decided by `stations.services.offer_booking` (one rule for the Q&A and stations APIs), which
+    also notifies the asker; the question's history shows who referred it where."""
     from stations.models import StationPage, StationService
     from stations.services import offer_booking
 
     _require_user(actor)
-    if not permissions.can_act(actor, question.organization, ANSWERING_ROLES):
-        raise Forbidden("只有该问题所属组织的工作人员可以转介", "Only staff of the question's organisation may refer it")
     _writable(question)
     station = StationPage.objects.live().public().filter(pk=station_id).first() if station_id else None
     if station is None:
@@ -252,9 +250,7 @@ def refer_to_station(*, actor, question: Question, station_id: int | None, servi
             raise NotFound("该站点没有这项服务", "That service is not offered by this station",
                            fields={"service_id": "unknown"})
     note = screen(note, field="note", max_length=300, multiline=False, actor=actor)
-    referral = offer_booking(actor=actor, question_id=question.pk, asker=question.asker, station=station,
-                             question_title=question.title, question_url=question.get_absolute_url(),
-                             service=service, note=note)
+    referral = offer_booking(actor=actor, question=question, station=station, service=service, note=note)
     _event(question, EventKind.REFERRED, actor=actor, to_org=station.organization, reason=f"{station.title} {note}".strip())
     return referral
 

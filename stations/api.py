@@ -132,20 +132,35 @@ def list_stations(request, filters: Query[StationFilter]):
     return qs
 
 
-@router.get("/nearest", response=list[StationOut], summary="Stations nearest to a point (great-circle distance)")
+class NearbyOut(Schema):
+    """A station in the nearest-stations answer (the fields of StationOut, from one SQL row)."""
+
+    id: int
+    title: str
+    url: str | None = None
+    organization_id: int
+    organization: str
+    base_type: BaseType
+    batch: int
+    address: str
+    latitude: Decimal
+    longitude: Decimal
+    contact_phone: str
+    services: list[ServiceOut] = []
+    distance_km: float
+
+
+@router.get("/nearest", response=list[NearbyOut], summary="Stations nearest to a point (great-circle distance)")
 def nearest_stations(request,
                      lat: float = Query(..., ge=CHINA_BOUNDS[0], le=CHINA_BOUNDS[1], description="Latitude, within China"),
                      lng: float = Query(..., ge=CHINA_BOUNDS[2], le=CHINA_BOUNDS[3], description="Longitude, within China"),
                      limit: int = Query(10, ge=1, le=50), service: str | None = Query(None, max_length=30)):
     # The bounds are China's box (stations.domain.geo.CHINA_BOUNDS), so a point outside China is a 422.
-    qs = _stations_qs()
-    if service:
-        qs = qs.filter(services__name__icontains=service, services__is_active=True).distinct()
-    result = []
-    for n in selectors.nearest(lat, lng, limit=limit, queryset=qs):
-        n.station.distance_km = round(n.distance_km, 3)
-        result.append(n.station)
-    return result
+    # One SQL query (selectors.nearest_rows) gives every field; no model objects are built.
+    rows = selectors.nearest_rows(lat, lng, limit=limit, service=service)
+    for row, url in zip(rows, selectors.page_urls([r["url_path"] for r in rows], request), strict=True):
+        row["url"], row["distance_km"] = url, round(row["distance_km"], 3)
+    return rows
 
 
 @router.get("/bookings", response=list[BookingOut], auth=django_auth, summary="My bookings")
@@ -261,8 +276,8 @@ def create_referral(request, payload: ReferralIn):
     service = None
     if payload.service_id:
         service = get_object_or_404(StationService, pk=payload.service_id)
+    # The question's own title and address are used (question_title/question_url are ignored).
     r = services.offer_booking(actor=request.user, question_id=payload.question_id, asker=asker, station=station,
-                               question_title=payload.question_title, question_url=payload.question_url,
                                service=service, note=payload.note)
     r.booking_url = f"{station.url}?referral={r.pk}#book"
     return 201, r

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class StationsConfig(AppConfig):
     name = "stations"
     verbose_name = _("Youth stations")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -27,6 +29,8 @@ from .models import (
     StationPage,
     StationService,
 )
+
+logger = logging.getLogger(__name__)
 
 # Who manages a station's bookings, besides its explicit admins.
 MANAGING_ROLES = frozenset({StaffRole.STATION_ADMIN, StaffRole.ORG_ADMIN, StaffRole.LIAISON})
@@ -54,10 +58,12 @@ def station_admin_users(station: StationPage):
 
     from organizations.models import StaffMembership
 
+    # One list of ids (a UNION), then the users by primary key: an OR across the admins join would
+    # scan every user.
     staff = StaffMembership.objects.active().filter(organization=station.organization_id, role=StaffRole.STATION_ADMIN)
-    return get_user_model().objects.filter(
-        Q(pk__in=staff.values("user_id")) | Q(administered_stations=station), is_active=True
-    ).distinct()
+    admins = StationPage.admins.through.objects.filter(stationpage_id=station.pk)
+    ids = staff.values("user_id").union(admins.values("user_id"))
+    return get_user_model().objects.filter(pk__in=ids, is_active=True)
 
 
 def escalation_users(station: StationPage):
@@ -72,10 +78,81 @@ def escalation_users(station: StationPage):
     return []
 
 
-def working_calendar(station: StationPage, *, hours=None, exceptions=None) -> WorkingCalendar:
-    hours = hours if hours is not None else OpeningHours.objects.filter(station=station)
-    exceptions = exceptions if exceptions is not None else HoursException.objects.filter(
-        station=station, date__gte=timezone.localdate() - timedelta(days=1))
+# --- working calendars: read on every booking, changed a few times a year --------------------------
+#
+# A station's calendar (weekly hours, date exceptions, whether it follows public holidays) and the
+# admin calendar overrides are cached per process, keyed by version tokens kept in the shared
+# cache. `stations.signals` bumps a station's token when its hours, exceptions or page change, and
+# the overrides' token when an override changes (at once and again at commit, so a reader that
+# built from the old rows between the two is corrected). A booking reads both tokens in one cache
+# round trip instead of three queries.
+
+CALENDAR_OVERRIDES_VERSION = "stations:calendar:overrides"
+_calendars: dict = {}
+_overrides: dict = {}
+_MEMO_MAX = 4096
+
+
+def calendar_version_key(station_id: int) -> str:
+    return f"stations:calendar:{station_id}"
+
+
+def bump_calendar_version(key: str) -> None:
+    """Invalidate the cached calendars that depend on `key` (now, and again when the transaction commits)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def bump():
+        try:
+            cache.set(key, uuid.uuid4().hex, None)
+        except Exception:  # noqa: BLE001 - an unreachable cache only disables caching (see _versions)
+            logger.warning("calendar cache unavailable: %s not bumped", key, exc_info=True)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+def _versions(keys: list[str]) -> dict | None:
+    """The current tokens of `keys` (created when missing), or None when the cache is unreachable."""
+    from django.core.cache import cache
+
+    try:
+        found = cache.get_many(keys)
+        for key in keys:
+            if key not in found:
+                cache.add(key, uuid.uuid4().hex, None)
+                found[key] = cache.get(key)
+    except Exception:  # noqa: BLE001 - fall back to the database
+        logger.warning("calendar cache unavailable", exc_info=True)
+        return None
+    return found
+
+
+def _memo(store: dict, key, build):
+    value = store.get(key)
+    if value is None:
+        if len(store) >= _MEMO_MAX:
+            store.clear()
+        value = store[key] = build()
+    return value
+
+
+def _holiday_lookup(overrides: dict):
+    return functools.lru_cache(maxsize=1024)(functools.partial(statutory_holiday, overrides=overrides))
+
+
+def holiday_lookup(version=None):
+    """The statutory-holiday lookup with the admin overrides bound (cached per overrides version)."""
+    today = timezone.localdate()
+    if version is None:
+        versions = _versions([CALENDAR_OVERRIDES_VERSION])
+        if versions is None:
+            return _holiday_lookup(calendar_overrides())
+        version = versions[CALENDAR_OVERRIDES_VERSION]
+    return _memo(_overrides, (version, today.year), lambda: _holiday_lookup(calendar_overrides(today)))
+
+
+def _build_calendar(station: StationPage, hours, exceptions, lookup) -> WorkingCalendar:
     weekly: dict = {}
     for h in hours:
         weekly.setdefault(h.weekday, []).append((h.opens, h.closes))
@@ -84,9 +161,30 @@ def working_calendar(station: StationPage, *, hours=None, exceptions=None) -> Wo
         exc.setdefault(e.date, [])
         if e.opens and e.closes:
             exc[e.date].append((e.opens, e.closes))
-    overrides = calendar_overrides()
     return WorkingCalendar(weekly=weekly, exceptions=exc, follows_public_holidays=station.follows_public_holidays,
-                           holiday_lookup=functools.partial(statutory_holiday, overrides=overrides))
+                           holiday_lookup=lookup)
+
+
+def working_calendar(station: StationPage, *, hours=None, exceptions=None) -> WorkingCalendar:
+    """The station's working calendar. With `hours`/`exceptions` given (rows read by the caller for
+    many stations at once) it is built from them; otherwise it comes from the per-process cache
+    (no query while the version tokens are unchanged)."""
+    if hours is not None or exceptions is not None:
+        return _build_calendar(station, hours or [], exceptions or [], holiday_lookup())
+    today = timezone.localdate()
+
+    def build(lookup):
+        return _build_calendar(
+            station, OpeningHours.objects.filter(station=station),
+            HoursException.objects.filter(station=station, date__gte=today - timedelta(days=1)), lookup)
+
+    station_key = calendar_version_key(station.pk)
+    versions = _versions([station_key, CALENDAR_OVERRIDES_VERSION])
+    if versions is None:
+        return build(holiday_lookup())
+    lookup = holiday_lookup(versions[CALENDAR_OVERRIDES_VERSION])
+    key = (station.pk, versions[station_key], versions[CALENDAR_OVERRIDES_VERSION], today)
+    return _memo(_calendars, key, lambda: build(lookup))
 
 
 def live_stations():
@@ -122,6 +220,22 @@ def open_now_filter(stations, at=None):
 
 _radius_hint: dict[int, float] = {}
 
+# Great-circle distance (haversine, km) from the point (%(lat)s, %(lng)s) to the row `s`, in SQL.
+_HAVERSINE = (
+    "2 * %(r)s * asin(least(1.0, sqrt("
+    "power(sin(radians(s.latitude::float8 - %(lat)s) / 2), 2)"
+    " + cos(radians(%(lat)s)) * cos(radians(s.latitude::float8))"
+    " * power(sin(radians(s.longitude::float8 - %(lng)s) / 2), 2))))"
+)
+# What the nearest-station API shows of each station, including its active services as JSON.
+_NEAREST_COLUMNS = """
+    , p.title, p.url_path, s.organization_id, coalesce(nullif(o.short_name, ''), o.name) AS organization,
+    s.base_type, s.batch, s.address, s.latitude, s.longitude, s.contact_phone,
+    (SELECT coalesce(json_agg(json_build_object(
+         'id', v.id, 'name', v.name, 'description', v.description,
+         'duration_minutes', v.duration_minutes, 'slot_capacity', v.slot_capacity) ORDER BY v.sort_order, v.id), '[]')
+     FROM stations_stationservice v WHERE v.station_id = s.page_ptr_id AND v.is_active) AS services"""
+
 
 @dataclass
 class Nearby:
@@ -129,32 +243,106 @@ class Nearby:
     distance_km: float
 
 
-def nearest(lat: float, lng: float, *, limit: int = 10, queryset=None, max_radius_km: float = 2000.0) -> list[Nearby]:
-    """Stations nearest to (lat, lng) by great-circle distance.
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
-    A bounding box on the (latitude, longitude) index narrows the candidates first (reading only
-    ids and coordinates); only candidates inside the box's inscribed circle are certain, so the box
-    grows — guided by the density seen so far — until `limit` certain ones are found. The winners
-    are then fetched with whatever the caller's queryset selects or prefetches, in one query."""
-    qs = queryset if queryset is not None else live_stations()
-    light = qs.prefetch_related(None).order_by()
-    # Start from the radius recent searches ended with (any start gives the same, exact answer;
-    # a good one saves rounds).
+
+def nearest_rows(lat: float, lng: float, *, limit: int = 10, service: str | None = None,
+                 organization: Organization | None = None, details: bool = True,
+                 max_radius_km: float = 2000.0) -> list[dict]:
+    """Live stations nearest to (lat, lng) by great-circle distance, nearest first, as dicts
+    (`id`, `distance_km`, and with `details` what the API shows: title, url_path, organisation,
+    coordinates, contacts and the active `services`), in one SQL query.
+
+    The query filters on a bounding box first (the (latitude, longitude) index), computes the
+    haversine distance in SQL, keeps the stations within the box's inscribed circle (only those are
+    certainly the nearest), orders and limits. When fewer than `limit` are within the circle, the
+    radius grows and the query runs again; the starting radius follows what recent searches needed,
+    so one query is the rule. Optional filters: a service whose name contains `service`, stations of
+    `organization` and those below it."""
+    from django.db import connection
+
+    params = {"lat": float(lat), "lng": float(lng), "r": geo.EARTH_RADIUS_KM, "limit": int(limit)}
+    where = ["p.live"]
+    if organization is not None:
+        where.append("o.path LIKE %(org_path)s")
+        params["org_path"] = organization.path + "%"
+    if service:
+        where.append("EXISTS (SELECT 1 FROM stations_stationservice v WHERE v.station_id = s.page_ptr_id"
+                     " AND v.is_active AND upper(v.name::text) LIKE upper(%(service)s))")
+        params["service"] = f"%{_like_escape(service)}%"
+    columns = _NEAREST_COLUMNS if details else ""
+    sql = (
+        f"SELECT s.page_ptr_id AS id, {_HAVERSINE} AS distance_km {columns}"
+        " FROM stations_stationpage s JOIN wagtailcore_page p ON p.id = s.page_ptr_id"
+        " JOIN organizations_organization o ON o.id = s.organization_id"
+        " WHERE s.latitude BETWEEN %(lo_lat)s AND %(hi_lat)s AND s.longitude BETWEEN %(lo_lng)s AND %(hi_lng)s"
+        f" AND {' AND '.join(where)} AND {_HAVERSINE} <= %(radius)s"
+        " ORDER BY 2, 1 LIMIT %(limit)s"
+    )
     radius = _radius_hint.get(limit, 10.0)
-    while True:
-        lo_lat, hi_lat, lo_lng, hi_lng = geo.bounding_box(lat, lng, radius)
-        rows = light.filter(latitude__gte=lo_lat, latitude__lte=hi_lat,
-                            longitude__gte=lo_lng, longitude__lte=hi_lng).values_list("pk", "latitude", "longitude")
-        scored = sorted((geo.haversine_km(lat, lng, float(a), float(b)), pk) for pk, a, b in rows)
-        certain = [(d, pk) for d, pk in scored if d <= radius]
-        if len(certain) >= limit or radius >= max_radius_km:
-            break
-        # k stations within r means about k·(R/r)² within R: aim for 1.5× the needed count.
-        radius = min(max_radius_km, radius * (4.0 if not certain else max(1.3, min(4.0, (1.5 * limit / len(certain)) ** 0.5))))
-    _radius_hint[limit] = min(500.0, max(2.0, 0.8 * _radius_hint.get(limit, radius) + 0.2 * radius))
-    top = certain[:limit]
-    objects = qs.in_bulk([pk for _, pk in top])
-    return [Nearby(objects[pk], d) for d, pk in top if pk in objects]
+    with connection.cursor() as cursor:
+        while True:
+            lo_lat, hi_lat, lo_lng, hi_lng = geo.bounding_box(lat, lng, radius)
+            params.update(lo_lat=lo_lat, hi_lat=hi_lat, lo_lng=lo_lng, hi_lng=hi_lng, radius=radius)
+            cursor.execute(sql, params)
+            names = [col.name for col in cursor.description]
+            rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            if len(rows) >= limit or radius >= max_radius_km:
+                break
+            # k stations within r means about k·(R/r)² within R: aim for 1.5× the needed count.
+            grow = 4.0 if not rows else max(1.3, min(4.0, (1.5 * limit / len(rows)) ** 0.5))
+            radius = min(max_radius_km, radius * grow)
+    if len(rows) >= limit:
+        # Next time start from a little beyond the distance the limit-th station was at.
+        needed = min(500.0, max(2.0, 1.3 * rows[-1]["distance_km"]))
+        _radius_hint[limit] = 0.7 * _radius_hint.get(limit, needed) + 0.3 * needed
+    return rows
+
+
+def page_urls(url_paths: list[str], request=None) -> list[str | None]:
+    """`Page.get_url(request)` for pages known only by their `url_path`: relative on the request's
+    site, absolute elsewhere. Reads the site root paths once (cached by Wagtail) and looks the
+    request's site up only when there are several sites."""
+    from django.urls import NoReverseMatch, reverse
+    from wagtail.models import Site
+
+    cache_on = request if request is not None else object()
+    roots = getattr(cache_on, "_wagtail_cached_site_root_paths", None)
+    if roots is None:
+        roots = Site.get_site_root_paths()
+        if request is not None:
+            request._wagtail_cached_site_root_paths = roots
+    site_ids = {r.site_id for r in roots}
+    if len(site_ids) == 1:
+        current = next(iter(site_ids))
+    else:
+        site = Site.find_for_request(request) if request is not None else None
+        current = site.pk if site else None
+    urls = []
+    for url_path in url_paths:
+        candidates = [r for r in roots if url_path.startswith(r.root_path)]
+        if not candidates:
+            urls.append(None)
+            continue
+        root = next((r for r in candidates if r.site_id == current), candidates[0])
+        try:
+            path = reverse("wagtail_serve", args=(url_path[len(root.root_path):],))
+        except NoReverseMatch:
+            urls.append(None)
+            continue
+        urls.append(path if root.site_id == current or len(site_ids) == 1 else root.root_url + path)
+    return urls
+
+
+def nearest(lat: float, lng: float, *, limit: int = 10, queryset=None, service: str | None = None,
+            organization: Organization | None = None) -> list[Nearby]:
+    """`nearest_rows` as model objects, fetched with whatever `queryset` selects or prefetches (one
+    more query), for pages that render stations."""
+    qs = queryset if queryset is not None else live_stations()
+    rows = nearest_rows(lat, lng, limit=limit, service=service, organization=organization, details=False)
+    objects = qs.in_bulk([r["id"] for r in rows])
+    return [Nearby(objects[r["id"]], r["distance_km"]) for r in rows if r["id"] in objects]
 
 
 def upcoming_slots(station: StationPage, *, service_id: int | None = None, days: int = 14, limit: int = 60):

@@ -16,9 +16,9 @@ from django.db.models import F
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from notifications.services import notify
-from organizations.models import PUBLISHING_ROLES, Organization, StaffRole
-from organizations.permissions import can_act, is_staff_anywhere
+from notifications.services import Notice, notify, notify_many
+from organizations.models import ANSWERING_ROLES, PUBLISHING_ROLES, Organization, StaffRole
+from organizations.permissions import can_act
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
 
 from . import selectors
@@ -39,7 +39,8 @@ from .models import (
 SLOT_HORIZON_DAYS = 14
 MY_BOOKINGS_URL = "/stations/my/"
 MANAGE_URL = "/stations/manage/"
-REFERRAL_ROLES = frozenset({StaffRole.ORG_ADMIN, StaffRole.LIAISON, StaffRole.DUTY, StaffRole.STATION_ADMIN})
+# Who refers a question to a station: its answering staff, and its organisation's station administrators.
+REFERRAL_ROLES = ANSWERING_ROLES | {StaffRole.STATION_ADMIN}
 
 
 def _require_login(user):
@@ -153,50 +154,92 @@ def _release(slot_id: int) -> None:
     ServiceSlot.objects.filter(pk=slot_id).update(booked=F("booked") - 1)
 
 
+def _audit(instance, action: str, user, data: dict | None = None) -> None:
+    """`wagtail.log_actions.log` in one INSERT: the log entry's full_clean() would look up its
+    content type and user with two more queries per booking."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.log_actions import get_active_log_context
+    from wagtail.models import ModelLogEntry
+
+    context = get_active_log_context()
+    ModelLogEntry.objects.bulk_create([ModelLogEntry(
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=False), label=str(instance)[:255],
+        action=action, timestamp=timezone.now(), data=data or {}, user=user or context.user, uuid=context.uuid,
+        object_id=str(instance.pk),
+    )])
+
+
 def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | None = None, now=None) -> Booking:
+    """Book a place on a slot. Capacity: the slot row is locked (SELECT … FOR UPDATE) before its
+    `booked` count is checked and incremented, and the CHECK constraint is the backstop. The
+    calendar for the response deadline comes from the cache (selectors.working_calendar); the
+    station admins and the youth are notified in one batch."""
     _require_login(user)
     note = (note or "").strip()
     if len(note) > 300:
         raise Invalid("备注不超过 300 字", "The note is at most 300 characters", fields={"note": "too long"})
     now = now or timezone.now()
-    with transaction.atomic():
-        slot = (ServiceSlot.objects.select_for_update(of=("self",)).select_related("service", "station__organization")
-                .filter(pk=slot_id).first())
-        if slot is None:
-            raise NotFound("时段不存在", "Slot not found")
-        station = slot.station
-        if slot.is_cancelled or not slot.service.is_active or not station.live:
-            raise Invalid("该时段不可预约", "This slot cannot be booked")
-        if slot.starts_at <= now:
-            raise Invalid("该时段已过，不能预约", "This slot is in the past", fields={"slot_id": "past"})
-        # A second booking of the same slot by the same user is refused by the partial unique index
-        # (uniq_active_booking_per_slot_user) below, which saves a query here.
-        if slot.booked >= slot.capacity:
-            raise Conflict("该时段已约满", "This slot is full", code="full")
-        referral = None
-        if referral_id:
-            referral = Referral.objects.filter(pk=referral_id, asker=user, station=station).first()
-            if referral is None:
-                raise Invalid("转介记录无效", "Unknown referral", fields={"referral_id": referral_id})
-        cal = selectors.working_calendar(station)
-        deadline = min(response_deadline(now, cal), slot.starts_at)
-        slot.booked += 1
-        slot.save(update_fields=["booked"])
-        try:
-            with transaction.atomic():
-                booking = Booking.objects.create(
-                    slot=slot, station=station, user=user, note=note, requested_at=now, respond_by=deadline,
-                    in_working_hours=cal.is_open(now), referral=referral,
-                )
-        except IntegrityError:  # the partial unique index: a concurrent double booking by the same user
+    try:
+        with transaction.atomic():
+            booking = _book(user=user, slot_id=slot_id, note=note, referral_id=referral_id, now=now)
+    except IntegrityError as exc:
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+        if constraint == "uniq_active_booking_per_slot_user":  # a concurrent double booking by the same user
             raise Conflict("您已预约该时段", "You have already booked this slot", code="duplicate") from None
-        log(instance=booking, action="wagtail.create", user=user, data={"slot": slot.pk})
-        local = timezone.localtime(deadline)
-        _notify_admins(booking, actor=user, title=f"新的预约申请：{slot.service.name}",
-                       body=f"{user.public_name} 预约了 {timezone.localtime(slot.starts_at):%m-%d %H:%M}，"
-                            f"请在 {local:%m-%d %H:%M} 前确认或婉拒。")
-        _notify_youth(booking, title=f"预约已提交：{station.title}",
-                      body=f"站点将在 {local:%m-%d %H:%M} 前答复。")
+        if constraint == "slot_booked_within_capacity":
+            raise Conflict("该时段已约满", "This slot is full", code="full") from None
+        raise
+    return booking
+
+
+BOOKING_SLOT_FIELDS = (
+    "service_id", "station_id", "starts_at", "ends_at", "capacity", "booked", "is_cancelled",
+    "service__name", "service__is_active", "service__station_id",
+    "station__title", "station__live", "station__url_path", "station__follows_public_holidays",
+    "station__organization_id",
+)
+
+
+def _book(*, user, slot_id: int, note: str, referral_id: int | None, now) -> Booking:
+    # Only the columns a booking reads: a page row has some thirty.
+    slot = (ServiceSlot.objects.select_for_update(of=("self",)).select_related("service", "station")
+            .only(*BOOKING_SLOT_FIELDS).filter(pk=slot_id).first())
+    if slot is None:
+        raise NotFound("时段不存在", "Slot not found")
+    station = slot.station
+    if slot.is_cancelled or not slot.service.is_active or not station.live:
+        raise Invalid("该时段不可预约", "This slot cannot be booked")
+    if slot.starts_at <= now:
+        raise Invalid("该时段已过，不能预约", "This slot is in the past", fields={"slot_id": "past"})
+    # A second booking of the same slot by the same user is refused by the partial unique index
+    # (uniq_active_booking_per_slot_user) on insert, which saves a query here; the IntegrityError
+    # rolls the whole transaction back (request_booking turns it into a 409), so no savepoint.
+    if slot.booked >= slot.capacity:
+        raise Conflict("该时段已约满", "This slot is full", code="full")
+    referral = None
+    if referral_id:
+        referral = Referral.objects.filter(pk=referral_id, asker=user, station=station).first()
+        if referral is None:
+            raise Invalid("转介记录无效", "Unknown referral", fields={"referral_id": referral_id})
+    cal = selectors.working_calendar(station)
+    deadline = min(response_deadline(now, cal), slot.starts_at)
+    slot.booked += 1
+    slot.save(update_fields=["booked"])
+    booking = Booking.objects.create(
+        slot=slot, station=station, user=user, note=note, requested_at=now, respond_by=deadline,
+        in_working_hours=cal.is_open(now), referral=referral,
+    )
+    _audit(booking, "wagtail.create", user, {"slot": slot.pk})
+    local = timezone.localtime(deadline)
+    subject = f"stations.booking:{booking.pk}"
+    notify_many([
+        Notice(recipients=selectors.station_admin_users(station), kind="station_booking", actor=user, email=True,
+               title=f"新的预约申请：{slot.service.name}", url=MANAGE_URL, subject=subject,
+               body=f"{user.public_name} 预约了 {timezone.localtime(slot.starts_at):%m-%d %H:%M}，"
+                    f"请在 {local:%m-%d %H:%M} 前确认或婉拒。"),
+        Notice(recipients=[user], kind="station_booking", email=True, title=f"预约已提交：{station.title}",
+               body=f"站点将在 {local:%m-%d %H:%M} 前答复。", url=MY_BOOKINGS_URL, subject=subject),
+    ])
     return booking
 
 
@@ -360,37 +403,46 @@ def expire_stale(*, now=None) -> int:
 
 # --- referral -----------------------------------------------------------------------------------
 
+def can_refer(actor, question) -> bool:
+    """The one rule of who refers a Q&A question to a station: staff of the question's organisation
+    (or above) who answer its questions, or run its stations (REFERRAL_ROLES)."""
+    return can_act(actor, question.organization, REFERRAL_ROLES)
+
+
 @transaction.atomic
-def offer_booking(*, actor, question_id: int, asker, station: StationPage, question_title: str = "",
-                  question_url: str = "", service: StationService | None = None, note: str = "") -> Referral:
-    """Refer a Q&A question to a station: the asker is offered a booking there (转介)."""
+def offer_booking(*, actor, station: StationPage, question=None, question_id: int | None = None, asker=None,
+                  service: StationService | None = None, note: str = "") -> Referral:
+    """Refer a Q&A question to a station: its asker is offered a booking there (转介).
+
+    Callers pass the question object (`community.services.refer_to_station`) or its id (the
+    stations API). The permission is checked here and only here (`can_refer`); the referral goes to
+    the question's own asker (an `asker` given by the caller must be that one), with the question's
+    own title and address."""
     _require_login(actor)
-    if not is_staff_anywhere(actor, REFERRAL_ROLES):
-        raise forbidden()
+    if question is None:
+        from community.models import Question
+
+        question = Question.objects.select_related("organization", "asker").filter(pk=question_id).first()
+        if question is None:
+            raise NotFound("问题不存在", "The question does not exist")
+    if not can_refer(actor, question):
+        raise Forbidden("只有该问题所属组织的工作人员可以转介", "Only staff of the question's organisation may refer it")
+    if asker is not None and question.asker_id != asker.pk:
+        raise Invalid("只能转介给提问人", "Only the asker can be referred", fields={"asker_id": "not the asker"})
+    asker = question.asker
     if asker is None:
         raise Invalid("提问人不存在", "The asker is unknown", fields={"asker": "required"})
-    # The question's own staff refer it, to its own asker (the access matrix found any staff member
-    # of any branch referring any question, and notifying any user by email).
-    from community.models import Question
-
-    question = Question.objects.select_related("organization").filter(pk=question_id).first()
-    if question is None:
-        raise NotFound("问题不存在", "The question does not exist")
-    if not can_act(actor, question.organization, REFERRAL_ROLES):
-        raise forbidden()
-    if question.asker_id != asker.pk:
-        raise Invalid("只能转介给提问人", "Only the asker can be referred", fields={"asker_id": "not the asker"})
     if service is not None and service.station_id != station.pk:
         raise Invalid("该服务不属于此站点", "That service is not offered by this station", fields={"service_id": service.pk})
-    if Referral.objects.filter(question_id=question_id, station=station).exists():
+    if Referral.objects.filter(question_id=question.pk, station=station).exists():
         raise Conflict("该问题已转介到此站点", "This question is already referred to this station", code="duplicate")
     referral = Referral.objects.create(
-        question_id=question_id, question_title=question_title[:200], question_url=question_url[:300], station=station,
-        service=service, asker=asker, referred_by=actor, note=(note or "")[:300],
+        question_id=question.pk, question_title=question.title[:200], question_url=question.get_absolute_url()[:300],
+        station=station, service=service, asker=asker, referred_by=actor, note=(note or "")[:300],
     )
-    log(instance=referral, action="wagtail.create", user=actor, data={"question_id": question_id})
+    log(instance=referral, action="wagtail.create", user=actor, data={"question_id": question.pk})
     notify(recipients=[asker], kind="station_referral", actor=actor, email=True,
            title=f"您的问题已转介到{station.title}",
-           body=f"“{question_title}”可以到线下服务站当面解决。{note}".strip(),
+           body=f"“{question.title}”可以到线下服务站当面解决。{note}".strip(),
            url=f"{_booking_url(station)}?referral={referral.pk}#book", subject=f"stations.referral:{referral.pk}")
     return referral

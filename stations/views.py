@@ -47,7 +47,8 @@ def service_map(request):
     near = lat is not None and lng is not None and in_china(lat, lng)
     if near:
         stations = []
-        for n in selectors.nearest(lat, lng, limit=20, queryset=qs):
+        for n in selectors.nearest(lat, lng, limit=20, queryset=qs, organization=district or city,
+                                   service=service or None):
             n.station.distance_km = n.distance_km
             stations.append(n.station)
     else:

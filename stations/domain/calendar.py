@@ -59,6 +59,8 @@ class WorkingCalendar:
 
     def windows(self, start: datetime, days: int = SEARCH_DAYS) -> Iterator[tuple[datetime, datetime]]:
         """Working windows (aware datetimes) from `start` on, clipped to start."""
+        if not self.weekly and not any(self.exceptions.values()):
+            return  # never open: nothing to look for in the next `days` days
         local = start.astimezone(self.tz)
         for offset in range(days + 1):
             day = local.date() + timedelta(days=offset)

@@ -206,3 +206,56 @@ def test_other_lists_do_not_grow_queries(station, slot, youth, client_for):
     for url in ("/api/stations/bookings", f"/api/stations/{station.pk}/slots", f"/api/stations/{station.pk}/ratings"):
         count(url, limit=1)
         assert count(url, limit=1) == count(url, limit=3), url
+
+
+@freeze_time(NOW)
+def test_a_booking_reads_no_calendar_rows_and_writes_in_few_queries(station, youth, client_for):
+    """Per booking: lock the slot, increment, insert the booking, its log entry, read the admins,
+    insert both notifications in one batch. The station's hours, exceptions and the calendar
+    overrides come from the cache (no query while they are unchanged)."""
+    from stations.models import ServiceSlot as Slot
+
+    with freeze_time(NOW):
+        services.generate_slots(station=station, days=3, start=NOW.date())
+    first, second = Slot.objects.filter(station=station).order_by("starts_at")[:2]
+    yc = client_for(youth)
+    assert post(yc, "/api/stations/bookings", {"slot_id": first.pk}).status_code == 201  # warms the calendar cache
+    with CaptureQueriesContext(connection) as ctx:
+        r = post(yc, "/api/stations/bookings", {"slot_id": second.pk})
+    assert r.status_code == 201, r.content
+    sql = [q["sql"] for q in ctx.captured_queries]
+    assert not [s for s in sql if "openinghours" in s or "hoursexception" in s or "calendaroverride" in s], sql
+    in_service = sql[sql.index(next(s for s in sql if "FOR UPDATE" in s)):]
+    # slot lock, increment, booking, log entry, admins, notifications (+ their savepoint), commit
+    assert len(in_service) <= 10, "\n".join(in_service)
+    assert sum(s.startswith('INSERT INTO "notifications_notification"') for s in sql) == 1  # admins and youth at once
+    assert Notification.objects.filter(subject=f"stations.booking:{r.json()['id']}").count() == 2
+
+
+@freeze_time(NOW)
+def test_cached_calendar_follows_hours_exceptions_and_overrides(station, youth):
+    """The response deadline follows a change of hours, a new exception and a calendar override at
+    once (the cached calendar's version token is bumped by signals)."""
+    from datetime import date, time
+
+    from organizations.models import CalendarOverride
+    from stations import selectors
+    from stations.models import HoursException, OpeningHours
+
+    assert selectors.working_calendar(station).is_open(NOW)
+    OpeningHours.objects.filter(station=station, weekday=2, opens=time(9, 0)).update(opens=time(10, 30))
+    assert selectors.working_calendar(station).is_open(NOW)  # a queryset update sends no signal: still cached
+    h = OpeningHours.objects.get(station=station, weekday=2, opens=time(10, 30))
+    h.save()
+    assert not selectors.working_calendar(station).is_open(NOW)
+    h.opens = time(9, 0)
+    h.save()
+    assert selectors.working_calendar(station).is_open(NOW)
+    exc = HoursException.objects.create(station=station, date=NOW.date())  # closed today
+    assert not selectors.working_calendar(station).is_open(NOW)
+    exc.delete()
+    assert selectors.working_calendar(station).is_open(NOW)
+    override = CalendarOverride.objects.create(date=date(2026, 11, 25), is_workday=False, note="测试假日")
+    assert not selectors.working_calendar(station).is_open(NOW)  # a statutory day off now
+    override.delete()
+    assert selectors.working_calendar(station).is_open(NOW)

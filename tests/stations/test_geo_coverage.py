@@ -49,6 +49,29 @@ def test_nearest_orders_by_great_circle_distance(three, client):
     assert [s["title"] for s in r.json()] == ["南山站"]
 
 
+def test_nearest_is_one_query_and_matches_brute_force(three, tree, client):
+    """The endpoint is the selector's one SQL query (box, haversine, order, limit in SQL) — no
+    page, organisation or service queries — and agrees with sorting every station by distance."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stations import selectors
+
+    client.get("/api/stations/nearest", {"lat": 23.139, "lng": 113.265})  # warm the site root paths
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get("/api/stations/nearest", {"lat": 23.139, "lng": 113.265, "limit": 2})
+    assert r.status_code == 200 and len(ctx.captured_queries) == 1, [q["sql"] for q in ctx.captured_queries]
+    first = r.json()[0]
+    assert first["url"] == three[1].url and first["organization"] == tree.yuexiu.display_name
+    for lat, lng in [(23.139, 113.265), (22.0, 114.5), (25.0, 110.0)]:
+        expected = sorted(three, key=lambda s: haversine_km(lat, lng, float(s.latitude), float(s.longitude)))
+        assert [row["id"] for row in selectors.nearest_rows(lat, lng, limit=3)] == [s.pk for s in expected]
+    # organisation filter (the map page's city/district) and a LIKE wildcard in the service filter
+    assert [row["id"] for row in selectors.nearest_rows(23.0, 113.0, limit=3, organization=tree.guangzhou)] == [
+        three[1].pk, three[0].pk]
+    assert selectors.nearest_rows(23.0, 113.0, limit=3, service="法%") == []
+
+
 def test_coordinates_outside_china_are_rejected(tree, client):
     r = client.get("/api/stations/nearest", {"lat": 48.85, "lng": 2.35})  # the schema's bounds are China's box
     assert r.status_code == 422 and [e["loc"][-1] for e in r.json()["errors"]] == ["lng"]
@@ -145,3 +168,23 @@ def test_referral_offers_booking(three, tree, youth, make_staff, client_for):
     page = client_for(youth).get(n.url.split("#")[0])
     assert "毕业后档案怎么转" in page.content.decode()
     assert Referral.objects.count() == 1
+
+
+def test_one_referral_rule_for_both_apis(three, tree, youth, make_staff, client_for):
+    """Who may refer is decided once, in stations.services.offer_booking: the Q&A endpoint (which
+    passes the question object) and the stations endpoint (question id) agree for every role."""
+    from community.services import ask_question
+    from stations.services import REFERRAL_ROLES
+
+    question = ask_question(asker=youth, title="周末可以去站点咨询吗？", domain="employment", organization=tree.tianhe)
+    for i, role in enumerate([StaffRole.DUTY, StaffRole.STATION_ADMIN, StaffRole.EDITOR, StaffRole.MODERATOR]):
+        allowed = role in REFERRAL_ROLES
+        staff = make_staff(tree.guangzhou, role)
+        r = client_for(staff).post(f"/api/community/questions/{question.pk}/referrals/", {"station_id": three[i % 2].pk},
+                                   content_type="application/json")
+        assert (r.status_code == 201) == allowed, (role, r.status_code, r.content)
+        payload = {"question_id": question.pk, "asker_id": youth.pk, "station_id": three[2].pk}
+        r = client_for(staff).post("/api/stations/referrals", payload, content_type="application/json")
+        assert r.status_code in ((201, 409) if allowed else (403,)), (role, r.status_code, r.content)
+    referral = Referral.objects.filter(station=three[2]).get()
+    assert referral.question_title == question.title and referral.question_url == question.get_absolute_url()
