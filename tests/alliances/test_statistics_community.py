@@ -128,3 +128,24 @@ def test_python_path_computes_the_same(fixture):
     ids = fixture
     out = selectors._statistics_in_python(community_sources(), SINCE, UNTIL, None)
     check(out, ids)
+
+
+def test_matching_on_community_invitations_prefers_idle_local_experts(tree):
+    """Loads are open invitations in community's table: the idle expert of the question's city and
+    domain comes before a busy one there and an idle one in another city; wrong domain never."""
+    from alliances.models import Availability
+
+    idle_local = make_expert(tree.tianhe, name="闲本地")
+    busy_local = make_expert(tree.tianhe, name="忙本地")
+    make_expert(tree.nanshan, name="闲外地")
+    make_expert(tree.tianhe, domains=("psychology",), name="错领域")
+    make_expert(tree.tianhe, name="离开", availability=Availability.AWAY)
+    asker, staff = UserFactory(), UserFactory()
+    for i in range(2):
+        q = question(tree.tianhe, asker, T0 + i * H, f"问题{i}")
+        invitation(q, busy_local.user, staff, T0, "pending" if i else "accepted", deadline=T0 + 3 * H)
+    done = question(tree.tianhe, asker, T0, "已答")
+    invitation(done, idle_local.user, staff, T0, "answered", deadline=T0 + 3 * H, answered=T0 + H)
+    got = selectors.suggest_experts(domain="legal", organization=tree.tianhe, sources=community_sources())
+    assert [s["expert"].real_name for s in got] == ["闲本地", "忙本地", "闲外地"]
+    assert [s["load"] for s in got] == [0, 2, 0]
