@@ -27,8 +27,10 @@ from organizations.wagtail_hooks import (
     ScopedIndexView,
     ScopedUsageView,
 )
+from youthvoice.errors import Invalid, ServiceError
 
-from .models import AllianceMembership, ExpertProfile, MemberOrganization
+from . import services
+from .models import AllianceMembership, ExpertProfile, MemberOrganization, MembershipStatus
 from .services import ALLIANCE_ROLES
 
 
@@ -115,11 +117,52 @@ class MemberOrganizationViewSet(_Scoped, ModelViewSet):
                    "contact_name", "contact_phone", "is_active"]
 
 
+S = MembershipStatus
+# (from, to) → the service that makes that change with its rules (reasons, notifications, audit log).
+TRANSITIONS = {
+    (S.APPLIED, S.ACTIVE): lambda actor, m, reason: services.decide_application(
+        actor=actor, membership=m, approve=True, reason=reason),
+    (S.APPLIED, S.REJECTED): lambda actor, m, reason: services.decide_application(
+        actor=actor, membership=m, approve=False, reason=reason),
+    (S.ACTIVE, S.SUSPENDED): lambda actor, m, reason: services.suspend_membership(actor=actor, membership=m,
+                                                                                  reason=reason),
+    (S.SUSPENDED, S.ACTIVE): lambda actor, m, reason: services.reinstate_membership(actor=actor, membership=m,
+                                                                                    reason=reason),
+    **{(old, S.REMOVED): (lambda actor, m, reason: services.remove_membership(actor=actor, membership=m,
+                                                                              reason=reason))
+       for old in (S.ACTIVE, S.SUSPENDED, S.INVITED)},
+}
+
+
+class MembershipEditView(ScopedEditView):
+    """Status changes go through alliances.services (a reason to reject, suspend or remove; decided
+    by and when; the member notified; audit log), like the alliance page and the API. A change the
+    services do not make (e.g. applied → suspended) is a form error and writes nothing."""
+
+    def save_instance(self):
+        original = AllianceMembership.objects.get(pk=self.object.pk)
+        new, reason = self.form.cleaned_data["status"], self.form.cleaned_data.get("reason", "")
+        change = TRANSITIONS.get((original.status, new))
+        if change is None:
+            raise Invalid("不能从当前状态改为该状态", "The membership cannot move from its status to that one",
+                          fields={"status": new})
+        return change(self.request.user, original, reason)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+            self.produced_error_message = exc.message
+            return self.form_invalid(form)
+
+
 class MembershipViewSet(_Scoped, ModelViewSet):
     model = AllianceMembership
     icon = "list-ul"
     menu_label = _("Alliance memberships")
     org_field = "alliance__organization"
+    edit_view_class = MembershipEditView
     list_display = ["member", "alliance", "status", "created_at", "decided_at"]
     list_filter = ["status"]
     search_backend_name = None
