@@ -215,33 +215,52 @@ def expert_statistics(*, sources: CommunitySources, since: datetime, until: date
         return _expert_statistics(sources=sources, since=since, until=until, user_ids=user_ids)
 
 
-def _expert_statistics(*, sources, since, until, user_ids):
-    """Per-expert statistics (keyed by user id) for the period; definitions in alliances/domain/stats.py.
-
-    On PostgreSQL: one GROUP BY query over answers, two over invitations (counts; answered on time),
-    one over delivered services.
-    Elsewhere (SQLite dev) the rows are fetched and the pure function computes the same figures."""
-    a = sources.answers
-    answers = a.queryset.filter(_period_q(a.created, since, until))
-    if user_ids is not None:
-        answers = answers.filter(**{f"{a.author}__in": list(user_ids)})
-    if connection.vendor != "postgresql":
-        return _statistics_in_python(sources, since, until, user_ids)
+def _answer_aggregates(a) -> dict:
+    """The per-expert aggregates over answers (one GROUP BY, joined to questions only by field paths)."""
     on_time = Q(**{f"{a.deadline}__isnull": True}) | Q(**{f"{a.created}__lte": F(a.deadline)})
     response = SecondsBetween(F(a.created), F(a.question_created))
     if a.response_seconds and a.on_time:  # stored on the answer: no join to questions at all
         on_time, response = Q(**{a.on_time: True}), F(a.response_seconds)
+    accepted = Q(**{a.accepted_answer: F("pk")}) if a.accepted_answer else Q(**{a.accepted: True})
     aggregates = dict(
         n=Count("pk"),
-        n_accepted=Count("pk", filter=Q(**{a.accepted: True})),
+        n_accepted=Count("pk", filter=accepted),
         n_on_time=Count("pk", filter=on_time),
         med=Median(response),
         mean=Avg(response),
     )
-    if a.rating:
+    if a.outcome_rating:
+        helped = accepted | (Q(**{f"{a.accepted_answer}__isnull": True}) & Q(**{a.helped: True}))
+        aggregates.update(avg_rating=Avg(a.outcome_rating, filter=helped),
+                          n_ratings=Count(a.outcome_rating, filter=helped))
+    elif a.rating:
         aggregates.update(avg_rating=Avg(a.rating), n_ratings=Count(a.rating))
+    return aggregates
+
+
+def _invitations_answered_on_time(inv) -> Q | None:
+    if inv.answered_at and inv.own_deadline:
+        return Q(**{f"{inv.answered_at}__isnull": False, f"{inv.answered_at}__lte": F(inv.own_deadline)})
+    return None
+
+
+def _expert_statistics(*, sources, since, until, user_ids):
+    """Per-expert statistics (keyed by user id) for the period; definitions in alliances/domain/stats.py.
+
+    On PostgreSQL: one GROUP BY query per source table, combined here by expert id: answers (joined to
+    their questions for response time, deadline, accepted answer and outcome rating), invitations,
+    delivered services (per station, given to the experts based there). No per-expert loop. Where
+    invitations do not record answered_at (the stand-ins), answered-on-time is one more GROUP BY with an
+    EXISTS over answers. Elsewhere (SQLite dev) the rows are fetched and the pure function computes
+    the same figures."""
+    a = sources.answers
+    if connection.vendor != "postgresql":
+        return _statistics_in_python(sources, since, until, user_ids)
+    answers = a.queryset.filter(_period_q(a.created, since, until))
+    if user_ids is not None:
+        answers = answers.filter(**{f"{a.author}__in": list(user_ids)})
     out: dict[int, ExpertStats] = {}
-    for row in answers.order_by().values(a.author).annotate(**aggregates):
+    for row in answers.order_by().values(a.author).annotate(**_answer_aggregates(a)):
         uid = row[a.author]
         out[uid] = ExpertStats(
             expert_user_id=uid, answers=row["n"], accepted=row["n_accepted"], on_time=row["n_on_time"],
@@ -260,21 +279,25 @@ def _expert_statistics(*, sources, since, until, user_ids):
         invitations = inv.queryset.filter(_period_q(inv.created, since, until))
         if user_ids is not None:
             invitations = invitations.filter(**{f"{inv.invitee}__in": list(user_ids)})
-        rows = invitations.order_by().values(inv.invitee).annotate(
-            n=Count("pk"),
-            n_accepted=Count("pk", filter=Q(**{f"{inv.status}__in": inv.accepted_statuses})),
-        )
-        for row in rows:
+        own_on_time = _invitations_answered_on_time(inv)
+        aggregates = dict(n=Count("pk"),
+                          n_accepted=Count("pk", filter=Q(**{f"{inv.status}__in": inv.accepted_statuses})))
+        if own_on_time is not None:
+            aggregates["n_on_time"] = Count("pk", filter=own_on_time)
+        for row in invitations.order_by().values(inv.invitee).annotate(**aggregates):
             s = out.setdefault(row[inv.invitee], ExpertStats(expert_user_id=row[inv.invitee]))
             s.invitations, s.invitations_accepted = row["n"], row["n_accepted"]
-        # A separate query so that EXISTS sits in WHERE, where PostgreSQL turns it into a hash semi-join
-        # (inside an aggregate FILTER it would run once per invitation).
-        answered_on_time = Exists(
-            a.queryset.filter(**{a.question: OuterRef(inv.question), a.author: OuterRef(inv.invitee)})
-            .filter(Q(**{f"{a.deadline}__isnull": True}) | Q(**{f"{a.created}__lte": F(a.deadline)}))
-        )
-        for uid, n in invitations.filter(answered_on_time).order_by().values_list(inv.invitee).annotate(n=Count("pk")):
-            out.setdefault(uid, ExpertStats(expert_user_id=uid)).invitations_answered_on_time = n
+            s.invitations_answered_on_time = row.get("n_on_time", 0)
+        if own_on_time is None:
+            # A separate query so that EXISTS sits in WHERE, where PostgreSQL turns it into a hash
+            # semi-join (inside an aggregate FILTER it would run once per invitation).
+            answered_on_time = Exists(
+                a.queryset.filter(**{a.question: OuterRef(inv.question), a.author: OuterRef(inv.invitee)})
+                .filter(Q(**{f"{a.deadline}__isnull": True}) | Q(**{f"{a.created}__lte": F(a.deadline)}))
+            )
+            for uid, n in (invitations.filter(answered_on_time).order_by().values_list(inv.invitee)
+                           .annotate(n=Count("pk"))):
+                out.setdefault(uid, ExpertStats(expert_user_id=uid)).invitations_answered_on_time = n
     _add_offline(out, sources, since, until, user_ids)
     return out
 
@@ -296,15 +319,29 @@ def _add_offline(out, sources, since, until, user_ids):
 
 def _statistics_in_python(sources, since, until, user_ids):
     a = sources.answers
-    fields = [a.author, a.question, a.created, a.question_created, a.deadline, a.accepted, a.domain] + \
-        ([a.rating] if a.rating else [])
+    fields = ["pk", a.author, a.question, a.created, a.question_created, a.deadline, a.domain]
+    fields += [a.accepted_answer] if a.accepted_answer else [a.accepted]
+    if a.outcome_rating:
+        fields += [a.outcome_rating, a.helped]
+    elif a.rating:
+        fields += [a.rating]
     qs = a.queryset
     if user_ids is not None:
         qs = qs.filter(**{f"{a.author}__in": list(user_ids)})
+
+    def accepted(r):
+        return r[a.accepted_answer] == r["pk"] if a.accepted_answer else bool(r[a.accepted])
+
+    def rating(r):
+        if a.outcome_rating:
+            helped = accepted(r) or (r[a.accepted_answer] is None and r[a.helped])
+            return r[a.outcome_rating] if helped else None
+        return r[a.rating] if a.rating else None
+
     answers = [
         {"author_id": r[a.author], "question_id": r[a.question], "created_at": r[a.created],
-         "question_created_at": r[a.question_created], "deadline": r[a.deadline], "accepted": r[a.accepted],
-         "rating": r[a.rating] if a.rating else None, "domain": r[a.domain]}
+         "question_created_at": r[a.question_created], "deadline": r[a.deadline], "accepted": accepted(r),
+         "rating": rating(r), "domain": r[a.domain]}
         for r in qs.values(*fields)
     ]
     expert_domains = None
@@ -318,10 +355,17 @@ def _statistics_in_python(sources, since, until, user_ids):
         iq = inv.queryset.filter(_period_q(inv.created, since, until))
         if user_ids is not None:
             iq = iq.filter(**{f"{inv.invitee}__in": list(user_ids)})
-        invitations = [{"invitee_id": r[inv.invitee], "question_id": r[inv.question], "created_at": r[inv.created],
-                        "status": "accepted" if r[inv.status] in inv.accepted_statuses else r[inv.status],
-                        "deadline": r[inv.deadline]}
-                       for r in iq.values(inv.invitee, inv.question, inv.created, inv.status, inv.deadline)]
+        own = bool(inv.answered_at and inv.own_deadline)
+        fields = [inv.invitee, inv.question, inv.created, inv.status, inv.deadline]
+        fields += [inv.answered_at, inv.own_deadline] if own else []
+        for r in iq.values(*fields):
+            row = {"invitee_id": r[inv.invitee], "question_id": r[inv.question], "created_at": r[inv.created],
+                   "status": "accepted" if r[inv.status] in inv.accepted_statuses else r[inv.status],
+                   "deadline": r[inv.deadline]}
+            if own:
+                row["answered_on_time"] = (r[inv.answered_at] is not None and r[inv.own_deadline] is not None
+                                           and r[inv.answered_at] <= r[inv.own_deadline])
+            invitations.append(row)
     out = compute(answers=answers, invitations=invitations, since=since, until=until, expert_domains=expert_domains)
     _add_offline(out, sources, since, until, user_ids)
     return out

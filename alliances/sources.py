@@ -24,6 +24,15 @@ class AnswerSource:
     accepted: str = "accepted"
     rating: str | None = "rating"  # None when answers carry no rating
     domain: str = "question__domain"
+    # Where the question records its accepted answer (community: question.accepted_answer): then an
+    # answer is accepted when that id is its own, read through the join to questions that response
+    # times need anyway (`accepted` is not used).
+    accepted_answer: str | None = None
+    # Where ratings belong to the asker's outcome of the whole question (community: outcome_rating):
+    # the rating counts for the expert whose answer helped: the accepted answer, or, with none
+    # accepted, the answers that stopped the question's clock (`helped`, a boolean field of the answer).
+    outcome_rating: str | None = None
+    helped: str | None = None
     # Optional, faster: if answers store their response time (seconds since the question) and whether
     # they met the deadline when they are written, statistics need no join to questions.
     response_seconds: str | None = None
@@ -40,6 +49,11 @@ class InvitationSource:
     deadline: str = "question__deadline"
     question_title: str = "question__title"
     accepted_statuses: tuple[str, ...] = ("accepted", "answered")
+    # When the Q&A app records on the invitation when the invitee answered and the deadline it gave
+    # them (community: answered_at, deadline_at set on acceptance), "answered on time" is read from the
+    # invitation alone; otherwise it is derived from the answers (an EXISTS over answers and questions).
+    answered_at: str | None = None
+    own_deadline: str | None = None
     open_statuses: tuple[str, ...] = ("pending", "accepted")  # count towards an expert's current load
 
 
@@ -53,7 +67,7 @@ class QuestionSource:
 
 @dataclass(frozen=True)
 class OfflineServiceSource:
-    """Delivered station services (bookings with a recorded result)."""
+    """Delivered station services (community: completed bookings, delivered when completed)."""
 
     queryset: QuerySet
     station: str = "station_id"
@@ -86,17 +100,23 @@ def community_sources() -> CommunitySources | None:
         return None
     invitation = _model("community.Invitation")
     booking = _model("stations.Booking")
-    from django.db.models import Exists, OuterRef
 
     # community's names: questions are asked_at with a deadline_at; "accepted" is the question's
-    # accepted_answer (annotated onto each answer); ratings belong to the asker's outcome, not answers.
-    accepted = Exists(question.objects.filter(accepted_answer=OuterRef("pk")))
+    # accepted_answer; ratings belong to the asker's outcome of the question (outcome_rating), credited
+    # to the accepted answer or else the clock-stopping ones; invitations record answered_at and their
+    # own deadline_at; offline services are completed bookings at the station.
+    offline = None
+    if booking is not None and _has_field(booking, "completed_at"):
+        offline = OfflineServiceSource(booking.objects.filter(status="completed", completed_at__isnull=False),
+                                       delivered="completed_at")
     return CommunitySources(
-        answers=AnswerSource(answer.objects.filter(is_removed=False).annotate(accepted=accepted), rating=None,
-                             question_created="question__asked_at", deadline="question__deadline_at"),
-        invitations=(InvitationSource(invitation.objects.all(), deadline="question__deadline_at")
+        answers=AnswerSource(answer.objects.filter(is_removed=False), rating=None,
+                             question_created="question__asked_at", deadline="question__deadline_at",
+                             accepted_answer="question__accepted_answer_id",
+                             outcome_rating="question__outcome_rating", helped="stops_clock"),
+        invitations=(InvitationSource(invitation.objects.all(), deadline="question__deadline_at",
+                                      answered_at="answered_at", own_deadline="deadline_at")
                      if invitation is not None else None),
         questions=QuestionSource(question.objects.all(), created="asked_at"),
-        offline=(OfflineServiceSource(booking.objects.filter(delivered_at__isnull=False))
-                 if booking is not None and _has_field(booking, "delivered_at") else None),
+        offline=offline,
     )

@@ -1,33 +1,92 @@
 """Admin for experts, member organisations and memberships. Alliance pages are edited in the page
-tree (branch editors' page permissions cover them). These viewsets use Django model permissions
-(grant them to a province-level group); lists are further scoped to the user's organisation subtree.
-Joining decisions are made on the alliance page and the API, through alliances.services."""
+tree (branch editors' page permissions cover them). These viewsets need Django model permissions
+(grant them to a group) AND act only on rows of the user's organisation subtree: lists and the
+inspect view for any staff role there, edit/delete/history/usage for its administrators and liaison
+officers (alliances.services.ALLIANCE_ROLES). Wagtail's generic per-row views check the model
+permission only, so a city's staff member holding it could open another city's experts (ID numbers)
+by URL; `SubtreePolicy` closes that. Joining decisions are made on the alliance page and the API,
+through alliances.services."""
+
+from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies import ModelPermissionPolicy
 
-from organizations.permissions import scope_queryset
+from organizations import permissions
+from organizations.models import ALL_STAFF_ROLES
+from organizations.policies import READ_ACTIONS
+from organizations.wagtail_hooks import (
+    OrganizationInspectView,
+    ScopedDeleteView,
+    ScopedEditView,
+    ScopedHistoryView,
+    ScopedIndexView,
+    ScopedUsageView,
+)
+from youthvoice.errors import Invalid, ServiceError
 
-from .models import AllianceMembership, ExpertProfile, MemberOrganization
+from . import services
+from .models import AllianceMembership, ExpertProfile, MemberOrganization, MembershipStatus
+from .services import ALLIANCE_ROLES
 
 
-def _scoped(field):
-    class ScopedIndexView(generic.IndexView):
-        def get_base_queryset(self):
-            return scope_queryset(super().get_base_queryset(), self.request.user, org_field=field)
+class SubtreePolicy(ModelPermissionPolicy):
+    """The model permission, and then the row's organisation (`org_field`, a path like
+    "alliance__organization") inside the user's subtree: any staff role there to read, the
+    administrators and liaison officers to change or delete. Superusers pass everywhere."""
 
-    return ScopedIndexView
+    def __init__(self, model, org_field: str):
+        super().__init__(model)
+        self.org_field = org_field
+
+    @staticmethod
+    def _roles(actions):
+        return ALL_STAFF_ROLES if set(actions) <= READ_ACTIONS else ALLIANCE_ROLES
+
+    def _organization(self, instance):
+        for part in self.org_field.split("__"):
+            instance = getattr(instance, part, None) if instance is not None else None
+        return instance
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if not self.user_has_permission(user, action):
+            return False
+        if permissions.is_superuser(user):
+            return True
+        org = self._organization(instance)
+        return org is not None and permissions.can_act(user, org, self._roles([action]))
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if not self.user_has_any_permission(user, actions):
+            return self.model._default_manager.none()
+        return permissions.scope_queryset(self.model._default_manager.all(), user, self.org_field,
+                                          self._roles(actions))
 
 
-class ExpertViewSet(ModelViewSet):
+class _Scoped:
+    """A ModelViewSet whose views all go through SubtreePolicy (set `org_field`)."""
+
+    org_field = "organization"
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    inspect_view_class = OrganizationInspectView
+
+    @cached_property
+    def permission_policy(self):
+        return SubtreePolicy(self.model, self.org_field)
+
+
+class ExpertViewSet(_Scoped, ModelViewSet):
     model = ExpertProfile
     icon = "user"
     menu_label = _("Experts")
-    index_view_class = _scoped("organization")
     list_display = ["real_name", "title", "organization", "kind", "status", "availability"]
     list_filter = ["status", "kind", "availability", "domains__domain"]
     search_fields = ["real_name", "title", "workplace"]
@@ -46,11 +105,10 @@ class ExpertViewSet(ModelViewSet):
     ]
 
 
-class MemberOrganizationViewSet(ModelViewSet):
+class MemberOrganizationViewSet(_Scoped, ModelViewSet):
     model = MemberOrganization
     icon = "site"
     menu_label = _("Member organisations")
-    index_view_class = _scoped("organization")
     list_display = ["name", "kind", "licence_number", "organization", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "licence_number"]
@@ -59,11 +117,52 @@ class MemberOrganizationViewSet(ModelViewSet):
                    "contact_name", "contact_phone", "is_active"]
 
 
-class MembershipViewSet(ModelViewSet):
+S = MembershipStatus
+# (from, to) → the service that makes that change with its rules (reasons, notifications, audit log).
+TRANSITIONS = {
+    (S.APPLIED, S.ACTIVE): lambda actor, m, reason: services.decide_application(
+        actor=actor, membership=m, approve=True, reason=reason),
+    (S.APPLIED, S.REJECTED): lambda actor, m, reason: services.decide_application(
+        actor=actor, membership=m, approve=False, reason=reason),
+    (S.ACTIVE, S.SUSPENDED): lambda actor, m, reason: services.suspend_membership(actor=actor, membership=m,
+                                                                                  reason=reason),
+    (S.SUSPENDED, S.ACTIVE): lambda actor, m, reason: services.reinstate_membership(actor=actor, membership=m,
+                                                                                    reason=reason),
+    **{(old, S.REMOVED): (lambda actor, m, reason: services.remove_membership(actor=actor, membership=m,
+                                                                              reason=reason))
+       for old in (S.ACTIVE, S.SUSPENDED, S.INVITED)},
+}
+
+
+class MembershipEditView(ScopedEditView):
+    """Status changes go through alliances.services (a reason to reject, suspend or remove; decided
+    by and when; the member notified; audit log), like the alliance page and the API. A change the
+    services do not make (e.g. applied → suspended) is a form error and writes nothing."""
+
+    def save_instance(self):
+        original = AllianceMembership.objects.get(pk=self.object.pk)
+        new, reason = self.form.cleaned_data["status"], self.form.cleaned_data.get("reason", "")
+        change = TRANSITIONS.get((original.status, new))
+        if change is None:
+            raise Invalid("不能从当前状态改为该状态", "The membership cannot move from its status to that one",
+                          fields={"status": new})
+        return change(self.request.user, original, reason)
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ServiceError as exc:
+            form.add_error(None, exc.message)
+            self.produced_error_message = exc.message
+            return self.form_invalid(form)
+
+
+class MembershipViewSet(_Scoped, ModelViewSet):
     model = AllianceMembership
     icon = "list-ul"
     menu_label = _("Alliance memberships")
-    index_view_class = _scoped("alliance__organization")
+    org_field = "alliance__organization"
+    edit_view_class = MembershipEditView
     list_display = ["member", "alliance", "status", "created_at", "decided_at"]
     list_filter = ["status"]
     search_backend_name = None

@@ -8,9 +8,13 @@ Definitions, per expert and period [since, until):
 - answers: answers written in the period; accepted: of those, the accepted ones.
 - response time of an answer: answer.created_at - question.created_at (seconds); median and mean.
 - on time: answers written no later than the question's deadline (questions without one count as on time).
-- rating: mean of the ratings given to the expert's answers (1–5), ignoring unrated answers.
+- rating: mean of the ratings given to the expert's answers (1–5), ignoring unrated answers. Where
+  the rating is the asker's outcome of the whole question (community), it counts for the answer that
+  helped: the accepted answer, or, with none accepted, the answers that stopped the question's clock.
 - invitations received in the period; accepted (status accepted or answered); answered on time
-  (the invitee answered the question no later than its deadline).
+  (the invitee answered the question no later than its deadline). Where the invitation records when
+  the invitee answered and the deadline it gave them on acceptance (community), those two decide
+  (an invitation row may then carry `answered_on_time`).
 - offline services: services delivered at the expert's home station in the period (from stations).
 - out of domain (only when settings.YV_ALLIANCES_FLAG_OUT_OF_DOMAIN): answers to questions whose domain
   is not one of the expert's domains. Answering outside one's domain is always allowed.
@@ -118,6 +122,9 @@ def compute(
         s = get(inv["invitee_id"])
         s.invitations += 1
         s.invitations_accepted += inv["status"] in ACCEPTED_INVITATION_STATUSES
+        if "answered_on_time" in inv:  # recorded on the invitation itself
+            s.invitations_answered_on_time += bool(inv["answered_on_time"])
+            continue
         answered_at = answered_by.get((inv["invitee_id"], inv["question_id"]))
         deadline = deadlines.get(inv["question_id"], inv.get("deadline"))
         if answered_at is not None and (deadline is None or answered_at <= deadline):

@@ -237,10 +237,12 @@ ADMIN = {
     # Stations: the coverage report and the CSV import (each row checked against the subtree).
     "/admin/stations/coverage/": R(ALL_STAFF, note="province-wide counts of public stations"),
     "/admin/stations/import/": R(ALL_STAFF, note="each row is checked against the importer's subtree"),
-    # Alliances' experts, member organisations, memberships: model permissions (a province group).
-    **viewset("experts", index=NOBODY, add=NOBODY, instance=NOBODY, inspect=NOBODY),
-    **viewset("member_organizations", index=NOBODY, add=NOBODY, instance=NOBODY),
-    **viewset("alliance_memberships", index=NOBODY, add=NOBODY, instance=NOBODY, inspect=NOBODY),
+    # Alliances' experts, member organisations, memberships: model permissions (every staff column
+    # holds view/change/delete through a group, nobody add) AND the subtree: lists scoped, inspect for
+    # the subtree's staff, edit/delete/history/usage for its administrators and liaison officers.
+    **viewset("experts", index=ALL_STAFF, add=NOBODY, instance=staff(PUBLISHING), inspect=staff()),
+    **viewset("member_organizations", index=ALL_STAFF, add=NOBODY, instance=staff(PUBLISHING)),
+    **viewset("alliance_memberships", index=ALL_STAFF, add=NOBODY, instance=staff(PUBLISHING), inspect=staff()),
     # Appeals: the handlers' workbench; handler roles and step deadlines are model permissions.
     "/admin/appeals/": R(people("ops")),
     "/admin/appeals/<int:pk>/": R(people("ops")),

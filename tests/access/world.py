@@ -80,6 +80,18 @@ def build_world() -> World:  # imports inside: policy.py and the doc generator l
             user = UserFactory(username=f"mx_{role_name}_{pos}")
             add_staff(actor=None, user=user, organization=_org(tree, pos), role=role)
             u[f"{role_name}@{pos}"] = user
+    # Alliances' admin viewsets need model permissions: every staff column holds them (a group), so
+    # the matrix shows that the per-row views still stop at the subtree.
+    from django.contrib.auth.models import Group, Permission
+
+    alliance_admins = Group.objects.create(name="联盟管理（矩阵）")
+    alliance_admins.permissions.set(Permission.objects.filter(
+        content_type__app_label="alliances", content_type__model__in=["expertprofile", "memberorganization",
+                                                                      "alliancemembership"],
+        codename__regex=r"^(view|change|delete)_"))
+    for key, user in u.items():
+        if "@" in key:
+            user.groups.add(alliance_admins)
 
     # Q&A: a question by the author, answered and commented on by another youth, an expert invited.
     QuestionTag.objects.create(name="劳动合同", slug="labor")

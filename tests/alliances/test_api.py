@@ -117,3 +117,31 @@ def test_alliance_pages_in_wagtail_api_v2(populated, client):
     assert r.status_code == 200
     item = r.json()["items"][0]
     assert item["domain"] == "legal" and item["member_count"] == 8
+
+
+@pytest.mark.parametrize("caller", ["anonymous", "youth"])
+def test_no_public_endpoint_exposes_phone_numbers_or_id_numbers(populated, client, client_for, youth, tree, caller):
+    """Every public read (experts, alliances, member organisations, statistics, Wagtail API v2 with
+    every field asked for), anonymous or as a logged-in youth: no phone number, ID number, user id
+    or staff note, neither as a key nor anywhere in the text."""
+    from alliances.services import create_member_organization
+
+    alliance, experts = populated
+    member_org = create_member_organization(actor=None, organization=tree.guangzhou, name="广州青年律师协会",
+                                            kind="social", licence_number="51440100MJL000000X",
+                                            contact_name="联系人", contact_phone="13899990000")
+    AllianceMembership.objects.create(alliance=alliance, member_organization=member_org, status=MembershipStatus.ACTIVE)
+    http = client if caller == "anonymous" else client_for(youth)
+    urls = ["/api/alliances/", f"/api/alliances/{alliance.pk}/", "/api/alliances/experts?limit=100",
+            f"/api/alliances/experts/{experts[1].pk}/", f"/api/alliances/experts/{experts[1].pk}/statistics",
+            "/api/alliances/member-organizations",
+            f"/api/v2/pages/{alliance.pk}/",
+            "/api/v2/pages/?type=alliances.AlliancePage&fields=*"]
+    for url in urls:
+        r = http.get(url)
+        assert r.status_code == 200, url
+        body = r.json()
+        assert not FORBIDDEN_KEYS & set(_keys(body)), url
+        text = json.dumps(body, ensure_ascii=False)
+        for secret in ("1370000000", "13899990000", "4401061990", "内部备注"):
+            assert secret not in text, (url, secret)
