@@ -158,7 +158,7 @@ def run(*, now=None, window: str = "hour") -> list[Alert]:
                 score=burst.z, post_ids=[p.id for p in carriers], user_ids=[p.user_id for p in carriers],
             )
             alerts += [a] if a else []
-        flagged = [p for p in unit_posts if matcher.hits(rules_fold(p.text))]
+        flagged = [p for p in unit_posts if matcher.find(p.text)]
         if len(flagged) >= rules.SENSITIVE_THRESHOLD:
             a = _open_alert(
                 unit=unit, kind=AlertKind.SENSITIVE, fingerprint=f"sensitive:{unit_id}:{start:%Y%m%d%H}",
@@ -168,8 +168,3 @@ def run(*, now=None, window: str = "hour") -> list[Alert]:
             alerts += [a] if a else []
     return alerts
 
-
-def rules_fold(text: str) -> str:
-    from .domain.normalize import fold
-
-    return fold(text)

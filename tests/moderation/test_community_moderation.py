@@ -35,7 +35,7 @@ def ask(client, title, body="请大家帮忙看看这个问题", **extra):
                        content_type="application/json")
 
 
-def test_blocked_masked_and_held_posts(tree, words, asker, client_for, make_staff):
+def test_blocked_masked_and_held_posts(engine, tree, words, asker, client_for, make_staff):
     c = client_for(asker)
     r = ask(c, "这里有色 情内容吗")
     assert r.status_code == 400 and r.json()["code"] == "blocked_words"
