@@ -231,6 +231,9 @@ CELERY_BEAT_SCHEDULE["moderation-monitor-hourly"] = {
 CELERY_BEAT_SCHEDULE["moderation-monitor-daily"] = {
     "task": "moderation.tasks.run_monitoring", "schedule": 86400.0, "kwargs": {"window": "day"},
 }
+CELERY_BEAT_SCHEDULE["moderation-monitor-weekly"] = {
+    "task": "moderation.tasks.run_monitoring", "schedule": 7 * 86400.0, "kwargs": {"window": "week"},
+}
 CELERY_BEAT_SCHEDULE["moderation-prune-post-records"] = {
     "task": "moderation.tasks.prune_post_records", "schedule": 86400.0,
 }
