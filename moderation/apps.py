@@ -7,4 +7,4 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation and monitoring")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import checks, signals  # noqa: F401

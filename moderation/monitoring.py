@@ -4,16 +4,19 @@ A monitored organisation is a city-level organisation (its districts' posts coun
 organisation outside any city (the province itself, universities, departments). Each run:
 1. reads the last window's posts of every registered content kind (moderation.registry) once,
 2. segments them with jieba and stores per-organisation hourly term counts (TermWindowCount),
-3. compares the window against the previous BASELINE_WINDOWS windows (bursts), clusters the window's
-   posts (concentrated demand), and counts posts with word-list hits,
+3. compares the window against the previous same-length windows (bursts; WINDOWS gives how many,
+   read from the stored hourly counts; not judged until they reach back half of it), clusters the
+   window's posts (concentrated demand), and counts posts with word-list hits,
 4. opens an Alert per new finding (one open alert per fingerprint) and notifies the liaison officers.
-Methods and thresholds: moderation/domain/monitoring.py.
+Methods and thresholds: moderation/domain/monitoring.py. Jobs: hourly, daily and weekly (Celery beat);
+`manage.py monitoring_baselines` rebuilds the hourly counts out of band (build_baselines).
 """
 
 from collections import Counter, defaultdict
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import Min
 from django.utils import timezone
 
 from notifications.services import notify
@@ -24,7 +27,8 @@ from . import registry
 from .domain import monitoring as rules
 from .models import Alert, AlertKind, AlertStatus, ModerationStatus, TermWindowCount
 
-WINDOWS = {"hour": (timedelta(hours=1), 24), "day": (timedelta(days=1), 7)}
+# window -> (length, number of same-length windows before it that form the baseline)
+WINDOWS = {"hour": (timedelta(hours=1), 24), "day": (timedelta(days=1), 7), "week": (timedelta(weeks=1), 4)}
 
 
 def monitored_units() -> dict[str, Organization]:
@@ -49,7 +53,8 @@ def unit_for(path: str, units: dict[str, Organization]) -> Organization | None:
     return best
 
 
-def window_posts(start, end) -> list[tuple[Organization, rules.Post]]:
+def window_posts(start, end, *, with_time=False) -> list[tuple]:
+    """(unit, post) for every monitored post in [start, end); (unit, post, time) with `with_time`."""
     units = monitored_units()
     out = []
     for kind in registry.kinds():
@@ -60,12 +65,13 @@ def window_posts(start, end) -> list[tuple[Organization, rules.Post]]:
         qs = (
             spec.model.objects.filter(**{f"{spec.time_field}__gte": start, f"{spec.time_field}__lt": end})
             .exclude(moderation_status=ModerationStatus.REMOVED)
-            .values_list("pk", f"{spec.author_field}_id", f"{org_field}__path", *spec.text_fields)
+            .values_list("pk", f"{spec.author_field}_id", f"{org_field}__path", spec.time_field, *spec.text_fields)
         )
-        for pk, author_id, path, *texts in qs.iterator(chunk_size=2000):
+        for pk, author_id, path, at, *texts in qs.iterator(chunk_size=2000):
             unit = unit_for(path or "", units)
             if unit is not None:
-                out.append((unit, rules.Post(pk, author_id, " ".join(t or "" for t in texts))))
+                post = rules.Post(pk, author_id, " ".join(t or "" for t in texts))
+                out.append((unit, post, at) if with_time else (unit, post))
     return out
 
 
@@ -83,6 +89,25 @@ def _store_hourly_counts(hour_start, by_unit: dict[int, list[rules.Post]], units
             defaults={"posts": len(posts), "counts": dict(c.most_common(2000))},
         )
     return counts
+
+
+def build_baselines(*, start, end) -> int:
+    """(Re)build the hourly term counts of [start, end) from the posts, out of band: after an
+    import, a gap in the hourly job, or a change of the segmentation. The hourly job keeps them up to
+    date afterwards (one hour each run). Returns the number of hourly rows written."""
+    start, end = _hour(start), _hour(end)
+    grouped: dict[tuple, list[rules.Post]] = defaultdict(list)
+    units = {}
+    for unit, post, at in window_posts(start, end, with_time=True):
+        grouped[(unit.pk, _hour(at))].append(post)
+        units[unit.pk] = unit
+    rows = [TermWindowCount(organization_id=unit_id, hour=hour, posts=len(posts),
+                            counts=dict(rules.term_counts(p.text for p in posts).most_common(2000)))
+            for (unit_id, hour), posts in grouped.items()]
+    with transaction.atomic():
+        TermWindowCount.objects.filter(hour__gte=start, hour__lt=end).delete()
+        TermWindowCount.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def _baseline(unit_id: int, end, length: timedelta, windows: int) -> list[Counter]:
@@ -130,12 +155,18 @@ def run(*, now=None, window: str = "hour") -> list[Alert]:
     from .services import current_matcher
 
     matcher = current_matcher()
+    # The baseline is judged when the stored hourly counts reach back at least half of it.
+    history_from = TermWindowCount.objects.aggregate(first=Min("hour"))["first"]
+    enough_history = history_from is not None and history_from <= start - length * (baseline_windows // 2)
     alerts = []
     for unit_id, unit_posts in by_unit.items():
         unit = units[unit_id]
         baseline = _baseline(unit_id, start, length, baseline_windows)
+        # Too little history (a new branch, a new platform, the baselines not built yet): a jump
+        # cannot be judged, and against nothing every topic would look new.
+        judged = enough_history and any(baseline)
         found_terms = set()
-        for cluster, hot in rules.concentrated_demands(unit_posts, baseline):
+        for cluster, hot in rules.concentrated_demands(unit_posts, baseline) if judged else ():
             key = "+".join(sorted(b.term for b in hot)[:2])
             found_terms |= {b.term for b in hot}
             a = _open_alert(
@@ -146,7 +177,7 @@ def run(*, now=None, window: str = "hour") -> list[Alert]:
             )
             alerts += [a] if a else []
         post_terms = None
-        for burst in rules.bursts(current_counts[unit_id], baseline):
+        for burst in rules.bursts(current_counts[unit_id], baseline) if judged else ():
             if burst.term in found_terms:
                 continue  # already part of a concentrated-demand alert
             if post_terms is None:
@@ -158,7 +189,7 @@ def run(*, now=None, window: str = "hour") -> list[Alert]:
                 score=burst.z, post_ids=[p.id for p in carriers], user_ids=[p.user_id for p in carriers],
             )
             alerts += [a] if a else []
-        flagged = [p for p in unit_posts if matcher.hits(rules_fold(p.text))]
+        flagged = [p for p in unit_posts if matcher.find(p.text)]
         if len(flagged) >= rules.SENSITIVE_THRESHOLD:
             a = _open_alert(
                 unit=unit, kind=AlertKind.SENSITIVE, fingerprint=f"sensitive:{unit_id}:{start:%Y%m%d%H}",
@@ -168,8 +199,3 @@ def run(*, now=None, window: str = "hour") -> list[Alert]:
             alerts += [a] if a else []
     return alerts
 
-
-def rules_fold(text: str) -> str:
-    from .domain.normalize import fold
-
-    return fold(text)

@@ -76,16 +76,18 @@ def current_matcher() -> Matcher:
     """The automaton for the current list. Every worker sees a change at its next post: the version
     lives in the shared cache; the automaton is rebuilt from the database once per version."""
     version = cache.get(_VERSION_KEY) or bump_word_list_version()
-    matcher = _built.get(version)
+    engine = settings.YV_MODERATION_ENGINE
+    key = f"{version}:{engine}"
+    matcher = _built.get(key)
     if matcher is None:
         with _build_lock:
-            matcher = _built.get(version)
+            matcher = _built.get(key)
             if matcher is None:
                 words = list(SensitiveWord.objects.filter(is_active=True).values_list("word", "category", "action"))
                 allowed = list(AllowedWord.objects.values_list("word", flat=True))
-                matcher = Matcher(words, allowed)
+                matcher = Matcher(words, allowed, engine=engine)
                 _built.clear()
-                _built[version] = matcher
+                _built[key] = matcher
     return matcher
 
 

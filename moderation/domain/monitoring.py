@@ -18,6 +18,7 @@ Sensitive hits — the number of posts in the window with any word-list hit, rep
 ≥ SENSITIVE_THRESHOLD.
 """
 
+import functools
 import logging
 import math
 import re
@@ -72,10 +73,17 @@ class Cluster:
 
 
 def terms(text: str) -> list[str]:
+    return list(_terms(text))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _terms(text: str) -> tuple[str, ...]:
+    """Segmented once per text per process: one run counts, clusters and finds carriers of a term
+    over the same posts (jieba is most of the monitoring job's time)."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    return [w for w in jieba.lcut(text) if len(w) >= 2 and w not in STOP_WORDS and not w.isspace()]
+    return tuple(w for w in jieba.lcut(text) if len(w) >= 2 and w not in STOP_WORDS and not w.isspace())
 
 
 def term_counts(texts: Iterable[str]) -> Counter:

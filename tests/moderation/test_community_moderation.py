@@ -35,7 +35,7 @@ def ask(client, title, body="请大家帮忙看看这个问题", **extra):
                        content_type="application/json")
 
 
-def test_blocked_masked_and_held_posts(tree, words, asker, client_for, make_staff):
+def test_blocked_masked_and_held_posts(engine, tree, words, asker, client_for, make_staff):
     c = client_for(asker)
     r = ask(c, "这里有色 情内容吗")
     assert r.status_code == 400 and r.json()["code"] == "blocked_words"
@@ -94,10 +94,9 @@ def test_muted_user_cannot_post_and_rate_limit_is_429(tree, asker, client_for, m
     assert r.status_code == 403 and r.json()["code"] == "sanctioned"
 
 
-def test_monitoring_finds_one_concentrated_demand(tree, make_staff):
-    """200 questions about 补贴 from 150 users in one hour in one city → exactly one alert; steady
-    background traffic (the same mix every hour for a day) → none."""
-    liaison = make_staff(tree.guangzhou, StaffRole.LIAISON)
+def _burst_questions(tree):
+    """16 background questions an hour for 25 hours from 150 users; in the last hour also 200 about
+    创业补贴 from the same 150 users. Returns the first hour."""
     rng = random.Random(3)
     users = [UserFactory(organization=tree.tianhe) for _ in range(150)]
     background = ["考研复试怎么准备", "租房合同押金不退怎么办", "心理压力大睡不着", "公益志愿活动在哪里报名",
@@ -116,6 +115,14 @@ def test_monitoring_finds_one_concentrated_demand(tree, make_staff):
                                      domain="entrepreneurship", organization=tree.tianhe, asked_at=at,
                                      deadline_at=at, last_activity_at=at, clock_started_at=at, remind_at=at))
     Question.objects.bulk_create(rows)
+    return start
+
+
+def test_monitoring_finds_one_concentrated_demand(tree, make_staff):
+    """200 questions about 补贴 from 150 users in one hour in one city → exactly one alert; steady
+    background traffic (the same mix every hour for a day) → none."""
+    liaison = make_staff(tree.guangzhou, StaffRole.LIAISON)
+    start = _burst_questions(tree)
     for hour in range(25):  # the hourly job, run at the end of each hour
         with freeze_time(start + timedelta(hours=hour + 1, minutes=1)):
             alerts = monitoring.run(window="hour")
@@ -127,3 +134,30 @@ def test_monitoring_finds_one_concentrated_demand(tree, make_staff):
     assert alert.organization == tree.guangzhou
     assert alert.thread_count == 200 and alert.user_count == 150
     assert Notification.objects.filter(recipient=liaison, kind="monitoring_alert").exists()
+
+
+def test_baselines_rebuilt_out_of_band_then_the_hourly_and_weekly_jobs(tree, make_staff):
+    """manage.py monitoring_baselines writes the rows the hourly job would have written; the next
+    hourly job then finds the one concentrated demand; the daily and weekly jobs run over them."""
+    from django.core.management import call_command
+
+    from moderation.models import TermWindowCount
+
+    make_staff(tree.guangzhou, StaffRole.LIAISON)
+    start = _burst_questions(tree)
+    with freeze_time(start + timedelta(hours=24, minutes=1)):
+        call_command("monitoring_baselines", "--days", "2")
+    rebuilt = {(r.hour, r.posts): r.counts for r in TermWindowCount.objects.all()}
+    assert len(rebuilt) == 24
+    TermWindowCount.objects.all().delete()
+    for hour in range(24):
+        with freeze_time(start + timedelta(hours=hour + 1, minutes=1)):
+            monitoring.run(window="hour")
+    assert {(r.hour, r.posts): r.counts for r in TermWindowCount.objects.all()} == rebuilt
+    with freeze_time(start + timedelta(hours=25, minutes=1)):
+        alerts = monitoring.run(window="hour")
+        concentrated = [(a.thread_count, a.user_count) for a in alerts if a.kind == AlertKind.CONCENTRATED]
+        assert concentrated == [(200, 150)]
+        monitoring.run(window="day")
+        monitoring.run(window="week")
+    assert Alert.objects.filter(kind=AlertKind.CONCENTRATED).count() == 1  # the same finding stays one alert

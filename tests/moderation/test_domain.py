@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from moderation.domain.matcher import Action, Matcher
+from moderation.domain.matcher import ENGINES, Action, Matcher
 from moderation.domain.monitoring import Post, bursts, clusters, concentrated_demands, term_counts
 from moderation.domain.normalize import fold
 
@@ -13,9 +13,12 @@ WORDS = [("色情", "porn", "block"), ("代开发票", "fraud", "hold"), ("傻�
 ALLOWED = ["白色情人节"]
 
 
-@pytest.fixture(scope="module")
-def matcher():
-    return Matcher(WORDS, ALLOWED)
+ENGINE_NAMES = list(ENGINES)
+
+
+@pytest.fixture(scope="module", params=ENGINE_NAMES)
+def matcher(request):
+    return Matcher(WORDS, ALLOWED, engine=request.param)
 
 
 @pytest.mark.parametrize(
@@ -58,9 +61,52 @@ def test_fold():
     assert fold("臺灣 發展") == "台湾发展"
 
 
-def test_empty_list_and_text():
-    assert Matcher([]).screen("任何内容").action == Action.ALLOW
-    assert Matcher(WORDS).screen("").action == Action.ALLOW
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+def test_empty_list_and_text(engine):
+    assert Matcher([], engine=engine).screen("任何内容").action == Action.ALLOW
+    assert Matcher(WORDS, engine=engine).screen("").action == Action.ALLOW
+
+
+def test_unknown_engine_is_refused():
+    with pytest.raises(ValueError, match="pyahocorasick"):
+        Matcher(WORDS, engine="regex")
+
+
+def test_positions_outside_the_bmp(matcher):
+    # emoji and CJK extension characters are one position each (code points, not UTF-16 units)
+    assert matcher.screen("😀😀你个傻逼吧").text == "😀😀你个＊＊吧"
+    assert matcher.screen("𠮷野家😀傻 逼，𠮷").text == "𠮷野家😀＊ ＊，𠮷"
+    # an emoji or a mathematical letter inserted inside a word is an evasion like punctuation
+    assert matcher.screen("这里有色😀情内容").action == Action.BLOCK
+    assert matcher.screen("傻😀逼").text == "＊＊＊"
+
+
+def test_listed_words_outside_the_bmp(matcher):
+    m = Matcher([("𠮷野", "x", "mask"), ("𝐀𝐁", "x", "block")], engine=matcher.engine_name)
+    assert m.screen("我在𠮷野家").text == "我在＊＊家"
+    assert m.screen("ab").action == Action.BLOCK  # 𝐀𝐁 folds to ab
+
+
+def test_lone_surrogate_does_not_break_screening(matcher):
+    assert matcher.screen("色\ud800情").action == Action.BLOCK
+    assert matcher.screen("傻\ud800逼").text == "＊＊＊"
+
+
+@pytest.mark.parametrize("engine", ENGINE_NAMES)
+@pytest.mark.parametrize("alphabet, width", [(50, 1), (1000, 2), (20000, 4)])  # the Rust engine's symbol widths
+def test_engines_agree_on_large_alphabets(engine, alphabet, width):
+    rng = random.Random(alphabet)
+    chars = [chr(0x4E00 + i) for i in range(alphabet)]
+    words = {"".join(rng.choice(chars) for _ in range(rng.choice((2, 3, 4)))) for _ in range(3000)}
+    words |= {"".join(chars[i:i + 2]) for i in range(0, alphabet - 1, 2)}  # every character in some word
+    words = sorted(words)
+    text = "".join(rng.choice(chars + list("，。 ")) for _ in range(5000)) + words[7] + "。" + words[-1]
+    reference = Matcher([(w, "x", "block") for w in words], engine="pyahocorasick").find(text)
+    matcher = Matcher([(w, "x", "block") for w in words], engine=engine)
+    found = matcher.find(text)
+    assert sorted((h.start, h.end, h.word) for h in found) == sorted((h.start, h.end, h.word) for h in reference)
+    assert {words[7], words[-1]} <= {h.word for h in found}
+    assert getattr(matcher.engine, "width", width) == width
 
 
 def test_burst_against_baseline():

@@ -25,7 +25,7 @@ def words(db, django_capture_on_commit_callbacks):
         AllowedWord.objects.create(word="白色情人节")
 
 
-def test_screen_texts_uses_the_current_list(words, django_capture_on_commit_callbacks):
+def test_screen_texts_uses_the_current_list(engine, words, django_capture_on_commit_callbacks):
     assert services.screen_texts({"body": "祝你白色情人节快乐"}).action == Action.ALLOW
     with pytest.raises(Invalid) as exc:
         services.screen_texts({"title": "你好", "body": "色 情"})

@@ -213,6 +213,9 @@ LOGGING = {
 FORM_RENDERER = "django.forms.renderers.DjangoDivFormRenderer"
 _ = _  # gettext_lazy is imported for settings that add translated labels
 
+# --- Moderation: the sensitive-word matching engine (moderation/domain/matcher.py): "ahocorasick_rs"
+# (Rust, the faster) or "pyahocorasick" ---
+YV_MODERATION_ENGINE = env("YV_MODERATION_ENGINE", default="ahocorasick_rs")
 # --- Moderation: posting rate limits (enforced in moderation.services.check_rate_limits) ---
 YV_RATE_LIMITS_ENABLED = env.bool("YV_RATE_LIMITS_ENABLED", default=True)
 YV_RATE_LIMITS = {
@@ -227,6 +230,9 @@ CELERY_BEAT_SCHEDULE["moderation-monitor-hourly"] = {
 }
 CELERY_BEAT_SCHEDULE["moderation-monitor-daily"] = {
     "task": "moderation.tasks.run_monitoring", "schedule": 86400.0, "kwargs": {"window": "day"},
+}
+CELERY_BEAT_SCHEDULE["moderation-monitor-weekly"] = {
+    "task": "moderation.tasks.run_monitoring", "schedule": 7 * 86400.0, "kwargs": {"window": "week"},
 }
 CELERY_BEAT_SCHEDULE["moderation-prune-post-records"] = {
     "task": "moderation.tasks.prune_post_records", "schedule": 86400.0,
