@@ -20,3 +20,5 @@ YV_RATE_LIMITS_ENABLED = False
 # TOTP enforcement is tested where it is the subject (tests/accounts turns it on); elsewhere admin
 # tests log provincial administrators in with force_login.
 YV_OTP_REQUIRED = False
+# The KPI read cache outlives test databases in Redis; tests/insights turn it on where it is the subject.
+INSIGHTS_CACHE_SECONDS = 0
