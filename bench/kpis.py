@@ -11,8 +11,8 @@ Data (PostgreSQL only; generated with INSERT … SELECT generate_series, set-bas
 - --users youths and --staff duty staff spread over the counties;
 - history: --history-questions questions over the 365 days before the bench day with
   --history-answers answers each on average (defaults: 300,000 + 750,000 = 1.05M rows);
-- the bench day: --day-questions questions with --day-answers answers each (defaults: 40,000 +
-  60,000 = 100,000 rows), 85 % answered, first responses 2 min–20 h after asking;
+- the bench day: --day-questions questions with --day-answers answers each (defaults: 50,000 +
+  about 56,000 answers = 106,000 rows), 85 % answered, first responses 2 min–20 h after asking;
 - a year of DailyOrgMetric rows (own and subtree) for every organisation (synthetic, so the API
   reads a full year without aggregating 365 days first).
 Timed: `insights.services.aggregate_day(bench day)` (--repeat runs: each one deletes and rewrites
@@ -179,7 +179,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--history-questions", type=int, default=300_000)
     p.add_argument("--history-answers", type=float, default=2.5, help="answers per historical question")
-    p.add_argument("--day-questions", type=int, default=40_000)
+    p.add_argument("--day-questions", type=int, default=50_000)
     p.add_argument("--day-answers", type=float, default=1.5, help="answers per question of the bench day")
     p.add_argument("--users", type=int, default=20_000)
     p.add_argument("--staff", type=int, default=2_000)
