@@ -11,8 +11,8 @@ Data (PostgreSQL only; generated with INSERT … SELECT generate_series, set-bas
 - --users youths and --staff duty staff spread over the counties;
 - history: --history-questions questions over the 365 days before the bench day with
   --history-answers answers each on average (defaults: 300,000 + 750,000 = 1.05M rows);
-- the bench day: --day-questions questions with --day-answers answers each (defaults: 40,000 +
-  60,000 = 100,000 rows), 85 % answered, first responses 2 min–20 h after asking;
+- the bench day: --day-questions questions with --day-answers answers each (defaults: 50,000 +
+  about 56,000 answers = 106,000 rows), 85 % answered, first responses 2 min–20 h after asking;
 - a year of DailyOrgMetric rows (own and subtree) for every organisation (synthetic, so the API
   reads a full year without aggregating 365 days first).
 Timed: `insights.services.aggregate_day(bench day)` (--repeat runs: each one deletes and rewrites
@@ -42,9 +42,14 @@ def pct(values, p):
     return values[min(len(values) - 1, int(len(values) * p))] * 1000
 
 
-def timed_requests(client, url, n):
+def timed_requests(client, url, n, cold=False):
+    """n GETs; cold: the KPI read cache is made stale (as by an aggregation run) before each one."""
+    from insights import cache
+
     runs = []
     for _ in range(n):
+        if cold:
+            cache.bump()
         t = time.perf_counter()
         r = client.get(url)
         runs.append(time.perf_counter() - t)
@@ -52,8 +57,10 @@ def timed_requests(client, url, n):
     return runs
 
 
-def report(name, runs):
-    print(f"  {name:<44} p50 {pct(runs, .5):7.1f} ms   p95 {pct(runs, .95):7.1f} ms   p99 {pct(runs, .99):7.1f} ms")
+def report(name, runs, base=None):
+    ratio = f"   p95 {pct(runs, .95) / pct(base, .95):5.1f}× baseline" if base else ""
+    print(f"  {name:<44} p50 {pct(runs, .5):7.1f} ms   p95 {pct(runs, .95):7.1f} ms   p99 {pct(runs, .99):7.1f} ms"
+          f"{ratio}")
 
 
 def ensure_people(cursor, args):
@@ -172,12 +179,14 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--history-questions", type=int, default=300_000)
     p.add_argument("--history-answers", type=float, default=2.5, help="answers per historical question")
-    p.add_argument("--day-questions", type=int, default=40_000)
+    p.add_argument("--day-questions", type=int, default=50_000)
     p.add_argument("--day-answers", type=float, default=1.5, help="answers per question of the bench day")
     p.add_argument("--users", type=int, default=20_000)
     p.add_argument("--staff", type=int, default=2_000)
     p.add_argument("--repeat", type=int, default=2, help="aggregation runs of the bench day")
     p.add_argument("--requests", type=int, default=200, help="per API endpoint")
+    p.add_argument("--prepare-only", action="store_true",
+                   help="generate the data and stop (untimed: run it outside the bench lock)")
     args = p.parse_args()
     USERS, STAFF = args.users, args.staff
 
@@ -234,6 +243,8 @@ def main():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         print(f"data generated in {time.perf_counter() - t:.0f}s")
+    if args.prepare_only:
+        return
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT (SELECT count(*) FROM community_question), (SELECT count(*) FROM community_answer)")
@@ -280,17 +291,28 @@ def main():
     metric_rows = DailyOrgMetric.objects.filter(day__gte=first, day__lte=BENCH_DAY).count()
     print(f"\ndashboard API for the province over a year ({metric_rows:,} daily rows; target p95 ≤ 200 ms), "
           f"{args.requests} requests each:")
+    api = f"/api/insights/orgs/{province.pk}"
+    base = timed_requests(client, f"/bench/bare/{admin.pk}/", 3) and timed_requests(
+        client, f"/bench/bare/{admin.pk}/", args.requests)
+    report("baseline: bare view, one PK query", base)
     endpoints = [
-        ("baseline: bare view, one PK query", f"/bench/bare/{admin.pk}/"),
-        ("kpis, granularity=day (365 points)", f"/api/insights/orgs/{province.pk}/kpis?{rng}&granularity=day"),
-        ("kpis, granularity=week", f"/api/insights/orgs/{province.pk}/kpis?{rng}&granularity=week"),
-        ("kpis, granularity=month", f"/api/insights/orgs/{province.pk}/kpis?{rng}&granularity=month"),
-        ("children (22 cities ranked)", f"/api/insights/orgs/{province.pk}/children?{rng}&limit=50"),
-        ("people, kind=cadre (ranked)", f"/api/insights/orgs/{province.pk}/people?{rng}&kind=cadre&limit=50"),
+        ("kpis, granularity=day (365 points)", f"{api}/kpis?{rng}&granularity=day"),
+        ("kpis, granularity=week", f"{api}/kpis?{rng}&granularity=week"),
+        ("kpis, granularity=month", f"{api}/kpis?{rng}&granularity=month"),
+        ("children (22 cities ranked)", f"{api}/children?{rng}&limit=50"),
+        ("people, kind=cadre (ranked)", f"{api}/people?{rng}&kind=cadre&limit=50"),
+        ("people, kind=liaison (ranked)", f"{api}/people?{rng}&kind=liaison&limit=50"),
+        ("people, kind=expert (ranked)", f"{api}/people?{rng}&kind=expert&limit=50"),
+        ("people, kind=cadre, page 20 (offset 950)", f"{api}/people?{rng}&kind=cadre&limit=50&offset=950"),
     ]
+    print("  cold (the read cache made stale before every request, as after an aggregation run):")
     for name, url in endpoints:
-        timed_requests(client, url, 3)  # warm up
-        report(name, timed_requests(client, url, args.requests))
+        timed_requests(client, url, 3)  # warm up (code paths, connections)
+        report(name, timed_requests(client, url, args.requests, cold=True), base)
+    print(f"  warm (INSIGHTS_CACHE_SECONDS={settings.INSIGHTS_CACHE_SECONDS}):")
+    for name, url in endpoints:
+        timed_requests(client, url, 1)
+        report(name, timed_requests(client, url, args.requests), base)
     print(f"\n(median of the bench day's question count per org row: "
           f"{statistics.median(DailyOrgMetric.objects.filter(day=BENCH_DAY).values_list('questions', flat=True) or [0])})")
 

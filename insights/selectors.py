@@ -11,11 +11,12 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Q, Sum
+from django.db.models import F, Sum
 from django.db.models.functions import TruncMonth, TruncWeek, TruncYear
 
 from organizations.models import Organization, StaffMembership, StaffRole
 
+from .cache import cached
 from .domain import histogram, scoring
 from .domain.periods import period_starts
 from .models import (
@@ -137,33 +138,58 @@ def split_range(first: date, last: date) -> tuple[list[tuple[date, date]], tuple
     return spans, (start, last_month)
 
 
-def ranged_sums(daily_model, monthly_model, filters: Q, keys: tuple[str, ...], fields, first: date, last: date):
-    """{key tuple: summed row} over [first, last]: whole months from the monthly table, the days at
-    the edges from the daily table; at most three aggregate queries whatever the range."""
+TABLES = {
+    "org": (DailyOrgMetric._meta.db_table, MonthlyOrgMetric._meta.db_table, ORG_SUM_FIELDS),
+    "person": (DailyPersonMetric._meta.db_table, MonthlyPersonMetric._meta.db_table, PERSON_SUM_FIELDS),
+}
+
+
+def range_rows_sql(kind: str, keys: tuple[str, ...], where: str, params: list, first: date, last: date):
+    """(sql, params) of the rows that make up [first, last]: whole months from the monthly table, the
+    days at the edges from the daily one, as one UNION ALL (no grouping). `where` filters both
+    tables (its %s placeholders take `params`)."""
+    daily, monthly, fields = TABLES[kind]
+    cols = ", ".join((*keys, *fields))
     spans, months = split_range(first, last)
-    parts = []
-    for a, b in spans:
-        parts += _fetch(daily_model.objects.filter(filters, day__gte=a, day__lte=b).values(*keys).annotate(**_sums(fields)))
+    parts, out_params = [], []
+    if spans:
+        days = " OR ".join("day BETWEEN %s AND %s" for _ in spans)
+        parts.append(f"SELECT {cols} FROM {daily} WHERE ({where}) AND ({days})")
+        out_params += [*params, *(d for span in spans for d in span)]
     if months:
-        parts += _fetch(monthly_model.objects.filter(filters, month__gte=months[0], month__lte=months[1])
-                        .values(*keys).annotate(**_sums(fields)))
-    out: dict[tuple, dict] = {}
-    for row in parts:
-        key = tuple(row[k] for k in keys)
-        acc = out.setdefault(key, {k: row[k] for k in keys})
-        for f in fields:
-            acc[f] = acc.get(f, 0) + int(row.get(f) or 0)
-    return out
+        parts.append(f"SELECT {cols} FROM {monthly} WHERE ({where}) AND month BETWEEN %s AND %s")
+        out_params += [*params, *months]
+    return " UNION ALL ".join(parts), out_params
+
+
+def ranged_sums(kind: str, keys: tuple[str, ...], where: str, params: list, first: date, last: date):
+    """{key tuple: summed row} over [first, last] in one statement (the sums are done by PostgreSQL),
+    whatever the length of the range."""
+    fields = TABLES[kind][2]
+    rows_sql, rows_params = range_rows_sql(kind, keys, where, params, first, last)
+    key_cols = ", ".join(keys)
+    sums = ", ".join(f"SUM({f}) AS {f}" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {key_cols}, {sums} FROM ({rows_sql}) r GROUP BY {key_cols}", rows_params)
+        names = [c[0] for c in cursor.description]
+        return {tuple(row[:len(keys)]): dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
 
 
 def org_totals(org: Organization, first: date, last: date) -> dict:
-    rows = ranged_sums(DailyOrgMetric, MonthlyOrgMetric, Q(organization=org, subtree=True), ("organization_id",),
-                       ORG_SUM_FIELDS, first, last)
+    return cached("totals", (org.pk, first, last), lambda: _org_totals(org, first, last))
+
+
+def _org_totals(org: Organization, first: date, last: date) -> dict:
+    rows = ranged_sums("org", ("organization_id",), "organization_id = %s AND subtree", [org.pk], first, last)
     return derive(_clean(rows.get((org.pk,), {}), ORG_SUM_FIELDS))
 
 
 def org_series(org: Organization, first: date, last: date, granularity: str) -> list[dict]:
     """One entry per period (empty periods included), oldest first."""
+    return cached("series", (org.pk, first, last, granularity), lambda: _org_series(org, first, last, granularity))
+
+
+def _org_series(org: Organization, first: date, last: date, granularity: str) -> list[dict]:
     qs = subtree_rows(org, first, last)
     if granularity == "day":
         qs = qs.values(period=F("day"))
@@ -180,10 +206,15 @@ def org_series(org: Organization, first: date, last: date, granularity: str) -> 
 def children_totals(org: Organization, first: date, last: date) -> list[dict]:
     """The drill-down: one row per direct child (its whole subtree, from the children's rollup rows)
     plus the organisation's own level ("本级"), in one GROUP BY."""
+    return cached("children", (org.pk, first, last), lambda: _children_totals(org, first, last))
+
+
+def _children_totals(org: Organization, first: date, last: date) -> list[dict]:
     children = list(Organization.objects.filter(path__startswith=org.path, depth=org.depth + 1).order_by("path"))
-    rows = list(ranged_sums(DailyOrgMetric, MonthlyOrgMetric,
-                            Q(organization__in=children, subtree=True) | Q(organization=org, subtree=False),
-                            ("organization_id", "subtree"), ORG_SUM_FIELDS, first, last).values())
+    ids = [c.pk for c in children] or [0]
+    rows = list(ranged_sums("org", ("organization_id", "subtree"),
+                            f"(organization_id IN ({', '.join(['%s'] * len(ids))}) AND subtree) "
+                            "OR (organization_id = %s AND NOT subtree)", [*ids, org.pk], first, last).values())
     by_child = {r["organization_id"]: r for r in rows if r["subtree"]}
     own = next((r for r in rows if not r["subtree"]), None)
     out = []
@@ -222,32 +253,60 @@ def station_map(org: Organization, first: date, last: date, rows: list[dict] | N
 PERSON_KINDS = ("cadre", "liaison", "expert")
 
 
-def people_in_subtree(org: Organization, kind: str) -> dict[int, dict]:
-    """user id -> {name, organisation} of the people of `kind` whose organisation lies in the subtree.
-    cadre: any active staff membership, or an expert profile of a full-/part-time League cadre;
-    liaison: an active liaison-officer membership; expert: a professional expert profile."""
+def _people_sql(org: Organization, kind: str) -> tuple[str, list]:
+    """(sql, params) of the people of `kind` whose organisation lies in the subtree, one row per user
+    (user_id, name, organization, organization_id). cadre: any active staff membership, or an expert
+    profile of a full-/part-time League cadre; liaison: an active liaison-officer membership; expert:
+    a professional expert profile. A person is shown at their first membership by tree order, else
+    at their expert profile's organisation."""
+    from accounts.models import User
     from alliances.models import ExpertProfile
 
-    people: dict[int, dict] = {}
-    in_tree = Q(organization__path__startswith=org.path)
+    orgs, users = Organization._meta.db_table, User._meta.db_table
+    prefix = org.path + "%"
+    parts, params = [], []
     if kind in ("cadre", "liaison"):
-        memberships = StaffMembership.objects.active().filter(in_tree)
-        if kind == "liaison":
-            memberships = memberships.filter(role=StaffRole.LIAISON)
-        for user_id, real, display, username, org_name, org_id in memberships.order_by("organization__path").values_list(
-                "user_id", "user__real_name", "user__display_name", "user__username", "organization__short_name",
-                "organization_id"):
-            people.setdefault(user_id, {"name": real or display or username, "organization": org_name,
-                                        "organization_id": org_id})
+        role = " AND m.role = %s" if kind == "liaison" else ""
+        parts.append(f"""
+            SELECT m.user_id, COALESCE(NULLIF(u.real_name, ''), NULLIF(u.display_name, ''), u.username) AS name,
+                   o.short_name AS organization, o.id AS organization_id, 0 AS src, o.path AS ord
+            FROM {StaffMembership._meta.db_table} m
+            JOIN {orgs} o ON o.id = m.organization_id JOIN {users} u ON u.id = m.user_id
+            WHERE m.is_active AND o.path LIKE %s{role}""")
+        params += [prefix, *([StaffRole.LIAISON] if kind == "liaison" else [])]
     if kind in ("cadre", "expert"):
         kinds = ("cadre_full", "cadre_part") if kind == "cadre" else ("professional",)
-        for user_id, real, org_name, org_id in ExpertProfile.objects.filter(in_tree, kind__in=kinds).values_list(
-                "user_id", "real_name", "organization__short_name", "organization_id"):
-            people.setdefault(user_id, {"name": real, "organization": org_name or "", "organization_id": org_id})
-    return people
+        parts.append(f"""
+            SELECT e.user_id, e.real_name AS name, COALESCE(o.short_name, '') AS organization,
+                   o.id AS organization_id, 1 AS src, o.path AS ord
+            FROM {ExpertProfile._meta.db_table} e JOIN {orgs} o ON o.id = e.organization_id
+            WHERE o.path LIKE %s AND e.kind IN ({", ".join(["%s"] * len(kinds))})""")
+        params += [prefix, *kinds]
+    sql = f"""
+        SELECT user_id, name, organization, organization_id FROM (
+            SELECT c.*, ROW_NUMBER() OVER (PARTITION BY user_id ORDER BY src, ord, organization_id) AS n
+            FROM ({" UNION ALL ".join(parts)}) c) p
+        WHERE n = 1"""
+    return sql, params
 
 
-def derive_person(s: dict) -> dict:
+def score_sql(weights=None) -> tuple[str, list]:
+    """The contribution score (insights.domain.scoring.contribution_score, the documented rule) as an
+    SQL expression over the summed person columns: exact numeric arithmetic with the weights as the
+    decimals they are written as, rounded to one decimal, halves away from zero (PostgreSQL round)."""
+    w = scoring.decimal_weights(weights)
+    terms = [f"CAST(%s AS NUMERIC) * {k}" for k in scoring.VOLUME_KEYS]
+    params = [str(w[k]) for k in scoring.VOLUME_KEYS]
+    terms.append("CAST(%s AS NUMERIC) * (rating_sum - 3 * ratings)")
+    terms.append("- CAST(%s AS NUMERIC) * (CASE WHEN first_responses > on_time THEN first_responses - on_time "
+                 "ELSE 0 END)")
+    params += [str(w["satisfaction"]), str(w["late_penalty"])]
+    return f"ROUND({' + '.join(terms[:-1])} {terms[-1]}, 1)", params
+
+
+def derive_person(s: dict, score: float | None = None) -> dict:
+    """A person's KPIs from their summed columns; the score by the pure rule unless given (the SQL
+    ranking computes it)."""
     hist = [s.get(f, 0) for f in HISTOGRAM_FIELDS]
     k = {f: s[f] for f in PERSON_COUNT_FIELDS if f != "response_seconds"}
     k["on_time_rate"] = scoring.rate(s["on_time"], s["first_responses"])
@@ -256,20 +315,81 @@ def derive_person(s: dict) -> dict:
     k["first_response_median_min"] = histogram.percentile_minutes(hist, 0.5)
     k["first_response_p90_min"] = histogram.percentile_minutes(hist, 0.9)
     k["satisfaction"] = _round(scoring.mean(s["rating_sum"], s["ratings"]))
-    k["score"] = scoring.contribution_score(s, getattr(settings, "INSIGHTS_SCORE_WEIGHTS", None))
+    k["score"] = (scoring.contribution_score(s, getattr(settings, "INSIGHTS_SCORE_WEIGHTS", None))
+                  if score is None else score)
     return k
 
 
-def people_totals(org: Organization, first: date, last: date, kind: str) -> list[dict]:
-    """Every person of `kind` in the subtree with their KPIs and score over the range, ranked."""
-    people = people_in_subtree(org, kind)
-    rows = ranged_sums(DailyPersonMetric, MonthlyPersonMetric, Q(user_id__in=list(people)), ("user_id",),
-                       PERSON_SUM_FIELDS, first, last)
-    by_user = {key[0]: r for key, r in rows.items()}
+def people_ranking(org: Organization, first: date, last: date, kind: str, *, limit: int | None = None,
+                   offset: int = 0) -> tuple[list[dict], int]:
+    """(a page of the people of `kind` in the subtree with their KPIs, score and rank over the range,
+    how many there are in all). Selecting the people, summing their days and months, scoring and
+    ranking are one SQL statement; only the page is read back."""
+    return cached("people", (org.pk, first, last, kind, limit, offset),
+                  lambda: _people_ranking(org, first, last, kind, limit, offset))
+
+
+def _people_ranking(org, first, last, kind, limit, offset):
+    people_sql, people_params = _people_sql(org, kind)
+    rows_sql, rows_params = range_rows_sql("person", ("user_id",), "user_id IN (SELECT user_id FROM people)", [],
+                                           first, last)
+    score, score_params = score_sql(getattr(settings, "INSIGHTS_SCORE_WEIGHTS", None))
+    sums = ", ".join(f"SUM({f}) AS {f}" for f in PERSON_SUM_FIELDS)
+    filled = ", ".join(f"COALESCE(s.{f}, 0) AS {f}" for f in PERSON_SUM_FIELDS)
+    collate = 'COLLATE "C"' if connection.vendor == "postgresql" else "COLLATE BINARY"
+    page = ""
+    page_params = []
+    if limit is not None:
+        page, page_params = "LIMIT %s OFFSET %s", [limit, offset]
+    sql = f"""
+        WITH people AS ({people_sql}),
+        sums AS (SELECT user_id, {sums} FROM ({rows_sql}) r GROUP BY user_id),
+        filled AS (SELECT p.user_id, p.name, p.organization, p.organization_id, {filled}
+                   FROM people p LEFT JOIN sums s ON s.user_id = p.user_id),
+        scored AS (SELECT f.*, {score} AS score FROM filled f)
+        SELECT scored.*, RANK() OVER (ORDER BY score DESC) AS rank, COUNT(*) OVER () AS total_count
+        FROM scored ORDER BY score DESC, name {collate}, user_id {page}"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*people_params, *rows_params, *score_params, *page_params])
+        names = [c[0] for c in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        if rows:
+            total = rows[0]["total_count"]
+        elif offset:
+            cursor.execute(f"SELECT COUNT(*) FROM ({people_sql}) p", people_params)
+            total = cursor.fetchone()[0]
+        else:
+            total = 0
     out = []
-    for user_id, info in people.items():
-        out.append({"user_id": user_id, **info, **derive_person(_clean(by_user.get(user_id, {}), PERSON_SUM_FIELDS))})
-    return scoring.ranked(out)
+    for row in rows:
+        k = derive_person(_clean(row, PERSON_SUM_FIELDS), score=float(row["score"]))
+        out.append({"user_id": row["user_id"], "name": row["name"], "organization": row["organization"] or "",
+                    "organization_id": row["organization_id"], **k, "rank": row["rank"]})
+    return out, total
+
+
+def people_totals(org: Organization, first: date, last: date, kind: str, limit: int | None = None) -> list[dict]:
+    """Every person of `kind` in the subtree (or the first `limit`), ranked (see people_ranking)."""
+    return people_ranking(org, first, last, kind, limit=limit)[0]
+
+
+class PeoplePage:
+    """people_ranking as a lazily sliced sequence for ninja's limit/offset pagination: the slice is
+    the SQL LIMIT/OFFSET and the count comes with it (COUNT(*) OVER ())."""
+
+    def __init__(self, org: Organization, first: date, last: date, kind: str):
+        self.args = (org, first, last, kind)
+        self.total: int | None = None
+
+    def __getitem__(self, item: slice) -> list[dict]:
+        start = item.start or 0
+        rows, self.total = people_ranking(*self.args, limit=item.stop - start, offset=start)
+        return rows
+
+    def __len__(self) -> int:
+        if self.total is None:
+            self.total = people_ranking(*self.args, limit=1)[1]
+        return self.total
 
 
 def person_series(user, first: date, last: date, granularity: str) -> list[dict]:

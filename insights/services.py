@@ -18,6 +18,7 @@ from organizations import permissions
 from organizations.models import ADMIN_ROLES, ALL_STAFF_ROLES, PUBLISHING_ROLES, Organization, StaffMembership
 from youthvoice.errors import Invalid, forbidden
 
+from . import cache as kpi_cache
 from . import metrics
 from .domain.periods import days as days_between
 from .models import (
@@ -42,6 +43,7 @@ def _lock_day(day: date) -> None:
 def aggregate_day(day: date) -> tuple[int, int]:
     """Recompute one day. Returns (organisation rows, person rows) written."""
     _lock_day(day)
+    kpi_cache.bump_now_and_on_commit()
     org_values = metrics.org_metrics(day)
     person_values = metrics.person_metrics(day)
     valid_orgs = set(Organization.objects.filter(pk__in=list(org_values)).values_list("pk", flat=True))
@@ -67,6 +69,7 @@ def roll_month(month: date) -> None:
     from .models import PERSON_COUNT_FIELDS, MonthlyOrgMetric, MonthlyPersonMetric
 
     end = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    kpi_cache.bump_now_and_on_commit()
     MonthlyOrgMetric.objects.filter(month=month).delete()
     MonthlyPersonMetric.objects.filter(month=month).delete()
     for model, daily, keys, cols in (

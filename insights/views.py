@@ -126,7 +126,7 @@ def dashboard(request):
     ranking_chart = charts.bar_chart(
         [(c["name"], c["score"]) for c in children[:15]], title=_("Organisation score"),
         desc=_("Score of each organisation below, see docs."), uid="rank") if children else ""
-    leaders = {kind: selectors.people_totals(org, first, last, kind)[:10] for kind in ("liaison", "expert", "cadre")}
+    leaders = {kind: selectors.people_totals(org, first, last, kind, limit=10) for kind in ("liaison", "expert", "cadre")}
     return TemplateResponse(request, "insights/admin/dashboard.html", {
         "org": org, "first": first, "last": last, "granularity": granularity,
         "breadcrumb": _breadcrumb(request, org), "totals": totals, "series": series, "children": children,

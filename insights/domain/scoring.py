@@ -2,14 +2,22 @@
 
 Contribution score of a person (cadre, liaison officer or expert) over a period, from their KPIs:
 
-    score = Σ weight[k] · count[k]                          (volume of work)
-          + weight["satisfaction"] · (mean rating − 3) · ratings   (ratings above 3 add, below subtract)
-          − weight["late_penalty"] · late first responses
+    score = Σ weight[k] · count[k]                                  (volume of work)
+          + weight["satisfaction"] · (rating_sum − 3 · ratings)     (= (mean rating − 3) · ratings:
+                                                                     ratings above 3 add, below subtract)
+          − weight["late_penalty"] · max(0, first_responses − on_time)   (late first responses)
 
 with the counts k = answers, first_responses, on_time (first responses within the deadline),
 accepted, solved, partly, invitations_answered, bookings_on_time, comments. Weights come from
 settings.INSIGHTS_SCORE_WEIGHTS (defaults in DEFAULT_WEIGHTS; unknown keys are ignored, missing
-ones default). The score is rounded to one decimal.
+ones default). The arithmetic is exact decimal (each weight is taken as the decimal it is written
+as, e.g. 0.2, not the nearest binary float) and the score is rounded to one decimal, halves away
+from zero. This function is the rule; the leaderboards compute the same expression in SQL
+(insights.selectors.people_ranking, PostgreSQL numeric: same arithmetic, same rounding), and a test
+checks that both agree.
+
+Leaderboards order by score (highest first), then name (code-point order), then user id; equal
+scores share a rank (1, 2, 2, 4).
 
 Organisation score (for the organisation leaderboard), from its subtree's KPIs over the period:
 
@@ -20,6 +28,7 @@ each rate in [0, 1] (a rate with nothing to measure counts as 0 for the score bu
 """
 
 from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 DEFAULT_WEIGHTS: dict[str, float] = {
     "answers": 1.0,
@@ -67,16 +76,25 @@ def merged(weights: Mapping[str, float] | None, defaults: Mapping[str, float]) -
     return out
 
 
+def decimal_weights(weights: Mapping[str, float] | None = None) -> dict[str, Decimal]:
+    """The contribution weights as exact decimals (as written: 0.2 is 2/10)."""
+    return {k: Decimal(str(v)) for k, v in merged(weights, DEFAULT_WEIGHTS).items()}
+
+
+def _count(value) -> Decimal:
+    return Decimal(value) if isinstance(value, int) else Decimal(str(value or 0))
+
+
+ONE_DECIMAL = Decimal("0.1")
+
+
 def contribution_score(kpis: Mapping[str, float], weights: Mapping[str, float] | None = None) -> float:
-    w = merged(weights, DEFAULT_WEIGHTS)
-    score = sum(w[k] * (kpis.get(k) or 0) for k in VOLUME_KEYS)
-    ratings = kpis.get("ratings") or 0
-    if ratings:
-        avg = (kpis.get("rating_sum") or 0) / ratings
-        score += w["satisfaction"] * (avg - 3) * ratings
-    late = max(0, (kpis.get("first_responses") or 0) - (kpis.get("on_time") or 0))
-    score -= w["late_penalty"] * late
-    return round(score, 1)
+    w = decimal_weights(weights)
+    c = {k: _count(kpis.get(k) or 0) for k in (*VOLUME_KEYS, "ratings", "rating_sum")}
+    score = sum((w[k] * c[k] for k in VOLUME_KEYS), Decimal(0))
+    score += w["satisfaction"] * (c["rating_sum"] - 3 * c["ratings"])
+    score -= w["late_penalty"] * max(Decimal(0), c["first_responses"] - c["on_time"])
+    return float(score.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP))
 
 
 def org_score(kpis: Mapping[str, float | None], weights: Mapping[str, float] | None = None) -> float:
@@ -85,8 +103,9 @@ def org_score(kpis: Mapping[str, float | None], weights: Mapping[str, float] | N
 
 
 def ranked(rows: list[dict], key: str = "score") -> list[dict]:
-    """Sort by score (desc), ties by name; adds 1-based `rank` (equal scores share a rank)."""
-    rows = sorted(rows, key=lambda r: (-(r.get(key) or 0), str(r.get("name", ""))))
+    """Sort by score (desc), ties by name (code points), then user id; adds 1-based `rank` (equal
+    scores share a rank)."""
+    rows = sorted(rows, key=lambda r: (-(r.get(key) or 0), str(r.get("name", "")), r.get("user_id") or 0))
     last, last_rank = None, 0
     for i, row in enumerate(rows, start=1):
         if row.get(key) != last:

@@ -91,3 +91,29 @@ def test_real_name_verification(tree, make_staff):
     services.verify_real_name(actor=admin, user=cadre, approve=True)
     cadre.refresh_from_db()
     assert cadre.real_name_status == RealNameStatus.VERIFIED and cadre.real_name_verified_at is not None
+
+
+def test_roster_drives_who_is_notified(tree, make_staff, youth):
+    """The deadline reminder goes to whoever the roster has on duty when it is sent, not to every
+    duty-role member: the shift decides."""
+    from community import services as qa
+
+    duty_a = make_staff(tree.tianhe, StaffRole.DUTY)
+    duty_b = make_staff(tree.tianhe, StaffRole.DUTY)
+    liaison = make_staff(tree.tianhe, StaffRole.LIAISON)
+    services.add_duty_shift(actor=liaison, organization=tree.tianhe, user=duty_a,
+                            starts_at=at(2026, 11, 25, 9), ends_at=at(2026, 11, 25, 12, 30))
+    services.add_duty_shift(actor=liaison, organization=tree.tianhe, user=duty_b,
+                            starts_at=at(2026, 11, 25, 12, 30), ends_at=at(2026, 11, 25, 18))
+    with freeze_time("2026-11-25 09:00:00+08:00"):
+        qa.ask_question(asker=youth, title="团员证遗失怎么补办", domain="league")
+    with freeze_time("2026-11-25 11:00:00+08:00"):  # 2/3 of 3 hours: duty_a's shift
+        assert qa.sweep_deadlines()["reminded"] == 1
+    reminded = set(Notification.objects.filter(kind="reminder").values_list("recipient_id", flat=True))
+    assert duty_a.pk in reminded and duty_b.pk not in reminded
+    with freeze_time("2026-11-25 14:00:00+08:00"):
+        qa.ask_question(asker=youth, title="青年之家周末开放吗", domain="league")
+    with freeze_time("2026-11-25 16:00:00+08:00"):  # duty_b's shift now
+        assert qa.sweep_deadlines()["reminded"] == 1
+    second = Notification.objects.filter(kind="reminder").exclude(recipient_id__in=reminded)
+    assert set(second.values_list("recipient_id", flat=True)) == {duty_b.pk}

@@ -307,6 +307,9 @@ YV_SEARCH_MAX_OFFSET = 200
 # Nightly aggregation into the daily KPI tables; each run re-aggregates the last
 # INSIGHTS_REAGGREGATE_DAYS days (late first answers, ratings and booking responses settle).
 INSIGHTS_REAGGREGATE_DAYS = env.int("INSIGHTS_REAGGREGATE_DAYS", default=3)
+# Dashboard and KPI API reads are cached this many seconds (0: off); every aggregation run makes the
+# cached figures stale at once (a new version token, insights/cache.py).
+INSIGHTS_CACHE_SECONDS = env.int("INSIGHTS_CACHE_SECONDS", default=300)
 from celery.schedules import crontab as _crontab  # noqa: E402
 
 CELERY_BEAT_SCHEDULE["insights-aggregate-kpis"] = {

@@ -22,3 +22,5 @@ YV_RATE_LIMITS_ENABLED = False
 YV_OTP_REQUIRED = False
 # View counts are applied at once (tests/community/test_views_buffer.py turns the Redis buffer on).
 YV_QA_BUFFER_VIEWS = False
+# The KPI read cache outlives test databases in Redis; tests/insights turn it on where it is the subject.
+INSIGHTS_CACHE_SECONDS = 0
