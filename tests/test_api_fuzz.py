@@ -45,19 +45,22 @@ def keep_test_connection():
 
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup, django_db_blocker):
-    """The organisation tree and a logged-in provincial administrator, built once for the module (building
+    """The organisation tree and a logged-in provincial administrator whose session passed the TOTP step
+    (required, as in production), built once for the module (building
     the tree per operation cost most of the run) inside a transaction rolled back at the end. Each test
     runs in a savepoint inside it (pytest-django's django_db), so what one operation writes is gone
     before the next."""
     from django.db import transaction
-    from django.test import Client
+    from django.test import Client, override_settings
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from organizations.models import StaffRole
     from organizations.services import add_staff
     from tests.conftest import build_tree
     from tests.factories import UserFactory
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), override_settings(YV_OTP_REQUIRED=True):
         outer = transaction.atomic()
         outer.__enter__()
         try:
@@ -66,6 +69,9 @@ def fuzz_world(django_db_setup, django_db_blocker):
             add_staff(actor=None, user=admin, organization=tree.province, role=StaffRole.ORG_ADMIN)
             client = Client()
             client.force_login(admin)
+            session = client.session  # what /accounts/otp/verify/ does with a valid code
+            session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(user=admin, name="phone").persistent_id
+            session.save()
             secret = _get_new_csrf_string()
             yield {
                 "tree": tree,
