@@ -5,7 +5,11 @@ checks (no 5xx, responses match the schema, status codes documented, auth not ig
 Every router is fuzzed (a test guards that none is excluded). The number of examples per operation is
 bounded so that `make test` stays fast (YV_FUZZ_EXAMPLES, default 6; boundary coverage off; about 2.5
 minutes on a busy 2-core box); `make fuzz` runs a longer search. Bad input is a 4xx with the shared
-Error body; a request that names nothing that exists (an id, a tag, a cursor we did not issue) is a 404."""
+Error body; a request that names nothing that exists (an id, a tag, a cursor we did not issue) is a 404.
+An undeclared query parameter or body field, or a value of the wrong JSON type (`false` for an integer,
+`0` for a date), is a 422 (youthvoice/api.py, youthvoice/schemas.py). Measured on the shared 2-core box
+(load 6–12): YV_FUZZ_EXAMPLES=60 YV_FUZZ_COVERAGE=1, 211 passed in 9 min 56 s; 150 examples with
+coverage, 130 of 211 passed and none failed in a 24-minute budget."""
 
 import os
 
