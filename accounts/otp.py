@@ -4,8 +4,9 @@
   admin asks for a code once per login.
 - Provincial administrators (org_admin of a root organisation) and superusers must use it while
   `YV_OTP_REQUIRED` is on (always in production): without a device they are sent to enrolment.
-- The public site and the JSON API are not gated: they expose nothing an administrator alone may see
-  that is not also behind the admin (docs/security.md).
+- The staff API (operations that need a session) refuses such a session with 403 `otp_required` until
+  it is verified (the same rule, `organizations.permissions.second_factor_missing`, youthvoice/api.py).
+  The public site and the API's public reads are not gated (docs/security.md).
 """
 
 from urllib.parse import urlencode
@@ -13,7 +14,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.shortcuts import redirect
 
-from organizations.models import StaffMembership, StaffRole
+from organizations import permissions
 
 SETUP_URL = "/accounts/otp/setup/"
 VERIFY_URL = "/accounts/otp/verify/"
@@ -23,17 +24,8 @@ ADMIN_OPEN_PREFIXES = ("/admin/login/", "/admin/logout/", "/admin/jsi18n/")
 
 
 def is_provincial_admin(user) -> bool:
-    """Superusers and administrators of a root (provincial) organisation."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_yv_provincial_admin", None)
-    if cached is None:
-        cached = StaffMembership.objects.active().filter(
-            user_id=user.pk, role=StaffRole.ORG_ADMIN, organization__depth=1).exists()
-        user._yv_provincial_admin = cached
-    return cached
+    """Superusers and administrators of a root (provincial) organisation (organizations.permissions)."""
+    return permissions.is_provincial_admin(user)
 
 
 def otp_required(user) -> bool:

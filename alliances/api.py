@@ -17,6 +17,7 @@ from organizations.models import Organization
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import forbidden
 from youthvoice.pagination import LimitOffsetPagination
+from youthvoice.schemas import Date, StrictBool, StrictInt
 
 from . import selectors, services
 from .domain.demand import PERIODS, resolve_range
@@ -198,12 +199,12 @@ class ApplicationIn(Schema):
 
 
 class InvitationIn(Schema):
-    expert_id: int
+    expert_id: StrictInt
     message: str = Field("", max_length=300)
 
 
 class MembershipDecisionIn(Schema):
-    approve: bool
+    approve: StrictBool
     reason: str = Field("", max_length=300)
 
 
@@ -212,7 +213,7 @@ class ReasonIn(Schema):
 
 
 class MembershipResponseIn(Schema):
-    accept: bool
+    accept: StrictBool
 
 
 class ProfilePatch(Schema):
@@ -223,7 +224,7 @@ class ProfilePatch(Schema):
     bio: str | None = Field(None, max_length=2000)
     contact_phone: str | None = Field(None, max_length=20)
     contact_email: str | None = Field(None, max_length=254)
-    contact_public: bool | None = None
+    contact_public: StrictBool | None = None
     availability: Availability | None = None
     domains: list[ServiceDomain] | None = Field(None, max_length=7)
 
@@ -243,8 +244,8 @@ class ExpertFilter(FilterSchema):
 
 
 class PeriodQuery(Schema):
-    since: date | None = None
-    until: date | None = None
+    since: Date | None = None
+    until: Date | None = None
 
 
 # ---- helpers -------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from accounts.selectors import reveal
 from organizations.models import Organization
 from youthvoice.errors import Forbidden, NotFound
 from youthvoice.pagination import MAX_BIGINT, MAX_INT, MAX_LIMIT, MAX_OFFSET, LimitOffsetPagination
+from youthvoice.schemas import Date, DateTime, StrictInt
 
 from . import exports, permissions, selectors, services
 from .domain.workflow import TRANSITIONS
@@ -109,19 +110,19 @@ class AppealFilter(FilterSchema):
 
 
 class ThreadRef(Schema):
-    question_id: int | None = Field(None, gt=0, le=MAX_INT)
+    question_id: StrictInt | None = Field(None, gt=0, le=MAX_INT)
     title: str = Field("", max_length=200)
     url: str = Field("", max_length=500)
 
 
 class CollectiveIn(Schema):
-    organization_id: int
+    organization_id: StrictInt
     theme: str = Field(..., max_length=200)
     youth_group: str = Field(..., max_length=200)
-    period_start: date | None = None
-    period_end: date | None = None
-    thread_count: int | None = Field(None, ge=0, le=MAX_INT)
-    user_count: int | None = Field(None, ge=0, le=MAX_INT)
+    period_start: Date | None = None
+    period_end: Date | None = None
+    thread_count: StrictInt | None = Field(None, ge=0, le=MAX_INT)
+    user_count: StrictInt | None = Field(None, ge=0, le=MAX_INT)
     location: str = Field("", max_length=120)
     details: str = Field("", max_length=10000)
     thread_refs: list[ThreadRef] = Field(default_factory=list, max_length=500)
@@ -129,16 +130,16 @@ class CollectiveIn(Schema):
 
 
 class IndividualIn(Schema):
-    organization_id: int
+    organization_id: StrictInt
     theme: str = Field(..., max_length=200)
     user_name: str = Field("", max_length=80)
-    requester_id: int | None = None
-    reported_at: datetime | None = None
-    reply_count: int | None = Field(None, ge=0, le=MAX_INT)
+    requester_id: StrictInt | None = None
+    reported_at: DateTime | None = None
+    reply_count: StrictInt | None = Field(None, ge=0, le=MAX_INT)
     location: str = Field("", max_length=120)
     details: str = Field("", max_length=10000)
     source_kind: str = Field("question", pattern="^(question|report|direct)$")
-    question_id: int | None = Field(None, gt=0, le=MAX_INT)
+    question_id: StrictInt | None = Field(None, gt=0, le=MAX_INT)
     source_title: str = Field("", max_length=200)
     source_url: str = Field("", max_length=500)
     external_ref: str = Field("", max_length=80)
@@ -147,27 +148,27 @@ class IndividualIn(Schema):
 class TransitionIn(Schema):
     comment: str = Field("", max_length=5000)
     fields: dict[str, str] = Field(default_factory=dict)
-    lead_organization_id: int | None = None
-    co_handler_ids: list[int] = Field(default_factory=list, max_length=20)
+    lead_organization_id: StrictInt | None = None
+    co_handler_ids: list[StrictInt] = Field(default_factory=list, max_length=20)
     rating: str | None = Field(None, max_length=16)
-    version: int | None = Field(None, description="The version you saw; a stale one gets 409")
+    version: StrictInt | None = Field(None, description="The version you saw; a stale one gets 409")
 
 
 class FormPatch(Schema):
     """Header fields of the form the operations group may correct while the record is open."""
 
-    filed_on: date | None = None
+    filed_on: Date | None = None
     youth_group: str | None = Field(None, max_length=200)
-    period_start: date | None = None
-    period_end: date | None = None
-    thread_count: int | None = Field(None, ge=0, le=MAX_INT)
-    user_count: int | None = Field(None, ge=0, le=MAX_INT)
+    period_start: Date | None = None
+    period_end: Date | None = None
+    thread_count: StrictInt | None = Field(None, ge=0, le=MAX_INT)
+    user_count: StrictInt | None = Field(None, ge=0, le=MAX_INT)
     user_name: str | None = Field(None, max_length=80)
-    reported_at: datetime | None = None
-    reply_count: int | None = Field(None, ge=0, le=MAX_INT)
+    reported_at: DateTime | None = None
+    reply_count: StrictInt | None = Field(None, ge=0, le=MAX_INT)
     location: str | None = Field(None, max_length=120)
     theme: str | None = Field(None, max_length=200)
-    version: int | None = None
+    version: StrictInt | None = None
 
 
 _BLANK = r"\s\x00\x1c-\x1f"  # what str.strip() removes (\s in Python), and NUL
@@ -179,9 +180,9 @@ class HelpIn(Schema):
     details: str = Field(..., min_length=10, max_length=10000, pattern=rf"[^{_BLANK}](?:\x00*[^\x00]){{8,}}\x00*[^{_BLANK}]",
                          description="At least 10 characters, not counting blanks around them")
     consent: Literal[True] = Field(..., description="Consent to share your details with the handlers (required)")
-    organization_id: int | None = None
+    organization_id: StrictInt | None = None
     location: str = Field("", max_length=120)
-    question_id: int | None = Field(None, gt=0, le=MAX_INT)
+    question_id: StrictInt | None = Field(None, gt=0, le=MAX_INT)
 
 
 class RateIn(Schema):

@@ -15,6 +15,7 @@ from organizations import permissions
 from organizations.models import ANSWERING_ROLES, Organization
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import Forbidden, Invalid, NotFound
+from youthvoice.schemas import StrictBool, StrictInt
 
 from . import cache as qa_cache
 from . import selectors, services
@@ -261,9 +262,9 @@ class AskIn(Schema):
     domain: DomainStr
     tags: list[str] = Field(default_factory=list, max_length=services.MAX_TAGS, description="Existing tag names")
     target_kind: Literal["", "organization", "expert", "station"] = ""
-    target_id: int | None = None
-    organization_id: int | None = Field(None, description="Where the asker is (defaults to their profile location)")
-    is_anonymous: bool = False
+    target_id: StrictInt | None = None
+    organization_id: StrictInt | None = Field(None, description="Where the asker is (defaults to their profile location)")
+    is_anonymous: StrictBool = False
 
 
 @router.post("/questions/", response={201: QuestionDetail}, auth=django_auth, summary="Ask a question")
@@ -279,8 +280,8 @@ class AnswerIn(Schema):
     body: str = Field(..., min_length=services.ANSWER_MIN, max_length=services.ANSWER_MAX,
                       pattern=_visible(services.ANSWER_MIN))
     source: str = Field("", max_length=services.SOURCE_MAX)
-    is_copied: bool = False
-    as_organization_id: int | None = Field(None, description="Post as this organisation's official account (its staff only)")
+    is_copied: StrictBool = False
+    as_organization_id: StrictInt | None = Field(None, description="Post as this organisation's official account (its staff only)")
 
 
 class AnswerCreated(Schema):
@@ -304,7 +305,7 @@ def answer(request, question_id: int, payload: AnswerIn):
 
 class CommentIn(Schema):
     body: str = Field(..., min_length=1, max_length=services.COMMENT_MAX, pattern=_visible(1))
-    answer_id: int | None = None
+    answer_id: StrictInt | None = None
 
 
 @router.post("/questions/{int:question_id}/comments/", response={201: CommentOut}, auth=django_auth, summary="Comment")
@@ -324,7 +325,7 @@ class Toggled(Schema):
 
 
 class LikeIn(Schema):
-    answer_id: int | None = None
+    answer_id: StrictInt | None = None
 
 
 def _answer_of(q, answer_id):
@@ -372,7 +373,7 @@ def accept(request, answer_id: int):
 
 class OutcomeIn(Schema):
     outcome: Literal["solved", "partly", "not_solved"]
-    rating: int | None = Field(None, ge=1, le=5)
+    rating: StrictInt | None = Field(None, ge=1, le=5)
 
 
 class OutcomeOut(Schema):
@@ -389,7 +390,7 @@ def outcome(request, question_id: int, payload: OutcomeIn):
 
 
 class InviteIn(Schema):
-    invitee_id: int
+    invitee_id: StrictInt
     message: str = Field("", max_length=services.INVITATION_TEXT_MAX)
 
 
@@ -444,7 +445,7 @@ def my_invitations(request, status: Literal["pending", "accepted", "declined", "
 
 
 class InvitationRespondIn(Schema):
-    accept: bool
+    accept: StrictBool
     reason: str = Field("", max_length=services.INVITATION_TEXT_MAX)
 
 
@@ -457,7 +458,7 @@ def respond(request, invitation_id: int, payload: InvitationRespondIn):
 
 
 class TransferIn(Schema):
-    to_organization_id: int
+    to_organization_id: StrictInt
     reason: str = Field(..., min_length=2, max_length=services.REASON_MAX, pattern=_visible(2))
 
 
@@ -512,7 +513,7 @@ def suggestions(request, question_id: int):
 
 
 class QuestionSuggestedInviteIn(Schema):
-    expert_ids: list[int] = Field(..., min_length=1, max_length=20)
+    expert_ids: list[StrictInt] = Field(..., min_length=1, max_length=20)
 
 
 @router.post("/questions/{int:question_id}/invitations/suggested/", response={201: list[InvitationOut]},
@@ -525,8 +526,8 @@ def invite_suggested(request, question_id: int, payload: QuestionSuggestedInvite
 
 
 class QuestionReferralIn(Schema):
-    station_id: int
-    service_id: int | None = None
+    station_id: StrictInt
+    service_id: StrictInt | None = None
     note: str = Field("", max_length=300)
 
 
@@ -547,7 +548,7 @@ def refer(request, question_id: int, payload: QuestionReferralIn):
 
 
 class FeatureIn(Schema):
-    featured: bool = True
+    featured: StrictBool = True
 
 
 @router.post("/questions/{int:question_id}/feature/", response=Toggled, auth=django_auth, summary="Feature (editors)")

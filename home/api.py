@@ -10,6 +10,7 @@ from ninja.security import django_auth
 
 from accounts.services import record_personal_data_access
 from youthvoice.pagination import LimitOffsetPagination
+from youthvoice.schemas import StrictInt
 
 from . import selectors, services
 from .models import ActivityPage, ContestPage
@@ -42,7 +43,7 @@ class SignupOut(Schema):
 
 
 class VoteIn(Schema):
-    candidate_id: int
+    candidate_id: StrictInt
 
 
 class CandidateResult(Schema):

@@ -15,6 +15,7 @@ from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from youthvoice.pagination import LimitOffsetPagination
+from youthvoice.schemas import Date
 
 from . import selectors
 from .access import checked_range, organization_for
@@ -119,8 +120,8 @@ PersonKpisOut = _schema("PersonKpisOut", PERSON_DESCRIPTIONS, extra={
 
 
 class RangeQuery(Schema):
-    date_from: date = Field(..., alias="from", description="First day, YYYY-MM-DD")
-    date_to: date = Field(..., alias="to", description="Last day (inclusive), YYYY-MM-DD")
+    date_from: Date = Field(..., alias="from", description="First day, YYYY-MM-DD")
+    date_to: Date = Field(..., alias="to", description="Last day (inclusive), YYYY-MM-DD")
 
 
 class SeriesQuery(RangeQuery):

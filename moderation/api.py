@@ -13,6 +13,7 @@ from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, Organization
 from youthvoice.errors import Invalid, forbidden
 from youthvoice.pagination import LimitOffsetPagination
+from youthvoice.schemas import StrictBool, StrictInt
 
 from . import registry, services
 from .models import (
@@ -33,7 +34,7 @@ router = Router(auth=django_auth)
 
 class ReportIn(Schema):
     content_kind: str = Field(..., description="What is reported: question, answer, comment, …", max_length=20)
-    object_id: int = Field(..., ge=1)
+    object_id: StrictInt = Field(..., ge=1)
     reason: ReportReason
     detail: str = Field("", max_length=500)
 
@@ -95,7 +96,7 @@ class DecisionIn(Schema):
 
 
 class BulkDecisionIn(DecisionIn):
-    ids: list[int] = Field(..., min_length=1, max_length=200)
+    ids: list[StrictInt] = Field(..., min_length=1, max_length=200)
 
 
 class BulkOut(Schema):
@@ -104,10 +105,10 @@ class BulkOut(Schema):
 
 
 class SanctionIn(Schema):
-    user_id: int
-    organization_id: int = Field(..., description="Your organisation (or one below it) imposing the sanction")
+    user_id: StrictInt
+    organization_id: StrictInt = Field(..., description="Your organisation (or one below it) imposing the sanction")
     kind: SanctionKind
-    hours: int = Field(..., ge=1, le=24 * 365)
+    hours: StrictInt = Field(..., ge=1, le=24 * 365)
     reason: str = Field(..., min_length=1, max_length=500)
     appeal_note: str = Field("", max_length=500)
 
@@ -168,7 +169,7 @@ class AlertStepIn(Schema):
 
 class WordImportIn(Schema):
     data: str = Field(..., max_length=2_000_000, description='Lines "word,category,action"')
-    replace: bool = False
+    replace: StrictBool = False
 
 
 class WordImportOut(Schema):

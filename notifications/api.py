@@ -5,6 +5,7 @@ from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from youthvoice.pagination import CursorPagination
+from youthvoice.schemas import StrictInt
 
 from . import services
 from .models import Notification
@@ -27,7 +28,7 @@ class UnreadOut(Schema):
 
 
 class MarkReadIn(Schema):
-    ids: list[int] | None = Field(..., max_length=500, description="The notifications to mark; null marks them all")
+    ids: list[StrictInt] | None = Field(..., max_length=500, description="The notifications to mark; null marks them all")
 
 
 class MarkedOut(Schema):

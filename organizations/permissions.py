@@ -8,9 +8,10 @@ cached on the user object.
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db.models import Q
 
-from .models import ALL_STAFF_ROLES, Organization, StaffMembership
+from .models import ALL_STAFF_ROLES, Organization, StaffMembership, StaffRole
 
 _CACHE_ATTR = "_yv_staff_paths"
 
@@ -47,6 +48,27 @@ def _paths_for(user, roles: Iterable[str]) -> set[str]:
 
 def is_superuser(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def is_provincial_admin(user) -> bool:
+    """Superusers and administrators (org_admin) of a root, i.e. provincial, organisation."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(len(path) == Organization.steplen for path in staff_paths(user).get(StaffRole.ORG_ADMIN, ()))
+
+
+def second_factor_missing(user) -> bool:
+    """The one TOTP rule, for the Wagtail admin and the staff API alike: while `YV_OTP_REQUIRED` is on
+    (always in production), a provincial administrator or superuser acts as staff only once their
+    session has passed the TOTP step. django-otp's OTPMiddleware gives `request.user` its
+    `is_verified()` from the session (the device id `django_otp.login` stored at /accounts/otp/verify/),
+    so an API call with the session cookie is verified exactly when the session is."""
+    if not getattr(settings, "YV_OTP_REQUIRED", True) or not is_provincial_admin(user):
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (callable(is_verified) and is_verified())
 
 
 def can_act(user, organization: Organization | None, roles: Iterable[str] = ALL_STAFF_ROLES) -> bool:

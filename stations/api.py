@@ -13,6 +13,7 @@ from ninja.security import django_auth
 from organizations.models import Organization
 from youthvoice.errors import forbidden
 from youthvoice.pagination import MAX_INT, LimitOffsetPagination
+from youthvoice.schemas import StrictInt
 
 from . import coverage, selectors, services
 from .domain.geo import CHINA_BOUNDS
@@ -191,9 +192,9 @@ def coverage_report(request, gaps_only: bool = False):
 # --- bookings -----------------------------------------------------------------------------------
 
 class BookingIn(Schema):
-    slot_id: int
+    slot_id: StrictInt
     note: str = Field("", max_length=300)
-    referral_id: int | None = None
+    referral_id: StrictInt | None = None
 
 
 def _booking(booking_id: int) -> Booking:
@@ -216,7 +217,7 @@ class ResultIn(Schema):
 
 
 class RatingIn(Schema):
-    score: int = Field(..., ge=1, le=5)
+    score: StrictInt = Field(..., ge=1, le=5)
     comment: str = Field("", max_length=500)
 
 
@@ -249,12 +250,12 @@ def rate(request, booking_id: int, payload: RatingIn):
 # --- referral -----------------------------------------------------------------------------------
 
 class ReferralIn(Schema):
-    question_id: int = Field(..., ge=1, le=MAX_INT)
+    question_id: StrictInt = Field(..., ge=1, le=MAX_INT)
     question_title: str = Field("", max_length=200)
     question_url: str = Field("", max_length=300)
-    asker_id: int
-    station_id: int
-    service_id: int | None = None
+    asker_id: StrictInt
+    station_id: StrictInt
+    service_id: StrictInt | None = None
     note: str = Field("", max_length=300)
 
 

@@ -5,7 +5,11 @@ checks (no 5xx, responses match the schema, status codes documented, auth not ig
 Every router is fuzzed (a test guards that none is excluded). The number of examples per operation is
 bounded so that `make test` stays fast (YV_FUZZ_EXAMPLES, default 6; boundary coverage off; about 2.5
 minutes on a busy 2-core box); `make fuzz` runs a longer search. Bad input is a 4xx with the shared
-Error body; a request that names nothing that exists (an id, a tag, a cursor we did not issue) is a 404."""
+Error body; a request that names nothing that exists (an id, a tag, a cursor we did not issue) is a 404.
+An undeclared query parameter or body field, or a value of the wrong JSON type (`false` for an integer,
+`0` for a date), is a 422 (youthvoice/api.py, youthvoice/schemas.py). Measured on the shared 2-core box
+(load 6–12): YV_FUZZ_EXAMPLES=60 YV_FUZZ_COVERAGE=1, 211 passed in 9 min 56 s; 150 examples with
+coverage, 130 of 211 passed and none failed in a 24-minute budget."""
 
 import os
 
@@ -45,19 +49,22 @@ def keep_test_connection():
 
 @pytest.fixture(scope="module")
 def fuzz_world(django_db_setup, django_db_blocker):
-    """The organisation tree and a logged-in provincial administrator, built once for the module (building
+    """The organisation tree and a logged-in provincial administrator whose session passed the TOTP step
+    (required, as in production), built once for the module (building
     the tree per operation cost most of the run) inside a transaction rolled back at the end. Each test
     runs in a savepoint inside it (pytest-django's django_db), so what one operation writes is gone
     before the next."""
     from django.db import transaction
-    from django.test import Client
+    from django.test import Client, override_settings
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from organizations.models import StaffRole
     from organizations.services import add_staff
     from tests.conftest import build_tree
     from tests.factories import UserFactory
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), override_settings(YV_OTP_REQUIRED=True):
         outer = transaction.atomic()
         outer.__enter__()
         try:
@@ -66,6 +73,9 @@ def fuzz_world(django_db_setup, django_db_blocker):
             add_staff(actor=None, user=admin, organization=tree.province, role=StaffRole.ORG_ADMIN)
             client = Client()
             client.force_login(admin)
+            session = client.session  # what /accounts/otp/verify/ does with a valid code
+            session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.create(user=admin, name="phone").persistent_id
+            session.save()
             secret = _get_new_csrf_string()
             yield {
                 "tree": tree,

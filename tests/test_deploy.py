@@ -1,7 +1,9 @@
 """Deployment files: they parse, they point at things that exist, the settings reference is complete,
-and protected documents go through nginx with X-Accel-Redirect. Docker is not run here."""
+and protected documents go through nginx with X-Accel-Redirect. Docker itself is not run here (no
+images can be pulled); `docker-compose config` validates the compose file where it is installed."""
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +155,27 @@ def test_production_collectstatic_resolves_every_reference(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_compose_file_is_accepted_by_docker_compose(tmp_path):
+    """Both docker-compose v1 and `docker compose` v2 accept the file: no top-level `name:` (v1 rejects
+    it); the project name comes from COMPOSE_PROJECT_NAME in deploy/.env. Run by whichever is installed
+    (images are never pulled: `config` only parses, interpolates and validates)."""
+    compose = yaml.safe_load((DEPLOY / "docker-compose.yml").read_text())
+    assert "name" not in compose and "version" not in compose
+    assert "COMPOSE_PROJECT_NAME=youthvoice" in (DEPLOY / "env.example").read_text().splitlines()
+    tools = [cmd for cmd in (["docker-compose"], ["docker", "compose"]) if shutil.which(cmd[0])
+             and subprocess.run([*cmd, "version"], capture_output=True, timeout=60).returncode == 0]
+    if not tools:
+        pytest.skip("neither docker-compose nor the docker compose plugin is installed")
+    deploy = tmp_path / "deploy"
+    deploy.mkdir()
+    shutil.copy(DEPLOY / "docker-compose.yml", deploy)
+    shutil.copy(DEPLOY / "env.example", deploy / ".env")
+    for cmd in tools:
+        r = subprocess.run([*cmd, "-f", "docker-compose.yml", "config", "-q"], cwd=deploy, capture_output=True,
+                           text=True, timeout=120)
+        assert r.returncode == 0, (cmd, r.stdout, r.stderr)
+        r = subprocess.run([*cmd, "-f", "docker-compose.yml", "config", "--services"], cwd=deploy,
+                           capture_output=True, text=True, timeout=120)
+        assert {"db", "redis", "web", "worker", "beat", "nginx"} <= set(r.stdout.split()), (cmd, r.stdout)

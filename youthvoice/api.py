@@ -1,17 +1,32 @@
 """Our REST API (django-ninja): one NinjaAPI, one OpenAPI schema at /api/openapi.json, docs at
 /api/docs. Each app contributes a router from its api.py; endpoints stay thin and call services.
-Service errors become JSON 4xx with bilingual messages; validation errors are 422 with field errors."""
+Service errors become JSON 4xx with bilingual messages; validation errors are 422 with field errors.
+
+Two rules hold for every operation of every router, applied once when the routes are built
+(`YouthVoiceAPI._get_bound_routers`), so that no app has to remember them:
+- operations that need a session (ninja's `django_auth`) use `session_auth`, which also refuses, with
+  403 `otp_required`, a provincial administrator whose session has not passed the TOTP step
+  (`organizations.permissions.second_factor_missing`; docs/security.md);
+- a query parameter the operation does not declare is a 422 (`unknown_parameter`), checked after
+  authentication, like every other validation error;
+- a JSON body field the body schema (or a schema nested in it) does not declare is a 422: every body
+  schema is built with `extra="forbid"` (the OpenAPI schema says `additionalProperties: false`).
+  A schema class may not serve both as a body and as a response (checked when the routes are built).
+Field types are strict too (no `false` for an integer, no `0` for a date): youthvoice/schemas.py."""
 
 import importlib
 import importlib.util
+import typing
 
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
-from ninja.security import django_auth
+from ninja.params.models import BodyModel, QueryModel
+from ninja.security import SessionAuth, django_auth
+from pydantic import BaseModel
 
-from youthvoice.errors import ServiceError
+from youthvoice.errors import SecondFactorRequired, ServiceError
 
 ERROR_RESPONSES = {
     "400": "请求无效 / Bad request (a business rule refused it)",
@@ -24,9 +39,129 @@ ERROR_RESPONSES = {
 }
 
 
+class StaffSessionAuth(SessionAuth):
+    """Django's session (and CSRF on writes, as ninja's SessionAuth), plus the TOTP rule: a provincial
+    administrator's session that has not passed the second step is refused with 403 `otp_required`.
+    The session is verified by django-otp (`django_otp.login` at /accounts/otp/verify/ stores the device
+    in the session; OTPMiddleware sets `request.user.is_verified()` from it on every request, API
+    included)."""
+
+    def authenticate(self, request, key):
+        from organizations.permissions import second_factor_missing
+
+        user = super().authenticate(request, key)
+        if user is not None and second_factor_missing(user):
+            raise SecondFactorRequired()
+        return user
+
+
+session_auth = StaffSessionAuth()
+
+
+def declared_query_names(operation) -> frozenset[str]:
+    """The query parameter names an operation declares (plain parameters, `Query[Schema]` fields and
+    pagination's limit/offset alike: ninja flattens them all into its query models)."""
+    names = set()
+    for model in operation.models:
+        if issubclass(model, QueryModel):
+            names.update(getattr(model, "__ninja_flatten_map__", None) or {
+                field.alias or name for name, field in model.model_fields.items()})
+    return frozenset(names)
+
+
+def _refuse_undeclared_query(operation):
+    """Wraps an operation's checks (CSRF flag, authentication, throttles): after them, a request naming
+    a query parameter the operation does not declare is a 422."""
+    declared = declared_query_names(operation)
+    run_checks = operation._run_checks
+
+    def checks(request):
+        error = run_checks(request)
+        if error is not None:
+            return error
+        unknown = sorted(set(request.GET) - declared)
+        if not unknown:
+            return None
+        return operation.api.create_response(request, {
+            "detail": f"未声明的查询参数：{', '.join(unknown)} / Unknown query parameter(s): {', '.join(unknown)}",
+            "code": "unknown_parameter",
+            "errors": [{"type": "extra_forbidden", "loc": ["query", name], "msg": "Extra inputs are not permitted"}
+                       for name in unknown],
+        }, status=422)
+
+    operation._run_checks = checks
+
+
+def _schemas_in(annotation):
+    """The pydantic models an annotation names (`X`, `list[X]`, `X | None`, `dict[str, X]`…)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in typing.get_args(annotation):
+        yield from _schemas_in(arg)
+
+
+def _reachable(models) -> set:
+    """The models given and every model nested in their fields, at any depth."""
+    seen, stack = set(), list(models)
+    while stack:
+        model = stack.pop()
+        if model not in seen:
+            seen.add(model)
+            stack.extend(m for f in model.model_fields.values() for m in _schemas_in(f.annotation))
+    return seen
+
+
+def _forbid_extra(model, done: set) -> bool:
+    """Rebuild `model`, and the models nested in it first, with extra="forbid". True if anything changed."""
+    if model in done:
+        return False
+    done.add(model)
+    changed = False
+    for field in model.model_fields.values():
+        for nested in _schemas_in(field.annotation):
+            changed |= _forbid_extra(nested, done)
+    if issubclass(model, BodyModel):
+        if changed:
+            model.model_rebuild(force=True)
+        return changed
+    if model.model_config.get("extra") != "forbid":
+        model.model_config["extra"] = "forbid"
+        changed = True
+    if changed:
+        model.model_rebuild(force=True)
+    return changed
+
+
+def _forbid_extra_body_fields(operations) -> None:
+    operations = list(operations)
+    outputs = _reachable(model for operation in operations for model in operation.response_models.values()
+                         if isinstance(model, type) and issubclass(model, BaseModel))
+    done: set = set()
+    for operation in operations:
+        for model in operation.models:
+            if issubclass(model, BodyModel):
+                both = _reachable([model]) & outputs
+                assert not both, f"{operation.path}: {both} serve both as request body and response; split them"
+                _forbid_extra(model, done)
+
+
 class YouthVoiceAPI(NinjaAPI):
     """Documents, on every operation, the error responses our exception handlers produce, with one
-    shared Error schema, so that clients (and schemathesis) know every status code they can get."""
+    shared Error schema, so that clients (and schemathesis) know every status code they can get; and
+    applies the session/TOTP rule and the undeclared-query rule to every operation (module docstring)."""
+
+    def _get_bound_routers(self):
+        fresh = self._bound_routers_cache is None
+        routers = super()._get_bound_routers()
+        if fresh:
+            operations = [operation for router in routers for path_view in router.path_operations.values()
+                          for operation in path_view.operations]
+            for operation in operations:
+                operation.auth_callbacks = [
+                    session_auth if callback is django_auth else callback for callback in operation.auth_callbacks]
+                _refuse_undeclared_query(operation)
+            _forbid_extra_body_fields(operations)
+        return routers
 
     def get_openapi_schema(self, *args, **kwargs):
         schema = super().get_openapi_schema(*args, **kwargs)
@@ -128,4 +263,3 @@ def _register_routers():
 
 
 _register_routers()
-session_auth = django_auth

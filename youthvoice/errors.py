@@ -56,3 +56,17 @@ def not_found(zh_what: str, en_what: str) -> NotFound:
 class TooManyRequests(ServiceError):
     status = 429
     code = "rate_limited"
+
+
+class SecondFactorRequired(ServiceError):
+    """A session that must pass the TOTP step (organizations.permissions.second_factor_missing) used
+    the staff API before passing it."""
+
+    status = 403
+    code = "otp_required"
+
+    def __init__(self):
+        super().__init__(
+            "请先完成两步验证（TOTP）：在 /accounts/otp/verify/ 输入验证码后再使用管理接口",
+            "Two-step verification (TOTP) is required: enter your code at /accounts/otp/verify/ first",
+        )
