@@ -166,10 +166,24 @@ def _postgres_backend_class():
                 probe = settings.YV_SEARCH_PROBE
                 tsquery = self.build_tsquery(self.query, config=config)
                 model = self.queryset.model
-                oids = list(IndexEntry._default_manager
-                            .filter(content_type_id__in=get_descendants_content_types_pks(model))
-                            .annotate(_yv_vector=self._probe_vector()).filter(_yv_vector=tsquery)
-                            .order_by("-id").values_list("object_id", flat=True)[:probe + 1])
+                entries = (IndexEntry._default_manager
+                           .filter(content_type_id__in=get_descendants_content_types_pks(model))
+                           .annotate(_yv_vector=self._probe_vector()).filter(_yv_vector=tsquery))
+                # 1. The newest YV_SEARCH_PROBE_WINDOW entries only: a bounded walk, whatever the
+                #    planner believes (for a word absent from its statistics it would otherwise
+                #    walk all 10⁶ rows backwards looking for 1001 that do not exist).
+                table = IndexEntry._meta.db_table
+                window = entries.extra(where=[f'"{table}"."id" > (SELECT max(id) FROM "{table}") - %s'],
+                                       params=[settings.YV_SEARCH_PROBE_WINDOW])
+                oids = list(window.order_by("-id").values_list("object_id", flat=True)[:probe + 1])
+                if len(oids) <= probe:
+                    # 2. Not frequent among the newest: all matches through the GIN index (a
+                    #    materialised CTE is planned without the LIMIT, so no backward walk).
+                    sql, params = entries.values_list("id", "object_id").query.sql_with_params()
+                    with connection.cursor() as cur:
+                        cur.execute(f"WITH m AS MATERIALIZED ({sql}) SELECT m.object_id FROM m "  # noqa: S608
+                                    "ORDER BY m.id DESC LIMIT %s", [*params, probe + 1])
+                        oids = [row[0] for row in cur.fetchall()]
                 pk_field = model._meta.pk
                 cache[config] = (len(oids) <= probe, [pk_field.to_python(o) for o in oids])
             return cache[config]
