@@ -7,10 +7,22 @@ view doing one primary-key query).
     # SQLite (embedded default)
     DATABASE_URL=sqlite:////tmp/bench-search.sqlite3 .venv/bin/python bench/search.py --docs 20000
 
+    # PostgreSQL at scale: the questions already in the database (e.g. a copy of the 1M bench
+    # template), indexed with `manage.py rebuild_search_index --model community.Question`
+    # (or --build-questions here, which times that build)
+    DATABASE_URL=postgres://youthvoice@127.0.0.1:54400/yv_search8 \
+        flock /work/benchsvc/bench.lock .venv/bin/python bench/search.py --db-questions --docs 20000
+
 Flags: --docs N synthetic questions (title + body, Chinese, realistic vocabulary), --repeat R runs
 of the query set, --chunk indexing batch size, --skip-stock, --relevance-only. The data lives in a
 throw-away table (tests/search/probe.py) that is dropped at the end; the database needs the
 project's migrations (``manage.py migrate``).
+
+--db-questions: also time the query set against the real ``community.Question`` rows of the
+database (visible questions, our backend vs Wagtail's stock query over the same index entries,
+and the unified search of the page/API), with the database server's CPU time per query (read
+from /proc for the backend process: the server must run on this machine) and the hostile
+inputs through the unified search. --build-questions re-indexes them first (bulk, timed).
 """
 
 from __future__ import annotations
@@ -31,6 +43,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.http import HttpResponse  # noqa: E402
 from django.test import RequestFactory  # noqa: E402
@@ -115,7 +128,7 @@ def index_all(backend, model, chunk):
         n += len(batch)
         last = batch[-1].pk
     if hasattr(backend, "get_index_for_model"):
-        backend.get_index_for_model(model)._refresh_title_norms(full=True)
+        backend.get_index_for_model(model)._refresh_title_norms()  # the new entries only: never rewrite a 10⁶-row index
     return n, time.perf_counter() - t
 
 
@@ -143,6 +156,92 @@ def crafted_latency(backend, model):
     return ms, errors
 
 
+def server_cpu_ms():
+    """CPU time (user + system) used so far by this connection's PostgreSQL backend process, or None."""
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            pid = cur.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def timed(fn, samples):
+    """Run fn() and record (wall ms, server CPU ms) in samples."""
+    cpu0 = server_cpu_ms()
+    t = time.perf_counter()
+    out = fn()
+    wall = (time.perf_counter() - t) * 1000
+    cpu1 = server_cpu_ms()
+    samples.append((wall, None if cpu0 is None or cpu1 is None else cpu1 - cpu0))
+    return out
+
+
+def fmt_samples(samples):
+    wall = [w for w, _ in samples]
+    cpu = [c for _, c in samples if c is not None]
+    out = fmt(wall)
+    if cpu:
+        out += f"  | DB CPU p50 {percentile(cpu, 50):6.1f} ms p95 {percentile(cpu, 95):6.1f} ms (10 ms ticks)"
+    return out
+
+
+def db_questions(args, ours, stock):
+    """The query set against the database's own questions (e.g. 1M), ours vs stock, and unified."""
+    from community.models import Question
+    from search import bulk, selectors
+    from search.sources import questions_visible
+
+    n = Question.objects.count()
+    print(f"questions {n} in the database")
+    if args.build_questions:
+        print(f"load      {os.getloadavg()}")
+        result = bulk.index_model(Question, backend=ours, workers=args.workers, chunk=args.chunk,
+                                  drop_gin=args.drop_gin)
+        print(f"index     ours  {result.docs} questions (bulk, {args.workers} workers) in {result.seconds:.1f} s "
+              f"= {result.rate:,.0f} docs/s")
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE wagtailsearch_indexentry")
+    qs = questions_visible()
+    queries = [q for q, _must, _kind in QUERIES]
+    print(f"load      {os.getloadavg()}")
+    ours_s, unified_s, counts = [], [], []
+    for _ in range(args.repeat):
+        for q in queries:
+            timed(lambda q=q: list(ours.search(q, qs)[:10]), ours_s)
+            page = timed(lambda q=q: selectors.unified_search(q=q), unified_s)
+            counts.append(page.total)
+    print(f"query     ours  {len(ours_s)} question searches (top 10)  {fmt_samples(ours_s)}")
+    print(f"unified   ours  {len(unified_s)} searches (all sources, counts, facets)  {fmt_samples(unified_s)}")
+    print(f"          totals: {sum(1 for c in counts if c > settings.YV_SEARCH_COUNT_LIMIT)} of {len(counts)} "
+          f"capped at {settings.YV_SEARCH_COUNT_LIMIT}+ ; {sum(1 for c in counts if not c)} empty")
+    slow = sorted(((w, q) for (w, _), q in zip(unified_s, queries * args.repeat, strict=True)), reverse=True)[:5]
+    print("          slowest unified: " + ", ".join(f"{q!r} {w:.0f} ms" for w, q in slow))
+    if stock is not None:
+        sample = queries[:: max(1, len(queries) // args.stock_queries)][: args.stock_queries]
+        stock_s = []
+        for q in sample:
+            timed(lambda q=q: list(stock.search(q, qs)[:10]), stock_s)
+        ours_same = []
+        for q in sample:
+            timed(lambda q=q: list(ours.search(q, qs)[:10]), ours_same)
+        print(f"query     stock {len(stock_s)} question searches (same index, Wagtail's query)  {fmt_samples(stock_s)}")
+        print(f"query     ours  the same {len(ours_same)} queries                            {fmt_samples(ours_same)}")
+        print(f"          ratio stock/ours p50 {percentile([w for w, _ in stock_s], 50) / percentile([w for w, _ in ours_same], 50):.1f}x")
+    crafted = []
+    for q in CRAFTED:
+        timed(lambda q=q: selectors.unified_search(q=q[:1000]), crafted)
+    print(f"crafted   ours  {len(CRAFTED)} hostile inputs, unified search  {fmt_samples(crafted)}")
+    for q, (w, c) in zip(CRAFTED, crafted, strict=True):
+        cpu = f", DB CPU {c:.0f} ms" if c is not None else ""
+        print(f"          {w:8.1f} ms{cpu}  {q[:40]!r}{'…' if len(q) > 40 else ''} ({len(q)} chars)")
+    print(f"load      {os.getloadavg()}")
+
+
 def relevance(backend, model, chunk):
     model.objects.all().delete()
     model.objects.bulk_create([model(title=t, body=b) for t, b in DOCS.values()])
@@ -168,6 +267,11 @@ def main():
     parser.add_argument("--chunk", type=int, default=1000)
     parser.add_argument("--skip-stock", action="store_true")
     parser.add_argument("--relevance-only", action="store_true")
+    parser.add_argument("--db-questions", action="store_true", help="also time the database's own questions")
+    parser.add_argument("--build-questions", action="store_true", help="with --db-questions: re-index them first")
+    parser.add_argument("--drop-gin", action="store_true", help="with --build-questions: offline build")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--stock-queries", type=int, default=12, help="stock backend: queries timed at scale")
     args = parser.parse_args()
 
     from search import segmenter
@@ -202,7 +306,14 @@ def main():
         for name, backend in backends:
             clear_entries(model)
             n, seconds = index_all(backend, model, args.chunk)
-            print(f"index     {name:5} {n} docs in {seconds:.1f} s = {n / seconds:,.0f} docs/s")
+            print(f"index     {name:5} {n} docs in {seconds:.1f} s = {n / seconds:,.0f} docs/s (Wagtail's add_bulk)")
+            if name == "ours" and connection.vendor == "postgresql":
+                from search import bulk
+
+                clear_entries(model)
+                result = bulk.index_model(model, backend=backend, workers=args.workers, chunk=args.chunk)
+                print(f"index     ours  {result.docs} docs in {result.seconds:.1f} s = {result.rate:,.0f} docs/s "
+                      f"(search.bulk, {args.workers} workers)")
             if connection.vendor == "postgresql":
                 with connection.cursor() as cur:
                     cur.execute("ANALYZE")
@@ -212,6 +323,8 @@ def main():
             crafted, errors = crafted_latency(backend, model)
             print(f"crafted   {name:5} {len(CRAFTED)} hostile inputs  {fmt(crafted)}  errors: {len(errors)} {errors[:4]}")
         clear_entries(model)
+    if args.db_questions:
+        db_questions(args, ours, None if args.skip_stock else stock)
     DictionaryTerm.objects.filter(term__in=DICTIONARY).delete()
 
 

@@ -47,13 +47,16 @@ class FacetOut(Schema):
     type: str
     label: str
     count: int
+    more: bool = Field(False, description="True when there are more matches than count (counting stops at a limit)")
 
 
 class SearchOut(Schema):
     query: str
     words: list[str] = Field(..., description="The words the query was segmented into")
     total: int
+    total_more: bool = Field(False, description="True when there are more results than total (counting stops at a limit)")
     partial: bool = Field(..., description="True when no result had every word and these match some words")
+    degraded: bool = Field(False, description="True when a source took too long and its results are left out")
     offset: int
     limit: int
     next_offset: int | None
@@ -63,10 +66,12 @@ class SearchOut(Schema):
 
 def _search_out(page: selectors.SearchPage) -> dict:
     return {
-        "query": page.query, "words": page.words, "total": page.total, "partial": page.partial,
+        "query": page.query, "words": page.words, "total": page.total_shown, "total_more": page.total_more,
+        "partial": page.partial, "degraded": page.degraded,
         "offset": page.offset, "limit": page.limit,
         "next_offset": page.offset + page.limit if page.has_next else None,
-        "facets": [{"type": k, "label": page.labels.get(k, k), "count": c} for k, c in page.facets.items()],
+        "facets": [{"type": k, "label": page.labels.get(k, k), "count": page.shown(c), "more": page.is_more(c)}
+                   for k, c in page.facets.items()],
         "items": page.hits,
     }
 

@@ -7,9 +7,12 @@ empty, whitespace-only, operator-only or over-long query gives an empty (or part
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from modelsearch.backends import get_search_backend
 
 from search import sources as registry
@@ -17,6 +20,8 @@ from search.domain.text import CJK_CHAR, mark, query_words, snippet
 from search.segmenter import get_segmenter
 
 MAX_LIMIT = 50
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -46,10 +51,25 @@ class SearchPage:
     limit: int
     partial: bool = False  # no document had every word: these match some of them
     labels: dict[str, str] = field(default_factory=dict)
+    degraded: bool = False  # a source's query ran out of time: its results are left out
+    total_more: bool = False  # total is a lower bound: some source stopped counting ("1000+")
 
     @property
     def has_next(self) -> bool:
         return self.offset + len(self.hits) < self.total
+
+    @staticmethod
+    def is_more(count: int) -> bool:
+        """Whether ``count`` (a facet) is a lower bound: the backend stopped counting."""
+        return bool(getattr(count, "more", False))
+
+    @staticmethod
+    def shown(count: int) -> int:
+        return int(count)
+
+    @property
+    def total_shown(self) -> int:
+        return self.total
 
 
 def _score_sign(backend) -> int:
@@ -88,18 +108,59 @@ def _filtered(source, branch, domain):
     return qs
 
 
+class Degraded(list):
+    """_run's result, remembering whether a source's query was cut short."""
+
+    degraded = False
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def statement_budget():
+    """PostgreSQL: statements inside stop after YV_SEARCH_STATEMENT_TIMEOUT_MS (QueryCanceled, an
+    OperationalError). The setting is local to a transaction (or savepoint) around the block, so
+    it never outlives it; a cancelled statement rolls the block back."""
+    ms = getattr(settings, "YV_SEARCH_STATEMENT_TIMEOUT_MS", 0)
+    if not ms or connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cur:
+            cur.execute("SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                        [f"{int(ms)}ms"])
+            previous = cur.fetchone()[0]
+        yield
+        with connection.cursor() as cur:
+            cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+
+
 def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=False):
-    """[(source, [(obj, score)], count)] for each source."""
+    """[(source, [(obj, score)], count)] for each source. The sources' queries share one time
+    budget: when a statement runs out of time, the sources already searched are kept, the rest
+    give nothing, and the result is marked ``degraded`` (never an error page)."""
     sign = _score_sign(backend)
-    out = []
-    for source in sources:
-        qs = _filtered(source, branch, domain)
-        method = backend.autocomplete if autocomplete else backend.search
-        results = method(q, qs, operator=operator).annotate_score("_score")
-        objs = list(results[:take])
-        count = results.count() if not autocomplete else len(objs)
-        scored = [(o, sign * float(getattr(o, "_score", 0) or 0)) for o in objs]
-        out.append((source, scored, count))
+    out = Degraded()
+    try:
+        with statement_budget():
+            for source in sources:
+                qs = _filtered(source, branch, domain)
+                method = backend.autocomplete if autocomplete else backend.search
+                try:
+                    results = method(q, qs, operator=operator).annotate_score("_score")
+                    objs = list(results[:take])
+                    count = results.count() if not autocomplete else len(objs)
+                except OperationalError as exc:
+                    raise _OutOfTime(source.key) from exc
+                scored = [(o, sign * float(getattr(o, "_score", 0) or 0)) for o in objs]
+                out.append((source, scored, count))
+    except _OutOfTime as exc:
+        log.warning("search: %s query for %r cut short: %s", exc, q[:50], exc.__cause__)
+        out.degraded = True
+        done = {s.key for s, _, _ in out}
+        out.extend((s, [], 0) for s in sources if s.key not in done)
     return out
 
 
@@ -152,7 +213,8 @@ def unified_search(*, q: str, types: list[str] | None = None, branch=None, domai
             presented[(key, hit.id)] = hit
     hits = [presented[(key, obj.pk)] for _, key, obj, _ in merged]
     return SearchPage(query=q, words=words, hits=hits, total=sum(c for _, _, c in selected), facets=facets,
-                      offset=offset, limit=limit, partial=partial, labels=labels)
+                      offset=offset, limit=limit, partial=partial, labels=labels, degraded=runs.degraded,
+                      total_more=any(SearchPage.is_more(c) for _, _, c in selected))
 
 
 def suggest(*, q: str, limit: int = 8) -> list[Hit]:

@@ -35,7 +35,7 @@ def search_page(request):
         params.update(changes)
         return "?" + urlencode({k: v for k, v in params.items() if v not in ("", None, 0)})
 
-    facets = [{"key": k, "label": result.labels.get(k, k), "count": c, "active": k in types,
+    facets = [{"key": k, "label": result.labels.get(k, k), "count": result.shown(c), "more": result.is_more(c), "active": k in types,
                "url": link(type=k, offset=0)} for k, c in result.facets.items()]
     context = {
         "q": q, "result": result, "facets": facets, "error": error, "types": types,

@@ -112,19 +112,165 @@ def _sqlite_backend_class():
 
 
 def _postgres_backend_class():
-    from modelsearch.backends.database.postgres.postgres import PostgresIndex, PostgresSearchBackend
+    import copy
+
+    from django.conf import settings
+    from django.contrib.postgres.search import SearchVectorField
+    from django.db.models import F
+    from django.db.models.expressions import CombinedExpression
+    from modelsearch.backends.database.postgres.postgres import (
+        IndexEntry,
+        PostgresAutocompleteQueryCompiler,
+        PostgresIndex,
+        PostgresSearchBackend,
+        PostgresSearchQueryCompiler,
+        PostgresSearchResults,
+    )
+    from modelsearch.query import Fuzzy, MatchAll, Not
+    from modelsearch.utils import get_descendants_content_types_pks
 
     class ChinesePostgresIndex(ChineseIndexMixin, PostgresIndex):
         pass
 
+    class BoundedRankMixin:
+        """Never rank, count or sort every match of a frequent word.
+
+        Wagtail ranks every matching row with ts_rank and sorts them, and counts them all: at 10⁶
+        questions a word like 创业 or 青年 matches hundreds of thousands of rows (seconds per
+        query). Here a query first asks the index table for at most ``YV_SEARCH_PROBE`` matching
+        entries (no join, no ordering: the GIN index or a short scan answers it).
+
+        * Fewer than that: the match set is small — exactly those objects are ranked (all of
+          them) and counted; the same results as Wagtail's.
+        * More: the candidates are the ``YV_SEARCH_RANK_CANDIDATES`` newest matching objects of
+          the caller's queryset (with its filters), an order the primary key index delivers;
+          only they are ranked. Counts stop at ``YV_SEARCH_COUNT_LIMIT`` + 1 (shown as "1000+").
+        """
+
+        def _probe_vector(self):
+            if isinstance(self, PostgresAutocompleteQueryCompiler):
+                return F("autocomplete")
+            return CombinedExpression(F("title"), "||", F("body"), output_field=SearchVectorField())
+
+        def _bounded(self):
+            query = self.query
+            return (self.order_by_relevance and self.fields is None
+                    and not isinstance(query, (MatchAll, Fuzzy, Not)))
+
+        def _probe(self, config):
+            """(small, pks). small: every indexed match (at most YV_SEARCH_PROBE of them). Otherwise the
+            newest YV_SEARCH_PROBE + 1 matches, newest first (a backward walk of the entries'
+            primary key that stops as soon as it has them: cheap exactly when the word is frequent)."""
+            cache = self.__dict__.setdefault("_yv_probe", {})
+            if config not in cache:
+                probe = settings.YV_SEARCH_PROBE
+                tsquery = self.build_tsquery(self.query, config=config)
+                model = self.queryset.model
+                entries = (IndexEntry._default_manager
+                           .filter(content_type_id__in=get_descendants_content_types_pks(model))
+                           .annotate(_yv_vector=self._probe_vector()).filter(_yv_vector=tsquery))
+                # 1. The newest YV_SEARCH_PROBE_WINDOW entries only: a bounded walk, whatever the
+                #    planner believes (for a word absent from its statistics it would otherwise
+                #    walk all 10⁶ rows backwards looking for 1001 that do not exist).
+                table = IndexEntry._meta.db_table
+                window = entries.extra(where=[f'"{table}"."id" > (SELECT max(id) FROM "{table}") - %s'],
+                                       params=[settings.YV_SEARCH_PROBE_WINDOW])
+                oids = list(window.order_by("-id").values_list("object_id", flat=True)[:probe + 1])
+                if len(oids) <= probe:
+                    # 2. Not frequent among the newest: all matches through the GIN index (a
+                    #    materialised CTE is planned without the LIMIT, so no backward walk).
+                    sql, params = entries.values_list("id", "object_id").query.sql_with_params()
+                    with connection.cursor() as cur:
+                        cur.execute(f"WITH m AS MATERIALIZED ({sql}) SELECT m.object_id FROM m "  # noqa: S608
+                                    "ORDER BY m.id DESC LIMIT %s", [*params, probe + 1])
+                        oids = [row[0] for row in cur.fetchall()]
+                pk_field = model._meta.pk
+                cache[config] = (len(oids) <= probe, [pk_field.to_python(o) for o in oids])
+            return cache[config]
+
+        def _frequent(self, config):
+            """For a frequent query: (candidate pks, count) from the probe — the caller's queryset
+            applied to the newest matches — or None when its filters leave too few of them (a
+            narrow branch or domain: then the join below decides)."""
+            cache = self.__dict__.setdefault("_yv_frequent", {})
+            if config not in cache:
+                _, pks = self._probe(config)
+                allowed = set(self.queryset.filter(pk__in=pks).values_list("pk", flat=True))
+                visible = [pk for pk in pks if pk in allowed]
+                cache[config] = None if len(visible) < settings.YV_SEARCH_RANK_CANDIDATES else (
+                    visible[:settings.YV_SEARCH_RANK_CANDIDATES],
+                    AtLeast(min(len(visible), settings.YV_SEARCH_COUNT_LIMIT)))
+            return cache[config]
+
+        def _matching(self, config):
+            """The caller's queryset restricted to matches (Wagtail's join on the index entry)."""
+            vectors = self.get_search_vectors(None)
+            combined = vectors[0][0]
+            for vector, _boost in vectors[1:]:
+                combined = combined._combine(vector, "||", False)
+            return self.queryset.annotate(_vector_=combined).filter(_vector_=self.build_tsquery(self.query, config=config))
+
+        def _narrowed(self, pks):
+            other = copy.copy(self)
+            other.queryset = self.queryset.filter(pk__in=pks)
+            return other
+
+        def search(self, config, start, stop, score_field=None, backend=None):
+            if not self._bounded():
+                return super().search(config, start, stop, score_field=score_field, backend=backend)
+            small, ids = self._probe(config)
+            if not small:
+                frequent = self._frequent(config)
+                if frequent is not None:
+                    ids = frequent[0]
+                else:
+                    ids = list(self._matching(config).order_by("-pk").values_list("pk", flat=True)
+                               [:settings.YV_SEARCH_RANK_CANDIDATES])
+            return super(BoundedRankMixin, self._narrowed(ids)).search(config, start, stop, score_field=score_field,
+                                                                      backend=backend)
+
+        def count(self, config):
+            """Exact when the match set is small, else a lower bound (``AtLeast``, shown "1000+")."""
+            small, ids = self._probe(config)
+            if small:
+                return self.queryset.filter(pk__in=ids).count()
+            frequent = self._frequent(config)
+            if frequent is not None:
+                return frequent[1]
+            limit = settings.YV_SEARCH_COUNT_LIMIT
+            n = self._matching(config).order_by().values("pk")[:limit + 1].count()
+            return AtLeast(limit) if n > limit else n
+
+    class ChinesePostgresSearchQueryCompiler(BoundedRankMixin, PostgresSearchQueryCompiler):
+        pass
+
+    class ChinesePostgresAutocompleteQueryCompiler(BoundedRankMixin, PostgresAutocompleteQueryCompiler):
+        pass
+
+    class ChinesePostgresSearchResults(PostgresSearchResults):
+        def _do_count(self):
+            compiler = self.query_compiler
+            if isinstance(compiler, BoundedRankMixin) and compiler._bounded():
+                return compiler.count(compiler.get_config(self.backend))
+            return super()._do_count()
+
     class ChinesePostgresSearchBackend(ChineseQueryMixin, PostgresSearchBackend):
         index_class = ChinesePostgresIndex
+        query_compiler_class = ChinesePostgresSearchQueryCompiler
+        autocomplete_query_compiler_class = ChinesePostgresAutocompleteQueryCompiler
+        results_class = ChinesePostgresSearchResults
 
         def __init__(self, params):
             params = {"SEARCH_CONFIG": "simple", **params}
             super().__init__(params)
 
     return ChinesePostgresSearchBackend
+
+
+class AtLeast(int):
+    """A count that stopped early: there are at least (in practice more than) this many."""
+
+    more = True
 
 
 _classes: dict[str, type] = {}

@@ -38,6 +38,8 @@ def probe_table(name: str = "SearchProbe"):
     """Create the model and its table; drop both afterwards."""
     model = make_probe_model(name)
     with connection.schema_editor() as editor:
+        # a run killed earlier (a benchmark interrupted) may have left the table behind
+        editor.execute(f"DROP TABLE IF EXISTS {editor.quote_name(model._meta.db_table)}")
         editor.create_model(model)
     try:
         yield model

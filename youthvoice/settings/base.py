@@ -303,6 +303,15 @@ else:
 # Unified search: results per page and the deepest offset a client may ask for.
 YV_SEARCH_PAGE_SIZE = 10
 YV_SEARCH_MAX_OFFSET = 200
+# PostgreSQL at scale (search.backends.database): a query whose words match more than
+# YV_SEARCH_PROBE indexed rows ranks only the YV_SEARCH_RANK_CANDIDATES newest matches and counts up
+# to YV_SEARCH_COUNT_LIMIT (shown as "1000+"); a search's statements stop after
+# YV_SEARCH_STATEMENT_TIMEOUT_MS (sources not searched yet are left out and the page says so; 0 = none).
+YV_SEARCH_PROBE = env.int("YV_SEARCH_PROBE", default=1000)
+YV_SEARCH_PROBE_WINDOW = env.int("YV_SEARCH_PROBE_WINDOW", default=30000)  # newest index entries probed first
+YV_SEARCH_RANK_CANDIDATES = env.int("YV_SEARCH_RANK_CANDIDATES", default=500)
+YV_SEARCH_COUNT_LIMIT = env.int("YV_SEARCH_COUNT_LIMIT", default=1000)
+YV_SEARCH_STATEMENT_TIMEOUT_MS = env.int("YV_SEARCH_STATEMENT_TIMEOUT_MS", default=1500)
 # --- Insights (insights/, issue 10): KPIs, scores, dashboards — see docs/insights.md ---------------
 # Nightly aggregation into the daily KPI tables; each run re-aggregates the last
 # INSIGHTS_REAGGREGATE_DAYS days (late first answers, ratings and booking responses settle).
