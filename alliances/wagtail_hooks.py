@@ -7,7 +7,6 @@ permission only, so a city's staff member holding it could open another city's e
 by URL; `SubtreePolicy` closes that. Joining decisions are made on the alliance page and the API,
 through alliances.services."""
 
-from functools import cached_property
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -15,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES
@@ -77,10 +77,6 @@ class _Scoped:
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
     inspect_view_class = OrganizationInspectView
-
-    @cached_property
-    def permission_policy(self):
-        return SubtreePolicy(self.model, self.org_field)
 
 
 class ExpertViewSet(_Scoped, ModelViewSet):
@@ -169,6 +165,11 @@ class MembershipViewSet(_Scoped, ModelViewSet):
     add_view_enabled = False
     inspect_view_enabled = True
     form_fields = ["status", "reason"]
+
+
+# Each model's policy is registered with Wagtail (not returned by the viewset, which Wagtail 8 deprecates).
+for _viewset in (ExpertViewSet, MemberOrganizationViewSet, MembershipViewSet):
+    register_permission_policy(_viewset.model, SubtreePolicy(_viewset.model, _viewset.org_field))
 
 
 class AlliancesGroup(ViewSetGroup):
