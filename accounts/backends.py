@@ -38,7 +38,6 @@ class PhoneOrUsernameBackend(ModelBackend):
     def user_can_authenticate(self, user):
         if not super().user_can_authenticate(user):
             return False
-        from moderation.models import SanctionKind
-        from moderation.services import active_sanction
+        from moderation.services import is_banned
 
-        return active_sanction(user, kinds=(SanctionKind.BAN,)) is None
+        return not is_banned(user)

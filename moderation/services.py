@@ -15,6 +15,7 @@ import contextvars
 import csv
 import hashlib
 import io
+import logging
 import threading
 import time
 from dataclasses import dataclass, field
@@ -56,6 +57,8 @@ from .models import (
     WordAction,
     WordCategory,
 )
+
+logger = logging.getLogger(__name__)
 
 # ---------------------------------------------------------------------------------------------
 # The word list: one automaton per list version, built once per process, version shared in the cache
@@ -221,6 +224,52 @@ def active_sanction(user, kinds=(SanctionKind.MUTE, SanctionKind.BAN)) -> Sancti
         .order_by("-ends_at")
         .first()
     )
+
+
+BAN_CACHE_SECONDS = 3600
+
+
+def ban_cache_key(user_id: int) -> str:
+    return f"moderation:bans:{user_id}"
+
+
+def forget_bans(user_id: int) -> None:
+    """Drop the cached bans of a user (now, and again at commit: a reader between the two may have
+    cached the old rows)."""
+    def forget():
+        try:
+            cache.delete(ban_cache_key(user_id))
+        except Exception:  # noqa: BLE001 - an unreachable cache is not read either (is_banned)
+            logger.warning("cache unavailable: bans of user %s not forgotten", user_id, exc_info=True)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def is_banned(user, now=None) -> bool:
+    """Whether a ban is in force for `user`: asked on every authenticated request (the auth backend's
+    user_can_authenticate), so the user's unlifted, unexpired bans are kept in the shared cache as
+    (starts, ends) pairs — usually none — and dropped whenever one of their sanctions changes
+    (moderation.signals). Without the cache it is one query."""
+    if user is None or not getattr(user, "pk", None):
+        return False
+    now = now or timezone.now()
+    key = ban_cache_key(user.pk)
+    try:
+        spans = cache.get(key)
+    except Exception:  # noqa: BLE001 - fall back to the database
+        logger.warning("cache unavailable: bans read from the database", exc_info=True)
+        return active_sanction(user, kinds=(SanctionKind.BAN,)) is not None
+    if spans is None:
+        spans = [(s.timestamp(), e.timestamp()) for s, e in Sanction.objects.filter(
+            user=user.pk, kind=SanctionKind.BAN, lifted_at__isnull=True, ends_at__gt=now,
+        ).values_list("starts_at", "ends_at")]
+        try:
+            cache.set(key, spans, BAN_CACHE_SECONDS)
+        except Exception:  # noqa: BLE001
+            logger.warning("cache unavailable: bans of user %s not cached", user.pk, exc_info=True)
+    ts = now.timestamp()
+    return any(start <= ts < end for start, end in spans)
 
 
 def check_can_post(user) -> None:

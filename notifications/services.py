@@ -91,11 +91,14 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
     rows = [Notification(recipient=user, kind=notice.kind, title=notice.title[:200], body=notice.body,
                          url=notice.url[:500], actor=notice.actor, subject=notice.subject,
                          dedupe_key=notice.dedupe_key) for notice, user in pending]
-    try:
-        with transaction.atomic():
-            created = Notification.objects.bulk_create(rows)
-    except IntegrityError:  # a concurrent writer created one of the deduplicated rows: one at a time
-        created = [row if _create_one(row) else None for row in rows]
+    if not keyed:  # only the deduplication index can refuse a row: no savepoint needed without keys
+        created = Notification.objects.bulk_create(rows)
+    else:
+        try:
+            with transaction.atomic():
+                created = Notification.objects.bulk_create(rows)
+        except IntegrityError:  # a concurrent writer created one of the deduplicated rows: one at a time
+            created = [row if _create_one(row) else None for row in rows]
     messages = []
     for (notice, user), n in zip(pending, created, strict=True):
         if n is None or not (notice.email and user.email):

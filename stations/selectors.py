@@ -53,17 +53,32 @@ def managed_stations(user):
 
 
 def station_admin_users(station: StationPage):
-    """Who is notified about a station's bookings: explicit admins and station-admin staff of its organisation."""
+    """Who is notified about a station's bookings: explicit admins and station-admin staff of its
+    organisation (active users only)."""
     from django.contrib.auth import get_user_model
 
+    return get_user_model().objects.filter(pk__in=station_admin_ids(station), is_active=True)
+
+
+def _admin_ids_query(station: StationPage) -> list[int]:
     from organizations.models import StaffMembership
 
-    # One list of ids (a UNION), then the users by primary key: an OR across the admins join would
-    # scan every user.
+    # One list of ids (a UNION): an OR across the admins join would scan every user.
     staff = StaffMembership.objects.active().filter(organization=station.organization_id, role=StaffRole.STATION_ADMIN)
     admins = StationPage.admins.through.objects.filter(stationpage_id=station.pk)
-    ids = staff.values("user_id").union(admins.values("user_id"))
-    return get_user_model().objects.filter(pk__in=ids, is_active=True)
+    return sorted(set(staff.values_list("user_id", flat=True).union(admins.values_list("user_id", flat=True))))
+
+
+def station_admin_ids(station: StationPage) -> list[int]:
+    """The ids behind `station_admin_users`, read on every booking and changed rarely: cached per
+    process under the station's admins token and the staff token (stations.signals bumps them when
+    the station's admins or any staff membership change)."""
+    keys = [admins_version_key(station.pk), STAFF_ADMINS_VERSION]
+    versions = _versions(keys)
+    if versions is None:
+        return _admin_ids_query(station)
+    memo_key = (station.pk, station.organization_id, versions[keys[0]], versions[keys[1]])
+    return _memo(_admin_ids, memo_key, lambda: _admin_ids_query(station))
 
 
 def escalation_users(station: StationPage):
@@ -91,6 +106,14 @@ CALENDAR_OVERRIDES_VERSION = "stations:calendar:overrides"
 _calendars: dict = {}
 _overrides: dict = {}
 _MEMO_MAX = 4096
+
+
+STAFF_ADMINS_VERSION = "stations:admins:staff"
+_admin_ids: dict = {}
+
+
+def admins_version_key(station_id: int) -> str:
+    return f"stations:admins:{station_id}"
 
 
 def calendar_version_key(station_id: int) -> str:

@@ -1,10 +1,11 @@
 """Cache invalidation: a station's cached working calendar (stations.selectors.working_calendar)
 is dropped when its hours, exceptions or page change, and every calendar when an admin calendar
-override changes. Connected in StationsConfig.ready()."""
+override changes; a station's cached admin ids (selectors.station_admin_ids) when its admins
+change, and every station's when a staff membership changes. Connected in StationsConfig.ready()."""
 
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from organizations.models import CalendarOverride
+from organizations.models import CalendarOverride, StaffMembership
 
 from . import selectors
 from .models import HoursException, OpeningHours, StationPage
@@ -24,6 +25,22 @@ def _overrides_changed(sender, instance, **kwargs):
     selectors.bump_calendar_version(selectors.CALENDAR_OVERRIDES_VERSION)
 
 
+def _admins_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if not action.startswith("post_"):
+        return
+    if not reverse:  # station.admins.add/remove/set/clear (also what a page save commits)
+        selectors.bump_calendar_version(selectors.admins_version_key(instance.pk))
+        return
+    # user.<related>.add/remove(stations...): the stations in pk_set; clear() gives no pk_set
+    station_ids = pk_set if pk_set is not None else StationPage.objects.values_list("pk", flat=True)
+    for pk in station_ids:
+        selectors.bump_calendar_version(selectors.admins_version_key(pk))
+
+
+def _staff_changed(sender, instance, **kwargs):
+    selectors.bump_calendar_version(selectors.STAFF_ADMINS_VERSION)
+
+
 def connect():
     for model in (OpeningHours, HoursException):
         post_save.connect(_station_rows_changed, sender=model, dispatch_uid=f"stations-calendar-{model.__name__}-save")
@@ -32,3 +49,6 @@ def connect():
     post_delete.connect(_station_changed, sender=StationPage, dispatch_uid="stations-calendar-page-del")
     post_save.connect(_overrides_changed, sender=CalendarOverride, dispatch_uid="stations-calendar-overrides-save")
     post_delete.connect(_overrides_changed, sender=CalendarOverride, dispatch_uid="stations-calendar-overrides-del")
+    m2m_changed.connect(_admins_changed, sender=StationPage.admins.through, dispatch_uid="stations-admins-m2m")
+    post_save.connect(_staff_changed, sender=StaffMembership, dispatch_uid="stations-admins-staff-save")
+    post_delete.connect(_staff_changed, sender=StaffMembership, dispatch_uid="stations-admins-staff-del")

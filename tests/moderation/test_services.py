@@ -9,7 +9,7 @@ from freezegun import freeze_time
 
 from moderation import services
 from moderation.domain.matcher import Action
-from moderation.models import Alert, AlertKind, AlertStatus, AllowedWord, SensitiveWord
+from moderation.models import Alert, AlertKind, AlertStatus, AllowedWord, Sanction, SensitiveWord
 from notifications.models import Notification
 from organizations.models import StaffRole
 from tests.factories import PASSWORD, UserFactory
@@ -185,3 +185,28 @@ def test_reporting_unknown_kind_is_400(tree, youth, client_for):
 
 def test_conflict_is_409_json(tree, client_for, youth):
     assert Conflict.status == 409
+
+
+def test_a_ban_ends_a_live_session_at_once_and_its_lifting_restores_it(tree, make_staff, youth, client_for):
+    """Every authenticated request asks whether the user is banned; the answer is cached per user
+    and dropped when one of their sanctions changes, so neither a ban nor its lifting waits."""
+    mod = make_staff(tree.province, StaffRole.MODERATOR)
+    c = client_for(youth)
+    assert c.get("/api/stations/bookings").status_code == 200  # "no bans" is now cached
+    s = services.impose_sanction(moderator=mod, user=youth, organization=tree.province, kind="ban", hours=2,
+                                 reason="违法内容")
+    assert c.get("/api/stations/bookings").status_code == 401
+    services.lift_sanction(moderator=mod, sanction=s, reason="申诉成立")
+    assert c.get("/api/stations/bookings").status_code == 200
+    services.impose_sanction(moderator=mod, user=youth, organization=tree.province, kind="mute", hours=2,
+                             reason="刷屏")
+    assert c.get("/api/stations/bookings").status_code == 200  # a mute does not log out
+    with freeze_time(timezone.now() + timedelta(hours=1)):
+        later = Sanction.objects.create(user=youth, kind="ban", organization=tree.province, reason="定时封禁",
+                                        starts_at=timezone.now() + timedelta(hours=1),
+                                        ends_at=timezone.now() + timedelta(hours=3))
+        assert services.is_banned(youth) is False  # not started yet
+    with freeze_time(later.starts_at + timedelta(minutes=1)):
+        assert services.is_banned(youth) is True  # starts without any write: the cached span says when
+    with freeze_time(later.ends_at + timedelta(minutes=1)):
+        assert services.is_banned(youth) is False

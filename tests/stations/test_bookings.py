@@ -263,3 +263,33 @@ def test_cached_calendar_follows_hours_exceptions_and_overrides(station, youth):
     assert not selectors.working_calendar(station).is_open(NOW)  # a statutory day off now
     override.delete()
     assert selectors.working_calendar(station).is_open(NOW)
+
+
+@freeze_time(NOW)
+def test_new_station_admins_are_notified_at_once(tree, station, youth, make_staff, client_for):
+    """The admins of a station are cached per process for bookings; adding an explicit admin, a
+    station-admin staff member of its organisation, or ending that membership takes effect on the
+    next booking."""
+    from stations.models import ServiceSlot as Slot
+
+    services.generate_slots(station=station, days=3, start=NOW.date())
+    slots = list(Slot.objects.filter(station=station).order_by("starts_at")[:4])
+    yc = client_for(youth)
+
+    def book_and_notified(slot):
+        r = post(yc, "/api/stations/bookings", {"slot_id": slot.pk})
+        assert r.status_code == 201, r.content
+        return set(Notification.objects.filter(subject=f"stations.booking:{r.json()['id']}")
+                   .exclude(recipient=youth).values_list("recipient__username", flat=True))
+
+    assert book_and_notified(slots[0]) == {"station_admin"}  # cached now
+    extra = UserFactory(username="second_admin")
+    station.admins.add(extra)
+    station.save()
+    assert book_and_notified(slots[1]) == {"station_admin", "second_admin"}
+    staff = make_staff(tree.tianhe, StaffRole.STATION_ADMIN)
+    assert book_and_notified(slots[2]) == {"station_admin", "second_admin", staff.username}
+    membership = staff.staff_memberships.get()
+    membership.is_active = False
+    membership.save()
+    assert book_and_notified(slots[3]) == {"station_admin", "second_admin"}
