@@ -8,6 +8,8 @@ migration). Everything else — upserts, BM25/ts_rank ranking, title norms, atom
 filters, facets — is Wagtail's own code.
 """
 
+import time
+
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 from modelsearch.backends.database import SearchBackend as stock_backend_for_connection
@@ -116,7 +118,7 @@ def _postgres_backend_class():
 
     from django.conf import settings
     from django.contrib.postgres.search import SearchVectorField
-    from django.db.models import F
+    from django.db.models import F, Field, ForeignObject, Lookup
     from django.db.models.expressions import CombinedExpression
     from modelsearch.backends.database.postgres.postgres import (
         IndexEntry,
@@ -131,6 +133,40 @@ def _postgres_backend_class():
 
     class ChinesePostgresIndex(ChineseIndexMixin, PostgresIndex):
         pass
+
+    class AnyOf(Lookup):
+        """``pk__any_of=[...]``: ``"id" = ANY(%s)`` with the list as one array parameter. The probe's
+        candidate lists (up to YV_SEARCH_PROBE ids) go back to the database several times per
+        search; ``pk__in`` makes a placeholder per id and prepares each in Python."""
+
+        lookup_name = "any_of"
+        prepare_rhs = False
+        can_use_none_as_rhs = False
+
+        def get_db_prep_lookup(self, value, connection):
+            return "%s", [list(value)]
+
+        def as_sql(self, compiler, connection):
+            lhs, lhs_params = self.process_lhs(compiler, connection)
+            rhs, rhs_params = self.process_rhs(compiler, connection)
+            return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+    Field.register_lookup(AnyOf)
+    ForeignObject.register_lookup(AnyOf)  # a child page's primary key is its page_ptr
+
+    small_sources: dict = {}  # content type ids -> (fewer entries than the probe window?, checked at)
+
+    def few_entries(ct_ids) -> bool:
+        """Whether the index holds fewer than YV_SEARCH_PROBE_WINDOW entries of these content types
+        (a bounded count, remembered for SMALL_SOURCE_SECONDS): for such a source the newest-window
+        step of the probe is skipped — its entries need not be among the newest of the table."""
+        window = settings.YV_SEARCH_PROBE_WINDOW
+        key = (tuple(sorted(ct_ids)), window)
+        found = small_sources.get(key)
+        if found is None or time.monotonic() - found[1] > SMALL_SOURCE_SECONDS:
+            n = IndexEntry._default_manager.filter(content_type_id__in=key).order_by()[:window].count()
+            found = small_sources[key] = (n < window, time.monotonic())
+        return found[0]
 
     class BoundedRankMixin:
         """Never rank, count or sort every match of a frequent word.
@@ -166,16 +202,20 @@ def _postgres_backend_class():
                 probe = settings.YV_SEARCH_PROBE
                 tsquery = self.build_tsquery(self.query, config=config)
                 model = self.queryset.model
+                ct_ids = get_descendants_content_types_pks(model)
                 entries = (IndexEntry._default_manager
-                           .filter(content_type_id__in=get_descendants_content_types_pks(model))
+                           .filter(content_type_id__in=ct_ids)
                            .annotate(_yv_vector=self._probe_vector()).filter(_yv_vector=tsquery))
                 # 1. The newest YV_SEARCH_PROBE_WINDOW entries only: a bounded walk, whatever the
                 #    planner believes (for a word absent from its statistics it would otherwise
                 #    walk all 10⁶ rows backwards looking for 1001 that do not exist).
-                table = IndexEntry._meta.db_table
-                window = entries.extra(where=[f'"{table}"."id" > (SELECT max(id) FROM "{table}") - %s'],
-                                       params=[settings.YV_SEARCH_PROBE_WINDOW])
-                oids = list(window.order_by("-id").values_list("object_id", flat=True)[:probe + 1])
+                #    Skipped for a source with fewer entries than the window (few_entries).
+                oids = []
+                if not few_entries(ct_ids):
+                    table = IndexEntry._meta.db_table
+                    window = entries.extra(where=[f'"{table}"."id" > (SELECT max(id) FROM "{table}") - %s'],
+                                           params=[settings.YV_SEARCH_PROBE_WINDOW])
+                    oids = list(window.order_by("-id").values_list("object_id", flat=True)[:probe + 1])
                 if len(oids) <= probe:
                     # 2. Not frequent among the newest: all matches through the GIN index (a
                     #    materialised CTE is planned without the LIMIT, so no backward walk).
@@ -195,7 +235,7 @@ def _postgres_backend_class():
             cache = self.__dict__.setdefault("_yv_frequent", {})
             if config not in cache:
                 _, pks = self._probe(config)
-                allowed = set(self.queryset.filter(pk__in=pks).values_list("pk", flat=True))
+                allowed = set(self.queryset.filter(pk__any_of=pks).values_list("pk", flat=True))
                 visible = [pk for pk in pks if pk in allowed]
                 cache[config] = None if len(visible) < settings.YV_SEARCH_RANK_CANDIDATES else (
                     visible[:settings.YV_SEARCH_RANK_CANDIDATES],
@@ -212,13 +252,15 @@ def _postgres_backend_class():
 
         def _narrowed(self, pks):
             other = copy.copy(self)
-            other.queryset = self.queryset.filter(pk__in=pks)
+            other.queryset = self.queryset.filter(pk__any_of=pks)
             return other
 
         def search(self, config, start, stop, score_field=None, backend=None):
             if not self._bounded():
                 return super().search(config, start, stop, score_field=score_field, backend=backend)
             small, ids = self._probe(config)
+            if small and not ids:
+                return self.queryset.none()  # nothing matches: no query
             if not small:
                 frequent = self._frequent(config)
                 if frequent is not None:
@@ -233,7 +275,7 @@ def _postgres_backend_class():
             """Exact when the match set is small, else a lower bound (``AtLeast``, shown "1000+")."""
             small, ids = self._probe(config)
             if small:
-                return self.queryset.filter(pk__in=ids).count()
+                return self.queryset.filter(pk__any_of=ids).count() if ids else 0
             frequent = self._frequent(config)
             if frequent is not None:
                 return frequent[1]
@@ -265,6 +307,9 @@ def _postgres_backend_class():
             super().__init__(params)
 
     return ChinesePostgresSearchBackend
+
+
+SMALL_SOURCE_SECONDS = 300
 
 
 class AtLeast(int):

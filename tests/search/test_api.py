@@ -163,10 +163,14 @@ def test_similar_questions_while_typing(content, client, pages_as_questions):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="bounded ranking and counts are the PostgreSQL backend's")
-def test_frequent_words_rank_a_bounded_candidate_set_and_count_to_a_limit(content, client, settings):
+@pytest.mark.parametrize("window", [30000, 3, 40])
+def test_frequent_words_rank_a_bounded_candidate_set_and_count_to_a_limit(content, client, settings, window):
     """With 11 live pages matching 创业 and a probe of 4: only the newest candidates are ranked,
-    counts stop early and are marked as lower bounds ("n+"), pagination still works."""
+    counts stop early and are marked as lower bounds ("n+"), pagination still works — whether the
+    source has fewer index entries than the probe window (its newest-window step is skipped) or
+    more (the window step runs first: a window of 3 finds too few, one of 40 enough)."""
     pages, _ = content
+    settings.YV_SEARCH_PROBE_WINDOW = window
     settings.YV_SEARCH_PROBE = 4
     settings.YV_SEARCH_RANK_CANDIDATES = 3
     settings.YV_SEARCH_COUNT_LIMIT = 3
