@@ -121,20 +121,23 @@ class _OutOfTime(Exception):
 @contextlib.contextmanager
 def statement_budget():
     """PostgreSQL: statements inside stop after YV_SEARCH_STATEMENT_TIMEOUT_MS (QueryCanceled, an
-    OperationalError). The setting is local to a transaction (or savepoint) around the block, so
-    it never outlives it; a cancelled statement rolls the block back."""
+    OperationalError). The setting is local to a transaction around the block, which its commit
+    ends; inside an outer transaction (a savepoint here) it is put back explicitly, so it never
+    outlives the block. A cancelled statement rolls the block back."""
     ms = getattr(settings, "YV_SEARCH_STATEMENT_TIMEOUT_MS", 0)
     if not ms or connection.vendor != "postgresql":
         yield
         return
+    nested = connection.in_atomic_block
     with transaction.atomic():
         with connection.cursor() as cur:
             cur.execute("SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
                         [f"{int(ms)}ms"])
             previous = cur.fetchone()[0]
         yield
-        with connection.cursor() as cur:
-            cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+        if nested:
+            with connection.cursor() as cur:
+                cur.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
 
 
 def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=False):

@@ -6,12 +6,16 @@ live in every process.
 * Answers likewise through the ``SearchableAnswer`` proxy: re-indexed on commit when saved
   (a removal or a moderation decision saves the answer), dropped from the index when deleted.
 * A dictionary change bumps the dictionary version on commit (``search.segmenter``).
+* The cached private sections (``sources.private_sections``) are dropped when a page view
+  restriction changes or a page moves (now and at commit).
 """
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from modelsearch import index
+from wagtail.models import PageViewRestriction
+from wagtail.signals import post_page_move
 
 from alliances.models import ExpertDomain, ExpertProfile
 from community.models import Answer
@@ -58,3 +62,12 @@ def dictionary_changed(sender, instance, raw=False, **kwargs):
 
     if not raw:
         transaction.on_commit(segmenter.bump_version)
+
+
+@receiver([post_save, post_delete], sender=PageViewRestriction)
+@receiver(post_page_move)
+def private_sections_changed(sender, **kwargs):
+    from .sources import forget_private_sections
+
+    forget_private_sections()
+    transaction.on_commit(forget_private_sections)

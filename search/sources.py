@@ -109,10 +109,43 @@ def _claimed_page_models() -> list:
     return [s.get_model() for s in all_sources() if s.claims_pages]
 
 
+PRIVATE_SECTIONS_KEY = "search:private-sections"
+
+
+def private_sections() -> list[tuple[str, int]]:
+    """(path, depth) of every page with a view restriction: Wagtail's ``public()`` reads them on
+    every call (twice a search pass here), so they are kept in the shared cache and dropped when
+    a restriction changes or a page moves (search.signals)."""
+    from django.core.cache import cache
+    from wagtail.models import PageViewRestriction
+
+    found = cache.get(PRIVATE_SECTIONS_KEY)
+    if found is None:
+        found = list(PageViewRestriction.objects.values_list("page__path", "page__depth"))
+        cache.set(PRIVATE_SECTIONS_KEY, found, 3600)
+    return found
+
+
+def forget_private_sections() -> None:
+    from django.core.cache import cache
+
+    cache.delete(PRIVATE_SECTIONS_KEY)
+
+
+def public(qs: QuerySet) -> QuerySet:
+    """``qs.public()`` (not in a private section) from the cached sections."""
+    from django.db.models import Q
+
+    q = Q()
+    for path, depth in private_sections():
+        q |= Q(path__startswith=path, depth__gte=depth)
+    return qs.exclude(q) if q else qs
+
+
 def pages_visible() -> QuerySet:
     from wagtail.models import Page
 
-    qs = Page.objects.live().public()
+    qs = public(Page.objects.live())
     claimed = _claimed_page_models()
     return qs.not_type(*claimed) if claimed else qs
 
@@ -263,7 +296,7 @@ register(SearchSource(key="answer", label=_("Q&A answers"), model="yvsearch.Sear
 def stations_visible() -> QuerySet:
     from stations.models import StationPage
 
-    return StationPage.objects.live().public()
+    return public(StationPage.objects.live())
 
 
 def stations_present(objs: list) -> list[Presented]:

@@ -210,12 +210,20 @@ def _postgres_backend_class():
                 #    planner believes (for a word absent from its statistics it would otherwise
                 #    walk all 10⁶ rows backwards looking for 1001 that do not exist).
                 #    Skipped for a source with fewer entries than the window (few_entries).
+                #    A sample of the newest YV_SEARCH_PROBE_SAMPLE entries goes first: when the word
+                #    is rare there, the whole window would not find enough either (the step below is
+                #    then cheap) and its scan — every row's vector tested — is skipped.
                 oids = []
                 if not few_entries(ct_ids):
                     table = IndexEntry._meta.db_table
-                    window = entries.extra(where=[f'"{table}"."id" > (SELECT max(id) FROM "{table}") - %s'],
-                                           params=[settings.YV_SEARCH_PROBE_WINDOW])
-                    oids = list(window.order_by("-id").values_list("object_id", flat=True)[:probe + 1])
+                    full = settings.YV_SEARCH_PROBE_WINDOW
+                    sample = min(settings.YV_SEARCH_PROBE_SAMPLE, full)
+                    for window in dict.fromkeys((sample, full)):
+                        newest = entries.extra(where=[f'"{table}"."id" > (SELECT max(id) FROM "{table}") - %s'],
+                                               params=[window])
+                        oids = list(newest.order_by("-id").values_list("object_id", flat=True)[:probe + 1])
+                        if len(oids) > probe or len(oids) * full / window <= probe / 2:
+                            break  # frequent: found enough; or rare: the whole window would not
                 if len(oids) <= probe:
                     # 2. Not frequent among the newest: all matches through the GIN index (a
                     #    materialised CTE is planned without the LIMIT, so no backward walk).

@@ -59,16 +59,18 @@ def normalize(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+@lru_cache(maxsize=65536)
+def _normal_char(ch: str) -> str:
+    n = unicodedata.normalize("NFKC", ch)
+    n = _t2s().convert(n).lower() if len(n) == 1 else ""
+    return n if len(n) == 1 else ch.lower()
+
+
 def normalize_chars(text: str) -> str:
     """Like ``normalize`` but character for character, so offsets stay aligned with ``text``
-    (for highlighting). A character whose normal form is not one character is kept, lower-cased."""
-    out = []
-    convert = _t2s().convert
-    for ch in text:
-        n = unicodedata.normalize("NFKC", ch)
-        n = convert(n).lower() if len(n) == 1 else ""
-        out.append(n if len(n) == 1 else ch.lower())
-    return "".join(out)
+    (for highlighting). A character whose normal form is not one character is kept, lower-cased.
+    (Each character's form is remembered: a results page normalises thousands of them.)"""
+    return "".join(map(_normal_char, text))
 
 
 def is_cjk(word: str) -> bool:

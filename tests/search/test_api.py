@@ -206,3 +206,37 @@ def test_a_source_out_of_time_gives_a_degraded_page_not_an_error(content, client
     assert facets["page"] == 11 and facets["expert"] == 0
     page = client.get("/search/", {"q": "创业"})
     assert page.status_code == 200 and ("超时" in page.content.decode() or "too long" in page.content.decode())
+
+
+def test_private_sections_never_appear_and_follow_restrictions_at_once(content, client):
+    """Pages under a view restriction are not found; the restricted sections are cached, and adding
+    or removing a restriction takes effect on the next search."""
+    from wagtail.models import PageViewRestriction
+
+    pages, _ = content
+
+    def found(q="创业"):
+        return {i["id"] for i in client.get("/api/search/", {"q": q, "type": "page", "limit": 50}).json()["items"]}
+
+    assert pages["gz1"].pk in found()  # the (empty) private sections are cached now
+    restriction = PageViewRestriction.objects.create(page=pages["gz1"].get_parent(),
+                                                     restriction_type=PageViewRestriction.LOGIN)
+    hidden = found()
+    assert pages["gz1"].pk not in hidden and pages["gz2"].pk not in hidden  # the whole 广州 branch
+    assert pages["sz1"].pk in hidden
+    restriction.delete()
+    assert pages["gz1"].pk in found()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the statement budget is PostgreSQL's")
+def test_the_statement_budget_does_not_outlive_a_search(content, settings):
+    """Inside an outer transaction (as here) the search's statement timeout is put back after it."""
+    from search import selectors
+
+    settings.YV_SEARCH_STATEMENT_TIMEOUT_MS = 1234
+    with connection.cursor() as cur:
+        cur.execute("SHOW statement_timeout")
+        before = cur.fetchone()[0]
+        assert selectors.unified_search(q="创业").total
+        cur.execute("SHOW statement_timeout")
+        assert cur.fetchone()[0] == before != "1234ms"

@@ -309,6 +309,7 @@ YV_SEARCH_MAX_OFFSET = 200
 # YV_SEARCH_STATEMENT_TIMEOUT_MS (sources not searched yet are left out and the page says so; 0 = none).
 YV_SEARCH_PROBE = env.int("YV_SEARCH_PROBE", default=1000)
 YV_SEARCH_PROBE_WINDOW = env.int("YV_SEARCH_PROBE_WINDOW", default=30000)  # newest index entries probed first
+YV_SEARCH_PROBE_SAMPLE = env.int("YV_SEARCH_PROBE_SAMPLE", default=5000)  # of which these first (a rare word stops there)
 YV_SEARCH_RANK_CANDIDATES = env.int("YV_SEARCH_RANK_CANDIDATES", default=500)  # newest matches ranked for a frequent word
 YV_SEARCH_COUNT_LIMIT = env.int("YV_SEARCH_COUNT_LIMIT", default=1000)  # counts and facets stop here ("1000+")
 YV_SEARCH_STATEMENT_TIMEOUT_MS = env.int("YV_SEARCH_STATEMENT_TIMEOUT_MS", default=1500)  # database time per search
