@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from wagtail.log_actions import log
@@ -183,10 +183,12 @@ def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | No
         with transaction.atomic():
             booking = _book(user=user, slot_id=slot_id, note=note, referral_id=referral_id, now=now)
     except IntegrityError as exc:
-        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
-        if constraint == "uniq_active_booking_per_slot_user":  # a concurrent double booking by the same user
+        # PostgreSQL names the constraint; SQLite (the embedded default) only says what failed.
+        constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) or str(exc)
+        if ("uniq_active_booking_per_slot_user" in constraint
+                or "stations_booking.slot_id, stations_booking.user_id" in constraint):  # a double booking
             raise Conflict("您已预约该时段", "You have already booked this slot", code="duplicate") from None
-        if constraint == "slot_booked_within_capacity":
+        if "slot_booked_within_capacity" in constraint:
             raise Conflict("该时段已约满", "This slot is full", code="full") from None
         raise
     return booking
@@ -200,22 +202,77 @@ BOOKING_SLOT_FIELDS = (
 )
 
 
-def _book(*, user, slot_id: int, note: str, referral_id: int | None, now) -> Booking:
-    # Only the columns a booking reads: a page row has some thirty.
-    slot = (ServiceSlot.objects.select_for_update(of=("self",)).select_related("service", "station")
-            .only(*BOOKING_SLOT_FIELDS).filter(pk=slot_id).first())
+_TAKE_PLACE_SQL = """
+    UPDATE stations_serviceslot AS s SET booked = s.booked + 1
+      FROM stations_stationservice AS sv, stations_stationpage AS st, wagtailcore_page AS p
+     WHERE s.id = %s AND sv.id = s.service_id AND st.page_ptr_id = s.station_id AND p.id = st.page_ptr_id
+       AND NOT s.is_cancelled AND s.starts_at > %s AND s.booked < s.capacity AND sv.is_active AND p.live
+ RETURNING s.service_id, s.station_id, s.starts_at, s.ends_at, s.capacity, s.booked, s.is_cancelled,
+           sv.name, sv.is_active, sv.station_id, p.title, p.live, p.url_path, st.follows_public_holidays,
+           st.organization_id"""
+
+
+def _check_bookable(slot: ServiceSlot | None, now) -> None:
+    """Why a slot cannot take a booking (raises), in the order the user should hear it."""
     if slot is None:
         raise NotFound("时段不存在", "Slot not found")
-    station = slot.station
-    if slot.is_cancelled or not slot.service.is_active or not station.live:
+    if slot.is_cancelled or not slot.service.is_active or not slot.station.live:
         raise Invalid("该时段不可预约", "This slot cannot be booked")
     if slot.starts_at <= now:
         raise Invalid("该时段已过，不能预约", "This slot is in the past", fields={"slot_id": "past"})
+    if slot.booked >= slot.capacity:
+        raise Conflict("该时段已约满", "This slot is full", code="full")
+
+
+def _slot_query():
+    # Only the columns a booking reads: a page row has some thirty.
+    return ServiceSlot.objects.select_related("service", "station").only(*BOOKING_SLOT_FIELDS)
+
+
+def _loaded(model, **values):
+    """An instance as the ORM would load it with `.only(*values)` (the other fields deferred)."""
+    from django.db.models import DEFERRED
+
+    fields = model._meta.concrete_fields
+    return model.from_db(connection.alias, [f.attname for f in fields if f.attname in values],
+                         [values.get(f.attname, DEFERRED) for f in fields])
+
+
+def _take_place(slot_id: int, now) -> ServiceSlot:
+    """Take one place on the slot, or raise why not. On PostgreSQL one statement: a conditional
+    `UPDATE … RETURNING` that locks the slot row, re-checks `booked < capacity` on the latest row
+    version when a concurrent booking got there first (READ COMMITTED), and returns what the
+    booking needs. Elsewhere (the embedded SQLite default): `SELECT … FOR UPDATE`, check, save."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(_TAKE_PLACE_SQL, [slot_id, now])
+            row = cur.fetchone()
+        if row is None:  # refused: say why (a read without lock; the state may have moved on since)
+            _check_bookable(_slot_query().filter(pk=slot_id).first(), now)
+            raise Conflict("该时段已约满", "This slot is full", code="full")
+        (service_id, station_id, starts_at, ends_at, capacity, booked, is_cancelled, name, is_active,
+         service_station_id, title, live, url_path, follows_public_holidays, organization_id) = row
+        slot = _loaded(ServiceSlot, id=slot_id, service_id=service_id, station_id=station_id, starts_at=starts_at,
+                       ends_at=ends_at, capacity=capacity, booked=booked, is_cancelled=is_cancelled)
+        slot.service = _loaded(StationService, id=service_id, name=name, is_active=is_active,
+                               station_id=service_station_id)
+        slot.station = _loaded(StationPage, id=station_id, page_ptr_id=station_id, title=title, live=live,
+                               url_path=url_path, follows_public_holidays=follows_public_holidays,
+                               organization_id=organization_id)
+        return slot
+    slot = _slot_query().select_for_update(of=("self",)).filter(pk=slot_id).first()
+    _check_bookable(slot, now)
+    slot.booked += 1
+    slot.save(update_fields=["booked"])
+    return slot
+
+
+def _book(*, user, slot_id: int, note: str, referral_id: int | None, now) -> Booking:
     # A second booking of the same slot by the same user is refused by the partial unique index
     # (uniq_active_booking_per_slot_user) on insert, which saves a query here; the IntegrityError
     # rolls the whole transaction back (request_booking turns it into a 409), so no savepoint.
-    if slot.booked >= slot.capacity:
-        raise Conflict("该时段已约满", "This slot is full", code="full")
+    slot = _take_place(slot_id, now)
+    station = slot.station
     referral = None
     if referral_id:
         referral = Referral.objects.filter(pk=referral_id, asker=user, station=station).first()
@@ -223,8 +280,6 @@ def _book(*, user, slot_id: int, note: str, referral_id: int | None, now) -> Boo
             raise Invalid("转介记录无效", "Unknown referral", fields={"referral_id": referral_id})
     cal = selectors.working_calendar(station)
     deadline = min(response_deadline(now, cal), slot.starts_at)
-    slot.booked += 1
-    slot.save(update_fields=["booked"])
     booking = Booking.objects.create(
         slot=slot, station=station, user=user, note=note, requested_at=now, respond_by=deadline,
         in_working_hours=cal.is_open(now), referral=referral,
