@@ -288,7 +288,7 @@ def _book(*, user, slot_id: int, note: str, referral_id: int | None, now) -> Boo
     local = timezone.localtime(deadline)
     subject = f"stations.booking:{booking.pk}"
     notify_many([
-        Notice(recipients=selectors.station_admin_users(station), kind="station_booking", actor=user, email=True,
+        Notice(recipients=selectors.station_admin_recipients(station), kind="station_booking", actor=user, email=True,
                title=f"新的预约申请：{slot.service.name}", url=MANAGE_URL, subject=subject,
                body=f"{user.public_name} 预约了 {timezone.localtime(slot.starts_at):%m-%d %H:%M}，"
                     f"请在 {local:%m-%d %H:%M} 前确认或婉拒。"),

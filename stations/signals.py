@@ -1,8 +1,10 @@
 """Cache invalidation: a station's cached working calendar (stations.selectors.working_calendar)
 is dropped when its hours, exceptions or page change, and every calendar when an admin calendar
-override changes; a station's cached admin ids (selectors.station_admin_ids) when its admins
-change, and every station's when a staff membership changes. Connected in StationsConfig.ready()."""
+override changes; a station's cached admin ids and rows (selectors.station_admin_ids,
+station_admin_recipients) when its admins change, and every station's when a staff membership
+changes or a user's e-mail or active flag may have changed. Connected in StationsConfig.ready()."""
 
+from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from organizations.models import CalendarOverride, StaffMembership
@@ -41,6 +43,14 @@ def _staff_changed(sender, instance, **kwargs):
     selectors.bump_calendar_version(selectors.STAFF_ADMINS_VERSION)
 
 
+def _user_changed(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
+    # The cached admin rows hold each admin's e-mail and active flag; a login (last_login only)
+    # or a new user changes neither for an existing admin.
+    if created or raw or (update_fields is not None and not {"email", "is_active"} & set(update_fields)):
+        return
+    selectors.bump_calendar_version(selectors.STAFF_ADMINS_VERSION)
+
+
 def connect():
     for model in (OpeningHours, HoursException):
         post_save.connect(_station_rows_changed, sender=model, dispatch_uid=f"stations-calendar-{model.__name__}-save")
@@ -52,3 +62,5 @@ def connect():
     m2m_changed.connect(_admins_changed, sender=StationPage.admins.through, dispatch_uid="stations-admins-m2m")
     post_save.connect(_staff_changed, sender=StaffMembership, dispatch_uid="stations-admins-staff-save")
     post_delete.connect(_staff_changed, sender=StaffMembership, dispatch_uid="stations-admins-staff-del")
+    post_save.connect(_user_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="stations-admins-user-save")
+    post_delete.connect(_staff_changed, sender=settings.AUTH_USER_MODEL, dispatch_uid="stations-admins-user-del")

@@ -271,14 +271,14 @@ def test_cached_calendar_follows_hours_exceptions_and_overrides(station, youth):
 
 
 @freeze_time(NOW)
-def test_new_station_admins_are_notified_at_once(tree, station, youth, make_staff, client_for):
+def test_new_station_admins_are_notified_at_once(tree, station, station_admin, youth, make_staff, client_for):
     """The admins of a station are cached per process for bookings; adding an explicit admin, a
     station-admin staff member of its organisation, or ending that membership takes effect on the
     next booking."""
     from stations.models import ServiceSlot as Slot
 
     services.generate_slots(station=station, days=3, start=NOW.date())
-    slots = list(Slot.objects.filter(station=station).order_by("starts_at")[:4])
+    slots = list(Slot.objects.filter(station=station).order_by("starts_at")[:6])
     yc = client_for(youth)
 
     def book_and_notified(slot):
@@ -298,3 +298,11 @@ def test_new_station_admins_are_notified_at_once(tree, station, youth, make_staf
     membership.is_active = False
     membership.save()
     assert book_and_notified(slots[3]) == {"station_admin", "second_admin"}
+    extra.is_active = False  # an admin's account closed: no longer notified
+    extra.save()
+    assert book_and_notified(slots[4]) == {"station_admin"}
+    station_admin.email = "new-address@example.cn"  # e-mail goes to the new address at once
+    station_admin.save(update_fields=["email"])
+    r = post(yc, "/api/stations/bookings", {"slot_id": slots[5].pk})
+    assert OutboxMessage.objects.filter(notification__subject=f"stations.booking:{r.json()['id']}",
+                                        to_email="new-address@example.cn").exists()
