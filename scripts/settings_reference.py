@@ -62,6 +62,7 @@ NOTES = {
     "YV_OUTBOX_RESEND_AFTER_SECONDS": "Outbox: how long a published delivery may wait before the sweep publishes it again",
     "YV_QA_PEER_ANSWER_STOPS_CLOCK": "Does a youth's (peer) answer stop a question's deadline clock",
     "YV_ALLIANCES_FLAG_OUT_OF_DOMAIN": "Expert statistics also count answers outside their registered domains",
+    "PYTEST_XDIST_WORKER": "Set by pytest-xdist in each test worker (gw0, gw1, …): the test settings give each its own Redis database",
 }
 
 

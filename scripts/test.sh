@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make test: start PostgreSQL and Redis on loopback, run the whole pytest suite against them,
-# stop them, and exit with pytest's status. Extra arguments go to pytest.
+# stop them, and exit with pytest's status. Extra arguments go to pytest (one serial run).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,16 @@ reuse="--reuse-db"
 .venv/bin/python manage.py makemigrations --check --dry-run >/dev/null || {
   echo "Model changes without migrations: run 'python manage.py makemigrations'." >&2; exit 1; }
 
-.venv/bin/python -m pytest $reuse "$@"
+if [ $# -gt 0 ]; then  # what the caller asked for, as asked
+  .venv/bin/python -m pytest $reuse "$@"
+  exit $?
+fi
+# The whole suite: one pytest-xdist worker per core (each with its own test database and Redis
+# database, youthvoice/settings/test.py), then the API fuzzing, which must run serially
+# (tests/test_api_fuzz.py says why).
+.venv/bin/python -m pytest $reuse -n "${YV_TEST_WORKERS:-auto}" --dist loadfile --durations=10
 status=$?
+.venv/bin/python -m pytest $reuse tests/test_api_fuzz.py
+fuzz=$?
+[ $status -eq 0 ] && status=$fuzz
 exit $status

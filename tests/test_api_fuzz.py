@@ -28,6 +28,11 @@ EXAMPLES = int(os.environ.get("YV_FUZZ_EXAMPLES", "6"))
 COVERAGE = os.environ.get("YV_FUZZ_COVERAGE", "0") == "1"
 CONFIG = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": COVERAGE}}})
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, config=CONFIG)
+# Under pytest-xdist schemathesis collects each parametrized test as one item that runs no
+# operation at all (tried: a 500 planted in an endpoint passed). make test runs this file in a
+# serial pass of its own after the parallel one (scripts/test.sh); a worker skips it, visibly.
+pytestmark = pytest.mark.skipif(bool(os.environ.get("PYTEST_XDIST_WORKER")),
+                                reason="fuzzed in make test's serial pass: schemathesis runs nothing under xdist")
 FUZZ_SETTINGS = settings(
     max_examples=EXAMPLES, deadline=None, derandomize=True,
     suppress_health_check=list(HealthCheck),

@@ -51,8 +51,12 @@ def test_map_page_shows_markers_and_list(live_server, page):
     # a marker popup links to the station page
     # (a DOM click: a pointer click can land beside a marker the map is still panning to)
     page.locator(".leaflet-marker-icon").first.dispatch_event("click")
-    page.locator(".leaflet-popup-content a").click()
-    page.wait_for_url("**/stations/*/")
+    link = page.locator(".leaflet-popup-content a")
+    assert "/stations/" in link.get_attribute("href")
+    # a DOM click too (the popup may still be opening); the station page's own map tiles are
+    # refused, so wait for its document rather than for every resource (slow when both cores are busy)
+    link.dispatch_event("click")
+    page.wait_for_url("**/stations/*/", wait_until="domcontentloaded", timeout=30_000)
     assert page.locator("h1").inner_text() in ("南山青年之家", "天河青年之家")
 
 

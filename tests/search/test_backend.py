@@ -6,6 +6,7 @@ from django.db import transaction
 from wagtail.models import Page
 
 from alliances.models import ExpertDomain, ExpertProfile, ExpertStatus
+from home.services import ensure_wagtail_root
 from search import segmenter
 from search.models import DictionaryTerm, SearchableExpert
 from tests.factories import UserFactory
@@ -13,7 +14,7 @@ from tests.factories import UserFactory
 
 @pytest.fixture
 def pages(db):
-    root = Page.get_first_root_node()
+    root = ensure_wagtail_root()  # also after a transactional test flushed the database
     made = {}
     for slug, title in [("p1", "青年创业补贴政策解读"), ("p2", "就业见习岗位报名指南"), ("p3", "青年之家预约须知")]:
         made[slug] = root.add_child(instance=Page(title=title, slug=slug, live=True))

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from wagtail.models import Page
 
+from home.services import ensure_wagtail_root
 from search.backends.elasticsearch import ANALYZER, EDGE_ANALYZER, ChineseElasticsearchBackend, ChineseMapping
 from search.es_community import QuestionDocument, community_search
 
@@ -38,7 +39,7 @@ def test_mapping_uses_the_chinese_analyzer_everywhere():
 
 @pytest.mark.django_db
 def test_documents_carry_segmented_text():
-    root = Page.get_first_root_node()
+    root = ensure_wagtail_root()  # also after a transactional test flushed the database
     page = root.add_child(instance=Page(title="青年創業補貼政策解讀", slug="es-doc", live=True))
     mapping = ChineseMapping(Page)
     doc = mapping.get_document(page)
@@ -95,7 +96,7 @@ def test_community_document_and_facet_query():
 def test_live_round_trip():
     backend = ChineseElasticsearchBackend({"URLS": [os.environ["ELASTICSEARCH_URL"]],
                                           "INDEX_PREFIX": f"yvtest_{uuid.uuid4().hex[:6]}_"})
-    root = Page.get_first_root_node()
+    root = ensure_wagtail_root()  # also after a transactional test flushed the database
     page = root.add_child(instance=Page(title="青年创业补贴政策解读", slug="es-live", live=True))
     index = backend.get_index_for_model(Page)
     index.reset()

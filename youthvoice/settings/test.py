@@ -1,7 +1,7 @@
 """Tests: PostgreSQL and Redis from the environment (make test starts both on loopback)."""
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import CACHES, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -24,3 +24,14 @@ YV_OTP_REQUIRED = False
 YV_QA_BUFFER_VIEWS = False
 # The KPI read cache outlives test databases in Redis; tests/insights turn it on where it is the subject.
 INSIGHTS_CACHE_SECONDS = 0
+
+# Under pytest-xdist (make test runs a worker per core) each worker has its own test database
+# (pytest-django) and its own Redis database, so that one worker's cache.clear() or version
+# tokens never reach another's.
+_worker = env("PYTEST_XDIST_WORKER", default="")  # gw0, gw1, … (set by pytest-xdist)
+if _worker.startswith("gw") and REDIS_URL:
+    _base, _, _db = REDIS_URL.rpartition("/")
+    _db = (int(_db) if _db.isdigit() else 0) + 1 + int(_worker[2:])
+    REDIS_URL = f"{_base}/{_db % 16}"
+    CACHES["default"]["LOCATION"] = REDIS_URL
+    CELERY_BROKER_URL = REDIS_URL
