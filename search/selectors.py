@@ -146,19 +146,33 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
     give nothing, and the result is marked ``degraded`` (never an error page)."""
     sign = _score_sign(backend)
     out = Degraded()
+    method = backend.autocomplete if autocomplete else backend.search
     try:
         with statement_budget():
-            for source in sources:
-                qs = _filtered(source, branch, domain)
-                method = backend.autocomplete if autocomplete else backend.search
+            searches, cut = [], None
+            for source in sources:  # lazy: no statement runs here in the database backends
                 try:
-                    results = method(q, qs, operator=operator).annotate_score("_score")
+                    searches.append((source, method(q, _filtered(source, branch, domain), operator=operator)))
+                except OperationalError as exc:
+                    cut = (source.key, exc)
+                    break
+            prefetch = getattr(backend, "prefetch_probes", None)
+            if prefetch is not None:  # PostgreSQL: the small sources' probes in one statement
+                try:
+                    prefetch([getattr(r, "query_compiler", None) for _, r in searches])
+                except OperationalError as exc:
+                    raise _OutOfTime("probes") from exc
+            for source, search in searches:
+                try:
+                    results = search.annotate_score("_score")
                     objs = list(results[:take])
                     count = results.count() if not autocomplete else len(objs)
                 except OperationalError as exc:
                     raise _OutOfTime(source.key) from exc
                 scored = [(o, sign * float(getattr(o, "_score", 0) or 0)) for o in objs]
                 out.append((source, scored, count))
+            if cut is not None:
+                raise _OutOfTime(cut[0]) from cut[1]
     except _OutOfTime as exc:
         log.warning("search: %s query for %r cut short: %s", exc, q[:50], exc.__cause__)
         out.degraded = True

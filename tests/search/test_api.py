@@ -240,3 +240,31 @@ def test_the_statement_budget_does_not_outlive_a_search(content, settings):
         assert selectors.unified_search(q="创业").total
         cur.execute("SHOW statement_timeout")
         assert cur.fetchone()[0] == before != "1234ms"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the shared probe is the PostgreSQL backend's")
+@pytest.mark.parametrize("q", ["创业", "广州 创业 补贴", "律师", "没有这个词的查询 创业"])
+def test_one_statement_for_the_small_sources_probes_changes_nothing(content, q, settings):
+    """The small sources' probes in one statement (prefetch_probes) give the same page as one
+    probe per source, in fewer statements — also when the probe is full (a frequent word)."""
+    from search import selectors
+
+    settings.YV_SEARCH_PROBE = 4
+    backend = selectors.get_search_backend()
+
+    def run():
+        with CaptureQueriesContext(connection) as ctx:
+            page = selectors.unified_search(q=q, limit=50)
+        hits = [(h.type, h.id, h.title_html) for h in page.hits]
+        return (hits, dict(page.facets), page.total, page.partial), len(ctx.captured_queries)
+
+    run()  # warm: the sources' sizes and the private sections are remembered
+    shared, shared_queries = run()
+    original = type(backend).prefetch_probes
+    type(backend).prefetch_probes = lambda self, compilers: None
+    try:
+        alone, alone_queries = run()
+    finally:
+        type(backend).prefetch_probes = original
+    assert shared == alone
+    assert shared_queries < alone_queries
