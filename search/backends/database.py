@@ -154,6 +154,16 @@ def _postgres_backend_class():
     Field.register_lookup(AnyOf)
     ForeignObject.register_lookup(AnyOf)  # a child page's primary key is its page_ptr
 
+    def newest_of(table: str, ct_ids) -> str:
+        """SQL: the entry is among the newest `%s` of these content types' entries (the walk down
+        the (content_type_id, id) index of migration yvsearch.0004 to the window's oldest id;
+        everything when there are fewer). Params: the content type ids, then the window - 1."""
+        marks = ", ".join(["%s"] * len(ct_ids))
+        # One content type (the questions): a backward walk of the index. Several: by id.
+        order = "e.content_type_id DESC, e.id DESC" if len(ct_ids) == 1 else "e.id DESC"
+        return (f'"{table}"."id" >= COALESCE((SELECT e.id FROM "{table}" e WHERE e.content_type_id IN ({marks}) '
+                f"ORDER BY {order} OFFSET %s LIMIT 1), 0)")
+
     small_sources: dict = {}  # content type ids -> (fewer entries than the probe window?, checked at)
 
     def few_entries(ct_ids) -> bool:
@@ -206,7 +216,9 @@ def _postgres_backend_class():
                 entries = (IndexEntry._default_manager
                            .filter(content_type_id__in=ct_ids)
                            .annotate(_yv_vector=self._probe_vector()).filter(_yv_vector=tsquery))
-                # 1. The newest YV_SEARCH_PROBE_WINDOW entries only: a bounded walk, whatever the
+                # 1. The newest YV_SEARCH_PROBE_WINDOW entries of this source's content types only
+                #    (not of the whole table: answers indexed after the questions would fill it),
+                #    a bounded walk, whatever the
                 #    planner believes (for a word absent from its statistics it would otherwise
                 #    walk all 10⁶ rows backwards looking for 1001 that do not exist).
                 #    Skipped for a source with fewer entries than the window (few_entries).
@@ -219,8 +231,7 @@ def _postgres_backend_class():
                     full = settings.YV_SEARCH_PROBE_WINDOW
                     sample = min(settings.YV_SEARCH_PROBE_SAMPLE, full)
                     for window in dict.fromkeys((sample, full)):
-                        newest = entries.extra(where=[f'"{table}"."id" > (SELECT max(id) FROM "{table}") - %s'],
-                                               params=[window])
+                        newest = entries.extra(where=[newest_of(table, ct_ids)], params=[*ct_ids, window - 1])
                         oids = list(newest.order_by("-id").values_list("object_id", flat=True)[:probe + 1])
                         if len(oids) > probe or len(oids) * full / window <= probe / 2:
                             break  # frequent: found enough; or rare: the whole window would not
