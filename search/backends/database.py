@@ -157,12 +157,15 @@ def _postgres_backend_class():
     def newest_of(table: str, ct_ids) -> str:
         """SQL: the entry is among the newest `%s` of these content types' entries (the walk down
         the (content_type_id, id) index of migration yvsearch.0004 to the window's oldest id;
-        everything when there are fewer). Params: the content type ids, then the window - 1."""
+        everything when there are fewer). Params: the content type ids, the window - 1, the
+        content type ids again, 0."""
         marks = ", ".join(["%s"] * len(ct_ids))
         # One content type (the questions): a backward walk of the index. Several: by id.
         order = "e.content_type_id DESC, e.id DESC" if len(ct_ids) == 1 else "e.id DESC"
-        return (f'"{table}"."id" >= COALESCE((SELECT e.id FROM "{table}" e WHERE e.content_type_id IN ({marks}) '
-                f"ORDER BY {order} OFFSET %s LIMIT 1), 0)")
+        nth = f'(SELECT e.id FROM "{table}" e WHERE e.content_type_id IN ({marks}) ORDER BY {order} OFFSET %s LIMIT 1)'
+        # Bounded on both sides: whichever index the planner walks (it cannot know that this
+        # source's newest entries are not spread over the whole table), it walks only the window.
+        return f'"{table}"."id" BETWEEN COALESCE({nth}, 0) AND COALESCE({nth}, 0)'
 
     small_sources: dict = {}  # content type ids -> (fewer entries than the probe window?, checked at)
 
@@ -231,8 +234,12 @@ def _postgres_backend_class():
                     full = settings.YV_SEARCH_PROBE_WINDOW
                     sample = min(settings.YV_SEARCH_PROBE_SAMPLE, full)
                     for window in dict.fromkeys((sample, full)):
-                        newest = entries.extra(where=[newest_of(table, ct_ids)], params=[*ct_ids, window - 1])
-                        oids = list(newest.order_by("-id").values_list("object_id", flat=True)[:probe + 1])
+                        newest = entries.extra(where=[newest_of(table, ct_ids)],
+                                               params=[*ct_ids, window - 1, *ct_ids, 0])
+                        # one content type: the same order as the (content_type_id, id) index, so
+                        # that the walk stays inside this source's entries
+                        order = ("-content_type_id", "-id") if len(ct_ids) == 1 else ("-id",)
+                        oids = list(newest.order_by(*order).values_list("object_id", flat=True)[:probe + 1])
                         if len(oids) > probe or len(oids) * full / window <= probe / 2:
                             break  # frequent: found enough; or rare: the whole window would not
                 if len(oids) <= probe:
