@@ -133,12 +133,15 @@ def forget_private_sections() -> None:
 
 
 def public(qs: QuerySet) -> QuerySet:
-    """``qs.public()`` (not in a private section) from the cached sections."""
+    """``qs.public()`` (not in a private section) from the cached sections, with Wagtail's own
+    descendant rule (``descendant_of_q``)."""
+    from types import SimpleNamespace
+
     from django.db.models import Q
 
     q = Q()
     for path, depth in private_sections():
-        q |= Q(path__startswith=path, depth__gte=depth)
+        q |= qs.descendant_of_q(SimpleNamespace(path=path, depth=depth), inclusive=True)
     return qs.exclude(q) if q else qs
 
 

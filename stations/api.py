@@ -30,12 +30,14 @@ class ServiceOut(Schema):
     slot_capacity: int
 
 
-class StationOut(Schema):
+class StationFields(Schema):
+    """What every station answer shows; StationOut reads it from a page, NearbyOut from one SQL row."""
+
     id: int
     title: str
     url: str | None = None
     organization_id: int
-    organization: str = Field(..., alias="organization.display_name")
+    organization: str
     base_type: BaseType
     batch: int
     address: str
@@ -44,6 +46,10 @@ class StationOut(Schema):
     contact_phone: str
     services: list[ServiceOut] = []
     distance_km: float | None = None
+
+
+class StationOut(StationFields):
+    organization: str = Field(..., alias="organization.display_name")
 
     @staticmethod
     def resolve_services(obj):
@@ -133,21 +139,9 @@ def list_stations(request, filters: Query[StationFilter]):
     return qs
 
 
-class NearbyOut(Schema):
-    """A station in the nearest-stations answer (the fields of StationOut, from one SQL row)."""
+class NearbyOut(StationFields):
+    """A station in the nearest-stations answer (from one SQL row), always with its distance."""
 
-    id: int
-    title: str
-    url: str | None = None
-    organization_id: int
-    organization: str
-    base_type: BaseType
-    batch: int
-    address: str
-    latitude: Decimal
-    longitude: Decimal
-    contact_phone: str
-    services: list[ServiceOut] = []
     distance_km: float
 
 

@@ -60,44 +60,52 @@ def station_admin_users(station: StationPage):
     return get_user_model().objects.filter(pk__in=station_admin_ids(station), is_active=True)
 
 
+def station_admin_ids(station: StationPage) -> list[int]:
+    return [pk for pk, _ in _admin_rows(station)]
+
+
 def station_admin_recipients(station: StationPage) -> list:
-    """`station_admin_users` as the notifier needs them (id, e-mail, active), for a booking's
-    notification: the rows are cached with the ids (stations.signals also drops them when a user's
-    e-mail or active flag changes). Other fields of these users are not loaded."""
+    """`station_admin_users` as the notifier needs them (id, e-mail, active) for a booking's
+    notification, from the cached rows without a query. Other fields of these users are not loaded."""
     from django.contrib.auth import get_user_model
 
     User = get_user_model()
-    keys = [admins_version_key(station.pk), STAFF_ADMINS_VERSION]
-    versions = _versions(keys)
-
-    def build():
-        return list(User.objects.filter(pk__in=_admin_ids_query(station), is_active=True)
-                    .values_list("pk", "email").order_by("pk"))
-
-    rows = build() if versions is None else _memo(
-        _admin_rows, (station.pk, station.organization_id, versions[keys[0]], versions[keys[1]]), build)
-    return [User.from_db(None, ["id", "email", "is_active"], [pk, email, True]) for pk, email in rows]
+    return [loaded(User, id=pk, email=email, is_active=True) for pk, email in _admin_rows(station)]
 
 
-def _admin_ids_query(station: StationPage) -> list[int]:
+def _admin_rows(station: StationPage) -> list[tuple[int, str]]:
+    """(id, e-mail) of the station's active admins, read on every booking and changed rarely: cached
+    per process under the station's admins token and the staff token (stations.signals bumps them
+    when the station's admins, any staff membership, or a user's e-mail or active flag change)."""
+    from django.contrib.auth import get_user_model
+
     from organizations.models import StaffMembership
 
-    # One list of ids (a UNION): an OR across the admins join would scan every user.
-    staff = StaffMembership.objects.active().filter(organization=station.organization_id, role=StaffRole.STATION_ADMIN)
-    admins = StationPage.admins.through.objects.filter(stationpage_id=station.pk)
-    return sorted(set(staff.values_list("user_id", flat=True).union(admins.values_list("user_id", flat=True))))
+    def build():
+        # One list of ids (a UNION): an OR across the admins join would scan every user.
+        staff = StaffMembership.objects.active().filter(organization=station.organization_id,
+                                                        role=StaffRole.STATION_ADMIN)
+        admins = StationPage.admins.through.objects.filter(stationpage_id=station.pk)
+        ids = staff.values("user_id").union(admins.values("user_id"))
+        return list(get_user_model().objects.filter(pk__in=ids, is_active=True).order_by("pk")
+                    .values_list("pk", "email"))
 
-
-def station_admin_ids(station: StationPage) -> list[int]:
-    """The ids behind `station_admin_users`, read on every booking and changed rarely: cached per
-    process under the station's admins token and the staff token (stations.signals bumps them when
-    the station's admins or any staff membership change)."""
     keys = [admins_version_key(station.pk), STAFF_ADMINS_VERSION]
     versions = _versions(keys)
     if versions is None:
-        return _admin_ids_query(station)
-    memo_key = (station.pk, station.organization_id, versions[keys[0]], versions[keys[1]])
-    return _memo(_admin_ids, memo_key, lambda: _admin_ids_query(station))
+        return build()
+    return _memo(_admin_rows_memo, (station.pk, station.organization_id, versions[keys[0]], versions[keys[1]]), build)
+
+
+def loaded(model, **values):
+    """An instance as the ORM would load it with `.only(*values)` (the other fields deferred), from
+    values read without it (a cache, a raw `RETURNING`)."""
+    from django.db import connection
+    from django.db.models import DEFERRED
+
+    fields = model._meta.concrete_fields
+    return model.from_db(connection.alias, [f.attname for f in fields if f.attname in values],
+                         [values.get(f.attname, DEFERRED) for f in fields])
 
 
 def escalation_users(station: StationPage):
@@ -128,8 +136,7 @@ _MEMO_MAX = 4096
 
 
 STAFF_ADMINS_VERSION = "stations:admins:staff"
-_admin_ids: dict = {}
-_admin_rows: dict = {}
+_admin_rows_memo: dict = {}
 
 
 def admins_version_key(station_id: int) -> str:
@@ -140,8 +147,9 @@ def calendar_version_key(station_id: int) -> str:
     return f"stations:calendar:{station_id}"
 
 
-def bump_calendar_version(key: str) -> None:
-    """Invalidate the cached calendars that depend on `key` (now, and again when the transaction commits)."""
+def bump_version(key: str) -> None:
+    """Invalidate what is cached under the version token `key` — calendars, admins — (now, and again
+    when the transaction commits)."""
     from django.core.cache import cache
     from django.db import transaction
 

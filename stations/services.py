@@ -189,7 +189,7 @@ def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | No
                 or "stations_booking.slot_id, stations_booking.user_id" in constraint):  # a double booking
             raise Conflict("您已预约该时段", "You have already booked this slot", code="duplicate") from None
         if "slot_booked_within_capacity" in constraint:
-            raise Conflict("该时段已约满", "This slot is full", code="full") from None
+            raise _slot_full() from None
         raise
     return booking
 
@@ -212,6 +212,10 @@ _TAKE_PLACE_SQL = """
            st.organization_id"""
 
 
+def _slot_full() -> Conflict:
+    return Conflict("该时段已约满", "This slot is full", code="full")
+
+
 def _check_bookable(slot: ServiceSlot | None, now) -> None:
     """Why a slot cannot take a booking (raises), in the order the user should hear it."""
     if slot is None:
@@ -221,21 +225,12 @@ def _check_bookable(slot: ServiceSlot | None, now) -> None:
     if slot.starts_at <= now:
         raise Invalid("该时段已过，不能预约", "This slot is in the past", fields={"slot_id": "past"})
     if slot.booked >= slot.capacity:
-        raise Conflict("该时段已约满", "This slot is full", code="full")
+        raise _slot_full()
 
 
 def _slot_query():
     # Only the columns a booking reads: a page row has some thirty.
     return ServiceSlot.objects.select_related("service", "station").only(*BOOKING_SLOT_FIELDS)
-
-
-def _loaded(model, **values):
-    """An instance as the ORM would load it with `.only(*values)` (the other fields deferred)."""
-    from django.db.models import DEFERRED
-
-    fields = model._meta.concrete_fields
-    return model.from_db(connection.alias, [f.attname for f in fields if f.attname in values],
-                         [values.get(f.attname, DEFERRED) for f in fields])
 
 
 def _take_place(slot_id: int, now) -> ServiceSlot:
@@ -249,14 +244,14 @@ def _take_place(slot_id: int, now) -> ServiceSlot:
             row = cur.fetchone()
         if row is None:  # refused: say why (a read without lock; the state may have moved on since)
             _check_bookable(_slot_query().filter(pk=slot_id).first(), now)
-            raise Conflict("该时段已约满", "This slot is full", code="full")
+            raise _slot_full()
         (service_id, station_id, starts_at, ends_at, capacity, booked, is_cancelled, name, is_active,
          service_station_id, title, live, url_path, follows_public_holidays, organization_id) = row
-        slot = _loaded(ServiceSlot, id=slot_id, service_id=service_id, station_id=station_id, starts_at=starts_at,
+        slot = selectors.loaded(ServiceSlot, id=slot_id, service_id=service_id, station_id=station_id, starts_at=starts_at,
                        ends_at=ends_at, capacity=capacity, booked=booked, is_cancelled=is_cancelled)
-        slot.service = _loaded(StationService, id=service_id, name=name, is_active=is_active,
+        slot.service = selectors.loaded(StationService, id=service_id, name=name, is_active=is_active,
                                station_id=service_station_id)
-        slot.station = _loaded(StationPage, id=station_id, page_ptr_id=station_id, title=title, live=live,
+        slot.station = selectors.loaded(StationPage, id=station_id, page_ptr_id=station_id, title=title, live=live,
                                url_path=url_path, follows_public_holidays=follows_public_holidays,
                                organization_id=organization_id)
         return slot

@@ -1,6 +1,6 @@
 """Cache invalidation: a station's cached working calendar (stations.selectors.working_calendar)
 is dropped when its hours, exceptions or page change, and every calendar when an admin calendar
-override changes; a station's cached admin ids and rows (selectors.station_admin_ids,
+override changes; a station's cached admins (selectors._admin_rows, behind station_admin_ids and
 station_admin_recipients) when its admins change, and every station's when a staff membership
 changes or a user's e-mail or active flag may have changed. Connected in StationsConfig.ready()."""
 
@@ -15,32 +15,32 @@ from .models import HoursException, OpeningHours, StationPage
 
 def _station_rows_changed(sender, instance, **kwargs):
     if instance.station_id:
-        selectors.bump_calendar_version(selectors.calendar_version_key(instance.station_id))
+        selectors.bump_version(selectors.calendar_version_key(instance.station_id))
 
 
 def _station_changed(sender, instance, created=False, **kwargs):
     if not created:  # a new station has nothing cached yet
-        selectors.bump_calendar_version(selectors.calendar_version_key(instance.pk))
+        selectors.bump_version(selectors.calendar_version_key(instance.pk))
 
 
 def _overrides_changed(sender, instance, **kwargs):
-    selectors.bump_calendar_version(selectors.CALENDAR_OVERRIDES_VERSION)
+    selectors.bump_version(selectors.CALENDAR_OVERRIDES_VERSION)
 
 
 def _admins_changed(sender, instance, action, reverse, pk_set, **kwargs):
     if not action.startswith("post_"):
         return
     if not reverse:  # station.admins.add/remove/set/clear (also what a page save commits)
-        selectors.bump_calendar_version(selectors.admins_version_key(instance.pk))
+        selectors.bump_version(selectors.admins_version_key(instance.pk))
         return
     # user.<related>.add/remove(stations...): the stations in pk_set; clear() gives no pk_set
     station_ids = pk_set if pk_set is not None else StationPage.objects.values_list("pk", flat=True)
     for pk in station_ids:
-        selectors.bump_calendar_version(selectors.admins_version_key(pk))
+        selectors.bump_version(selectors.admins_version_key(pk))
 
 
 def _staff_changed(sender, instance, **kwargs):
-    selectors.bump_calendar_version(selectors.STAFF_ADMINS_VERSION)
+    selectors.bump_version(selectors.STAFF_ADMINS_VERSION)
 
 
 def _user_changed(sender, instance, created=False, update_fields=None, raw=False, **kwargs):
@@ -48,7 +48,7 @@ def _user_changed(sender, instance, created=False, update_fields=None, raw=False
     # or a new user changes neither for an existing admin.
     if created or raw or (update_fields is not None and not {"email", "is_active"} & set(update_fields)):
         return
-    selectors.bump_calendar_version(selectors.STAFF_ADMINS_VERSION)
+    selectors.bump_version(selectors.STAFF_ADMINS_VERSION)
 
 
 def connect():

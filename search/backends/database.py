@@ -174,10 +174,11 @@ def _postgres_backend_class():
         (a bounded count, remembered for SMALL_SOURCE_SECONDS): for such a source the newest-window
         step of the probe is skipped — its entries need not be among the newest of the table."""
         window = settings.YV_SEARCH_PROBE_WINDOW
-        key = (tuple(sorted(ct_ids)), window)
+        cts = tuple(sorted(ct_ids))
+        key = (cts, window)
         found = small_sources.get(key)
         if found is None or time.monotonic() - found[1] > SMALL_SOURCE_SECONDS:
-            n = IndexEntry._default_manager.filter(content_type_id__in=key).order_by()[:window].count()
+            n = IndexEntry._default_manager.filter(content_type_id__in=cts).order_by()[:window].count()
             found = small_sources[key] = (n < window, time.monotonic())
         return found[0]
 
@@ -363,9 +364,9 @@ def _postgres_backend_class():
 
         def prefetch_probes(self, compilers) -> None:
             """The probes of several small sources searched for the same words (the one search
-            runs five) in one statement instead of one each: every match of each source's content
-            types through the GIN index, the newest YV_SEARCH_PROBE + 1 per content type, split
-            per source here. Fills each compiler's probe cache; big sources keep their own probe."""
+            runs five) in one statement instead of one each: their entries tested one by one (as
+            `_probe` does for a small source), the newest YV_SEARCH_PROBE + 1 matches per content
+            type, split per source here. Fills each compiler's probe cache; big sources keep their own probe."""
             groups: dict = {}
             for compiler in compilers:
                 if not isinstance(compiler, BoundedRankMixin) or not compiler._bounded():
@@ -379,16 +380,16 @@ def _postgres_backend_class():
                 tsquery = compiler.build_tsquery(compiler.query, config=config)
                 key = IndexEntry._default_manager.annotate(_yv_vector=compiler._probe_vector()).filter(
                     _yv_vector=tsquery).query.sql_with_params()
-                groups.setdefault((key[0], tuple(key[1]), type(compiler)), []).append((compiler, config, ct_ids))
+                groups.setdefault((key[0], tuple(key[1]), type(compiler)), []).append(
+                    (compiler, config, ct_ids, tsquery))
             probe = settings.YV_SEARCH_PROBE
             for members in groups.values():
                 if len(members) < 2:
                     continue
-                first, config, _ = members[0]
-                all_cts = sorted({ct for _, _, cts in members for ct in cts})
+                first, _, _, tsquery = members[0]
+                all_cts = sorted({ct for _, _, cts, _ in members for ct in cts})
                 entries = (IndexEntry._default_manager.filter(content_type_id__in=all_cts)
-                           .annotate(_yv_vector=first._probe_vector(small=True))
-                           .filter(_yv_vector=first.build_tsquery(first.query, config=config))
+                           .annotate(_yv_vector=first._probe_vector(small=True)).filter(_yv_vector=tsquery)
                            .values_list("id", "content_type_id", "object_id"))
                 sql, params = entries.query.sql_with_params()
                 with connection.cursor() as cur:
@@ -397,7 +398,7 @@ def _postgres_backend_class():
                         "SELECT m.*, row_number() OVER (PARTITION BY content_type_id ORDER BY id DESC) AS rn "
                         "FROM m) ranked WHERE rn <= %s", [*params, probe + 1])
                     rows = cur.fetchall()
-                for compiler, config, ct_ids in members:
+                for compiler, config, ct_ids, _ in members:
                     cts = set(ct_ids)
                     oids = [oid for _, ct, oid in sorted((r for r in rows if r[1] in cts), reverse=True)][:probe + 1]
                     pk_field = compiler.queryset.model._meta.pk
