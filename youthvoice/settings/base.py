@@ -336,29 +336,21 @@ INSIGHTS_ORG_SCORE_WEIGHTS = {"answer_rate": 40.0, "on_time_rate": 30.0, "satisf
 INSIGHTS_MAX_RANGE_DAYS = {"day": 366, "week": 732, "month": 1830, "year": 3660, "range": 366}
 
 # --- Security hardening (accounts/, issue 11 items 3–5; docs/security.md) ---------------------------
-INSTALLED_APPS += ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp"]  # noqa: F405
+INSTALLED_APPS += ["csp", "django_otp", "django_otp.plugins.otp_totp"]  # noqa: F405
 # django-otp marks a session verified; AdminOTPMiddleware sends staff who must use TOTP to the step.
 # CSPMiddleware gives every response a Content-Security-Policy (a nonce for our pages, Wagtail's
-# allowances under /admin/). Axes' middleware turns a lockout into our bilingual 429.
+# allowances under /admin/). LoginThrottleMiddleware turns a throttled login into our bilingual 429.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,  # noqa: F405
                   "django_otp.middleware.OTPMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,  # noqa: F405
                   "accounts.otp.AdminOTPMiddleware")
 MIDDLEWARE.insert(1, "accounts.csp.YouthVoiceCSPMiddleware")  # noqa: F405
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # noqa: F405
-# Axes goes first: it refuses a locked-out account or address before any password is checked.
-AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
-# Lockout: 5 failures within 15 minutes, counted separately per account (username or phone, both
-# resolve to one account) and per client address; the lock lifts 15 minutes after the last failure.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_USE_ATTEMPT_EXPIRATION = True
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_CALLABLE = "accounts.security.lockout_username"
-AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
-AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
-AXES_VERBOSE = False
+MIDDLEWARE += ["accounts.security.LoginThrottleMiddleware"]  # noqa: F405
+# The throttle goes first: it refuses an attempt that must still wait before any password is checked.
+# Soft lockout (accounts/security.py, rule in accounts/domain/login_throttle.py): per account, per
+# client address and per known browser; 5 free failures an account (20 an address), then 15 s doubling
+# to 15 minutes, never more than 100 an hour. A success clears only its own account's failures.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginThrottleBackend", *AUTHENTICATION_BACKENDS]
 # Behind a reverse proxy set YV_TRUSTED_PROXY_COUNT=1 so the client address is read from
 # X-Forwarded-For (the right-most entry the proxy appended); 0 = REMOTE_ADDR.
 YV_TRUSTED_PROXY_COUNT = env.int("YV_TRUSTED_PROXY_COUNT", default=0)
