@@ -1,5 +1,15 @@
 """Sensitive-word matching with an Aho–Corasick automaton.
 
+What one listed word matches (issue 25): the word folded (normalize.py: width, case, traditional,
+blank and default-ignorable characters, bidi controls, confusables); its configured variants
+(homophones such as 涩情 for 色情: `SensitiveWord.variants`); its pinyin (色情 → seqing, tone marks
+folded away) and, for words of three or more characters, its initials (法轮功 → flg) — both only as
+a whole Latin token (not inside a longer Latin word: "flg" in "aflgx" is not a hit) and computed once,
+when the list is compiled (pypinyin). Two more readings of the text are scanned, only when they
+differ from it: the order in which a bidi override displays it (`\u202e情色` shows 色情) and the
+CJK skeleton, without 1–3 letters or digits inserted between two characters of a listed word (色a情).
+Every hit carries the span of original characters it covers, so masking works on all of them.
+
 One automaton holds the listed words and the allow-listed words, all folded (see normalize.py).
 A listed word's hit is ignored when an allow-listed word's hit covers it (白色情人节 covers 色情).
 Matching cost is linear in the text length whatever the list size; the automaton is built once per
@@ -35,7 +45,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .normalize import codes, fold, fold_table
+from .normalize import codes, cjk_gap_indexes, fold, fold_table, is_han, visual_order
 
 
 class Action(IntEnum):
@@ -53,11 +63,13 @@ MASK_CHAR = "＊"
 
 @dataclass(frozen=True)
 class Hit:
-    word: str
+    word: str  # the listed word (also when a variant, its pinyin or its initials matched)
     category: str
     action: Action
-    start: int  # in the folded text
+    start: int  # in the folded text that was scanned (see `via`)
     end: int  # exclusive
+    span: tuple[int, int] = (0, 0)  # the original characters it covers: text[span[0]:span[1]]
+    via: str = "word"  # word | variant | pinyin | initials; "+reordered" / "+skeleton" when found there
 
 
 @dataclass
@@ -161,70 +173,165 @@ DEFAULT_ENGINE = RustEngine.name
 # ---------------------------------------------------------------------------------------------
 # The matcher: the list, the allow-list and the actions, whatever the engine
 # ---------------------------------------------------------------------------------------------
+MIN_INITIALS_CHARS = 3  # initials of shorter words (色情 → sq) would hit ordinary Latin text
+MIN_PINYIN_LETTERS = 4
+
+
+def _variants(value) -> list[str]:
+    """A word's variants: a list, or text with one variant per line or separated by , ， 、 ; |."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        import re
+
+        value = re.split(r"[\n,，、;；|]+", value)
+    return [v.strip() for v in value if v and v.strip()]
+
+
+def readings(word: str) -> list[tuple[str, str]]:
+    """(key, how) for the Latin readings of a listed word: its pinyin and, from three characters on,
+    its initials. Empty for words without Chinese characters."""
+    if not any(is_han(np.array([ord(c)], dtype=np.uint32))[0] for c in word):
+        return []
+    from pypinyin import Style, lazy_pinyin
+
+    out = []
+    syllables = [fold(p) for p in lazy_pinyin(word, style=Style.NORMAL, v_to_u=True, errors="ignore")]
+    syllables = [p for p in syllables if p]
+    pinyin = "".join(syllables)
+    if len(pinyin) >= MIN_PINYIN_LETTERS and pinyin.isascii():
+        out.append((pinyin, "pinyin"))
+    if len(syllables) >= MIN_INITIALS_CHARS:
+        initials = "".join(p[0] for p in syllables)
+        if initials.isascii():
+            out.append((initials, "initials"))
+    return out
+
+
 class Matcher:
-    def __init__(self, words: list[tuple[str, str, str]], allowed: Sequence[str] = (), *,
-                 engine: str = DEFAULT_ENGINE):
-        """`words`: (word, category, action name); `allowed`: innocent words that contain listed ones;
-        `engine`: a key of ENGINES."""
+    def __init__(self, words: list[tuple], allowed: Sequence[str] = (), *,
+                 engine: str = DEFAULT_ENGINE, pinyin: bool = True):
+        """`words`: (word, category, action name[, variants]); `allowed`: innocent words that contain
+        listed ones; `engine`: a key of ENGINES; `pinyin`: also match listed words' pinyin/initials."""
         if engine not in ENGINES:
             raise ValueError(f"unknown matching engine {engine!r}; one of {', '.join(ENGINES)}")
         entries: dict[str, tuple] = {}
-        for word, category, action in words:
-            key = fold(word)
+
+        def add(key, word, category, action, how):
             if not key:
-                continue
+                return
+            token = how in ("pinyin", "initials")  # only as a whole Latin token
+            candidate = (word, category, ACTION_NAMES[action], False, how, token)
             current = entries.get(key)
-            candidate = (word, category, ACTION_NAMES[action], False)
-            if current is None or candidate[2] > current[2]:
+            if current is None or (candidate[2], not token) > (current[2], not current[5]):
                 entries[key] = candidate
+
+        for row in words:
+            word, category, action = row[:3]
+            add(fold(word), word, category, action, "word")
+            for variant in _variants(row[3] if len(row) > 3 else None):
+                add(fold(variant), word, category, action, "variant")
+            if pinyin:
+                for key, how in readings(word):
+                    add(key, word, category, action, how)
         for word in allowed:
             key = fold(word)
             if key:
-                entries[key] = (word, "", Action.ALLOW, True)
+                entries[key] = (word, "", Action.ALLOW, True, "allowed", False)
         self.values = list(entries.values())
         self.size = len(entries)
         self.engine_name = engine
         self.engine = ENGINES[engine](list(entries)) if entries else None
+        # Characters of listed words that are Chinese: a gap between two of them may hide a word.
+        joinable = np.zeros(len(fold_table()), dtype=bool)
+        han_chars = [ord(c) for key, v in entries.items() if not v[3] for c in key]
+        if han_chars:
+            han_chars = np.array(han_chars, dtype=np.uint32)
+            joinable[han_chars[is_han(han_chars)]] = True
+        self.joinable = joinable
 
-    def _scan(self, text: str) -> tuple[list[Hit], np.ndarray | None]:
-        if self.engine is None or not text:
-            return [], None
-        matches, kept = self.engine.scan(codes(text))
+    def _scan_codes(self, text_codes: np.ndarray, original: np.ndarray | None, mapped: np.ndarray,
+                    tag: str) -> list[Hit]:
+        """Hits in one reading of the text. `original[i]`: the original index of the reading's
+        character i (None: the reading is the text itself); `mapped`: the original text's folded
+        code points (for the Latin-token check)."""
+        matches, kept = self.engine.scan(text_codes)
+        if not matches:
+            return []
+        positions = np.flatnonzero(kept)
         found: list[Hit] = []
         allowed_spans: list[tuple[int, int]] = []
         values = self.values
         for index, start, end in matches:
-            word, category, action, is_allowed = values[index]
+            word, category, action, is_allowed, how, token = values[index]
             if is_allowed:
                 allowed_spans.append((start, end))
-            else:
-                found.append(Hit(word, category, action, start, end))
+                continue
+            first, last = int(positions[start]), int(positions[end - 1])
+            if original is not None:
+                first, last = int(original[first]), int(original[last])
+                first, last = min(first, last), max(first, last)
+            if token and not self._whole_token(mapped, first, last):
+                continue
+            found.append(Hit(word, category, action, start, end, (first, last + 1), how + tag))
         if allowed_spans:
             found = [h for h in found if not any(a <= h.start and h.end <= b for a, b in allowed_spans)]
-        return found, kept
+        return found
+
+    @staticmethod
+    def _whole_token(mapped: np.ndarray, first: int, last: int) -> bool:
+        """No Latin letter right before or after the original characters first..last."""
+        def letter(i):
+            return 0 <= i < len(mapped) and (0x61 <= mapped[i] <= 0x7A)
+
+        return not letter(first - 1) and not letter(last + 1)
+
+    def _scan(self, text: str) -> list[Hit]:
+        if self.engine is None or not text:
+            return []
+        text_codes = codes(text)
+        mapped = fold_table()[text_codes]
+        readings_ = [(text_codes, None, "")]
+        order = visual_order(text)
+        if order is not None:
+            order = np.array(order, dtype=np.int64)
+            readings_.append((text_codes[order], order, "+reordered"))
+        hits: list[Hit] = []
+        for reading, original, tag in readings_:
+            hits.extend(self._scan_codes(reading, original, mapped, tag))
+            drop = cjk_gap_indexes(mapped if original is None else mapped[original], self.joinable)
+            if drop is not None:
+                keep = np.delete(np.arange(len(reading)), drop)
+                hits.extend(self._scan_codes(reading[keep], keep if original is None else original[keep], mapped,
+                                             tag + "+skeleton"))
+        if len(readings_) > 1 or len(hits) > 1:
+            unique: dict[tuple, Hit] = {}
+            for h in hits:
+                unique.setdefault((h.word, h.span), h)
+            hits = list(unique.values())
+        return hits
 
     def find(self, text: str) -> list[Hit]:
-        """The listed words in `text` (positions in its folded form), allow-listed ones left out."""
-        return self._scan(text)[0]
+        """The listed words in `text`, allow-listed ones left out."""
+        return self._scan(text)
 
     def screen(self, text: str) -> Screening:
         if not text:
             return Screening(Action.ALLOW, text or "")
-        hits, kept = self._scan(text)  # folded once; masking reuses the same positions
+        hits = self._scan(text)
         if not hits:
             return Screening(Action.ALLOW, text)
         action = max(h.action for h in hits)
         result = text
         if action < Action.HOLD and any(h.action == Action.MASK for h in hits):
-            result = self._mask(text, [h for h in hits if h.action == Action.MASK], kept)
+            result = self._mask(text, [h for h in hits if h.action == Action.MASK])
         return Screening(action, result, hits)
 
     @staticmethod
-    def _mask(text: str, hits: list[Hit], kept: np.ndarray) -> str:
-        positions = np.flatnonzero(kept)
+    def _mask(text: str, hits: list[Hit]) -> str:
         chars = list(text)
         for h in hits:
-            for i in range(positions[h.start], positions[h.end - 1] + 1):
+            for i in range(*h.span):
                 if not chars[i].isspace():
                     chars[i] = MASK_CHAR
         return "".join(chars)
