@@ -37,6 +37,8 @@ Positions are code-point indexes into the original str in both engines (UTF-32 c
 characters outside the BMP.
 """
 
+import functools
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,7 +47,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .normalize import codes, cjk_gap_indexes, fold, fold_table, is_han, visual_order
+from .normalize import LRO, MAX_CJK_GAP, RLO, codes, fold, fold_table, is_han, visual_order
 
 
 class Action(IntEnum):
@@ -173,6 +175,32 @@ DEFAULT_ENGINE = RustEngine.name
 # ---------------------------------------------------------------------------------------------
 # The matcher: the list, the allow-list and the actions, whatever the engine
 # ---------------------------------------------------------------------------------------------
+def _char_class(cps: np.ndarray) -> str:
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(cps) > 1) + 1))
+    ends = np.concatenate((starts[1:] - 1, [len(cps) - 1]))
+    return "".join(re.escape(chr(cps[a])) + ("-" + re.escape(chr(cps[b])) if b > a else "") for a, b in zip(starts, ends))
+
+
+@functools.cache
+def latin_runs() -> re.Pattern:
+    """Runs of characters that fold to ASCII letters or digits, with only ignorable characters
+    (spaces, punctuation, invisible ones) between them: `s e q i n g` is one run. Built from the
+    fold table; BMP classes (compiled to bitmaps by `re`) plus anything outside the BMP (its
+    mathematical letters; an emoji there is harmless, it folds to nothing). A C-level search: a
+    text without a run (most Chinese posts) costs no array work for the pinyin and skeleton scans."""
+    table = fold_table()[:0x10000]
+    latin = _char_class(np.flatnonzero((table > 0) & (table < 0x80)))
+    blank = _char_class(np.flatnonzero(table == 0))
+    letter = f"(?:[{latin}]|[\U00010000-\U0010ffff])"
+    return re.compile(f"{letter}(?:[{blank}]*{letter})*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(ch: str) -> int:
+    """The folded code point of one character (0: ignorable), memoised for the Python-level loops."""
+    return int(fold_table()[ord(ch)])
+
+
 MIN_INITIALS_CHARS = 3  # initials of shorter words (色情 → sq) would hit ordinary Latin text
 MIN_PINYIN_LETTERS = 4
 
@@ -188,11 +216,13 @@ def _variants(value) -> list[str]:
     return [v.strip() for v in value if v and v.strip()]
 
 
-def readings(word: str) -> list[tuple[str, str]]:
+@functools.lru_cache(maxsize=200_000)
+def readings(word: str) -> tuple[tuple[str, str], ...]:
     """(key, how) for the Latin readings of a listed word: its pinyin and, from three characters on,
-    its initials. Empty for words without Chinese characters."""
-    if not any(is_han(np.array([ord(c)], dtype=np.uint32))[0] for c in word):
-        return []
+    its initials. Empty for words without Chinese characters. Memoised: a list change recompiles
+    the automaton, and only new words cost a pypinyin lookup (~0.15 ms each)."""
+    if not is_han(codes(word)).any():
+        return ()
     from pypinyin import Style, lazy_pinyin
 
     out = []
@@ -205,7 +235,7 @@ def readings(word: str) -> list[tuple[str, str]]:
         initials = "".join(p[0] for p in syllables)
         if initials.isascii():
             out.append((initials, "initials"))
-    return out
+    return tuple(out)
 
 
 class Matcher:
@@ -238,30 +268,41 @@ class Matcher:
             key = fold(word)
             if key:
                 entries[key] = (word, "", Action.ALLOW, True, "allowed", False)
+        # Pinyin and initials are Latin: their own small automaton scans only the text's Latin runs.
+        latin = {k: v for k, v in entries.items() if v[5]}
+        entries = {k: v for k, v in entries.items() if not v[5]}
         self.values = list(entries.values())
-        self.size = len(entries)
+        self.latin_values = list(latin.values())
+        self.size = len(entries) + len(latin)
         self.engine_name = engine
         self.engine = ENGINES[engine](list(entries)) if entries else None
-        # Characters of listed words that are Chinese: a gap between two of them may hide a word.
-        joinable = np.zeros(len(fold_table()), dtype=bool)
-        han_chars = [ord(c) for key, v in entries.items() if not v[3] for c in key]
-        if han_chars:
-            han_chars = np.array(han_chars, dtype=np.uint32)
-            joinable[han_chars[is_han(han_chars)]] = True
-        self.joinable = joinable
+        self.latin_engine = ENGINES[engine](list(latin)) if latin else None
+        # A gap of letters/digits can only hide a listed word between two Chinese characters that
+        # follow each other in it (色|情): those pairs, as sorted codes for a vectorised lookup.
+        pairs = set()
+        for key, value in entries.items():
+            if value[3] or not is_han(codes(key)).any():
+                continue
+            pairs.update((ord(a) << 21) | ord(b) for a, b in zip(key, key[1:]))
+        self.pairs = frozenset(pairs)
+        alphabet = {c for key in (*entries, *latin) for c in key}
+        self.sentinel = next(cp for cp in range(0xA000, 0xA48D) if chr(cp) not in alphabet)  # a Yi syllable
 
-    def _scan_codes(self, text_codes: np.ndarray, original: np.ndarray | None, mapped: np.ndarray,
-                    tag: str) -> list[Hit]:
+    def _scan_codes(self, text_codes: np.ndarray, original: np.ndarray | None, source: np.ndarray,
+                    tag: str, *, latin: bool = False) -> list[Hit]:
         """Hits in one reading of the text. `original[i]`: the original index of the reading's
-        character i (None: the reading is the text itself); `mapped`: the original text's folded
-        code points (for the Latin-token check)."""
-        matches, kept = self.engine.scan(text_codes)
+        character i (None: the reading is the text itself); `source`: the original text's code
+        points (for the Latin-token check)."""
+        engine = self.latin_engine if latin else self.engine
+        if engine is None:
+            return []
+        matches, kept = engine.scan(text_codes)
         if not matches:
             return []
         positions = np.flatnonzero(kept)
         found: list[Hit] = []
         allowed_spans: list[tuple[int, int]] = []
-        values = self.values
+        values = self.latin_values if latin else self.values
         for index, start, end in matches:
             word, category, action, is_allowed, how, token = values[index]
             if is_allowed:
@@ -271,7 +312,7 @@ class Matcher:
             if original is not None:
                 first, last = int(original[first]), int(original[last])
                 first, last = min(first, last), max(first, last)
-            if token and not self._whole_token(mapped, first, last):
+            if token and not self._whole_token(source, first, last):
                 continue
             found.append(Hit(word, category, action, start, end, (first, last + 1), how + tag))
         if allowed_spans:
@@ -279,31 +320,74 @@ class Matcher:
         return found
 
     @staticmethod
-    def _whole_token(mapped: np.ndarray, first: int, last: int) -> bool:
+    def _whole_token(source: np.ndarray, first: int, last: int) -> bool:
         """No Latin letter right before or after the original characters first..last."""
         def letter(i):
-            return 0 <= i < len(mapped) and (0x61 <= mapped[i] <= 0x7A)
+            return 0 <= i < len(source) and (0x61 <= fold_table()[source[i]] <= 0x7A)
 
         return not letter(first - 1) and not letter(last + 1)
 
+    def _neighbour(self, text: str, i: int, step: int) -> int:
+        """The code point of the first visible character from i on (in direction step), or 0."""
+        while 0 <= i < len(text):
+            f = _folded(text[i])
+            if f:
+                return f
+            i += step
+        return 0
+
+    def _extra_readings(self, text: str) -> list[tuple[list[int] | np.ndarray, str]]:
+        """The Latin runs (for pinyin/initials; runs joined by a sentinel, -1) and the CJK skeleton
+        (the text without the gaps of 1–MAX_CJK_GAP letters/digits that stand between two Chinese
+        characters following each other in a listed word: 色a情 → 色情), as index lists into `text`."""
+        runs = [(m.start(), m.end()) for m in latin_runs().finditer(text)]
+        if not runs:
+            return []
+        out = []
+        if self.latin_engine is not None:
+            index: list[int] = []
+            for a, b in runs:
+                if index:
+                    index.append(-1)
+                index.extend(range(a, b))
+            out.append((index, ""))
+        if self.pairs:
+            drop = []
+            for a, b in runs:
+                if b - a <= 4 * MAX_CJK_GAP and sum(1 for c in text[a:b] if _folded(c)) <= MAX_CJK_GAP:
+                    left, right = self._neighbour(text, a - 1, -1), self._neighbour(text, b, 1)
+                    if left and right and (left << 21) | right in self.pairs:
+                        drop.extend(range(a, b))
+            if drop:
+                out.append((np.delete(np.arange(len(text)), drop), "+skeleton"))
+        return out
+
     def _scan(self, text: str) -> list[Hit]:
-        if self.engine is None or not text:
+        if (self.engine is None and self.latin_engine is None) or not text:
             return []
         text_codes = codes(text)
-        mapped = fold_table()[text_codes]
-        readings_ = [(text_codes, None, "")]
-        order = visual_order(text)
-        if order is not None:
+        hits = self._scan_codes(text_codes, None, text_codes, "")
+        readings_ = [(text, None, "")]
+        if RLO in text or LRO in text:
+            order = visual_order(text)
+            shown = "".join(text[i] for i in order)
             order = np.array(order, dtype=np.int64)
-            readings_.append((text_codes[order], order, "+reordered"))
-        hits: list[Hit] = []
-        for reading, original, tag in readings_:
-            hits.extend(self._scan_codes(reading, original, mapped, tag))
-            drop = cjk_gap_indexes(mapped if original is None else mapped[original], self.joinable)
-            if drop is not None:
-                keep = np.delete(np.arange(len(reading)), drop)
-                hits.extend(self._scan_codes(reading[keep], keep if original is None else original[keep], mapped,
-                                             tag + "+skeleton"))
+            hits.extend(self._scan_codes(text_codes[order], order, text_codes, "+reordered"))
+            readings_.append((shown, order, "+reordered"))
+        for string, order, tag in readings_:
+            for index, kind in self._extra_readings(string):
+                index = np.asarray(index, dtype=np.int64)
+                sentinel = index < 0
+                at = np.where(sentinel, 0, index)
+                if order is not None:
+                    at = order[at]
+                sub = np.where(sentinel, self.sentinel, text_codes[at]).astype(np.uint32) if sentinel.any() \
+                    else text_codes[at]
+                original = np.where(sentinel, -1, at)
+                latin = kind == ""
+                if latin and tag:
+                    continue  # reordering does not change what the Latin runs spell
+                hits.extend(self._scan_codes(sub, original, text_codes, tag + kind, latin=latin))
         if len(readings_) > 1 or len(hits) > 1:
             unique: dict[tuple, Hit] = {}
             for h in hits:

@@ -245,35 +245,3 @@ MAX_CJK_GAP = 3  # at most this many letters/digits inserted between two charact
 def is_han(folded: np.ndarray) -> np.ndarray:
     return (((folded >= 0x3400) & (folded <= 0x9FFF)) | ((folded >= 0xF900) & (folded <= 0xFAFF))
             | ((folded >= 0x20000) & (folded <= 0x3FFFF)))
-
-
-def cjk_gap_indexes(mapped: np.ndarray, joinable: np.ndarray | None = None) -> np.ndarray | None:
-    """Original indexes of letters/digits to drop for the CJK skeleton: runs of 1–MAX_CJK_GAP
-    folded ASCII letters/digits with a Han character on both sides (色a情, 色1情 → 色情), ignorable
-    characters not counted. `mapped`: the folded code point of each original character (0 =
-    ignorable). `joinable`: optional boolean table over code points, True for characters that occur
-    in some listed word — gaps between others cannot join a word and are left alone. None when
-    there is nothing to drop (the usual case: the skeleton is then not scanned at all)."""
-    kept = np.flatnonzero(mapped)
-    if len(kept) < 3:
-        return None
-    folded = mapped[kept]
-    ascii_alnum = folded < 0x80
-    if not ascii_alnum.any():
-        return None
-    anchors = np.flatnonzero(~ascii_alnum)  # positions (in the folded text) of non-ASCII characters
-    if len(anchors) < 2:
-        return None
-    gaps = np.diff(anchors) - 1
-    candidates = np.flatnonzero((gaps >= 1) & (gaps <= MAX_CJK_GAP))
-    if not len(candidates):
-        return None
-    han = is_han(folded)
-    if joinable is not None:
-        han &= joinable[folded]
-    left, right = anchors[candidates], anchors[candidates + 1]
-    ok = han[left] & han[right]
-    if not ok.any():
-        return None
-    drop = np.concatenate([np.arange(a + 1, b) for a, b in zip(left[ok], right[ok])])
-    return kept[drop]
