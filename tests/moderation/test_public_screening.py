@@ -139,3 +139,17 @@ def test_screening_stays_fast_with_a_large_list_and_long_posts(words):
     for _ in range(20):
         assert matcher.screen(text).hits == []
     assert (time.perf_counter() - start) / 20 < 0.05
+
+
+def test_the_demo_word_list_catches_the_probes_evasions(db, grown_youth, client_for):
+    from moderation import demo
+
+    demo.load()
+    demo.load()  # idempotent
+    assert SensitiveWord.objects.count() == len(demo.WORDS)
+    for evasion in ("色\u3164情", "\u202e情色\u202c", "堵博", "flg", "色a情"):
+        r = post(client_for(grown_youth), "/api/community/questions/",
+                 {"title": f"请问{evasion}是什么意思", "body": "", "domain": "legal"})
+        assert r.status_code == 400, evasion
+    assert post(client_for(grown_youth), "/api/community/questions/",
+                {"title": "这首歌很有特色，情感真挚", "body": "", "domain": "legal"}).status_code == 201
