@@ -1,7 +1,6 @@
 """Q&A API at /api/community/. Thin: parse, call a selector or a service, shape the answer.
 Lists use keyset cursors (`cursor` → `next_cursor`), so a page costs the same at any depth."""
 
-import json
 from datetime import datetime
 from typing import Literal
 

@@ -178,7 +178,7 @@ DEFAULT_ENGINE = RustEngine.name
 def _char_class(cps: np.ndarray) -> str:
     starts = np.concatenate(([0], np.flatnonzero(np.diff(cps) > 1) + 1))
     ends = np.concatenate((starts[1:] - 1, [len(cps) - 1]))
-    return "".join(re.escape(chr(cps[a])) + ("-" + re.escape(chr(cps[b])) if b > a else "") for a, b in zip(starts, ends))
+    return "".join(re.escape(chr(cps[a])) + ("-" + re.escape(chr(cps[b])) if b > a else "") for a, b in zip(starts, ends, strict=True))
 
 
 @functools.cache
@@ -283,7 +283,7 @@ class Matcher:
         for key, value in entries.items():
             if value[3] or not is_han(codes(key)).any():
                 continue
-            pairs.update((ord(a) << 21) | ord(b) for a, b in zip(key, key[1:]))
+            pairs.update((ord(a) << 21) | ord(b) for a, b in zip(key, key[1:], strict=False))
         self.pairs = frozenset(pairs)
         alphabet = {c for key in (*entries, *latin) for c in key}
         self.sentinel = next(cp for cp in range(0xA000, 0xA48D) if chr(cp) not in alphabet)  # a Yi syllable

@@ -220,7 +220,7 @@ def _reorder_line(indexes: list[int], levels: list[int]) -> list[int]:
     or higher."""
     if not levels or max(levels) == 0:
         return indexes
-    pairs = list(zip(indexes, levels))
+    pairs = list(zip(indexes, levels, strict=True))
     lowest_odd = min((lv for lv in levels if lv % 2), default=max(levels))
     for lv in range(max(levels), lowest_odd - 1, -1):
         i = 0

@@ -59,7 +59,7 @@ def _pages(q):
             "/search/?q=劳动合同", "/api/search/?q=劳动合同&limit=50", "/api/search/?q=补偿&type=answer",
             "/api/search/similar?q=劳动合同到期不续签", "/api/v2/pages/?limit=20",
             "/admin/moderation/queue/", "/admin/insights/?export=csv&table=cadre",
-            "/alliances/statistics/?format=csv", "/api/notifications/", "/notifications/", "/api/community/users/%d/stats/" % q.asker_id]
+            "/alliances/statistics/?format=csv", "/api/notifications/", "/notifications/", f"/api/community/users/{q.asker_id}/stats/"]
 
 
 def test_every_representation_hides_the_anonymous_asker(scene, client_for):
