@@ -304,7 +304,7 @@ def answer_question(*, actor, question: Question, body: str, source: str = "", i
     _refresh_hot(q.pk)
     award(actor, "answer", f"answer:{q.pk}")
     log(instance=answer, action="wagtail.create", user=actor, data={"question": q.pk, "role": role})
-    who = as_organization.display_name if as_organization else actor.public_name
+    who = as_organization.display_name if as_organization else selectors.shown_name(q.asker, actor, q)
     notify(recipients=[q.asker], kind="answer", title=f"你的问题有了新回答：{q.title}", body=f"{who}：{body[:120]}",
            url=q.get_absolute_url(), actor=actor, subject=_subject(q), email=True)
     followers = get_user_model().objects.filter(qa_follows__question=q).exclude(pk=q.asker_id)
@@ -332,7 +332,8 @@ def add_comment(*, actor, question: Question, body: str, answer: Answer | None =
         Answer.objects.filter(pk=answer.pk).update(comment_count=F("comment_count") + 1)
     log(instance=comment, action="wagtail.create", user=actor)
     recipient = answer.author if answer is not None else q.asker
-    notify(recipients=[recipient], kind="comment", title=f"{actor.public_name} 评论了：{q.title}", body=body[:140],
+    who = selectors.shown_name(recipient, actor, q)  # an anonymous asker stays anonymous to the recipient
+    notify(recipients=[recipient], kind="comment", title=f"{who} 评论了：{q.title}", body=body[:140],
            url=q.get_absolute_url(), actor=actor, subject=_subject(q))
     return comment
 

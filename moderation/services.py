@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -86,7 +87,8 @@ def current_matcher() -> Matcher:
         with _build_lock:
             matcher = _built.get(key)
             if matcher is None:
-                words = list(SensitiveWord.objects.filter(is_active=True).values_list("word", "category", "action"))
+                words = list(SensitiveWord.objects.filter(is_active=True)
+                             .values_list("word", "category", "action", "variants"))
                 allowed = list(AllowedWord.objects.values_list("word", flat=True))
                 matcher = Matcher(words, allowed, engine=engine)
                 _built.clear()
@@ -125,6 +127,21 @@ def screen_texts(fields: dict[str, str]) -> PostScreening:
             code="blocked_words",
         )
     return PostScreening(out, action, hits)
+
+
+def screen_public_texts(fields: dict[str, str]) -> dict[str, str]:
+    """The one screening for public text that is not a post (station rating comments, expert
+    biographies and profiles, alliance applications, display names, appeal themes): the same word
+    list and normalisation as posts; block and hold words are refused (there is no review queue
+    for these texts), mask words come back masked. Returns the texts to store."""
+    screening = screen_texts(fields)
+    if screening.held:
+        raise Invalid(
+            "内容包含需要审核的词语，无法公开显示，请修改后再试",
+            "The text contains words that need review before it can be shown publicly; please edit it",
+            code="held_words", fields={name: "held_words" for name in fields},
+        )
+    return screening.fields
 
 
 def screen_post(*, user, kind: str, fields: dict[str, str]) -> PostScreening:
@@ -465,8 +482,9 @@ def queue_for(user, *, status=CaseStatus.OPEN, reason=None, organization=None):
 # ---------------------------------------------------------------------------------------------
 @transaction.atomic
 def import_word_list(*, actor, data: str, replace: bool = False) -> dict:
-    """Import lines "word,category,action" (category and action optional). Every line is checked
-    first; with any error nothing changes and the errors are reported by line number."""
+    """Import lines "word,category,action,variants" (category, action and variants optional; variants
+    separated by | or 、). Every line is checked first; with any error nothing changes and the errors
+    are reported by line number."""
     if not permissions.can_act(actor, _province(), MODERATION_ROLES):
         raise forbidden()
     rows, errors, seen = [], {}, set()
@@ -476,6 +494,7 @@ def import_word_list(*, actor, data: str, replace: bool = False) -> dict:
         word = row[0].strip()
         category = (row[1].strip() if len(row) > 1 and row[1].strip() else WordCategory.OTHER)
         action = (row[2].strip() if len(row) > 2 and row[2].strip() else WordAction.HOLD)
+        variants = "\n".join(v.strip() for v in re.split(r"[|、]", row[3]) if v.strip()) if len(row) > 3 else ""
         if not word or len(word) > 60:
             errors[lineno] = "词语为空或超过 60 字 / empty or longer than 60 characters"
         elif category not in WordCategory.values:
@@ -486,7 +505,7 @@ def import_word_list(*, actor, data: str, replace: bool = False) -> dict:
             errors[lineno] = f"重复 / duplicate: {word}"
         else:
             seen.add(word)
-            rows.append(SensitiveWord(word=word, category=category, action=action))
+            rows.append(SensitiveWord(word=word, category=category, action=action, variants=variants))
     if errors:
         raise Invalid("词表有错误，未作任何修改", "The word list has errors; nothing was changed",
                       fields={str(k): v for k, v in errors.items()})
@@ -496,7 +515,8 @@ def import_word_list(*, actor, data: str, replace: bool = False) -> dict:
     SensitiveWord.objects.bulk_create([r for r in rows if r.word not in existing], batch_size=2000)
     for r in rows:
         if r.word in existing:
-            SensitiveWord.objects.filter(word=r.word).update(category=r.category, action=r.action, is_active=True)
+            SensitiveWord.objects.filter(word=r.word).update(category=r.category, action=r.action, is_active=True,
+                                                             variants=r.variants)
     transaction.on_commit(bump_word_list_version)
     log(instance=actor, action="wagtail.edit", user=actor, data={"word_list_import": len(rows), "replace": replace})
     return {"imported": len(rows), "new": len(rows) - len(existing)}

@@ -398,6 +398,10 @@ def rate_booking(*, actor, booking_id: int, score: int, comment: str = "", now=N
         raise forbidden()
     if booking.status != BookingStatus.COMPLETED:
         raise Conflict("服务完成后才能评价", "You can rate only after the service", code="state")
+    if comment:  # shown on the station's public page: the one screening of public text
+        from moderation.services import screen_public_texts
+
+        comment = screen_public_texts({"comment": comment})["comment"]
     if booking.rating is not None:
         raise Conflict("您已评价过", "You have already rated this service", code="duplicate")
     booking.rating, booking.rating_comment, booking.rated_at = score, comment, now
