@@ -57,7 +57,7 @@ NOTES = {
     "YV_PAGE_CACHE_ENABLED": "Cache whole editorial pages for anonymous visitors",
     "YV_PAGE_CACHE_SECONDS": "How long an anonymous page stays cached (publishing invalidates it)",
     "YV_MODERATION_ENGINE": "Sensitive-word matching engine: ahocorasick_rs (Rust, the faster) or pyahocorasick; moderation/domain/matcher.py",
-    "YV_RATE_LIMITS_ENABLED": "Posting rate limits (duplicates, daily caps, new users); see docs/operations.md for load tests",
+    "YV_RATE_LIMITS_ENABLED": "Rate limits on every write (the table `YV_RATE_LIMITS`, docs/security.md); see docs/operations.md for load tests",
     "YV_OUTBOX_LEASE_SECONDS": "Outbox: how long a worker holds a message it is sending before another may take it over",
     "YV_OUTBOX_RESEND_AFTER_SECONDS": "Outbox: how long a published delivery may wait before the sweep publishes it again",
     "YV_QA_PEER_ANSWER_STOPS_CLOCK": "Does a youth's (peer) answer stop a question's deadline clock",
