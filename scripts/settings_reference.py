@@ -60,6 +60,7 @@ NOTES = {
     "YV_RATE_LIMITS_ENABLED": "Rate limits on every write (the table `YV_RATE_LIMITS`, docs/security.md); see docs/operations.md for load tests",
     "YV_OUTBOX_LEASE_SECONDS": "Outbox: how long a worker holds a message it is sending before another may take it over",
     "YV_OUTBOX_RESEND_AFTER_SECONDS": "Outbox: how long a published delivery may wait before the sweep publishes it again",
+    "YV_QA_VIEWS_FLUSH_SECONDS": "How often beat applies the question views buffered in Redis: the most views a Redis restart without persistence can lose",
     "YV_QA_PEER_ANSWER_STOPS_CLOCK": "Does a youth's (peer) answer stop a question's deadline clock",
     "YV_ALLIANCES_FLAG_OUT_OF_DOMAIN": "Expert statistics also count answers outside their registered domains",
     "PYTEST_XDIST_WORKER": "Set by pytest-xdist in each test worker (gw0, gw1, …): the test settings give each its own Redis database",

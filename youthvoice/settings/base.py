@@ -275,10 +275,15 @@ YV_ALLIANCES_FLAG_OUT_OF_DOMAIN = env.bool("YV_ALLIANCES_FLAG_OUT_OF_DOMAIN", de
 YV_QA_PEER_ANSWER_STOPS_CLOCK = env.bool("YV_QA_PEER_ANSWER_STOPS_CLOCK", default=False)
 # Deadline sweep: reminders at 2/3 of the window, escalation to the parent organisation when overdue.
 CELERY_BEAT_SCHEDULE["community-sweep-deadlines"] = {"task": "community.tasks.sweep_deadlines", "schedule": 60.0}
-# Question views are counted in Redis and applied to the rows every minute, so that reading a
-# question writes nothing to the database (off, or without Redis: one UPDATE per view).
+# Question views are counted in Redis and applied to the rows every YV_QA_VIEWS_FLUSH_SECONDS, so
+# that reading a question writes nothing to the database (off, without Redis or while Redis is
+# unreachable: one UPDATE per view). The buffer is drained, not persistent: a Redis restart without
+# persistence loses at most the views counted since the last flush (docs/security.md).
 YV_QA_BUFFER_VIEWS = env.bool("YV_QA_BUFFER_VIEWS", default=True)
-CELERY_BEAT_SCHEDULE["community-flush-views"] = {"task": "community.tasks.flush_views", "schedule": 60.0}
+YV_QA_VIEWS_FLUSH_SECONDS = env.int("YV_QA_VIEWS_FLUSH_SECONDS", default=10)
+CELERY_BEAT_SCHEDULE["community-flush-views"] = {
+    "task": "community.tasks.flush_views", "schedule": float(YV_QA_VIEWS_FLUSH_SECONDS),
+}
 # --- Stations (青年之家) ----------------------------------------------------------------------
 # The Wagtail location widget uses the same tile server as the public service map.
 GEO_WIDGET_LEAFLET_TILE_LAYER = YV_MAP_TILE_URL
