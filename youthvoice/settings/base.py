@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "youthvoice.middleware.NulCharactersInUrls",
+    "youthvoice.middleware.IdOverflowIs404",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -436,3 +437,8 @@ WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL  # private pages and document collections
 # that reach a recipient while the previous one is unread and within the window become one notice
 # with a count (notifications.services.notify_many), so a flood cannot bury the notification centre.
 YV_NOTIFICATION_COALESCE = {"kinds": ["comment", "answer", "alliance"], "window_seconds": 3600}
+# --- Avatars (accounts/uploads.py): every avatar upload is bounded in bytes, pixels (read from the
+# header, before anything is decoded) and format (recognised from the content).
+YV_AVATAR_MAX_BYTES = 2 * 1024 * 1024
+YV_AVATAR_MAX_PIXELS = 4096 * 4096
+YV_AVATAR_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
