@@ -191,7 +191,7 @@ def _serialize_writer(user) -> None:
 
     if connection.vendor == "postgresql" and connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [0x5976, user.pk])  # "Yv"
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(0x5976 << 48) + user.pk])  # "Yv" + the user id
 
 
 def _key_buckets(kind: str, key: str, now) -> list[tuple[str, int, int]]:
