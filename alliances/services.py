@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from moderation import services as moderation
 from organizations import permissions
 from organizations.models import StaffRole
 from youthvoice.domains import ServiceDomain
@@ -231,6 +232,7 @@ def apply_to_alliance(*, actor, alliance: AlliancePage, real_name: str = "", dom
         raise Forbidden("请先登录", "Log in first")
     if not alliance.live:
         raise Invalid("该联盟未开放", "This alliance is not open", fields={"alliance": "not live"})
+    moderation.check_rate_limits(user=actor, kind="application")
     expert = ExpertProfile.objects.select_for_update().filter(user=actor).first()
     if expert is None:
         real_name = (real_name or "").strip()
@@ -262,11 +264,13 @@ def apply_to_alliance(*, actor, alliance: AlliancePage, real_name: str = "", dom
         message = _screened({"message": message})["message"]
     membership = _create_membership(alliance=alliance, expert=expert, status=MembershipStatus.APPLIED,
                                     message=message, created_by=actor)
+    moderation.record_post(user=actor, kind="application")
     log(instance=membership, action="wagtail.create", user=actor, data={"status": "applied"})
     from notifications.services import notify
 
     notify(recipients=[link.user for link in alliance.liaisons.select_related("user")], kind="alliance",
-           title=f"{expert.real_name} 申请加入{alliance.title}", url=alliance.url or "", actor=actor)
+           title=f"{expert.real_name} 申请加入{alliance.title}", url=alliance.url or "", actor=actor,
+           subject=f"alliances.applications:{alliance.pk}")
     return membership
 
 

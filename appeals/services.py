@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from moderation import services as moderation
 from notifications.services import notify
 from organizations.domain.calendar import workday_predicate
 from organizations.models import ADMIN_ROLES, Organization
@@ -270,6 +271,7 @@ def request_help(
                         "url": question_url[:500], "author_id": actor.pk})
     else:
         sources.append({"kind": SourceKind.DIRECT, "title": theme[:200], "author_id": actor.pk})
+    moderation.rate_limit(kind="appeal", user=actor)
     name = actor.real_name or actor.display_name or actor.username
     return _create(
         actor=actor, organization=owner, kind=AppealKind.INDIVIDUAL, sources=sources, theme=theme,

@@ -351,11 +351,13 @@ def like(*, actor, question: Question, answer: Answer | None = None) -> bool:
     author = answer.author if answer is not None else question.asker
     if author.pk == actor.pk:
         raise Conflict("不能给自己点赞", "You cannot like your own post")
+    moderation.check_rate_limits(user=actor, kind="like")
     try:
         with transaction.atomic():
             Like.objects.create(user=actor, question=question, answer=answer)
     except IntegrityError:
         return False
+    moderation.record_post(user=actor, kind="like")
     if answer is not None:
         Answer.objects.filter(pk=answer.pk).update(like_count=F("like_count") + 1)
         qa_cache.invalidate(question.pk)

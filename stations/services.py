@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations.models import ANSWERING_ROLES, PUBLISHING_ROLES, Organization, StaffRole
 from organizations.permissions import can_act
@@ -181,6 +182,7 @@ def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | No
     now = now or timezone.now()
     try:
         with transaction.atomic():
+            moderation.rate_limit(kind="booking", user=user)
             booking = _book(user=user, slot_id=slot_id, note=note, referral_id=referral_id, now=now)
     except IntegrityError as exc:
         # PostgreSQL names the constraint; SQLite (the embedded default) only says what failed.
