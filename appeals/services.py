@@ -16,7 +16,7 @@ from notifications.services import notify
 from organizations.domain.calendar import workday_predicate
 from organizations.models import ADMIN_ROLES, Organization
 from organizations.permissions import can_act
-from organizations.selectors import calendar_overrides
+from organizations.selectors import work_calendar
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import permissions
@@ -112,7 +112,7 @@ def _set_step(appeal: Appeal, state: str, now: datetime) -> None:
     overrides = {(o.kind, o.state): o.working_days for o in AppealStepDeadline.objects.filter(kind=appeal.kind)}
     appeal.state = state
     appeal.state_entered_at = now
-    workday = workday_predicate(calendar_overrides(timezone.localdate(now)))
+    workday = workday_predicate(work_calendar(timezone.localdate(now)))
     appeal.step_due_at = deadlines.step_due(appeal.kind, state, timezone.localtime(now), overrides, workday)
     appeal.overdue_notified_at = None
 

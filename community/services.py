@@ -22,7 +22,7 @@ from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
-from organizations.selectors import calendar_overrides, parents_by_org
+from organizations.selectors import parents_by_org, work_calendar
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -131,12 +131,12 @@ def award(user, reason: str, key: str) -> bool:
 
 
 def _deadline(at: datetime) -> deadlines.Deadline:
-    return deadlines.answer_deadline(at, calendar_overrides(timezone.localdate(at)))
+    return deadlines.answer_deadline(at, work_calendar(timezone.localdate(at)))
 
 
 def _duty_start(now: datetime) -> datetime:
     """When e-mail to someone off duty may go: the next start of duty hours."""
-    return deadlines.next_duty_start(now, calendar_overrides(timezone.localdate(now)))
+    return deadlines.next_duty_start(now, work_calendar(timezone.localdate(now)))
 
 
 def _email_times(users, on_duty: dict, later: datetime, now: datetime) -> dict:
@@ -778,7 +778,7 @@ def invitation_overdue(*, invitation_id: int, now) -> bool:
     q = inv.question
     notify(recipients=[inv.invitee], kind="reminder", title=f"你接受的回答邀请已超时：{q.title}", url=q.get_absolute_url(),
            subject=_subject(q), dedupe_key=f"qa:inv-overdue:{inv.pk}", email=True,
-           email_not_before=deadlines.next_duty_start(now, calendar_overrides(timezone.localdate(now))))
+           email_not_before=deadlines.next_duty_start(now, work_calendar(timezone.localdate(now))))
     notify(recipients=[inv.inviter], kind="reminder", title=f"{inv.invitee.public_name} 尚未回答：{q.title}",
            url=q.get_absolute_url(), subject=_subject(q), dedupe_key=f"qa:inv-overdue-inviter:{inv.pk}")
     return True
