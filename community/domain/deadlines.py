@@ -10,7 +10,7 @@ The reminder goes at 2/3 of the window.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from organizations.domain.calendar import Calendar, calendar_covers, is_workday

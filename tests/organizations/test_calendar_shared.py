@@ -31,8 +31,7 @@ def test_uncovered_year_is_provisional_and_overrides_win():
 @pytest.mark.django_db
 def test_one_override_reaches_stations_and_appeals(tree):
     from appeals.domain.deadlines import add_working_days
-    from organizations.domain.calendar import workday_predicate
-    from organizations.domain.calendar import Entry
+    from organizations.domain.calendar import Entry, workday_predicate
     from organizations.selectors import work_calendar
     from stations.domain.calendar import WorkingCalendar, response_deadline
 
