@@ -222,3 +222,41 @@ def test_every_kind_in_the_table_is_worded_and_lets_a_normal_user_act(settings):
         for window, pair in table[kind].items():
             assert all(limit is None or limit >= 1 for limit in pair), (kind, window)
     assert len(max(table, key=len)) <= 12  # PostRecord.kind
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parallel_writes_cannot_all_pass_the_count(settings):
+    """Eight reports of one user at the same moment with 5 a minute allowed: exactly 5 pass (the
+    per-user advisory lock makes each count see the writes committed before it)."""
+    import threading
+
+    from django.db import connection
+
+    from tests.conftest import build_tree
+
+    tree = build_tree()
+    reporter = UserFactory(organization=tree.tianhe, date_joined=timezone.now() - timedelta(days=90))
+    q = new_question(UserFactory(), tree.tianhe, "并发举报的问题")
+    author = UserFactory()
+    answers = Answer.objects.bulk_create([Answer(question=q, author=author, body=f"回答{i}", created_at=timezone.now())
+                                          for i in range(8)])
+    barrier = threading.Barrier(len(answers))
+    outcomes = []
+
+    def report(answer):
+        try:
+            barrier.wait()
+            services.report_content(reporter=reporter, obj=answer, reason="spam")
+            outcomes.append("ok")
+        except TooManyRequests:
+            outcomes.append(429)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=report, args=(a,)) for a in answers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes, key=str) == [429] * 3 + ["ok"] * 5
+    assert Report.objects.filter(reporter=reporter).count() == 5
