@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from organizations.domain.calendar import statutory_holiday
 from organizations.models import Organization, StaffRole
-from organizations.permissions import can_act, scope_queryset
+from organizations.permissions import can_act, scope_queryset, second_factor_missing
 from organizations.selectors import calendar_overrides
 
 from .domain import geo
@@ -37,7 +37,8 @@ MANAGING_ROLES = frozenset({StaffRole.STATION_ADMIN, StaffRole.ORG_ADMIN, StaffR
 
 
 def can_manage(user, station: StationPage) -> bool:
-    if user is None or not user.is_authenticated:
+    # A session still missing its second factor holds no role, listed station admin included.
+    if user is None or not user.is_authenticated or second_factor_missing(user):
         return False
     if can_act(user, station.organization, MANAGING_ROLES):
         return True
@@ -46,7 +47,7 @@ def can_manage(user, station: StationPage) -> bool:
 
 def managed_stations(user):
     """Stations whose bookings `user` may handle."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or second_factor_missing(user):
         return StationPage.objects.none()
     by_role = scope_queryset(StationPage.objects.all(), user, roles=MANAGING_ROLES).values("pk")
     return StationPage.objects.filter(Q(pk__in=by_role) | Q(admins=user)).distinct()

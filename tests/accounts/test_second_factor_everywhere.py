@@ -64,7 +64,7 @@ def _urls(world) -> list[str]:
         else:
             variants = [pattern]
         for url in variants:
-            def fill(m):
+            def fill(m, url=url):
                 name = m.group(1) or m.group(2)
                 if name == "pk":
                     if url.startswith("admin/"):
@@ -151,6 +151,15 @@ def test_a_password_only_provincial_admin_gets_nothing_a_youth_does_not(django_d
     # The world adds its pages without publishing revisions; the home page's hot list needs a date.
     Page.objects.filter(live=True, first_published_at__isnull=True).update(first_published_at=timezone.now())
     admin = world.users["admin@parent"]  # org_admin of the province: must use TOTP
+    # Roles held outside staff memberships too: listed station admin, alliance liaison, appeal handler.
+    from alliances.models import AllianceLiaison, AlliancePage
+    from appeals import services as appeals
+    from appeals.domain.workflow import Role as AppealRole
+    from stations.models import StationPage
+
+    StationPage.objects.get(pk=world.ids["station_id"]).admins.add(admin)
+    AllianceLiaison.objects.create(page=AlliancePage.objects.get(pk=world.ids["alliance_id"]), user=admin)
+    appeals.add_handler(actor=None, user=admin, organization=world.tree.guangzhou, role=AppealRole.OPS)
     plain = UserFactory(username="mx_plain")
     unverified, youth = Client(raise_request_exception=False), Client(raise_request_exception=False)
     unverified.force_login(admin)
@@ -173,6 +182,7 @@ def test_a_password_only_provincial_admin_gets_nothing_a_youth_does_not(django_d
         if any(f"/{a}/" in url for a in ACTIONS) and not url.startswith(("/api/", "/admin/")):
             methods = ["POST"]  # the site's action views take POST only
         for method in methods:
+            plain_get_allowed = False
             for suffix in (("", "?format=csv") if method == "GET" and not url.startswith(("/api/", "/admin/")) else ("",)):
                 target = url + suffix
                 if suffix and not plain_get_allowed:
