@@ -13,3 +13,7 @@ class AccountsConfig(AppConfig):
 
         user_login_failed.connect(security.on_login_failed, dispatch_uid="accounts.login_failed")
         user_logged_in.connect(security.on_logged_in, dispatch_uid="accounts.logged_in")
+
+        from .uploads import bound_avatar_uploads
+
+        bound_avatar_uploads()
