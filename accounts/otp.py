@@ -4,14 +4,14 @@
   admin asks for a code once per login.
 - Provincial administrators (org_admin of a root organisation) and superusers must use it while
   `YV_OTP_REQUIRED` is on (always in production): without a device they are sent to enrolment.
-- The staff API (operations that need a session) refuses such a session with 403 `otp_required` until
-  it is verified (the same rule, `organizations.permissions.second_factor_missing`, youthvoice/api.py).
-  The public site and the API's public reads are not gated (docs/security.md).
+- Until the session is verified, such a user holds no staff role anywhere: the one rule,
+  `organizations.permissions.second_factor_missing`, is part of the staff-membership lookup every
+  permission check reads (site views, exports, API, admin policies); the staff API answers 403
+  `otp_required` and the admin sends to the step (below). Public pages answer as for a youth.
 """
 
 from urllib.parse import urlencode
 
-from django.conf import settings
 from django.shortcuts import redirect
 
 from organizations import permissions
@@ -29,7 +29,8 @@ def is_provincial_admin(user) -> bool:
 
 
 def otp_required(user) -> bool:
-    return bool(getattr(settings, "YV_OTP_REQUIRED", True)) and is_provincial_admin(user)
+    """Must the user use TOTP? The rule is organizations.permissions.totp_required."""
+    return permissions.totp_required(user)
 
 
 def confirmed_devices(user):

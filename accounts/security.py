@@ -63,8 +63,8 @@ def client_ip(request) -> str:
 
 
 def _ip_or_none(request):
-    from django.core.validators import validate_ipv46_address
     from django.core.exceptions import ValidationError
+    from django.core.validators import validate_ipv46_address
 
     ip = client_ip(request)
     try:

@@ -6,7 +6,6 @@ import segno
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
@@ -14,17 +13,14 @@ from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from organizations.permissions import is_staff_anywhere
+from youthvoice.redirects import safe_next
 
 from . import otp
 from .forms import TokenForm
 
 
 def _next(request, default="/admin/") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or default
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
-        return default
-    return target
+    return safe_next(request, default)
 
 
 @never_cache
@@ -49,7 +45,8 @@ def verify(request):
 def setup(request):
     """Enrol an authenticator app: scan the QR code (or type the key), then confirm with one code."""
     user = request.user
-    if not (user.is_staff or is_staff_anywhere(user)):
+    # otp_required: a provincial administrator not yet verified holds no staff role (is_staff_anywhere).
+    if not (user.is_staff or otp.otp_required(user) or is_staff_anywhere(user)):
         raise PermissionDenied
     if otp.has_device(user) and not user.is_verified():
         return redirect(f"{otp.VERIFY_URL}?next={_next(request)}")

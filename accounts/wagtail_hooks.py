@@ -79,9 +79,9 @@ def log_user_record_opened(request, user):
 
 @hooks.register("register_account_menu_item")
 def two_step_verification_item(request):
-    from organizations.permissions import is_staff_anywhere
+    from organizations.permissions import is_staff_anywhere, totp_required
 
-    if not (request.user.is_staff or is_staff_anywhere(request.user)):
+    if not (request.user.is_staff or totp_required(request.user) or is_staff_anywhere(request.user)):
         return None
     return {"url": f"{SETUP_URL}?next=/admin/account/", "label": _("Two-step verification"),
             "help_text": _("Protect your account with a code from an authenticator app.")}

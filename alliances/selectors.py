@@ -119,6 +119,8 @@ def manageable_alliances(user):
     from .services import ALLIANCE_ROLES
 
     qs = live_alliances()
+    if permissions.second_factor_missing(user):  # no role, listed liaison included
+        return qs.none()
     if permissions.is_superuser(user):
         return qs
     listed = Q(pk__in=AllianceLiaison.objects.filter(user=user).values("page_id"))

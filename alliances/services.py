@@ -40,7 +40,8 @@ REASON_MAX = 300
 
 
 def can_manage_alliance(user, alliance: AlliancePage) -> bool:
-    if user is None or not user.is_authenticated:
+    # A session still missing its second factor holds no role, listed liaison included.
+    if user is None or not user.is_authenticated or permissions.second_factor_missing(user):
         return False
     if permissions.can_act(user, alliance.organization, ALLIANCE_ROLES):
         return True

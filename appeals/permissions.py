@@ -3,7 +3,7 @@ held at an organisation covers that organisation and its subtree; superusers hol
 
 from django.db.models import Q
 
-from organizations.permissions import is_superuser, subtree_q
+from organizations.permissions import is_superuser, second_factor_missing, subtree_q
 
 from .domain.workflow import Role, Scope
 from .models import Appeal, AppealHandler
@@ -12,7 +12,8 @@ _CACHE_ATTR = "_yv_appeal_paths"
 
 
 def handler_paths(user) -> dict[str, frozenset[str]]:
-    if user is None or not user.is_authenticated or not user.is_active:
+    # A session still missing its second factor holds no role (organizations.permissions).
+    if user is None or not user.is_authenticated or not user.is_active or second_factor_missing(user):
         return {}
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is None:

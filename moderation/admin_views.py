@@ -15,6 +15,7 @@ from wagtail.admin import messages
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, Organization
 from youthvoice.errors import ServiceError
+from youthvoice.redirects import safe_next
 
 from . import services
 from .models import AlertStatus, CaseReason, CaseStatus, DecisionAction, ModerationCase, TermWindowCount
@@ -65,7 +66,7 @@ def bulk_decide(request):
         messages.success(request, _("%(n)d item(s) decided.") % {"n": len(result["done"])})
     for pk, message in result["refused"].items():
         messages.error(request, f"#{pk}: {message}")
-    return redirect(request.POST.get("next") or "moderation_queue")
+    return redirect(safe_next(request, "moderation_queue"))
 
 
 def case_detail(request, case_id):

@@ -723,7 +723,7 @@ def open_appeal_from_alert(*, actor, alert: Alert, theme: str = "", group: str =
     alert = Alert.objects.select_for_update().select_related("organization").get(pk=alert.pk)
     may = permissions.can_act(actor, alert.organization, ALL_STAFF_ROLES) or (
         alert.reported_to_id is not None and permissions.can_act(actor, alert.reported_to, ALL_STAFF_ROLES)
-    ) or getattr(actor, "is_superuser", False)
+    ) or permissions.is_superuser(actor)
     if not may:
         raise forbidden()
     existing = appeal_for_alert(alert)

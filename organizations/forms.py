@@ -44,3 +44,5 @@ class StaffMembershipForm(WagtailAdminModelForm):
     def __init__(self, *args, for_user=None, **kwargs):
         super().__init__(*args, for_user=for_user, **kwargs)
         self.fields["organization"].queryset = permissions.organizations_for(for_user, ADMIN_ROLES)
+        if self.instance.pk:  # editing: the person by login name, as the field expects
+            self.initial["user"] = self.instance.user.username

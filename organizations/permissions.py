@@ -4,6 +4,12 @@ provincial administrators (org_admin of the root) and superusers act on everythi
 Every write path in the project asks `can_act(user, organization, roles)`; every staff list asks
 `organizations_for(user, roles)`. The user's active memberships are read once per request and
 cached on the user object.
+
+The second factor is part of the lookup (issue 25, finding 2): while `YV_OTP_REQUIRED` is on, the
+session of a user who must use TOTP (a provincial administrator or superuser) holds no staff role and
+no superuser power until it has passed the TOTP step (`second_factor_missing`). Every helper below
+reads the memberships through `staff_paths`, so site views, exports, the API and the admin's policies
+all see the same answer without asking.
 """
 
 from collections.abc import Iterable
@@ -17,7 +23,15 @@ _CACHE_ATTR = "_yv_staff_paths"
 
 
 def staff_paths(user) -> dict[str, frozenset[str]]:
-    """role -> tree paths of the organisations where the user holds that role (cached per user object)."""
+    """role -> tree paths of the organisations where the user holds that role, as far as this session
+    may use them: nothing for a session still missing its second factor."""
+    if second_factor_missing(user):
+        return {}
+    return _membership_paths(user)
+
+
+def _membership_paths(user) -> dict[str, frozenset[str]]:
+    """role -> tree paths of the user's active memberships (cached per user object), whatever the session."""
     if user is None or not user.is_authenticated:
         return {}
     cached = getattr(user, _CACHE_ATTR, None)
@@ -47,35 +61,52 @@ def _paths_for(user, roles: Iterable[str]) -> set[str]:
 
 
 def is_superuser(user) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+    """A superuser whose session may use that power (it has passed the TOTP step where required)."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser
+                and not second_factor_missing(user))
 
 
-def is_provincial_admin(user) -> bool:
-    """Superusers and administrators (org_admin) of a root, i.e. provincial, organisation."""
+def _holds_provincial_role(user) -> bool:
+    """Superuser, or org_admin of a root organisation, whatever the session (who must use TOTP)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return any(len(path) == Organization.steplen for path in staff_paths(user).get(StaffRole.ORG_ADMIN, ()))
+    return any(len(path) == Organization.steplen
+               for path in _membership_paths(user).get(StaffRole.ORG_ADMIN, ()))
+
+
+def totp_required(user) -> bool:
+    """Must this user pass the TOTP step (and enrol a device)? While `YV_OTP_REQUIRED` is on (always in
+    production): superusers and administrators of the root (provincial) organisation."""
+    return bool(getattr(settings, "YV_OTP_REQUIRED", True)) and _holds_provincial_role(user)
+
+
+def is_provincial_admin(user) -> bool:
+    """Superusers and administrators (org_admin) of a root, i.e. provincial, organisation, in a session
+    that may act as such."""
+    return _holds_provincial_role(user) and not second_factor_missing(user)
 
 
 def second_factor_missing(user) -> bool:
-    """The one TOTP rule, for the Wagtail admin and the staff API alike: while `YV_OTP_REQUIRED` is on
-    (always in production), a provincial administrator or superuser acts as staff only once their
-    session has passed the TOTP step. django-otp's OTPMiddleware gives `request.user` its
+    """THE second-factor rule, for every staff capability wherever it is reached (site views, exports,
+    the API, the Wagtail admin): a user who must use TOTP (`totp_required`) acts as staff only once
+    their session has passed the TOTP step. django-otp's OTPMiddleware gives `request.user` its
     `is_verified()` from the session (the device id `django_otp.login` stored at /accounts/otp/verify/),
-    so an API call with the session cookie is verified exactly when the session is."""
-    if not getattr(settings, "YV_OTP_REQUIRED", True) or not is_provincial_admin(user):
-        return False
+    so a page, an export or an API call with the session cookie is verified exactly when the session is.
+    A user object that did not come through a request (no `is_verified`: shell, commands, the demo
+    loader) is not a session and is not gated."""
     is_verified = getattr(user, "is_verified", None)
-    return not (callable(is_verified) and is_verified())
+    if not callable(is_verified) or not totp_required(user):
+        return False
+    return not is_verified()
 
 
 def can_act(user, organization: Organization | None, roles: Iterable[str] = ALL_STAFF_ROLES) -> bool:
     """May `user`, in one of `roles`, act on `organization` (which lies in their subtree)?"""
     if user is None or not user.is_authenticated or not user.is_active or organization is None:
         return False
-    if user.is_superuser:
+    if is_superuser(user):
         return True
     return any(organization.path.startswith(p) for p in _paths_for(user, roles))
 

@@ -234,6 +234,22 @@ def end_staff(*, actor, membership: StaffMembership, reason: str) -> StaffMember
     return membership
 
 
+@transaction.atomic
+def change_staff(*, actor, membership: StaffMembership, organization: Organization, role: str, user=None,
+                 reason: str = "在管理后台修改任职") -> StaffMembership:
+    """Move a membership to another organisation, role or person: the old one ends (kept as history)
+    and a new one starts, through end_staff and add_staff, so the Wagtail groups follow at once."""
+    user = user or membership.user
+    _check_staff_actor(actor, membership.organization)
+    if not membership.is_active:
+        raise Invalid("该任职已结束，不能修改", "That membership has ended and cannot be changed")
+    if (membership.user_id, membership.organization_id, membership.role) == (user.pk, organization.pk, role):
+        return membership
+    new = add_staff(actor=actor, user=user, organization=organization, role=role)
+    end_staff(actor=actor, membership=membership, reason=reason)
+    return new
+
+
 # ---------------------------------------------------------------------------------------------
 # Duty rosters [A1.7]
 # ---------------------------------------------------------------------------------------------

@@ -166,6 +166,31 @@ class StaffMembershipCreateView(ScopedCreateView):
         return services.add_staff(**kwargs)
 
 
+class StaffMembershipEditView(ScopedEditView):
+    """An edit ends the membership and starts the changed one (services.change_staff): the person's
+    Wagtail groups, and so their page permissions, follow at once (issue 25, finding 3)."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        original = StaffMembership.objects.select_related("organization", "user").get(pk=self.object.pk)
+        try:
+            return services.change_staff(actor=self.request.user, membership=original, user=data["user"],
+                                         organization=data["organization"], role=data["role"])
+        except ServiceError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+
+class StaffMembershipDeleteView(ScopedDeleteView):
+    """"Delete" ends the membership through services.end_staff (the row stays as history): the person's
+    Wagtail groups and page permissions go at once (issue 25, finding 3)."""
+
+    def delete_action(self):
+        try:
+            services.end_staff(actor=self.request.user, membership=self.object, reason="在管理后台移除")
+        except ServiceError as exc:
+            raise PermissionDenied(exc.message) from exc
+
+
 class DutyShiftViewSet(ModelViewSet):
     model = DutyShift
     icon = "time"
@@ -198,9 +223,10 @@ class StaffMembershipViewSet(ModelViewSet):
     add_to_admin_menu = True
     index_view_class = ScopedIndexView
     add_view_class = StaffMembershipCreateView
-    # Wagtail 8 has no edit/delete_view_enabled: the URLs exist, so they are scoped to the subtree.
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
+    # Wagtail 8 has no edit/delete_view_enabled: the URLs exist, so they are scoped to the subtree, and
+    # they write through the same services as the create view (add_staff, change_staff, end_staff).
+    edit_view_class = StaffMembershipEditView
+    delete_view_class = StaffMembershipDeleteView
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
     copy_view_enabled = False

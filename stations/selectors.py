@@ -12,7 +12,7 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from organizations.models import Organization, StaffRole
-from organizations.permissions import can_act, scope_queryset
+from organizations.permissions import can_act, scope_queryset, second_factor_missing
 from organizations.selectors import work_calendar
 
 from .domain import geo
@@ -36,7 +36,8 @@ MANAGING_ROLES = frozenset({StaffRole.STATION_ADMIN, StaffRole.ORG_ADMIN, StaffR
 
 
 def can_manage(user, station: StationPage) -> bool:
-    if user is None or not user.is_authenticated:
+    # A session still missing its second factor holds no role, listed station admin included.
+    if user is None or not user.is_authenticated or second_factor_missing(user):
         return False
     if can_act(user, station.organization, MANAGING_ROLES):
         return True
@@ -45,7 +46,7 @@ def can_manage(user, station: StationPage) -> bool:
 
 def managed_stations(user):
     """Stations whose bookings `user` may handle."""
-    if user is None or not user.is_authenticated:
+    if user is None or not user.is_authenticated or second_factor_missing(user):
         return StationPage.objects.none()
     by_role = scope_queryset(StationPage.objects.all(), user, roles=MANAGING_ROLES).values("pk")
     return StationPage.objects.filter(Q(pk__in=by_role) | Q(admins=user)).distinct()
