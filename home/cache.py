@@ -194,6 +194,8 @@ def bump(scope: str) -> None:
 def _early_candidate(request) -> bool:
     if request.method not in ("GET", "HEAD") or not getattr(settings, "YV_PAGE_CACHE_ENABLED", True):
         return False
+    if not getattr(settings, "YV_PAGE_CACHE_EARLY", True):
+        return False
     cookies = request.COOKIES
     if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies or "HTTP_AUTHORIZATION" in request.META:
         return False

@@ -8,6 +8,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 
+@pytest.fixture(autouse=True)
+def early_cache(settings):
+    from django.core.cache import cache
+
+    settings.YV_PAGE_CACHE_EARLY = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def _hit(client, url, **extra):
     with CaptureQueriesContext(connection) as ctx:
         r = client.get(url, **extra)

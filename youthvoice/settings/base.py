@@ -283,6 +283,7 @@ MIDDLEWARE += ["home.cache.AnonymousPageCacheMiddleware"]  # noqa: F405
 MIDDLEWARE.insert(0, "home.cache.EarlyPageCacheMiddleware")  # noqa: F405
 # The apps' views that may be cached for anonymous visitors, each path checked against its scope's
 # generation (bumped by the owning app: answers, moderation, bookings); search results also expire.
+YV_PAGE_CACHE_EARLY = env.bool("YV_PAGE_CACHE_EARLY", default=True)
 YV_PAGE_CACHE_SCOPES = ("qa", "stations", "search")
 YV_PAGE_CACHE_SCOPE_SECONDS = {"search": env.int("YV_PAGE_CACHE_SEARCH_SECONDS", default=30)}  # noqa: F405
 YV_PAGE_CACHE_ENABLED = env.bool("YV_PAGE_CACHE_ENABLED", default=True)
