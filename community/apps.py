@@ -14,6 +14,12 @@ class CommunityConfig(AppConfig):
 
         connect_signals()
 
+        from home import cache as page_cache
+
+        from . import services
+
+        page_cache.register_hit_hook("qa-view", services.record_view_id)  # a cached question page counts its view
+
         registry.register(Question, kind="question", text_fields=("title", "body"), author_field="asker",
                           time_field="asked_at", monitored=True, url=lambda q: q.get_absolute_url())
         registry.register(Answer, kind="answer", text_fields=("body",), organization_field="question.organization",

@@ -43,6 +43,7 @@ def invalidate(question_id: int | None) -> None:
         key = detail_key(question_id)
         cache.delete(key)
         transaction.on_commit(lambda: cache.delete(key))
+        _bump_pages([question_id])
 
 
 def invalidate_many(question_ids) -> None:
@@ -51,6 +52,16 @@ def invalidate_many(question_ids) -> None:
     if keys:
         cache.delete_many(keys)
         transaction.on_commit(lambda: cache.delete_many(keys))
+        _bump_pages([pk for pk in question_ids if pk])
+
+
+def _bump_pages(question_ids) -> None:
+    """The anonymous page cache (home.cache): the question pages and the feeds that show them."""
+    from home import cache as page_cache
+
+    for pk in question_ids:
+        page_cache.bump(f"qa:{pk}")
+    page_cache.bump("qa")
 
 
 def _question_changed(sender, instance, **kwargs):

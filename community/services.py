@@ -409,6 +409,13 @@ def unfollow(*, actor, question: Question) -> bool:
     return bool(deleted)
 
 
+def record_view_id(question_id: int) -> None:
+    """A view of a question page served from the anonymous page cache (home.cache hit hook)."""
+    if settings.YV_QA_BUFFER_VIEWS and qa_cache.buffer_view(question_id):
+        return
+    Question.objects.filter(pk=question_id).update(view_count=F("view_count") + 1)
+
+
 def record_view(question: Question) -> None:
     """Count a view. With Redis and `YV_QA_BUFFER_VIEWS`, an increment in Redis that `flush_views`
     applies every minute (a read writes nothing to the database); otherwise one UPDATE. Views feed

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from home.cache import anonymous_cacheable
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, Organization
 from youthvoice.domains import ServiceDomain
@@ -32,6 +33,7 @@ def _org_from_request(request):
     return None
 
 
+@anonymous_cacheable
 def feed(request):
     org = _org_from_request(request)
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.FEED_SORTS else "latest"
@@ -54,6 +56,7 @@ def feed(request):
     })
 
 
+@anonymous_cacheable(on_hit=("qa-view", "pk"))
 def question_page(request, pk: int):
     q = selectors.question_detail(pk, request.user)
     if q is None:

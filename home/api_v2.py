@@ -32,6 +32,22 @@ class ContentPagesAPIViewSet(PagesAPIViewSet):
     filter_backends = [BranchFilter, *PagesAPIViewSet.filter_backends]
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["branch"])
 
+    def get_queryset(self):
+        # Every item's meta names its locale: one join instead of one query per item (issue 23:
+        # `?fields=*` grew by a query an item).
+        queryset = super().get_queryset().select_related("locale")
+        # A single type's listing serialises its own fields: its tags in one query for the page.
+        if any(f.name == "tags" for f in queryset.model._meta.get_fields()):
+            queryset = queryset.prefetch_related("tags")
+        return queryset
+
+    def paginate_queryset(self, queryset):
+        from . import selectors
+
+        items = list(super().paginate_queryset(queryset))
+        selectors.prime_listing(items)
+        return items
+
     def listing_view(self, request):
         response = super().listing_view(request)
         response.yv_cacheable = True

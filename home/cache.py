@@ -14,6 +14,7 @@ import functools
 import hashlib
 import logging
 import re
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
@@ -74,7 +75,7 @@ def _candidate(request) -> bool:
     path = request.path
     if path.startswith(_uncacheable_prefixes()) or (path.startswith("/api/") and not path.startswith("/api/v2/")):
         return False
-    if request.user.is_authenticated:
+    if request.user.is_authenticated or getattr(request, "_yv_early", False):
         return False
     return not request.COOKIES.get("messages")
 
@@ -110,4 +111,254 @@ class AnonymousPageCacheMiddleware:
                 response["X-YV-Cache"] = "miss"
             except Exception:  # noqa: BLE001
                 logger.warning("page cache unavailable", exc_info=True)
+        return response
+
+
+# --------------------------------------------------------------------------- early page cache (issue 23)
+# `EarlyPageCacheMiddleware` is the outermost middleware: an anonymous visitor (no session cookie,
+# no pending messages, no Authorization header) is answered from the cache before sessions,
+# authentication, CSRF, CSP and the rest run, so a hit costs less than a bare one-query view. What it
+# stores is the finished response (headers the inner middleware added included), minus its cookies,
+# with the visitor-specific parts replaced by markers: the CSRF token (each visitor gets their own,
+# masked from their own csrftoken cookie or a new one) and the CSP nonce (a fresh one per hit).
+#
+# Keys carry two generation numbers: the editorial one above (bumped on every publish, unpublish,
+# move, delete) and the path's *scope* (`qa`, `stations`, `search`…), bumped by the app that owns the
+# data (a new answer, a moderation decision, a booking that changes a slot's free places). A scope
+# may also bound its entries' age (search results: `YV_PAGE_CACHE_SCOPE_SECONDS`).
+#
+# Responses carry a weak ETag and `Cache-Control: public, max-age=0, must-revalidate` with `Vary:
+# Cookie, Accept-Language`: nginx or a CDN in front may keep them and revalidate each request with
+# If-None-Match, which a hit answers with 304 — so invalidation reaches them within a request.
+
+NONCE_MARKER = "__YV_CSP_NONCE__"
+SCOPE_KEY = "yv:scope-generation:"
+_HIT_HOOKS: dict[str, object] = {}
+
+
+def anonymous_cacheable(view=None, *, on_hit: tuple[str, str] | None = None):
+    """Decorate an app view whose anonymous response is the same for every anonymous visitor: the
+    early page cache may store it. `on_hit=(hook, kwarg)` runs `hook(kwargs[kwarg])` on each hit."""
+
+    def decorate(fn):
+        @functools.wraps(fn)
+        def wrapper(request, *args, **kwargs):
+            response = fn(request, *args, **kwargs)
+            if not request.user.is_authenticated and response.status_code == 200:
+                response.yv_cacheable = True
+                if on_hit:
+                    response.yv_on_hit = (on_hit[0], kwargs.get(on_hit[1]))
+            return response
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def register_hit_hook(name: str, fn) -> None:
+    """`fn(arg)` runs on every cache hit of a response stored with `response.yv_on_hit = (name, arg)`
+    (a question page counts its view this way)."""
+    _HIT_HOOKS[name] = fn
+
+
+def scope_of(path: str) -> str:
+    """The scope whose generation a path's entry is checked against, unless the view declares
+    another (`response.yv_scope`): the first path segment for the apps' views (`qa`, `stations`,
+    `search`), `qa:<id>` for a question page, `pages` for the editorial pages (which follow only the
+    editorial generation)."""
+    parts = path.strip("/").split("/")
+    if parts[0] not in getattr(settings, "YV_PAGE_CACHE_SCOPES", ()):
+        return "pages"
+    if parts[0] == "qa" and len(parts) == 2 and parts[1].isdigit():
+        return f"qa:{parts[1]}"
+    return parts[0]
+
+
+def bump(scope: str) -> None:
+    """Forget every cached anonymous response of one scope (`qa`, `stations`, …): now and again
+    when the current transaction commits (a reader in between could have cached the old state)."""
+    from django.db import transaction
+
+    def _bump():
+        try:
+            cache.incr(SCOPE_KEY + scope)
+        except ValueError:
+            cache.set(SCOPE_KEY + scope, 2, None)
+        except Exception:  # noqa: BLE001 - a write must not fail on a dead cache; entries expire anyway
+            logger.warning("page cache unavailable: %s not invalidated", scope, exc_info=True)
+
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _early_candidate(request) -> bool:
+    if request.method not in ("GET", "HEAD") or not getattr(settings, "YV_PAGE_CACHE_ENABLED", True):
+        return False
+    if not getattr(settings, "YV_PAGE_CACHE_EARLY", True):
+        return False
+    cookies = request.COOKIES
+    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    path = request.path
+    if path.startswith(SKIP_PREFIXES) or (path.startswith("/api/") and not path.startswith("/api/v2/")):
+        return False
+    return not path.startswith(_early_excluded_prefixes())
+
+
+@functools.cache
+def _early_excluded_prefixes() -> tuple[str, ...]:
+    """App URL prefixes whose views never opt in (only the scopes' views may)."""
+    from youthvoice.urls import APP_URLS
+
+    scopes = set(getattr(settings, "YV_PAGE_CACHE_SCOPES", ()))
+    return tuple(f"/{prefix}/" for _, prefix in APP_URLS if prefix not in scopes)
+
+
+def _language(request) -> str:
+    from django.utils import translation
+
+    return translation.get_language_from_request(request)
+
+
+def scope_generation(scope: str) -> int:
+    """Read before rendering by a view that declares its own scope (`response.yv_scope`)."""
+    try:
+        return cache.get(SCOPE_KEY + scope) or 1
+    except Exception:  # noqa: BLE001
+        return 0
+
+
+def _entry_key(request, language: str) -> str:
+    raw = f"{request.get_host()}|{language}|{request.get_full_path()}"
+    return f"yv:early:{hashlib.sha1(raw.encode()).hexdigest()}"
+
+
+def _csrf_token_for(request) -> tuple[str, str | None]:
+    """A masked CSRF token for this visitor and, when they have no valid cookie, the new secret to
+    set as their cookie (what CsrfViewMiddleware would have done)."""
+    from django.middleware import csrf
+
+    secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    try:
+        csrf._check_token_format(secret)
+        if len(secret) != csrf.CSRF_SECRET_LENGTH:
+            raise csrf.InvalidTokenFormat("length")
+        new = None
+    except csrf.InvalidTokenFormat:
+        secret = new = csrf._get_new_csrf_string()
+    return csrf._mask_cipher_secret(secret), new
+
+
+class EarlyPageCacheMiddleware:
+    """First in MIDDLEWARE. Serves anonymous hits; stores opted-in anonymous responses."""
+
+    STORED_HEADERS_DROP = {"set-cookie", "x-yv-cache", "content-length"}
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _early_candidate(request):
+            return self.get_response(request)
+        scope = scope_of(request.path)
+        try:
+            key = _entry_key(request, _language(request))
+            values = cache.get_many([key, GENERATION_KEY, SCOPE_KEY + scope])
+            gens = {GENERATION_KEY: values.get(GENERATION_KEY) or 1, scope: values.get(SCOPE_KEY + scope) or 1}
+            hit = values.get(key)
+            if hit is not None and not self._fresh(hit, gens):
+                hit = None
+        except Exception:  # noqa: BLE001 - a dead cache must not take the site down; serve uncached
+            logger.warning("page cache unavailable", exc_info=True)
+            return self.get_response(request)
+        if hit is not None:
+            return self._serve(request, hit)
+        request._yv_early = True
+        response = self.get_response(request)
+        if self._storable(request, response):
+            declared = getattr(response, "yv_scope", None)  # (scope, generation read before rendering)
+            entry = self._entry(request, response)
+            entry["gen"] = gens[GENERATION_KEY]
+            entry["scope"], entry["scope_gen"] = declared or (scope, gens[scope])
+            try:
+                cache.set(key, entry, self._timeout(entry["scope"]))
+                response["X-YV-Cache"] = "miss"
+            except Exception:  # noqa: BLE001
+                logger.warning("page cache unavailable", exc_info=True)
+        return response
+
+    @staticmethod
+    def _fresh(hit: dict, gens: dict) -> bool:
+        if hit.get("gen") != gens[GENERATION_KEY]:
+            return False
+        scope = hit.get("scope")
+        current = gens[scope] if scope in gens else scope_generation(scope)
+        return hit.get("scope_gen") == current
+
+    @staticmethod
+    def _timeout(scope: str) -> int:
+        return getattr(settings, "YV_PAGE_CACHE_SCOPE_SECONDS", {}).get(scope.split(":")[0], timeout())
+
+    @staticmethod
+    def _storable(request, response) -> bool:
+        if not getattr(response, "yv_cacheable", False) or response.status_code != 200:
+            return False
+        if getattr(response, "streaming", False) or getattr(request, "user", None) is None:
+            return False
+        if getattr(request, "_yv_user_seen", False) or request.user.is_authenticated:
+            return False
+        # Only the CSRF cookie may be set on a shared page (it is re-issued per visitor on a hit).
+        return set(response.cookies) <= {settings.CSRF_COOKIE_NAME}
+
+    def _entry(self, request, response) -> dict:
+        body = _CSRF_INPUT.sub(rb"\g<1>" + CSRF_MARKER.encode() + rb"\g<2>", response.content)
+        headers = {k: v for k, v in response.items() if k.lower() not in self.STORED_HEADERS_DROP}
+        nonce = getattr(request, "_csp_nonce", None) or getattr(request, "_yv_csp_nonce", None)
+        if nonce:
+            body = body.replace(nonce.encode(), NONCE_MARKER.encode())
+            headers = {k: v.replace(nonce, NONCE_MARKER) for k, v in headers.items()}
+        headers["ETag"] = 'W/"%s"' % hashlib.sha1(body).hexdigest()[:32]
+        headers["Cache-Control"] = "public, max-age=0, must-revalidate"
+        headers["Vary"] = "Cookie, Accept-Language"
+        self._apply(response, headers)
+        return {"status": response.status_code, "headers": headers, "body": body,
+                "on_hit": getattr(response, "yv_on_hit", None)}
+
+    @staticmethod
+    def _apply(response, headers: dict) -> None:
+        for name in ("ETag", "Cache-Control", "Vary"):
+            response[name] = headers[name]
+
+    def _serve(self, request, hit: dict) -> HttpResponse:
+        on_hit = hit.get("on_hit")
+        if on_hit and on_hit[0] in _HIT_HOOKS:
+            try:
+                _HIT_HOOKS[on_hit[0]](on_hit[1])
+            except Exception:  # noqa: BLE001 - counting must never break a page
+                logger.warning("page cache hit hook %s failed", on_hit[0], exc_info=True)
+        headers = hit["headers"]
+        if request.META.get("HTTP_IF_NONE_MATCH") == headers["ETag"]:
+            response = HttpResponse(status=304)
+            for name in ("ETag", "Cache-Control", "Vary"):
+                response[name] = headers[name]
+            response["X-YV-Cache"] = "hit"
+            return response
+        body = hit["body"]
+        new_secret = None
+        if CSRF_MARKER.encode() in body:
+            token, new_secret = _csrf_token_for(request)
+            body = body.replace(CSRF_MARKER.encode(), token.encode())
+        nonce = None
+        if NONCE_MARKER.encode() in body or any(NONCE_MARKER in v for v in headers.values()):
+            nonce = secrets.token_urlsafe(16)
+            body = body.replace(NONCE_MARKER.encode(), nonce.encode())
+        response = HttpResponse(body if request.method == "GET" else b"", status=hit["status"])
+        for name, value in headers.items():
+            response[name] = value.replace(NONCE_MARKER, nonce) if nonce else value
+        if new_secret:
+            response.set_cookie(settings.CSRF_COOKIE_NAME, new_secret, max_age=settings.CSRF_COOKIE_AGE,
+                                domain=settings.CSRF_COOKIE_DOMAIN, path=settings.CSRF_COOKIE_PATH,
+                                secure=settings.CSRF_COOKIE_SECURE, httponly=settings.CSRF_COOKIE_HTTPONLY,
+                                samesite=settings.CSRF_COOKIE_SAMESITE)
+        response["X-YV-Cache"] = "hit"
         return response

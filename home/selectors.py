@@ -20,6 +20,7 @@ from .models import (
     CategoryPage,
     ContentPage,
     ContestIndexPage,
+    ContestPage,
     OfferIndexPage,
     PageStats,
     ServiceLink,
@@ -283,10 +284,36 @@ def open_topics(branch_page: Page, limit: int = 6):
 # --- Sign-ups and votes ---------------------------------------------------------------------------------
 
 
+def prime_listing(pages: list) -> None:
+    """Load in a few queries what each page of an API listing shows per item (sign-up seats, vote
+    counts, candidates), so that a listing costs the same whatever its length (issue 23)."""
+    from collections import defaultdict
+
+    from django.db.models import Count, prefetch_related_objects
+
+    activities = [p for p in pages if isinstance(p, ActivityPage)]
+    if activities:
+        taken = dict(SignupSheet.objects.filter(activity_id__in=[a.pk for a in activities])
+                     .values_list("activity_id", "taken"))
+        for activity in activities:
+            activity._yv_taken = taken.get(activity.pk, 0)
+    contests = [p for p in pages if isinstance(p, ContestPage)]
+    if contests:
+        prefetch_related_objects(contests, "candidates")
+        counts: dict[int, dict[int, int]] = defaultdict(dict)
+        for row in (Vote.objects.filter(contest_id__in=[c.pk for c in contests])
+                    .values("contest_id", "candidate_id").annotate(n=Count("id"))):
+            counts[row["contest_id"]][row["candidate_id"]] = row["n"]
+        for contest in contests:
+            contest._yv_vote_counts = counts.get(contest.pk, {})
+
+
 def signup_summary(activity: ActivityPage, *, now=None) -> dict:
     now = now or timezone.now()
-    sheet = SignupSheet.objects.filter(activity_id=activity.pk).only("taken").first()
-    taken = sheet.taken if sheet else 0
+    taken = getattr(activity, "_yv_taken", None)
+    if taken is None:
+        sheet = SignupSheet.objects.filter(activity_id=activity.pk).only("taken").first()
+        taken = sheet.taken if sheet else 0
     state = brand.signup_state(enabled=activity.signup_enabled, capacity=activity.capacity, taken=taken,
                                deadline=activity.signup_deadline, starts_at=activity.starts_at, now=now)
     return {"state": state, "capacity": activity.capacity if activity.signup_enabled else None, "taken": taken,
@@ -297,6 +324,9 @@ def signup_summary(activity: ActivityPage, *, now=None) -> dict:
 def vote_counts(contest) -> dict[int, int]:
     from django.db.models import Count
 
+    primed = getattr(contest, "_yv_vote_counts", None)
+    if primed is not None:
+        return primed
     rows = Vote.objects.filter(contest_id=contest.pk).values("candidate_id").annotate(n=Count("id"))
     return {r["candidate_id"]: r["n"] for r in rows}
 

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 
+from home.cache import anonymous_cacheable
 from youthvoice.domains import DOMAIN_LABELS_ZH, ServiceDomain
 from youthvoice.errors import ServiceError
 
@@ -17,6 +18,7 @@ def _int(value, default=0):
         return default
 
 
+@anonymous_cacheable
 def search_page(request):
     q = request.GET.get("q", "")[:1000]
     raw_type = request.GET.get("type", "")

@@ -163,6 +163,19 @@ class StationPage(Page):
     def checklist_complete(self) -> bool:
         return self.has_plaque and self.has_service_desk and self.has_computer
 
+    def serve(self, request, *args, **kwargs):
+        """Anonymous visitors may get the page from the early page cache, checked against this
+        station's scope (bumped when a booking takes or frees a place)."""
+        from home import cache as page_cache
+
+        scope = f"station:{self.pk}"
+        generation = page_cache.scope_generation(scope)
+        response = super().serve(request, *args, **kwargs)
+        if not request.user.is_authenticated and response.status_code == 200:
+            response.yv_cacheable = True
+            response.yv_scope = (scope, generation)
+        return response
+
     def get_context(self, request, *args, **kwargs):
         from . import selectors
 

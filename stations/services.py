@@ -151,8 +151,17 @@ def _notify_youth(booking: Booking, *, title: str, body: str = "", actor=None, u
            subject=f"stations.booking:{booking.pk}", email=True)
 
 
-def _release(slot_id: int) -> None:
+def _release(slot_id: int, station_id: int | None = None) -> None:
     ServiceSlot.objects.filter(pk=slot_id).update(booked=F("booked") - 1)
+    _places_changed(station_id)
+
+
+def _places_changed(station_id: int | None) -> None:
+    """A slot's free places changed: the station page cached for anonymous visitors shows them."""
+    from home import cache as page_cache
+
+    if station_id:
+        page_cache.bump(f"station:{station_id}")
 
 
 def _audit(instance, action: str, user, data: dict | None = None) -> None:
@@ -184,6 +193,7 @@ def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | No
         with transaction.atomic():
             moderation.rate_limit(kind="booking", user=user)
             booking = _book(user=user, slot_id=slot_id, note=note, referral_id=referral_id, now=now)
+            _places_changed(booking.station_id)
     except IntegrityError as exc:
         # PostgreSQL names the constraint; SQLite (the embedded default) only says what failed.
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) or str(exc)
@@ -340,7 +350,7 @@ def decline_booking(*, actor, booking_id: int, reason: str, now=None) -> Booking
     booking.status, booking.responded_at, booking.responded_by = BookingStatus.DECLINED, now, actor
     booking.decline_reason = reason
     booking.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
-    _release(booking.slot_id)
+    _release(booking.slot_id, booking.station_id)
     log(instance=booking, action="wagtail.edit", user=actor, data={"status": "declined", "reason": reason})
     _notify_youth(booking, actor=actor, title=f"预约未能安排：{booking.station.title}",
                   body=f"{actor.public_name}：{reason}。您可以选择其他时段。", url=_booking_url(booking.station))
@@ -360,7 +370,7 @@ def cancel_booking(*, actor, booking_id: int, now=None) -> Booking:
         raise Invalid("服务已开始，不能取消", "The service has already started")
     booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
     booking.save(update_fields=["status", "cancelled_at"])
-    _release(booking.slot_id)
+    _release(booking.slot_id, booking.station_id)
     log(instance=booking, action="wagtail.edit", user=actor, data={"status": "cancelled"})
     _notify_admins(booking, actor=actor, title=f"预约已取消：{booking.slot.service.name}",
                    body=f"{actor.public_name} 取消了 {timezone.localtime(booking.slot.starts_at):%m-%d %H:%M} 的预约。")
@@ -449,7 +459,7 @@ def expire_stale(*, now=None) -> int:
                 continue
             booking.status = BookingStatus.EXPIRED
             booking.save(update_fields=["status"])
-            _release(booking.slot_id)
+            _release(booking.slot_id, booking.station_id)
             log(instance=booking, action="wagtail.edit", user=None, data={"status": "expired"})
             _notify_youth(booking, title=f"预约已过期：{booking.station.title}", url=_booking_url(booking.station),
                           body="站点未在服务开始前确认，名额已释放。欢迎预约其他时段。")

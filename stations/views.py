@@ -13,6 +13,7 @@ from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from home.cache import anonymous_cacheable
 from organizations.models import Organization, OrganizationKind
 from youthvoice.errors import ServiceError
 
@@ -29,6 +30,7 @@ def _float(value):
         return None
 
 
+@anonymous_cacheable
 def service_map(request):
     """All stations on a Leaflet map and as an accessible list, with filters and "nearest to me"."""
     cities = list(Organization.objects.filter(kind=OrganizationKind.CITY, is_active=True).order_by("path"))

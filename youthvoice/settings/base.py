@@ -302,6 +302,13 @@ WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": _YV_PREVIEW_URL} if _YV_P
 # Whole responses of editorial pages and of /api/v2/pages/ are cached for anonymous visitors
 # (home.cache); every publish/unpublish/move/delete invalidates them.
 MIDDLEWARE += ["home.cache.AnonymousPageCacheMiddleware"]  # noqa: F405
+# Outermost: anonymous hits answered before sessions, auth, CSRF and CSP run (home.cache, issue 23).
+MIDDLEWARE.insert(0, "home.cache.EarlyPageCacheMiddleware")  # noqa: F405
+# The apps' views that may be cached for anonymous visitors, each path checked against its scope's
+# generation (bumped by the owning app: answers, moderation, bookings); search results also expire.
+YV_PAGE_CACHE_EARLY = env.bool("YV_PAGE_CACHE_EARLY", default=True)
+YV_PAGE_CACHE_SCOPES = ("qa", "stations", "search")
+YV_PAGE_CACHE_SCOPE_SECONDS = {"search": env.int("YV_PAGE_CACHE_SEARCH_SECONDS", default=30)}  # noqa: F405
 YV_PAGE_CACHE_ENABLED = env.bool("YV_PAGE_CACHE_ENABLED", default=True)
 YV_PAGE_CACHE_SECONDS = env.int("YV_PAGE_CACHE_SECONDS", default=120)
 # --- Search (search/ app, issue 8) -----------------------------------------------------------

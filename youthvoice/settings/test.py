@@ -20,6 +20,9 @@ YV_RATE_LIMITS_ENABLED = False
 # TOTP enforcement is tested where it is the subject (tests/accounts turns it on); elsewhere admin
 # tests log provincial administrators in with force_login.
 YV_OTP_REQUIRED = False
+# The early page cache outlives each test's rolled-back database in Redis (a feed or search page
+# cached by one test would answer the next); tests/home/test_early_cache.py turns it on and clears.
+YV_PAGE_CACHE_EARLY = False
 # View counts are applied at once (tests/community/test_views_buffer.py turns the Redis buffer on).
 YV_QA_BUFFER_VIEWS = False
 # The KPI read cache outlives test databases in Redis; tests/insights turn it on where it is the subject.

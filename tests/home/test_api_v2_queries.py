@@ -1,0 +1,39 @@
+"""/api/v2/pages/?fields=* answers in a constant number of queries whatever the limit (issue 23)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from home.models import ArticlePage, OfferPage
+
+from .conftest import make_activity, make_contest, publish
+
+
+@pytest.fixture
+def many(content):
+    for i in range(16):
+        article = ArticlePage(title=f"服务周第{i}场", slug=f"week-{i}")
+        article.tags.add("广州就业季", f"第{i}场")
+        publish(content.gz_articles, article)
+        make_activity(content.gz_activities, slug=f"act-{i}")
+        make_contest(content.gz_contests, slug=f"contest-{i}")
+        publish(content.offer.get_parent(), OfferPage(title=f"优惠{i}", slug=f"offer-{i}", provider="广州市青少年宫",
+                                                                      how_to_redeem="<p>出示团员证</p>"))
+    return content
+
+
+@pytest.mark.parametrize("params", [
+    {"fields": "*"}, {}, {"type": "home.ArticlePage", "fields": "*"}, {"type": "home.ActivityPage", "fields": "*"},
+    {"type": "home.ContestPage", "fields": "*"}, {"type": "home.OfferPage", "fields": "*"},
+])
+def test_page_listing_queries_do_not_grow_with_the_limit(many, client, settings, params):
+    settings.YV_PAGE_CACHE_ENABLED = False
+    counts = {}
+    for limit in (3, 15):
+        client.get("/api/v2/pages/", {**params, "limit": limit})  # warm per-process caches
+        with CaptureQueriesContext(connection) as ctx:
+            r = client.get("/api/v2/pages/", {**params, "limit": limit})
+        assert r.status_code == 200, r.content[:300]
+        assert len(r.json()["items"]) == limit
+        counts[limit] = [q["sql"][:120] for q in ctx.captured_queries]
+    assert len(counts[3]) == len(counts[15]), "\n".join(counts[15])
