@@ -176,7 +176,7 @@ def hot_items(branch_page: Page, *, domain: str | None = None, limit: int = 6, n
     for p in candidates:
         s = stats.get(p.pk)
         score = hot_score(views=s.views if s else 0, interactions=s.interactions if s else 0,
-                          published_at=p.first_published_at, now=now)
+                          published_at=p.first_published_at or p.last_published_at or now, now=now)
         scored.append((score, SlotItem(title=p.title, href=p.url or "", kind="page", source="hot", summary=p.summary,
                                        image=p.image, page_id=p.pk)))
     for q in _branch_questions(branch_page, domain):
