@@ -381,3 +381,31 @@ def first_response_reason(question: str = "pk"):
 
     return Subquery(QuestionEvent.objects.filter(question_id=OuterRef(question), kind=EventKind.ANSWERED)
                     .order_by("created_at", "id").values("reason")[:1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Asking from where you are
+# ---------------------------------------------------------------------------------------------
+def default_ask_organization(user, *, branch: Organization | None = None) -> Organization | None:
+    """Where a question is asked by default (the ask form's organisation picker): the asker's own
+    place (their profile location, `User.organization`), else the branch they came from (the branch
+    feed's "我要提问" link carries it), else the province. The one place to extend (e.g. a sign-up
+    location field, a station's organisation)."""
+    for org in (getattr(user, "organization", None), branch):
+        if org is not None and org.is_active:
+            return org
+    return Organization.objects.filter(depth=1, is_active=True).order_by("path").first()
+
+
+ASK_PICKER_LIMIT = 200
+
+
+def ask_organization_choices(*, q: str = "", keep: Organization | None = None):
+    """The organisations the ask form offers, by name (`q` matches the name or the short name); the
+    currently chosen one is always kept. At most ASK_PICKER_LIMIT, in tree order."""
+    qs = Organization.objects.filter(is_active=True)
+    q = (q or "").strip()[:40]
+    if q:
+        match = Q(name__icontains=q) | Q(short_name__icontains=q)
+        qs = qs.filter(match | Q(pk=keep.pk)) if keep is not None else qs.filter(match)
+    return qs.order_by("path")[:ASK_PICKER_LIMIT]
