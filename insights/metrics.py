@@ -306,4 +306,10 @@ def person_metrics(day: date) -> dict[int, dict]:
                        bookings_on_time=Count("pk", filter=Q(responded_at__lte=F("respond_by")))), "responded_by_id")
     _collect(out, Booking.objects.filter(_in("rated_at", b), rating__isnull=False, completed_by__isnull=False)
              .values("completed_by_id").annotate(ratings=Count("pk"), rating_sum=Sum("rating")), "completed_by_id")
+
+    # Promotion work held that day, credited to its liaison officer (A1 第三条).
+    from .models import PromotionActivity
+
+    _collect(out, PromotionActivity.objects.filter(held_on=day, liaison__isnull=False).values("liaison_id")
+             .annotate(promotions=Count("pk"), promotion_reach=Sum("reach")), "liaison_id")
     return out
