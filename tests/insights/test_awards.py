@@ -101,3 +101,41 @@ def test_a_round_from_ranking_to_the_honours_page(tree, people, client_for):
     with pytest.raises(Conflict):  # a published round is closed
         services.nominate(actor=people.gz_admin, award_round=rnd, category="liaison", user=people.active,
                           citation="x")
+
+
+def test_the_awards_admin_from_opening_to_publishing(tree, people, client_for):
+    gz = client_for(people.gz_admin)
+    assert gz.get("/admin/insights/awards/").status_code == 200
+    r = gz.post("/admin/insights/awards/", {"organization": tree.guangzhou.pk, "year": "2026"})
+    assert r.status_code == 302
+    url = r["Location"]
+    page = gz.get(url).content.decode()
+    assert "陈联络" in page and "8.0" in page  # the ranked candidate with its score
+    assert gz.post(url, {"action": "nominate", "category": "liaison", "candidate": f"user:{people.outsider.pk}",
+                         "citation": "越界"}).status_code == 302  # refused with a message, never a 500
+    assert not AwardNomination.objects.exists()
+    gz.post(url, {"action": "nominate", "category": "liaison", "candidate": f"user:{people.active.pk}",
+                  "citation": "推广覆盖 5000 人"})
+    n = AwardNomination.objects.get()
+    gz.post(url, {"action": "approve", "nomination": n.pk})  # not the parent: refused
+    n.refresh_from_db()
+    assert n.status == NominationStatus.NOMINATED
+    client_for(people.province_admin).post(url, {"action": "approve", "nomination": n.pk})
+    n.refresh_from_db()
+    assert n.status == NominationStatus.APPROVED
+    gz.post(url, {"action": "publish"})
+    n.round.refresh_from_db()
+    assert n.round.status == AwardRoundStatus.PUBLISHED and n.round.honours_page is not None
+
+
+def test_the_promotion_admin_refuses_bad_input_with_form_errors(tree, people, client_for):
+    gz = client_for(people.gz_admin)
+    assert gz.get("/admin/insights_promotion/").status_code == 200
+    before = PromotionActivity.objects.count()
+    r = gz.post("/admin/insights_promotion/new/", {"organization": tree.guangzhou.pk, "kind": "media",
+                                                  "title": "广州电视台专访", "held_on": "2099-01-01", "reach": "10"})
+    assert r.status_code == 200 and "日期不能晚于今天" in r.content.decode()
+    assert PromotionActivity.objects.count() == before
+    r = gz.post("/admin/insights_promotion/new/", {"organization": tree.guangzhou.pk, "kind": "media",
+                                                  "title": "广州电视台专访", "held_on": "2026-05-04", "reach": "20000"})
+    assert r.status_code == 302 and PromotionActivity.objects.count() == before + 1
