@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('insights', '0001_kpis_and_training'),
-        ('organizations', '0004_platform_office'),
+        ('organizations', '0005_platform_office'),
         ('stations', '0001_stations_bookings_referrals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
         migrations.swappable_dependency(settings.WAGTAIL_PAGE_MODEL),

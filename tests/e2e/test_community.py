@@ -62,3 +62,27 @@ def test_youth_picks_where_to_ask_by_searching_without_javascript(live_server, b
     page.wait_for_url("**/qa/*/")
     assert Question.objects.get().organization == tree.nanshan
     context.close()
+
+
+def test_an_anonymous_askers_comments_and_answer_are_anonymous_to_another_youth(live_server, page):
+    """Issue 25: the question page shows 匿名青年 for the asker's own comment and answer too."""
+    from community import services
+
+    tree = build_tree()
+    asker = UserFactory(username="ahua_secret", display_name="阿华", organization=tree.tianhe)
+    other = UserFactory(username="xiaolin", display_name="小林", organization=tree.tianhe)
+    q = services.ask_question(asker=asker, title="心理压力大不想和家人说", domain="psychology", is_anonymous=True,
+                              body="最近工作压力很大，晚上睡不着。")
+    peer = services.answer_question(actor=other, question=q, body="可以去青年之家预约心理咨询，我去过，很有帮助。")
+    services.add_comment(actor=asker, question=q, answer=peer, body="谢谢你，请问需要提前多久预约？")
+    services.add_comment(actor=asker, question=q, body="补充：我是刚毕业的，在天河上班。")
+    services.answer_question(actor=asker, question=q, body="自己补充：周末也可以预约。")
+    page.goto(live_server.url + "/accounts/login/")
+    page.fill("input[name=username]", "xiaolin")
+    page.fill("input[name=password]", PASSWORD)
+    page.locator("form button[type=submit], form input[type=submit]").last.click()
+    page.goto(live_server.url + q.get_absolute_url())
+    html = page.content()
+    assert "阿华" not in html and "ahua_secret" not in html
+    assert page.locator(".qa-comment strong", has_text="匿名青年").count() == 2
+    page.screenshot(path="/tmp/seccontent_anonymous_question.png", full_page=True)

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('organizations', '0003_calendar_override'),
+        ('organizations', '0004_holiday_schedule'),
     ]
 
     operations = [
