@@ -21,6 +21,12 @@ DEMO_USERS = [
     ("sz_admin", "深圳团市委管理员", "张伟明", "13800000021", [("shenzhen", StaffRole.ORG_ADMIN)], "shenzhen"),
     ("sz_liaison", "深圳联络专员", "郑思琪", "13800000022", [("shenzhen", StaffRole.LIAISON)], "shenzhen"),
     ("sysu_liaison", "中大团委联络专员", "刘子涵", "13800000031", [("sysu", StaffRole.LIAISON)], "sysu"),
+    # the platform-building office (平台建设办公室) and the province's own liaison and duty staff: a report
+    # upward from a city reaches them [A1.8]
+    ("platform_office", "平台办工作人员", "赵雨桐", "13800000051",
+     [("platform-office", StaffRole.PLATFORM_OFFICE), ("platform-office", StaffRole.DUTY)], "platform-office"),
+    ("province_liaison", "团省委联络专员", "孙慧敏", "13800000052", [("guangdong", StaffRole.LIAISON)], "guangdong"),
+    ("province_duty", "团省委值班员", "高文轩", "13800000053", [("guangdong", StaffRole.DUTY)], "guangdong"),
     ("youth_xiaoming", "小明", "", "13900000001", [], "440106"),
     ("youth_ahua", "阿华", "", "13900000002", [], "440305"),
     ("youth_xiaofang", "小芳", "", "13900000003", [], "shantou"),
@@ -94,9 +100,32 @@ def load(stdout=None) -> dict:
         for slug, role in roles:
             add_staff(actor=None, user=user, organization=orgs[slug], role=role)
     _demo_totp_devices(User)
+    _demo_roster(User, orgs)
     if stdout:
         stdout.write(f"users: {User.objects.count()} ({created} new)")
     return {"created": created}
+
+
+def _demo_roster(User, orgs, days: int = 14) -> None:
+    """Duty rosters of the platform office and the province for the next two weeks, 09:00–21:00
+    (a day already rostered is left alone), so that reports upward reach someone by roster."""
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from organizations.models import DutyShift
+
+    today = timezone.localdate()
+    for slug, username in (("platform-office", "platform_office"), ("guangdong", "province_duty")):
+        user = User.objects.filter(username=username).first()
+        if user is None or slug not in orgs:
+            continue
+        for i in range(days):
+            day = today + timedelta(days=i)
+            start = timezone.make_aware(datetime.combine(day, time(9)))
+            if not DutyShift.objects.filter(organization=orgs[slug], user=user, starts_at=start).exists():
+                DutyShift.objects.create(organization=orgs[slug], user=user, starts_at=start,
+                                         ends_at=start + timedelta(hours=12), phone="020-87185000")
 
 
 # The demo's provincial administrators (who must pass the TOTP step in the admin) share one published

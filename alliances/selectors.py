@@ -221,8 +221,10 @@ def _answer_aggregates(a) -> dict:
     """The per-expert aggregates over answers (one GROUP BY, joined to questions only by field paths)."""
     on_time = Q(**{f"{a.deadline}__isnull": True}) | Q(**{f"{a.created}__lte": F(a.deadline)})
     response = SecondsBetween(F(a.created), F(a.question_created))
-    if a.response_seconds and a.on_time:  # stored on the answer: no join to questions at all
-        on_time, response = Q(**{a.on_time: True}), F(a.response_seconds)
+    if a.on_time:  # stored when the answer was written (a reopen moves the question's deadline)
+        on_time = Q(**{a.on_time: True})
+    if a.response_seconds:  # stored on the answer: no join to questions
+        response = F(a.response_seconds)
     accepted = Q(**{a.accepted_answer: F("pk")}) if a.accepted_answer else Q(**{a.accepted: True})
     aggregates = dict(
         n=Count("pk"),
@@ -322,6 +324,7 @@ def _add_offline(out, sources, since, until, user_ids):
 def _statistics_in_python(sources, since, until, user_ids):
     a = sources.answers
     fields = ["pk", a.author, a.question, a.created, a.question_created, a.deadline, a.domain]
+    fields += [a.on_time] if a.on_time else []
     fields += [a.accepted_answer] if a.accepted_answer else [a.accepted]
     if a.outcome_rating:
         fields += [a.outcome_rating, a.helped]
@@ -343,7 +346,7 @@ def _statistics_in_python(sources, since, until, user_ids):
     answers = [
         {"author_id": r[a.author], "question_id": r[a.question], "created_at": r[a.created],
          "question_created_at": r[a.question_created], "deadline": r[a.deadline], "accepted": accepted(r),
-         "rating": rating(r), "domain": r[a.domain]}
+         "rating": rating(r), "domain": r[a.domain], **({"on_time": bool(r[a.on_time])} if a.on_time else {})}
         for r in qs.values(*fields)
     ]
     expert_domains = None

@@ -109,8 +109,13 @@ def community_sources() -> CommunitySources | None:
     if booking is not None and _has_field(booking, "completed_at"):
         offline = OfflineServiceSource(booking.objects.filter(status="completed", completed_at__isnull=False),
                                        delivered="completed_at")
+    # "On time" is community's stored truth (community.selectors.answer_on_time), never the question's
+    # current deadline for answers written before a reopen moved it.
+    from community.selectors import answer_on_time
+
     return CommunitySources(
-        answers=AnswerSource(answer.objects.filter(is_removed=False), rating=None,
+        answers=AnswerSource(answer.objects.filter(is_removed=False).annotate(stored_on_time=answer_on_time()),
+                             rating=None, on_time="stored_on_time",
                              question_created="question__asked_at", deadline="question__deadline_at",
                              accepted_answer="question__accepted_answer_id",
                              outcome_rating="question__outcome_rating", helped="stops_clock"),

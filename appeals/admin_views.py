@@ -18,7 +18,7 @@ from youthvoice.errors import ServiceError
 from . import exports, permissions, selectors, services
 from .domain.workflow import STATE_LABELS, State
 from .models import Appeal, AppealKind
-from .pdf import form_rows
+from .pdf import form_rows, user_name_for_form
 
 TABS = [("tasks", _("My tasks")), ("all", _("All")), ("overdue", _("Overdue"))]
 
@@ -68,14 +68,19 @@ def _visible(request, pk) -> Appeal:
 def _header_rows(request, appeal):
     """The form's header; the requester's name follows the personal-data rule (masked outside the
     viewer's subtree, logged when shown in the clear)."""
-    rows = form_rows(appeal)
-    if not appeal.user_name:
-        return rows
-    name = reveal(request.user, appeal.requester, {"real_name": appeal.user_name},
-                  where=f"admin:appeals detail ({appeal.reference})", request=request,
-                  label=appeal.reference,
+    return form_rows(appeal, user_name=_printed_name(request, appeal, "detail"))
+
+
+def _printed_name(request, appeal, where: str) -> str | None:
+    """用户姓名 as this viewer may see it (masked outside their subtree, logged when shown)."""
+    if appeal.kind != "individual":
+        return None
+    name = user_name_for_form(appeal)
+    if not name:
+        return name
+    return reveal(request.user, appeal.requester, {"real_name": name},
+                  where=f"admin:appeals {where} ({appeal.reference})", request=request, label=appeal.reference,
                   allowed=permissions.can_see_requester(request.user, appeal))["real_name"]
-    return [(label, name if "用户姓名" in label else value) for label, value in rows]
 
 
 def detail(request, pk):
@@ -117,7 +122,8 @@ def form_pdf(request, pk):
     appeal = _visible(request, pk)
     from .pdf import render_form
 
-    response = HttpResponse(render_form(appeal), content_type="application/pdf")
+    response = HttpResponse(render_form(appeal, user_name=_printed_name(request, appeal, "form PDF")),
+                            content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{appeal.reference}.pdf"'
     return response
 

@@ -310,9 +310,14 @@ def patch_appeal(request, appeal_id: int, payload: FormPatch):
 def form_pdf(request, appeal_id: int):
     _staff(request)
     appeal = _staff_appeal(request, appeal_id)
-    from .pdf import render_form
+    from .pdf import render_form, user_name_for_form
 
-    response = HttpResponse(render_form(appeal), content_type="application/pdf")
+    name = None
+    if appeal.kind == "individual" and user_name_for_form(appeal):  # the personal-data rule, as on the page
+        name = reveal(request.user, appeal.requester, {"real_name": user_name_for_form(appeal)},
+                      where=f"api:appeals form PDF ({appeal.reference})", request=request, label=appeal.reference,
+                      allowed=permissions.can_see_requester(request.user, appeal))["real_name"]
+    response = HttpResponse(render_form(appeal, user_name=name), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{appeal.reference}.pdf"'
     return response
 

@@ -57,8 +57,34 @@ def _pad(text: str, lines: int) -> str:
     return text + "\n" * max(missing, 0)
 
 
-def form_rows(appeal: Appeal) -> list[tuple[str, str]]:
-    """The header cells of the form, label then value, in the form's order (also used by the tests)."""
+def user_name_for_form(appeal: Appeal) -> str:
+    """用户姓名 as the form wants it: the requester's real name when known (the platform records it at
+    real-name verification, or the youth gave it), else the name recorded with the case — never the
+    login name, which is no name (an unnamed requester reads 未实名 with their public nickname)."""
+    requester = appeal.requester
+    if requester is None:
+        return appeal.user_name
+    if requester.real_name:
+        return requester.real_name
+    if appeal.user_name and appeal.user_name not in (requester.username, requester.display_name):
+        return appeal.user_name
+    return f"未实名（平台昵称：{requester.public_name}）"
+
+
+def opinion_text(appeal: Appeal, field: str) -> str:
+    """The text of an opinion cell. The first is "诉求详情及开发运维组拟办意见": the youth's own
+    description (`details`, what they wrote) and then the operations group's proposal."""
+    text = getattr(appeal, field) or ""
+    if field == "details_and_proposal" and (appeal.details or "").strip():
+        details = appeal.details.strip()
+        if details not in text:
+            text = f"诉求详情：{details}" + (f"\n拟办意见：{text.strip()}" if text.strip() else "")
+    return text
+
+
+def form_rows(appeal: Appeal, *, user_name: str | None = None) -> list[tuple[str, str]]:
+    """The header cells of the form, label then value, in the form's order (also used by the tests).
+    `user_name` overrides 用户姓名 (the personal-data rule may mask it for the viewer)."""
     if appeal.kind == AppealKind.COLLECTIVE:
         period = ""
         if appeal.period_start or appeal.period_end:
@@ -72,7 +98,7 @@ def form_rows(appeal: Appeal) -> list[tuple[str, str]]:
         ]
     reported = timezone.localtime(appeal.reported_at).strftime("%Y年%m月%d日 %H:%M") if appeal.reported_at else ""
     return [
-        ("反映诉求的\n用户姓名", appeal.user_name),
+        ("反映诉求的\n用户姓名", user_name_for_form(appeal) if user_name is None else user_name),
         ("反映时间", reported),
         ("跟帖数量", "" if appeal.reply_count is None else str(appeal.reply_count)),
         ("用户所在地", appeal.location),
@@ -80,17 +106,23 @@ def form_rows(appeal: Appeal) -> list[tuple[str, str]]:
     ]
 
 
-def render_form(appeal: Appeal) -> bytes:
-    """The form as PDF bytes, cached per record version (the archived record never changes)."""
-    key = f"appeals:form-pdf:{appeal.pk}:{appeal.version}:{appeal.updated_at.timestamp() if appeal.updated_at else 0}"
+def render_form(appeal: Appeal, *, user_name: str | None = None) -> bytes:
+    """The form as PDF bytes, cached per record version and printed name (the archived record never
+    changes). `user_name`: 用户姓名 as the viewer may see it (default: `user_name_for_form`)."""
+    import hashlib
+
+    name = user_name_for_form(appeal) if user_name is None else user_name
+    tag = hashlib.sha1(name.encode()).hexdigest()[:12]
+    key = (f"appeals:form-pdf:{appeal.pk}:{appeal.version}:{appeal.updated_at.timestamp() if appeal.updated_at else 0}"
+           f":{tag}")
     data = cache.get(key)
     if data is None:
-        data = build_form(appeal)
+        data = build_form(appeal, user_name=name)
         cache.set(key, data, CACHE_SECONDS)
     return data
 
 
-def build_form(appeal: Appeal) -> bytes:
+def build_form(appeal: Appeal, *, user_name: str | None = None) -> bytes:
     pdf = FPDF(orientation="P", unit="mm", format="A4")
     pdf.set_margins(20, 20, 20)
     pdf.set_auto_page_break(True, margin=18)
@@ -110,7 +142,7 @@ def build_form(appeal: Appeal) -> bytes:
     pdf.cell(0, 8, f"行文日期：{_date(appeal.filed_on)}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
 
-    rows = form_rows(appeal)
+    rows = form_rows(appeal, user_name=user_name)
     pdf.set_font("cjk", size=11)
     with pdf.table(
         col_widths=(22, 18, 12, 22, 12, 14), line_height=6, padding=2, text_align="LEFT",
@@ -126,7 +158,7 @@ def build_form(appeal: Appeal) -> bytes:
             row.cell(value, colspan=5)
         for field, caption in OPINIONS:
             row = table.row()
-            row.cell(f"{caption}\n{_pad(getattr(appeal, field), MIN_OPINION_LINES)}", colspan=6, v_align="TOP")
+            row.cell(f"{caption}\n{_pad(opinion_text(appeal, field), MIN_OPINION_LINES)}", colspan=6, v_align="TOP")
     pdf.ln(3)
     pdf.set_font("cjk", size=11)
     pdf.cell(0, 7, "    请退回综合协调组存档。", new_x="LMARGIN", new_y="NEXT")

@@ -14,9 +14,22 @@ class AskForm(forms.Form):
     tags = forms.ModelMultipleChoiceField(label=_("Tags"), required=False, queryset=QuestionTag.objects.order_by("name"),
                                           to_field_name="name", widget=forms.CheckboxSelectMultiple)
     is_anonymous = forms.BooleanField(label=_("Ask anonymously (staff still see who you are)"), required=False)
+    org_q = forms.CharField(label=_("Find an organisation by name"), required=False, max_length=40)
+    organization = forms.ModelChoiceField(
+        label=_("Where you are asking from"), required=False, queryset=None,
+        help_text=_("The League organisation that should answer: your own place by default."))
     target_expert = forms.IntegerField(required=False, widget=forms.HiddenInput)
     target_organization = forms.IntegerField(required=False, widget=forms.HiddenInput)
     target_station = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+    def __init__(self, *args, org_choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from organizations.models import Organization
+
+        self.fields["organization"].queryset = Organization.objects.filter(is_active=True).order_by("path")
+        if org_choices is not None:  # a search by name narrows what is shown (the field still validates any)
+            self.fields["organization"].choices = [("", "—")] + [(o.pk, o.name) for o in org_choices]
 
 
 class AnswerForm(forms.Form):

@@ -287,6 +287,14 @@ class EventKind(models.TextChoices):
     REFERRED = "referred", _("Referred to a station")
 
 
+# The reason an ANSWERED event records: whether the answer that stopped the clock met the deadline in
+# force when it was written. This is the one stored truth of "answered on time" — KPIs and expert
+# statistics read it (community.selectors.answer_on_time); a later reopen, which moves the deadline
+# and clears the question's own answered_on_time, changes nothing already stored here.
+ON_TIME_REASON = "按时"
+LATE_REASON = "超时"
+
+
 class QuestionEvent(models.Model):
     """Routing and deadline history, shown on the question page (who did it and why)."""
 

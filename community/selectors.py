@@ -402,3 +402,65 @@ def experts_for_domain(domain: str):
     from alliances.selectors import experts_in_domain
 
     return experts_in_domain(domain).order_by("pk")
+
+
+# ---------------------------------------------------------------------------------------------
+# "Answered on time": one stored truth (the ANSWERED event written with the answer)
+# ---------------------------------------------------------------------------------------------
+def answer_on_time(question: str = "question_id", created: str = "created_at", deadline: str = "question__deadline_at"):
+    """A boolean expression for an answers queryset: was the answer written by the deadline in force
+    when it was written? Until the question is reopened after the answer, that deadline is the
+    question's current one. Once reopened (a reopen moves the deadline), the verdict stored with the
+    answer counts: the ANSWERED event written when it stopped the clock (ON_TIME_REASON); an earlier
+    round's answer that did not stop the clock has no stored verdict and counts as not on time.
+    Never "created_at <= the current deadline" for earlier rounds, which a reopen turns late into on time."""
+    from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q
+
+    from .models import ON_TIME_REASON, EventKind, QuestionEvent
+
+    stored = Exists(QuestionEvent.objects.filter(question_id=OuterRef(question), kind=EventKind.ANSWERED,
+                                                 created_at=OuterRef(created), reason=ON_TIME_REASON))
+    reopened_since = Exists(QuestionEvent.objects.filter(question_id=OuterRef(question), kind=EventKind.REOPENED,
+                                                         created_at__gt=OuterRef(created)))
+    current_round = ~Q(reopened_since) & Q(**{f"{created}__lte": F(deadline)})
+    return ExpressionWrapper(current_round | Q(reopened_since, stored), output_field=BooleanField())
+
+
+def first_response_reason(question: str = "pk"):
+    """A subquery for a questions queryset: the reason of the question's first ANSWERED event ever
+    (ON_TIME_REASON or LATE_REASON; None if never answered) — whether its first response was on time,
+    unchanged by reopens (which clear Question.answered_on_time for the next round)."""
+    from django.db.models import OuterRef, Subquery
+
+    from .models import EventKind, QuestionEvent
+
+    return Subquery(QuestionEvent.objects.filter(question_id=OuterRef(question), kind=EventKind.ANSWERED)
+                    .order_by("created_at", "id").values("reason")[:1])
+
+
+# ---------------------------------------------------------------------------------------------
+# Asking from where you are
+# ---------------------------------------------------------------------------------------------
+def default_ask_organization(user, *, branch: Organization | None = None) -> Organization | None:
+    """Where a question is asked by default (the ask form's organisation picker): the asker's own
+    place (their profile location, `User.organization`), else the branch they came from (the branch
+    feed's "我要提问" link carries it), else the province. The one place to extend (e.g. a sign-up
+    location field, a station's organisation)."""
+    for org in (getattr(user, "organization", None), branch):
+        if org is not None and org.is_active:
+            return org
+    return Organization.objects.filter(depth=1, is_active=True).order_by("path").first()
+
+
+ASK_PICKER_LIMIT = 200
+
+
+def ask_organization_choices(*, q: str = "", keep: Organization | None = None):
+    """The organisations the ask form offers, by name (`q` matches the name or the short name); the
+    currently chosen one is always kept. At most ASK_PICKER_LIMIT, in tree order."""
+    qs = Organization.objects.filter(is_active=True)
+    q = (q or "").strip()[:40]
+    if q:
+        match = Q(name__icontains=q) | Q(short_name__icontains=q)
+        qs = qs.filter(match | Q(pk=keep.pk)) if keep is not None else qs.filter(match)
+    return qs.order_by("path")[:ASK_PICKER_LIMIT]

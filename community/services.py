@@ -30,6 +30,8 @@ from . import cache as qa_cache
 from . import selectors
 from .domain import deadlines, points, ranking
 from .models import (
+    LATE_REASON,
+    ON_TIME_REASON,
     Answer,
     AnswerRole,
     Comment,
@@ -294,7 +296,7 @@ def answer_question(*, actor, question: Question, body: str, source: str = "", i
     if stops:
         on_time = now <= q.deadline_at
         updates.update(status=QuestionStatus.ANSWERED, first_answered_at=now, answered_on_time=on_time)
-        _event(q, EventKind.ANSWERED, actor=actor, at=now, reason="按时" if on_time else "超时")
+        _event(q, EventKind.ANSWERED, actor=actor, at=now, reason=ON_TIME_REASON if on_time else LATE_REASON)
         if on_time:
             award(actor, "on_time", f"on_time:{q.pk}:{q.reopen_count}")
     Question.objects.filter(pk=q.pk).update(**updates)

@@ -89,20 +89,39 @@ def question_page(request, pk: int):
 
 @login_required
 def ask(request):
-    # Topic pages link here with ?tags=<tag>&topic=<id>, category pages with ?domain=<domain>.
+    # Topic pages link here with ?tags=<tag>&topic=<id>, category pages with ?domain=<domain>, a
+    # branch's feed with ?branch=<slug>. The organisation picker defaults to the asker's own place.
     tags = [t.strip() for value in request.GET.getlist("tags") for t in value.split(",") if t.strip()][:10]
-    form = AskForm(request.POST or None, initial={"domain": request.GET.get("domain"), "tags": tags,
-                                                  "target_expert": request.GET.get("expert"),
-                                                  "target_organization": request.GET.get("org"),
-                                                  "target_station": request.GET.get("station")})
-    if request.method == "POST" and form.is_valid():
+    default_org = selectors.default_ask_organization(request.user, branch=_org_from_request(request)
+                                                     if not request.GET.get("org") else None)
+    data = request.POST or None
+    searching = request.method == "POST" and "org_search" in request.POST
+    chosen, no_match = None, False
+    if searching:
+        chosen = Organization.objects.filter(pk=_int(request.POST.get("organization")), is_active=True).first()
+    choices = selectors.ask_organization_choices(q=request.POST.get("org_q", ""), keep=chosen or default_org) \
+        if searching else None
+    form = AskForm(data, org_choices=choices,
+                   initial={"domain": request.GET.get("domain"), "tags": tags, "organization": default_org,
+                            "target_expert": request.GET.get("expert"),
+                            "target_organization": request.GET.get("org"),
+                            "target_station": request.GET.get("station")})
+    if searching:
+        form = AskForm(initial={**{k: request.POST.get(k) for k in ("title", "body", "domain", "org_q")},
+                                "tags": request.POST.getlist("tags"), "is_anonymous": bool(request.POST.get("is_anonymous")),
+                                "organization": chosen or default_org,
+                                **{f"target_{k}": request.POST.get(f"target_{k}") for k in ("expert", "organization", "station")}},
+                       org_choices=choices)
+        kept = chosen or default_org
+        no_match = not [o for o in choices if kept is None or o.pk != kept.pk]
+    elif request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         kind, target = next(((k, d[f"target_{k}"]) for k in ("expert", "station", "organization")
                              if d.get(f"target_{k}")), ("", None))
         try:
             q = services.ask_question(asker=request.user, title=d["title"], body=d["body"], domain=d["domain"],
                                       tags=[t.name for t in d["tags"]], is_anonymous=d["is_anonymous"],
-                                      target_kind=kind, target_id=target)
+                                      target_kind=kind, target_id=target, organization=d.get("organization"))
         except ServiceError as exc:
             for field, _code in exc.fields.items():
                 form.add_error(field if field in form.fields else None, exc.zh)
@@ -111,8 +130,8 @@ def ask(request):
         else:
             messages.success(request, f"提问成功，预计 {q.deadline_hours} 小时内答复")
             return redirect(q.get_absolute_url())
-    return render(request, "community/ask.html", {"form": form, "target_station": selectors.station_target(
-        form["target_station"].value())})
+    return render(request, "community/ask.html", {"form": form, "org_no_match": no_match,
+                                                  "target_station": selectors.station_target(form["target_station"].value())})
 
 
 @login_required

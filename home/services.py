@@ -267,3 +267,34 @@ def record_view(*, page_id: int, visitor: str = "") -> None:
                 PageStats.objects.create(page_id=page_id, views=1)
         except IntegrityError:
             PageStats.objects.filter(page_id=page_id).update(views=F("views") + 1)
+
+
+def publish_honours_page(*, organization: Organization, title: str, slug: str, summary: str,
+                         entries: list[tuple[str, str]]) -> ContestPage:
+    """The honours list of an awards round as the branch's 推优评选 page (a ContestPage whose voting
+    is closed: the candidates are the honoured, each with the citation), under the branch's contest
+    index (created if the branch has none). Republishing the same slug replaces the list."""
+    from datetime import timedelta
+
+    from .models import ContestCandidate, ContestIndexPage, ResultsVisibility
+
+    branch = ensure_branch_page(organization=organization)
+    index = ContestIndexPage.objects.child_of(branch).first()
+    if index is None:
+        index = ContestIndexPage(title="推优评选", slug="contests")
+        branch.add_child(instance=index)
+        index.save_revision().publish()
+    now = timezone.now()
+    page = ContestPage.objects.child_of(index).filter(slug=slug).first()
+    if page is None:
+        page = ContestPage(title=title[:255], slug=slug, summary=summary[:200], voting_starts_at=now - timedelta(minutes=1),
+                           voting_ends_at=now, results_visibility=ResultsVisibility.AFTER_CLOSE)
+        index.add_child(instance=page)
+    else:
+        page.title, page.summary = title[:255], summary[:200]
+        page.candidates.all().delete()
+    for i, (name, citation) in enumerate(entries):
+        page.candidates.add(ContestCandidate(name=name[:60], description=citation[:500], sort_order=i))
+    page.save_revision().publish()
+    log(instance=page, action="wagtail.publish", user=None, data={"honours": len(entries)})
+    return page

@@ -24,6 +24,15 @@ TRAININGS = [
 ]
 
 
+# Promotion work (A1 第三条): username (credited liaison officer), organisation slug, kind, title, medium, days ago, reach
+PROMOTIONS = [
+    ("gz_liaison", "guangzhou", "media", "《广州日报》专版：“青年之声”三小时答复承诺", "广州日报", 70, 120000),
+    ("gz_liaison", "guangzhou", "event", "“青年之声”进校园：华南理工大学专场", "华南理工大学五山校区", 35, 2300),
+    ("sz_liaison", "shenzhen", "advert", "深圳地铁1号线“青年之声”形象广告", "深圳地铁", 50, 450000),
+    ("sysu_liaison", "sysu", "event", "中山大学毕业季答疑直播", "中大团委视频号", 20, 18000),
+]
+
+
 def load(stdout=None):
     from .models import TrainingRecord
     from .services import aggregate_range
@@ -41,8 +50,23 @@ def load(stdout=None):
             defaults={"organization": membership.organization, "kind": kind, "provider": provider,
                       "hours": Decimal(hours)})
         made += created
+    from organizations.models import Organization
+
+    from .models import AwardRound, PromotionActivity
+
+    for username, slug, kind, title, channel, days_ago, reach in PROMOTIONS:
+        user, org = User.objects.filter(username=username).first(), Organization.objects.filter(slug=slug).first()
+        if user is not None and org is not None:
+            PromotionActivity.objects.get_or_create(
+                organization=org, title=title,
+                defaults={"kind": kind, "channel": channel, "held_on": today - timedelta(days=days_ago), "reach": reach,
+                          "liaison": user})
     first = _first_activity_day(today)
     days = aggregate_range(first, today)
+    guangzhou = Organization.objects.filter(slug="guangzhou").first()
+    if guangzhou is not None:  # an open awards round to nominate in (admin: 评优表彰)
+        AwardRound.objects.get_or_create(organization=guangzhou, year=today.year,
+                                         defaults={"title": f"广州市{today.year}年度“青年之声”评优表彰"})
     if stdout is not None:
         stdout.write(f"insights: {made} training records, KPIs aggregated for {days} days ({first} – {today})")
 

@@ -21,3 +21,18 @@ class TrainingRecordForm(WagtailAdminModelForm):
         self.fields["organization"].queryset = orgs
         staff = StaffMembership.objects.active().filter(organization__in=orgs).values("user_id")
         self.fields["user"].queryset = get_user_model().objects.filter(pk__in=staff).order_by("username")
+
+
+class PromotionActivityForm(WagtailAdminModelForm):
+    class Meta:
+        from .models import PromotionActivity
+
+        model = PromotionActivity
+        fields = ["organization", "kind", "title", "channel", "held_on", "reach", "url", "liaison"]
+
+    def __init__(self, *args, for_user=None, **kwargs):
+        super().__init__(*args, for_user=for_user, **kwargs)
+        orgs = permissions.organizations_for(for_user, TRAINING_ROLES)
+        self.fields["organization"].queryset = orgs
+        officers = StaffMembership.objects.active().filter(organization__in=orgs, role="liaison").values("user_id")
+        self.fields["liaison"].queryset = get_user_model().objects.filter(pk__in=officers).order_by("username")

@@ -105,7 +105,8 @@ def _collect(out: dict, rows, key: str):
 def org_metrics(day: date) -> dict[int, dict]:
     from alliances.models import AllianceMembership
     from appeals.models import Appeal, AppealEvent
-    from community.models import Answer, Comment, Invitation, Question
+    from community.models import ON_TIME_REASON, Answer, Comment, Invitation, Question
+    from community.selectors import first_response_reason
     from stations.models import Booking
 
     b = day_bounds(day)
@@ -131,10 +132,14 @@ def org_metrics(day: date) -> dict[int, dict]:
     # Questions asked that day (a cohort) and their first responses.
     rt = ExpressionWrapper(F("first_answered_at") - F("clock_started_at"), output_field=DurationField())
     answered = Q(first_answered_at__isnull=False) | Q(answer_count__gt=0)
-    _collect(out, questions.filter(_in("asked_at", b)).annotate(rt=rt).values("organization_id").annotate(
+    # On time: the first response's stored verdict (its ANSWERED event), not Question.answered_on_time,
+    # which a reopen clears, nor the current deadline, which a reopen moves.
+    _collect(out, questions.filter(_in("asked_at", b)).annotate(rt=rt, first_reason=first_response_reason())
+             .values("organization_id").annotate(
         questions=Count("pk"),
         questions_answered=Count("pk", filter=answered),
-        questions_on_time=Count("pk", filter=Q(answered_on_time=True)),
+        questions_on_time=Count("pk", filter=Q(first_reason=ON_TIME_REASON)
+                                | Q(first_reason__isnull=True, answered_on_time=True)),
         first_response_count=Count("pk", filter=Q(first_answered_at__isnull=False)),
         first_response_seconds=Sum("rt"),
         **histogram_aggregates("rt"),
@@ -240,6 +245,7 @@ def first_response_percentiles(bounds) -> dict[int, tuple[float, float]]:
 
 def person_metrics(day: date) -> dict[int, dict]:
     from community.models import Answer, Comment, Invitation, Question
+    from community.selectors import answer_on_time
     from stations.models import Booking
 
     b = day_bounds(day)
@@ -254,11 +260,12 @@ def person_metrics(day: date) -> dict[int, dict]:
     )
     first = Q(stops_clock=True)
     _collect(out, Answer.objects.filter(_in("created_at", b), is_removed=False).exclude(role="peer")
-             .exclude(moderation_status=REMOVED).annotate(rt=Case(When(first, then=rt), output_field=DurationField()))
+             .exclude(moderation_status=REMOVED).annotate(rt=Case(When(first, then=rt), output_field=DurationField()),
+                                                          stored_on_time=answer_on_time())
              .values("author_id").annotate(
         answers=Count("pk"),
         first_responses=Count("pk", filter=first),
-        on_time=Count("pk", filter=first & Q(created_at__lte=F("question__deadline_at"))),
+        on_time=Count("pk", filter=first & Q(stored_on_time=True)),
         response_seconds=Sum("rt"),
         accepted=Count("pk", filter=Q(accepted_for__isnull=False)),
         **histogram_aggregates("rt"),
@@ -299,4 +306,10 @@ def person_metrics(day: date) -> dict[int, dict]:
                        bookings_on_time=Count("pk", filter=Q(responded_at__lte=F("respond_by")))), "responded_by_id")
     _collect(out, Booking.objects.filter(_in("rated_at", b), rating__isnull=False, completed_by__isnull=False)
              .values("completed_by_id").annotate(ratings=Count("pk"), rating_sum=Sum("rating")), "completed_by_id")
+
+    # Promotion work held that day, credited to its liaison officer (A1 第三条).
+    from .models import PromotionActivity
+
+    _collect(out, PromotionActivity.objects.filter(held_on=day, liaison__isnull=False).values("liaison_id")
+             .annotate(promotions=Count("pk"), promotion_reach=Sum("reach")), "liaison_id")
     return out

@@ -41,7 +41,10 @@ PERSON_COUNT_FIELDS = (
     "solved", "partly", "not_solved", "ratings", "rating_sum", "comments",
     "invitations_received", "invitations_accepted", "invitations_declined", "invitations_answered",
     "bookings_handled", "bookings_on_time",
+    "promotions", "promotion_reach",
 )
+# Columns added after the first release: a database default too, for raw inserts (bench) that predate them.
+LATER_PERSON_FIELDS = ("promotions", "promotion_reach")
 
 
 class TrainingKind(models.TextChoices):
@@ -152,5 +155,136 @@ class MonthlyPersonMetric(HistogramMixin):
 for _model, _names in ((DailyOrgMetric, ORG_COUNT_FIELDS), (MonthlyOrgMetric, ORG_COUNT_FIELDS),
                        (DailyPersonMetric, PERSON_COUNT_FIELDS), (MonthlyPersonMetric, PERSON_COUNT_FIELDS)):
     for _name in _names:
-        _field = models.BigIntegerField(default=0) if _name.endswith("seconds") else models.PositiveIntegerField(default=0)
+        if _name in LATER_PERSON_FIELDS:
+            _field = models.BigIntegerField(default=0, db_default=0)
+        else:
+            _field = (models.BigIntegerField(default=0) if _name.endswith("seconds")
+                      else models.PositiveIntegerField(default=0))
         _model.add_to_class(_name, _field)
+
+
+# ---------------------------------------------------------------------------------------------
+# Promotion work [A1 第三条] and the yearly awards round (评优表彰) [A1 第十条, A2 五, G 2]
+# ---------------------------------------------------------------------------------------------
+class PromotionKind(models.TextChoices):
+    MEDIA = "media", _("Media promotion")  # 媒体推广
+    EVENT = "event", _("Event promotion")  # 活动推广
+    ADVERT = "advert", _("City advertising")  # 城市广告
+
+
+class PromotionActivity(models.Model):
+    """One piece of promotion work of an organisation, with its reach; credited to a liaison officer
+    (counted in their contribution score: insights.domain.scoring, `promotions`, `promotion_reach`)."""
+
+    organization = models.ForeignKey("organizations.Organization", verbose_name=_("organisation"),
+                                     on_delete=models.PROTECT, related_name="promotion_activities")
+    kind = models.CharField(_("kind"), max_length=8, choices=PromotionKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    channel = models.CharField(_("medium or venue"), max_length=120, blank=True)
+    held_on = models.DateField(_("date"))
+    reach = models.PositiveIntegerField(_("reach (people)"), default=0)
+    url = models.URLField(_("link"), blank=True)
+    liaison = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("credited liaison officer"), null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="promotion_activities")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("promotion activity")
+        verbose_name_plural = _("promotion activities")
+        indexes = [models.Index(fields=["held_on"], name="promotion_held_on_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class AwardCategory(models.TextChoices):
+    LIAISON = "liaison", _("Outstanding liaison officer")  # 优秀联络专员
+    CADRE = "cadre", _("Outstanding League cadre")  # 优秀团干部
+    EXPERT = "expert", _("Outstanding expert")  # 优秀专家
+    STATION = "station", _("Outstanding station")  # 优秀线下服务站
+
+
+# The published honours page is Chinese content whatever the admin's language.
+AWARD_LABELS_ZH = {"liaison": "优秀联络专员", "cadre": "优秀团干部", "expert": "优秀专家", "station": "优秀线下服务站"}
+
+
+class AwardRoundStatus(models.TextChoices):
+    OPEN = "open", _("Nominating")
+    PUBLISHED = "published", _("Published")
+
+
+class AwardRound(models.Model):
+    """An organisation's yearly awards round: candidates ranked by the platform's figures,
+    nominated by the organisation, approved by its parent organisation, published as an honours page."""
+
+    organization = models.ForeignKey("organizations.Organization", verbose_name=_("organisation"),
+                                     on_delete=models.PROTECT, related_name="award_rounds")
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=120)
+    status = models.CharField(_("status"), max_length=10, choices=AwardRoundStatus.choices,
+                              default=AwardRoundStatus.OPEN)
+    honours_page = models.ForeignKey("wagtailcore.Page", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+", verbose_name=_("honours page"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "organization__path"]
+        verbose_name = _("awards round")
+        verbose_name_plural = _("awards rounds")
+        constraints = [models.UniqueConstraint(fields=["organization", "year"], name="uniq_award_round_org_year")]
+
+    def __str__(self):
+        return self.title
+
+
+class NominationStatus(models.TextChoices):
+    NOMINATED = "nominated", _("Awaiting approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+
+
+class AwardNomination(models.Model):
+    """A candidate put forward in a round, with the figures and score they were ranked by (kept as
+    they were when nominated)."""
+
+    round = models.ForeignKey(AwardRound, on_delete=models.CASCADE, related_name="nominations")
+    category = models.CharField(_("category"), max_length=8, choices=AwardCategory.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="award_nominations")
+    station = models.ForeignKey("stations.StationPage", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="award_nominations")
+    name = models.CharField(_("name"), max_length=120)
+    candidate_organization = models.ForeignKey("organizations.Organization", null=True, on_delete=models.SET_NULL,
+                                               related_name="+")
+    score = models.FloatField(_("score"))
+    rank = models.PositiveIntegerField(_("rank"))
+    figures = models.JSONField(_("figures"), default=dict)
+    citation = models.TextField(_("citation"), max_length=1000)
+    status = models.CharField(_("status"), max_length=10, choices=NominationStatus.choices,
+                              default=NominationStatus.NOMINATED)
+    nominated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    nominated_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["category", "rank", "pk"]
+        verbose_name = _("award nomination")
+        verbose_name_plural = _("award nominations")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(user__isnull=False, station__isnull=True)
+                                   | models.Q(user__isnull=True, station__isnull=False), name="nomination_one_candidate"),
+            models.UniqueConstraint(fields=["round", "category", "user"], condition=models.Q(user__isnull=False),
+                                    name="uniq_nomination_user"),
+            models.UniqueConstraint(fields=["round", "station"], condition=models.Q(station__isnull=False),
+                                    name="uniq_nomination_station"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} · {self.get_category_display()}"

@@ -159,3 +159,250 @@ def add_training_record(*, actor, user, organization: Organization, title: str, 
                                            passed=passed, note=(note or "").strip()[:300], created_by=actor)
     log(instance=record, action="wagtail.create", user=actor, data={"user": user.pk, "hours": str(hours)})
     return record
+
+
+# ---------------------------------------------------------------- promotion work [A1 第三条]
+
+@transaction.atomic
+def record_promotion(*, actor, organization: Organization, kind: str, title: str, held_on: date, reach: int = 0,
+                     channel: str = "", url: str = "", liaison=None):
+    """Record a piece of the organisation's promotion work (media, event, advertising) with its reach,
+    credited to one of its liaison officers (default: the actor, if they are one). Counted in that
+    officer's contribution score from the next aggregation of `held_on`."""
+    from .models import PromotionActivity, PromotionKind
+
+    if not permissions.can_act(actor, organization, TRAINING_ROLES):
+        raise forbidden()
+    errors = {}
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        errors["title"] = "名称必填，不超过 200 字 / required, at most 200 characters"
+    if kind not in PromotionKind.values:
+        errors["kind"] = "未知类型 / unknown kind"
+    if held_on is None or held_on > timezone.localdate():
+        errors["held_on"] = "日期不能晚于今天 / the date cannot be in the future"
+    try:
+        reach = int(reach or 0)
+        if not 0 <= reach <= 100_000_000:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["reach"] = "覆盖人数须为 0 到 1 亿之间的整数 / reach must be a whole number up to 100 million"
+    officers = StaffMembership.objects.active().filter(organization__path__startswith=organization.path,
+                                                       role="liaison")
+    if liaison is None and officers.filter(user=actor).exists():
+        liaison = actor
+    if liaison is not None and not officers.filter(user=liaison).exists():
+        errors["liaison"] = "须为本组织的联络专员 / must be a liaison officer of this organisation"
+    if errors:
+        raise Invalid("推广记录无效", "Invalid promotion record", fields=errors)
+    activity = PromotionActivity.objects.create(
+        organization=organization, kind=kind, title=title, held_on=held_on, reach=reach,
+        channel=(channel or "").strip()[:120], url=(url or "").strip()[:200], liaison=liaison, created_by=actor)
+    log(instance=activity, action="wagtail.create", user=actor, data={"reach": reach, "liaison": getattr(liaison, "pk", None)})
+    transaction.on_commit(lambda: aggregate_day(held_on) if held_on < timezone.localdate() else None)
+    return activity
+
+
+# ---------------------------------------------------------------- awards rounds (评优表彰)
+
+AWARD_ROLES = ADMIN_ROLES | PUBLISHING_ROLES  # who runs a round and nominates: administrators, liaison officers
+STATION_WEIGHTS = {"completed": 2, "on_time": 2, "satisfaction": 2}
+
+
+def _year_range(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _has_figures(row: dict) -> bool:
+    from .domain.scoring import VOLUME_KEYS
+
+    return any(row.get(k) for k in (*VOLUME_KEYS, "ratings"))
+
+
+def award_candidates(award_round, category: str) -> list[dict]:
+    """The round organisation's subtree's candidates of `category` with platform figures for the
+    year, ranked by the documented scores: the contribution score (insights.domain.scoring; liaison
+    officers' promotion work included) for liaison officers, cadres and experts; for stations
+    2·completed services + 2·requests answered on time + 2·(rating sum − 3·ratings). Nobody without
+    figures is a candidate. Rows: {key, user_id | station_id, name, organization_id, score, rank, figures}."""
+    from .domain.scoring import ranked
+    from .models import AwardCategory
+    from .selectors import people_totals
+
+    first, last = _year_range(award_round.year)
+    org = award_round.organization
+    if category in (AwardCategory.LIAISON, AwardCategory.CADRE, AwardCategory.EXPERT):
+        rows = [r for r in people_totals(org, first, last, category) if _has_figures(r)]
+        keep = ("answers", "first_responses", "on_time", "accepted", "solved", "comments", "invitations_answered",
+                "bookings_on_time", "promotions", "promotion_reach", "satisfaction")
+        return [{"key": f"user:{r['user_id']}", "user_id": r["user_id"], "station_id": None, "name": r["name"],
+                 "organization_id": r["organization_id"], "score": float(r["score"]), "rank": r["rank"],
+                 "figures": {k: r.get(k) for k in keep}} for r in rows]
+    if category == AwardCategory.STATION:
+        from django.db.models import Count, F, Q, Sum
+
+        from stations.models import Booking, StationPage
+
+        start = timezone.make_aware(timezone.datetime.combine(first, timezone.datetime.min.time()))
+        end = timezone.make_aware(timezone.datetime.combine(last + timedelta(days=1), timezone.datetime.min.time()))
+        stations = {s.pk: s for s in StationPage.objects.filter(organization__path__startswith=org.path)
+                    .select_related("organization")}
+        figures = (Booking.objects.filter(station_id__in=list(stations), requested_at__gte=start, requested_at__lt=end)
+                   .values("station_id").annotate(
+                       completed=Count("pk", filter=Q(completed_at__isnull=False)),
+                       on_time=Count("pk", filter=Q(responded_at__isnull=False, responded_at__lte=F("respond_by"))),
+                       ratings=Count("rating"), rating_sum=Sum("rating")))
+        rows = []
+        w = STATION_WEIGHTS
+        for f in figures:
+            if not (f["completed"] or f["on_time"] or f["ratings"]):
+                continue
+            s = stations[f["station_id"]]
+            score = (w["completed"] * f["completed"] + w["on_time"] * f["on_time"]
+                     + w["satisfaction"] * ((f["rating_sum"] or 0) - 3 * f["ratings"]))
+            rows.append({"key": f"station:{s.pk}", "user_id": None, "station_id": s.pk, "name": s.title,
+                         "organization_id": s.organization_id, "score": float(score),
+                         "figures": {k: f[k] or 0 for k in ("completed", "on_time", "ratings", "rating_sum")}})
+        return ranked(rows)
+    raise Invalid("未知的评选类别", "Unknown award category", fields={"category": category})
+
+
+def _approver_org(award_round) -> Organization:
+    """Who approves a round's nominations: the parent organisation (the province approves its own)."""
+    return award_round.organization.get_parent() or award_round.organization
+
+
+@transaction.atomic
+def open_award_round(*, actor, organization: Organization, year: int, title: str = ""):
+    from .models import AwardRound
+
+    if not permissions.can_act(actor, organization, ADMIN_ROLES):
+        raise forbidden()
+    if not 2015 <= int(year) <= timezone.localdate().year:
+        raise Invalid("年度无效", "Invalid year", fields={"year": year})
+    if AwardRound.objects.filter(organization=organization, year=year).exists():
+        raise Invalid("该年度的评优已经开始", "This organisation already has a round for that year",
+                      fields={"year": year})
+    title = (title or "").strip()[:120] or f"{organization.display_name}{year}年度“青年之声”评优表彰"
+    award_round = AwardRound.objects.create(organization=organization, year=year, title=title, created_by=actor)
+    log(instance=award_round, action="wagtail.create", user=actor)
+    return award_round
+
+
+def _open_round_for_update(award_round):
+    from .models import AwardRound, AwardRoundStatus
+
+    award_round = AwardRound.objects.select_for_update().select_related("organization").get(pk=award_round.pk)
+    if award_round.status != AwardRoundStatus.OPEN:
+        from youthvoice.errors import Conflict
+
+        raise Conflict("评优结果已发布，不能再修改", "The round is published")
+    return award_round
+
+
+@transaction.atomic
+def nominate(*, actor, award_round, category: str, citation: str, user=None, station=None):
+    """Put a candidate forward. Refused (nothing written): an actor who does not run the round's
+    organisation; a candidate outside its subtree; a candidate without platform figures for the year."""
+    from .models import AwardCategory, AwardNomination
+
+    award_round = _open_round_for_update(award_round)
+    org = award_round.organization
+    if not permissions.can_act(actor, org, AWARD_ROLES):
+        raise forbidden()
+    if category not in AwardCategory.values:
+        raise Invalid("未知的评选类别", "Unknown award category", fields={"category": category})
+    if (user is None) == (station is None) or (station is not None) != (category == AwardCategory.STATION):
+        raise Invalid("请选择一位候选人或一个服务站", "Name one person, or a station for the station category",
+                      fields={"candidate": "required"})
+    citation = (citation or "").strip()
+    if not citation or len(citation) > 1000:
+        raise Invalid("请填写推荐理由（不超过 1000 字）", "A citation is required (at most 1000 characters)",
+                      fields={"citation": "required"})
+    if station is not None:
+        where = station.organization
+    else:
+        places = [m.organization for m in StaffMembership.objects.active().filter(user=user).select_related("organization")]
+        from alliances.models import ExpertProfile
+
+        places += [e.organization for e in ExpertProfile.objects.filter(user=user).select_related("organization")
+                   if e.organization_id]
+        where = next((p for p in places if p.path.startswith(org.path)), None)
+    if where is None or not where.path.startswith(org.path):
+        raise Invalid("候选人不在本组织范围内", "The candidate is outside this organisation's subtree",
+                      fields={"candidate": "outside_subtree"})
+    key = f"station:{station.pk}" if station is not None else f"user:{user.pk}"
+    row = next((r for r in award_candidates(award_round, category) if r["key"] == key), None)
+    if row is None:
+        raise Invalid("候选人在本年度没有平台数据，不能提名", "The candidate has no platform figures for the year",
+                      fields={"candidate": "no_figures"})
+    from django.db import IntegrityError
+
+    try:
+        with transaction.atomic():
+            nomination = AwardNomination.objects.create(
+                round=award_round, category=category, user=user, station=station, name=row["name"][:120],
+                candidate_organization_id=row["organization_id"], score=row["score"], rank=row["rank"],
+                figures=row["figures"], citation=citation, nominated_by=actor)
+    except IntegrityError as exc:
+        from youthvoice.errors import Conflict
+
+        raise Conflict("该候选人已被提名", "Already nominated in this category") from exc
+    log(instance=award_round, action="wagtail.edit", user=actor, data={"nominated": key, "category": category})
+    from notifications.services import notify
+    from organizations.selectors import liaison_users
+
+    approver = _approver_org(award_round)
+    notify(recipients=liaison_users(approver), kind="award_nomination", actor=actor,
+           title=f"{award_round.title}：新的提名待审批（{nomination.name}）", url="/admin/insights/awards/",
+           subject=f"insights.award_round:{award_round.pk}")
+    return nomination
+
+
+@transaction.atomic
+def decide_nomination(*, actor, nomination, approve: bool, note: str = ""):
+    """The parent organisation approves (or not) a nomination; the province approves its own round's."""
+    from .models import AwardNomination, NominationStatus
+
+    award_round = _open_round_for_update(nomination.round)
+    nomination = AwardNomination.objects.select_for_update().get(pk=nomination.pk)
+    approver = _approver_org(award_round)
+    if not permissions.can_act(actor, approver, ADMIN_ROLES):
+        raise forbidden()
+    note = (note or "").strip()[:300]
+    if not approve and not note:
+        raise Invalid("不同意时请说明理由", "Give a reason when not approving", fields={"note": "required"})
+    nomination.status = NominationStatus.APPROVED if approve else NominationStatus.REJECTED
+    nomination.decided_by, nomination.decided_at, nomination.decision_note = actor, timezone.now(), note
+    nomination.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    log(instance=award_round, action="wagtail.edit", user=actor,
+        data={"nomination": nomination.pk, "approved": approve})
+    return nomination
+
+
+@transaction.atomic
+def publish_award_round(*, actor, award_round):
+    """Publish the approved honours as a 推优评选 page (home.ContestPage, voting closed: an honours
+    list) in the organisation's branch. Every nomination must be decided first."""
+    from .models import AWARD_LABELS_ZH, AwardRoundStatus, NominationStatus
+
+    award_round = _open_round_for_update(award_round)
+    if not permissions.can_act(actor, award_round.organization, ADMIN_ROLES):
+        raise forbidden()
+    nominations = list(award_round.nominations.all())
+    if any(n.status == NominationStatus.NOMINATED for n in nominations):
+        raise Invalid("还有提名未经上级审批", "Some nominations await the parent organisation's approval")
+    approved = [n for n in nominations if n.status == NominationStatus.APPROVED]
+    if not approved:
+        raise Invalid("没有获批的提名，无法发布", "No approved nomination to publish")
+    from home.services import publish_honours_page
+
+    page = publish_honours_page(organization=award_round.organization, title=award_round.title,
+                                slug=f"honours-{award_round.year}",
+                                summary=f"{award_round.year}年度评优表彰结果（依据平台数据评定，经上级团组织审批）",
+                                entries=[(f"{n.name}（{AWARD_LABELS_ZH[n.category]}）", n.citation) for n in approved])
+    award_round.status, award_round.published_at, award_round.honours_page = (
+        AwardRoundStatus.PUBLISHED, timezone.now(), page)
+    award_round.save(update_fields=["status", "published_at", "honours_page"])
+    log(instance=award_round, action="wagtail.publish", user=actor, data={"page": page.pk, "honours": len(approved)})
+    return award_round

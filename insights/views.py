@@ -235,3 +235,104 @@ def appraisal(request, user_id: int, year: int):
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="appraisal-{person.pk}-{year}.xlsx"'
     return response
+
+
+# ---------------------------------------------------------------- awards rounds (评优表彰)
+
+def _rounds_for(user):
+    from .models import AwardRound
+
+    return AwardRound.objects.filter(organization__in=permissions.organizations_for(user, ALL_STAFF_ROLES))
+
+
+def awards(request):
+    """The awards rounds of the user's subtree (a parent organisation sees its children's, to approve),
+    and opening a round for an organisation the user administers."""
+    from organizations.models import ADMIN_ROLES
+
+    from . import services
+
+    _require_staff(request)
+    if request.method == "POST":
+        org = permissions.organizations_for(request.user, ADMIN_ROLES).filter(
+            pk=request.POST.get("organization") or 0).first()
+        try:
+            if org is None:
+                raise Invalid("请选择您管理的组织", "Choose an organisation you administer", fields={"organization": "required"})
+            year = int(request.POST.get("year") or 0)
+            rnd = services.open_award_round(actor=request.user, organization=org, year=year)
+        except (ServiceError, ValueError) as exc:
+            from django.contrib import messages
+
+            messages.error(request, getattr(exc, "message", "年度无效"))
+        else:
+            from django.shortcuts import redirect
+
+            return redirect("insights_admin:award_round", round_id=rnd.pk)
+    return TemplateResponse(request, "insights/admin/awards.html", {
+        "rounds": _rounds_for(request.user).select_related("organization")[:200],
+        "admin_orgs": permissions.organizations_for(request.user, ADMIN_ROLES).order_by("path")[:300],
+        "this_year": timezone.localdate().year,
+    })
+
+
+def award_round(request, round_id: int):
+    """One round: candidates per category ranked by their figures (nominate), nominations (the parent
+    organisation approves), publish. Every write goes through insights.services."""
+    from django.contrib import messages
+    from django.shortcuts import get_object_or_404, redirect
+
+    from organizations.models import ADMIN_ROLES
+
+    from . import services
+    from .models import AwardCategory, AwardNomination, NominationStatus
+
+    _require_staff(request)
+    rnd = get_object_or_404(_rounds_for(request.user).select_related("organization"), pk=round_id)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "nominate":
+                category = request.POST.get("category", "")
+                key = request.POST.get("candidate", "")
+                kind, _sep, pk = key.partition(":")
+                user = station = None
+                if kind == "user":
+                    user = get_user_model().objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
+                elif kind == "station":
+                    from stations.models import StationPage
+
+                    station = StationPage.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
+                services.nominate(actor=request.user, award_round=rnd, category=category, user=user, station=station,
+                                  citation=request.POST.get("citation", ""))
+            elif action in ("approve", "reject"):
+                nomination = get_object_or_404(AwardNomination, pk=request.POST.get("nomination") or 0, round=rnd)
+                services.decide_nomination(actor=request.user, nomination=nomination, approve=action == "approve",
+                                           note=request.POST.get("note", ""))
+            elif action == "publish":
+                services.publish_award_round(actor=request.user, award_round=rnd)
+            else:
+                raise Invalid("未知的操作", "Unknown action")
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Done."))
+        return redirect("insights_admin:award_round", round_id=rnd.pk)
+    nominated = set()
+    nominations = list(rnd.nominations.select_related("decided_by", "nominated_by"))
+    for n in nominations:
+        nominated.add((n.category, f"user:{n.user_id}" if n.user_id else f"station:{n.station_id}"))
+    can_nominate = rnd.status == "open" and permissions.can_act(request.user, rnd.organization, services.AWARD_ROLES)
+    categories = []
+    for value, label in AwardCategory.choices:
+        rows = services.award_candidates(rnd, value)[:20]
+        for r in rows:
+            r["nominated"] = (value, r["key"]) in nominated
+        categories.append({"value": value, "label": label, "candidates": rows})
+    approver = services._approver_org(rnd)
+    return TemplateResponse(request, "insights/admin/award_round.html", {
+        "round": rnd, "categories": categories, "nominations": nominations, "can_nominate": can_nominate,
+        "can_decide": rnd.status == "open" and permissions.can_act(request.user, approver, ADMIN_ROLES),
+        "can_publish": rnd.status == "open" and permissions.can_act(request.user, rnd.organization, ADMIN_ROLES),
+        "approver": approver, "pending": NominationStatus.NOMINATED,
+    })

@@ -17,14 +17,16 @@ from organizations.wagtail_hooks import ScopedDeleteView, ScopedEditView, Scoped
 from youthvoice.errors import ServiceError
 
 from . import services, views
-from .forms import TrainingRecordForm
-from .models import TrainingRecord
+from .forms import PromotionActivityForm, TrainingRecordForm
+from .models import PromotionActivity, TrainingRecord
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("staff/", views.staff_index, name="staff"),
     path("staff/<int:user_id>/", views.person, name="person"),
     path("staff/<int:user_id>/appraisal-<int:year>.xlsx", views.appraisal, name="appraisal"),
+    path("awards/", views.awards, name="awards"),
+    path("awards/<int:round_id>/", views.award_round, name="award_round"),
 ]
 
 
@@ -49,6 +51,8 @@ def insights_menu():
         StaffMenuItem(_("KPI dashboard"), reverse("insights_admin:dashboard"), icon_name="table", order=1),
         StaffMenuItem(_("Staff supervision"), reverse("insights_admin:staff"), icon_name="user", order=2),
         StaffMenuItem(_("Training records"), reverse("insights_training:index"), icon_name="doc-full", order=3),
+        StaffMenuItem(_("Promotion activities"), reverse("insights_promotion:index"), icon_name="site", order=4),
+        StaffMenuItem(_("Awards rounds"), reverse("insights_admin:awards"), icon_name="pick", order=5),
     ])
     return InsightsSubmenu(_("Insights"), menu, icon_name="table", order=260)
 
@@ -103,3 +107,56 @@ register_permission_policy(
 @hooks.register("register_admin_viewset")
 def register_training_viewset():
     return TrainingRecordViewSet("insights_training")
+
+
+class PromotionCreateView(generic.CreateView):
+    """Creates through services.record_promotion; its refusals become form errors."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.record_promotion(
+            actor=self.request.user, organization=data["organization"], kind=data["kind"], title=data["title"],
+            channel=data.get("channel", ""), held_on=data["held_on"], reach=data.get("reach") or 0,
+            url=data.get("url", ""), liaison=data.get("liaison"))
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ServiceError as exc:
+            for field, message in (exc.fields or {}).items():
+                form.add_error(field if field in form.fields else None, str(message))
+            if not exc.fields:
+                form.add_error(None, exc.message)
+            self.produced_error_message = exc.message
+            return self.form_invalid(form)
+
+
+class PromotionActivityViewSet(ModelViewSet):
+    model = PromotionActivity
+    icon = "site"
+    menu_label = _("Promotion activities")
+    add_to_admin_menu = False
+    index_view_class = TrainingIndexView
+    add_view_class = PromotionCreateView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    copy_view_enabled = False
+    list_display = ["title", "organization", "kind", "held_on", "reach", "liaison"]
+    list_filter = ["kind"]
+    form_fields = ["organization", "kind", "title", "channel", "held_on", "reach", "url", "liaison"]
+    search_backend_name = None
+    ordering = ["-held_on"]
+
+    def get_form_class(self, for_update=False):
+        return PromotionActivityForm
+
+
+register_permission_policy(
+    PromotionActivity, OrganizationScopedPolicy(PromotionActivity, write_roles=services.TRAINING_ROLES))
+
+
+@hooks.register("register_admin_viewset")
+def register_promotion_viewset():
+    return PromotionActivityViewSet("insights_promotion")

@@ -176,13 +176,8 @@ def run(*, now=None, window: str = "hour") -> list[Alert]:
                 user_ids=cluster.user_ids,
             )
             alerts += [a] if a else []
-        post_terms = None
-        for burst in rules.bursts(current_counts[unit_id], baseline) if judged else ():
-            if burst.term in found_terms:
-                continue  # already part of a concentrated-demand alert
-            if post_terms is None:
-                post_terms = [(p, set(rules.terms(p.text))) for p in unit_posts]
-            carriers = [p for p, ts in post_terms if burst.term in ts]
+        found = rules.bursts(current_counts[unit_id], baseline) if judged else []
+        for burst, carriers in rules.supported_bursts([b for b in found if b.term not in found_terms], unit_posts):
             a = _open_alert(
                 unit=unit, kind=AlertKind.BURST, fingerprint=f"burst:{unit_id}:{burst.term}",
                 title=f"{unit.display_name}热点突增：{burst.term}", start=start, end=end, terms=[burst.term],

@@ -611,9 +611,15 @@ ALERT_TRANSITIONS = {
 
 
 def alerts_for(user, *, status=None):
-    """Alerts of the user's subtree, plus those reported up to an organisation they may act on."""
+    """Alerts of the user's subtree, plus those reported up to an organisation they may act on; the
+    platform-building office's staff see every alert reported upward."""
+    from organizations.selectors import is_platform_office_staff
+
     orgs = permissions.organizations_for(user, ALL_STAFF_ROLES)
-    qs = Alert.objects.filter(Q(organization__in=orgs) | Q(reported_to__in=orgs))
+    where = Q(organization__in=orgs) | Q(reported_to__in=orgs)
+    if is_platform_office_staff(user):  # the office's queue: every alert reported upward [A1.8]
+        where |= Q(reported_to__isnull=False)
+    qs = Alert.objects.filter(where)
     if status:
         qs = qs.filter(status=status)
     return qs.select_related("organization", "reported_to")
@@ -625,10 +631,7 @@ def advance_alert(*, actor, alert: Alert, step: str, comment: str = "") -> Alert
     allowed_from, to_status = ALERT_TRANSITIONS.get(step, (None, None))
     if to_status is None:
         raise Invalid("未知的处理步骤", "Unknown step", fields={"step": step})
-    may = permissions.can_act(actor, alert.organization, ALL_STAFF_ROLES) or (
-        alert.reported_to is not None and permissions.can_act(actor, alert.reported_to, ALL_STAFF_ROLES)
-    )
-    if not may:
+    if not _may_act_on_alert(actor, alert):
         raise forbidden()
     if alert.status not in allowed_from:
         raise Conflict(f"当前状态（{alert.get_status_display()}）不能执行此步骤",
@@ -640,33 +643,65 @@ def advance_alert(*, actor, alert: Alert, step: str, comment: str = "") -> Alert
     alert.status = to_status
     fields = ["status", "updated_at"]
     if step == "report":
+        from organizations.selectors import platform_office
+
         parent = alert.organization.get_parent()
-        if parent is None:
-            raise Invalid("省级组织没有上级", "The province has no superior organisation")
-        alert.reported_to = parent
+        alert.reported_to = parent or platform_office()
+        if alert.reported_to is None:
+            raise Invalid("省级组织没有上级，且未设置平台建设办公室", "The province has no superior organisation "
+                          "and no platform-building office is set up")
         fields.append("reported_to")
     alert.save(update_fields=fields)
-    AlertStep.objects.create(alert=alert, from_status=from_status, to_status=to_status, comment=comment, actor=actor)
+    reached = ""
     if step == "report":
-        from organizations.selectors import liaison_users
-
-        notify(recipients=liaison_users(alert.reported_to), kind="alert_reported", actor=actor,
-               title=f"下级组织上报舆情：{alert.title}", body=comment, url=f"/admin/moderation/alerts/{alert.pk}/",
-               subject=f"moderation.alert:{alert.pk}", email=True)
+        reached = _notify_upward(alert, actor, kind="alert_reported", title=f"下级组织上报舆情：{alert.title}",
+                                 body=comment)
     if step == "feedback":
-        _feed_back_to_users(alert, comment, actor)
+        reached = _feed_back_to_users(alert, comment, actor)
+        if alert.reported_to_id is not None:  # the result goes back up to whoever it was reported to
+            reached += "；" + _notify_upward(alert, actor, kind="alert_outcome",
+                                            title=f"舆情处理结果反馈：{alert.title}", body=comment)
+    text = f"{comment}\n{reached}".strip() if reached else comment
+    AlertStep.objects.create(alert=alert, from_status=from_status, to_status=to_status, comment=text, actor=actor)
+    log(instance=alert, action="wagtail.edit", user=actor, data={"step": step, "to": to_status})
     return alert
 
 
-def _feed_back_to_users(alert: Alert, comment: str, actor) -> None:
+def _may_act_on_alert(actor, alert: Alert) -> bool:
+    """The alert's branch staff, the superior it was reported to, and — once reported upward — the
+    platform-building office's staff."""
+    from organizations.selectors import is_platform_office_staff
+
+    return permissions.can_act(actor, alert.organization, ALL_STAFF_ROLES) or (
+        alert.reported_to_id is not None and (permissions.can_act(actor, alert.reported_to, ALL_STAFF_ROLES)
+                                              or is_platform_office_staff(actor)))
+
+
+def _notify_upward(alert: Alert, actor, *, kind: str, title: str, body: str) -> str:
+    """Notify the platform-building office and the alert's parent organisation's liaison officers and
+    on-duty staff (by roster) [A1.8]; returns the line the alert's timeline records."""
+    from organizations.selectors import upward_recipients
+
+    groups = upward_recipients(alert.organization)
+    everyone = {u.pk: u for users in groups.values() for u in users if u.pk != getattr(actor, "pk", None)}
+    notify(recipients=list(everyone.values()), kind=kind, actor=actor, title=title, body=body,
+           url=f"/admin/moderation/alerts/{alert.pk}/", subject=f"moderation.alert:{alert.pk}", email=True)
+    names = "、".join(u.public_name for u in everyone.values()) or "无人"
+    return (f"已通知{len(everyone)}人（平台建设办公室 {len(groups['office'])} 人，上级组织联络专员 "
+            f"{len(groups['parent_liaison'])} 人、值班人员 {len(groups['parent_duty'])} 人）：{names}")
+
+
+def _feed_back_to_users(alert: Alert, comment: str, actor) -> str:
     """Tell everyone who posted in the alert's threads how it was handled."""
     from django.contrib.auth import get_user_model
 
     user_ids = set(alert.evidence.get("user_ids", []))
+    sent = []
     if user_ids:
-        notify(recipients=get_user_model().objects.filter(pk__in=user_ids), kind="alert_feedback", actor=actor,
-               title=f"您反映的问题有了进展：{alert.title}", body=comment,
-               subject=f"moderation.alert:{alert.pk}")
+        sent = notify(recipients=get_user_model().objects.filter(pk__in=user_ids), kind="alert_feedback", actor=actor,
+                      title=f"您反映的问题有了进展：{alert.title}", body=comment,
+                      subject=f"moderation.alert:{alert.pk}")
+    return f"已向发帖用户反馈 {len(sent)} 人"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -721,9 +756,7 @@ def open_appeal_from_alert(*, actor, alert: Alert, theme: str = "", group: str =
     from appeals import services as appeals
 
     alert = Alert.objects.select_for_update().select_related("organization").get(pk=alert.pk)
-    may = permissions.can_act(actor, alert.organization, ALL_STAFF_ROLES) or (
-        alert.reported_to_id is not None and permissions.can_act(actor, alert.reported_to, ALL_STAFF_ROLES)
-    ) or permissions.is_superuser(actor)
+    may = _may_act_on_alert(actor, alert) or permissions.is_superuser(actor)
     if not may:
         raise forbidden()
     existing = appeal_for_alert(alert)

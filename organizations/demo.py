@@ -2,7 +2,7 @@
 
 from .data import guangdong
 from .models import Organization, OrganizationKind
-from .services import create_organization, ensure_groups
+from .services import create_organization, ensure_groups, ensure_platform_office
 
 
 def _ensure(parent, *, slug, **fields):
@@ -52,6 +52,7 @@ def load(stdout=None) -> dict:
     for name, short, slug in guangdong.DEPARTMENTS:
         _, new = _ensure(province, slug=slug, name=name, short_name=short, kind=OrganizationKind.DEPARTMENT)
         created += new
+    ensure_platform_office()
     if stdout:
         stdout.write(f"organisations: {Organization.objects.count()} ({created} new)")
     return {"created": created}

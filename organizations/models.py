@@ -31,6 +31,11 @@ class Organization(MP_Node):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    is_platform_office = models.BooleanField(
+        _("platform-building office"), default=False,
+        help_text=_("The provincial platform-building office (平台建设办公室): monitoring alerts are reported to it "
+                    "and their handling is fed back to it [A1.8]. At most one organisation."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -48,6 +53,10 @@ class Organization(MP_Node):
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
         ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_platform_office"], condition=models.Q(is_platform_office=True),
+                                    name="uniq_platform_office"),
+        ]
 
     def __str__(self):
         return self.name
@@ -67,6 +76,7 @@ class StaffRole(models.TextChoices):
     DUTY = "duty", _("Duty staff")
     STATION_ADMIN = "station_admin", _("Station administrator")
     MODERATOR = "moderator", _("Moderator")
+    PLATFORM_OFFICE = "platform_office", _("Platform-building office staff")
 
 
 # Which roles may do what. Every permission check in the project names one of these sets.

@@ -145,3 +145,42 @@ def parents_by_org(orgs) -> dict[int, Organization | None]:
     wanted = {o.pk: o.path[:-steplen] for o in orgs}
     found = {p.path: p for p in Organization.objects.filter(path__in={p for p in wanted.values() if p})}
     return {pk: found.get(path) for pk, path in wanted.items()}
+
+
+def platform_office() -> Organization | None:
+    """The provincial platform-building office (广东“青年之声”平台建设办公室), or None if none is set up."""
+    return Organization.objects.filter(is_platform_office=True, is_active=True).first()
+
+
+def platform_office_users(at=None) -> list:
+    """Who answers for the platform-building office at `at`: its active office staff (role
+    `platform_office`) and whoever its duty roster has on duty. Empty when there is no office."""
+    from .models import StaffMembership, StaffRole
+
+    office = platform_office()
+    if office is None:
+        return []
+    staff = _users_by_org({office.pk: list(StaffMembership.objects.active().filter(
+        organization=office, role=StaffRole.PLATFORM_OFFICE).values_list("user_id", flat=True))})[office.pk]
+    return list({u.pk: u for u in [*staff, *on_duty_users(office, at)]}.values())
+
+
+def is_platform_office_staff(user) -> bool:
+    """Does `user` work for the platform-building office (its office-staff role)?"""
+    from .models import StaffMembership, StaffRole
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return StaffMembership.objects.active().filter(
+        user=user, role=StaffRole.PLATFORM_OFFICE, organization__is_platform_office=True).exists()
+
+
+def upward_recipients(org: Organization, at=None) -> dict[str, list]:
+    """Who a report upward from `org` reaches [A1.8]: the platform-building office (its staff and
+    duty roster) and the parent organisation's liaison officers and on-duty staff (its roster, or its
+    duty-role staff when it keeps none for the day). At the root, only the office."""
+    parent = parents_by_org([org])[org.pk]
+    office = platform_office_users(at)
+    liaison = liaison_users(parent) if parent is not None else []
+    duty = on_duty_users(parent, at) if parent is not None else []
+    return {"office": office, "parent_liaison": liaison, "parent_duty": duty}

@@ -356,6 +356,46 @@ def verify_real_name(*, actor, user, approve: bool, reason: str = ""):
     return user
 
 
+# ---------------------------------------------------------------------------------------------
+# The platform-building office (广东“青年之声”平台建设办公室) [A1.8, A1.10]
+# ---------------------------------------------------------------------------------------------
+PLATFORM_OFFICE_NAME = "广东“青年之声”平台建设办公室"
+
+
+@transaction.atomic
+def set_platform_office(*, actor, organization: Organization) -> Organization:
+    """Make `organization` — a provincial unit directly under the province — the platform-building
+    office that monitoring alerts are reported to. Only a provincial administrator (or the system,
+    `actor=None`) may; the previous office, if any, stops being it."""
+    if actor is not None and not permissions.is_provincial_admin(actor):
+        raise forbidden()
+    if organization.kind != OrganizationKind.DEPARTMENT or organization.depth != 2:
+        raise Invalid("平台建设办公室须为省级直属单位", "The platform-building office must be a provincial unit",
+                      fields={"organization": organization.pk})
+    if organization.is_platform_office:
+        return organization
+    Organization.objects.filter(is_platform_office=True).update(is_platform_office=False)
+    organization.is_platform_office = True
+    organization.save(update_fields=["is_platform_office", "updated_at"])
+    log(instance=organization, action="wagtail.edit", user=actor, data={"platform_office": True})
+    return organization
+
+
+def ensure_platform_office(*, slug: str = "platform-office") -> Organization | None:
+    """The system's set-up of the office (demo and fresh installs): the existing office, else the
+    provincial unit `slug`, else one created under the province. None when there is no province yet."""
+    office = Organization.objects.filter(is_platform_office=True).first()
+    if office is not None:
+        return office
+    root = Organization.get_first_root_node()
+    if root is None:
+        return None
+    office = Organization.objects.filter(slug=slug).first() or create_organization(
+        actor=None, parent=root, name=PLATFORM_OFFICE_NAME, short_name="平台办", kind=OrganizationKind.DEPARTMENT,
+        slug=slug)
+    return set_platform_office(actor=None, organization=office)
+
+
 # --- the working calendar: a year's official schedule -------------------------------------------------
 
 def import_holiday_schedule(*, actor, year: int, text: str, notice_title: str, notice_date: date,

@@ -16,7 +16,7 @@ from django.db import OperationalError, connection, transaction
 from modelsearch.backends import get_search_backend
 
 from search import sources as registry
-from search.domain.text import CJK_CHAR, mark, query_words, snippet
+from search.domain.text import CJK_CHAR, STOPWORDS, mark, query_words, snippet
 from search.segmenter import get_segmenter
 
 MAX_LIMIT = 50
@@ -257,14 +257,18 @@ def similar_questions(*, text: str, limit: int = 5, exclude_id: int | None = Non
 
     Searches every source registered with ``similar=True`` (the questions source, once the Q&A
     work is merged) with OR over the meaningful words of ``text``, best first. Empty until such a
-    source exists."""
+    source exists.
+
+    Only content words count: function words (怎么办, 可以, 不能 …, ``STOPWORDS``) are dropped
+    before the search, so a question sharing nothing but "怎么办" is never offered, let alone
+    first; a text made only of function words has no similar questions."""
     limit = max(1, min(limit, 20))
-    words = query_words(text or "", get_segmenter())
+    words = [w for w in query_words(text or "", get_segmenter()) if w not in STOPWORDS]
     sources = [s for s in registry.all_sources() if s.similar]
     if not words or not sources:
         return []
     backend = get_search_backend()
-    runs = _run(backend, sources, text, branch, None, "or", limit + 1)
+    runs = _run(backend, sources, " ".join(words), branch, None, "or", limit + 1)
     hits = []
     for source, scored, _ in runs:
         scored = [(o, sc) for o, sc in scored if o.pk != exclude_id]

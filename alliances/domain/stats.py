@@ -109,7 +109,10 @@ def compute(
         s.answers += 1
         s.accepted += bool(a.get("accepted"))
         deadline = a.get("deadline")
-        s.on_time += deadline is None or a["created_at"] <= deadline
+        if "on_time" in a:  # the verdict stored when the answer was written
+            s.on_time += bool(a["on_time"])
+        else:
+            s.on_time += deadline is None or a["created_at"] <= deadline
         responses.setdefault(s.expert_user_id, []).append((a["created_at"] - a["question_created_at"]).total_seconds())
         if a.get("rating") is not None:
             ratings.setdefault(s.expert_user_id, []).append(a["rating"])

@@ -8,7 +8,9 @@ Contribution score of a person (cadre, liaison officer or expert) over a period,
           − weight["late_penalty"] · max(0, first_responses − on_time)   (late first responses)
 
 with the counts k = answers, first_responses, on_time (first responses within the deadline),
-accepted, solved, partly, invitations_answered, bookings_on_time, comments. Weights come from
+accepted, solved, partly, invitations_answered, bookings_on_time, comments, promotions (promotion
+activities credited to the person, A1 第三条) and promotion_reach (the people they reached: 0.001 a
+person, one point per thousand). Weights come from
 settings.INSIGHTS_SCORE_WEIGHTS (defaults in DEFAULT_WEIGHTS; unknown keys are ignored, missing
 ones default). The arithmetic is exact decimal (each weight is taken as the decimal it is written
 as, e.g. 0.2, not the nearest binary float) and the score is rounded to one decimal, halves away
@@ -40,6 +42,8 @@ DEFAULT_WEIGHTS: dict[str, float] = {
     "invitations_answered": 2.0,
     "bookings_on_time": 2.0,
     "comments": 0.2,
+    "promotions": 3.0,
+    "promotion_reach": 0.001,
     "satisfaction": 2.0,
     "late_penalty": 2.0,
 }
@@ -52,7 +56,7 @@ DEFAULT_ORG_WEIGHTS: dict[str, float] = {
 }
 
 VOLUME_KEYS = ("answers", "first_responses", "on_time", "accepted", "solved", "partly", "invitations_answered",
-               "bookings_on_time", "comments")
+               "bookings_on_time", "comments", "promotions", "promotion_reach")
 
 
 def rate(part: float | None, whole: float | None) -> float | None:

@@ -2,8 +2,10 @@
 
 Bursts — a term's count in the current window against its own baseline (the same-length windows
 before it): z = (count − mean) / max(std, 1). A term bursts when z ≥ Z_THRESHOLD and its count is at
-least MIN_BURST_COUNT (so one-off rare terms do not fire). Terms are jieba words of ≥ 2 characters
-minus stop words.
+least MIN_BURST_COUNT (so one-off rare terms do not fire) and MIN_BURST_SHARE of the window's posts
+carry it, from at least MIN_BURST_USERS distinct users (`supported_bursts`: the minimum support, so
+one account repeating itself does not fire). Terms are jieba words of ≥ 2 characters minus the stop
+list: STOP_WORDS, and any word made only of function characters (FUNCTION_CHARS: 不能, 可以, 是不是 …).
 
 Concentrated demand (集中诉求) — many distinct users describing one problem that is new for the
 branch: each post is reduced to its set of character 2-grams over CJK/letters/digits (stop characters
@@ -29,6 +31,8 @@ from dataclasses import dataclass, field
 
 Z_THRESHOLD = 3.0
 MIN_BURST_COUNT = 20
+MIN_BURST_USERS = 10
+MIN_BURST_SHARE = 0.02
 SIMILARITY = 0.3
 MIN_CLUSTER_USERS = 30
 SENSITIVE_THRESHOLD = 10
@@ -42,7 +46,15 @@ _TOKEN = re.compile(r"[\u4e00-\u9fff]|[a-z0-9]+")
 STOP_CHARS = set("的了吗呢吧啊是在我你他她它们有和与及或也就都还要会能可以这那个一不人什么怎么如何请问为")
 STOP_WORDS = {"什么", "怎么", "如何", "请问", "可以", "我们", "你们", "他们", "这个", "那个", "没有", "问题", "一下",
               "现在", "还是", "已经", "因为", "所以", "但是", "如果", "需要", "知道", "大家", "谢谢", "自己",
-              "怎么办", "哪里", "为什么", "时候", "什么时候", "多少", "能否", "是否", "一直", "还没", "求助", "哪些"}
+              "怎么办", "哪里", "为什么", "时候", "什么时候", "多少", "能否", "是否", "一直", "还没", "求助", "哪些",
+              "不能", "不会", "不是", "不要", "不想", "不用", "不了", "不行", "不到", "能不能", "可不可以", "是不是",
+              "有没有", "会不会", "要不要", "应该", "可能", "其实", "然后", "而且", "或者", "以及", "虽然", "这样",
+              "那样", "怎样", "这么", "那么", "这些", "那些", "一个", "一些", "有些", "有人", "别人", "之后",
+              "之前", "以后", "以前", "今天", "明天", "昨天", "咋办", "怎么回事", "为啥", "真的", "非常", "特别",
+              "比较", "还有", "只是", "只能", "就是", "还会", "一样", "感觉", "觉得", "希望", "想要", "麻烦"}
+# Characters that carry no topic on their own: a word made only of them is a function word.
+FUNCTION_CHARS = set("的了吗呢吧啊呀嘛哦是在我你他她它们有没和与及或也就都还又要会能可以该应得地着过这那个些一不"
+                     "别很太再才只把被给对从向于么啥咋怎样如何何哪谁多少几请问为因所但而且则即便")
 
 
 @dataclass(frozen=True)
@@ -83,7 +95,12 @@ def _terms(text: str) -> tuple[str, ...]:
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
-    return tuple(w for w in jieba.lcut(text) if len(w) >= 2 and w not in STOP_WORDS and not w.isspace())
+    return tuple(w for w in jieba.lcut(text) if len(w) >= 2 and not w.isspace() and not is_stop_term(w))
+
+
+def is_stop_term(word: str) -> bool:
+    """On the stop list: a listed stop word, or a word of function characters only (不能, 可以吗)."""
+    return word in STOP_WORDS or all(ch in FUNCTION_CHARS for ch in word)
 
 
 def term_counts(texts: Iterable[str]) -> Counter:
@@ -108,6 +125,24 @@ def bursts(current: Counter, baseline: Sequence[Counter], *, z_threshold=Z_THRES
         if z >= z_threshold:
             out.append(Burst(term, count, mean, std, z))
     return sorted(out, key=lambda b: -b.z)
+
+
+def supported_bursts(found: Sequence[Burst], posts: Sequence[Post], *, min_users=MIN_BURST_USERS,
+                     min_share=MIN_BURST_SHARE) -> list[tuple[Burst, list[Post]]]:
+    """Bursts with minimum support, each with the posts carrying it: the term is on the stop list
+    never; it is carried by at least `min_users` distinct users and `min_share` of the window's posts."""
+    if not found:
+        return []
+    post_terms = [(p, set(terms(p.text))) for p in posts]
+    out = []
+    for burst in found:
+        if is_stop_term(burst.term):
+            continue
+        carriers = [p for p, ts in post_terms if burst.term in ts]
+        if len({p.user_id for p in carriers}) < min_users or len(carriers) < min_share * len(posts):
+            continue
+        out.append((burst, carriers))
+    return out
 
 
 def shingles(text: str) -> set[str]:

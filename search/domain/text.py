@@ -41,6 +41,8 @@ TOKEN = re.compile(r"[0-9a-z" + _CJK + r"\u00c0-\u024f]+")
 STOPWORDS = frozenset(
     "的 了 和 与 及 或 是 在 有 我 我们 你 你们 他 她 它 吗 呢 吧 啊 呀 么 怎么 怎么样 怎样 如何 什么 哪些 哪里 "
     "哪个 为什么 请问 一下 可以 能 能否 是否 需要 要 想 这个 那个 这 那 就 都 也 还 又 把 被 对 从 给 "
+    "怎么办 咋办 咋 怎么回事 该 应该 会 不 不能 能不能 可不可以 有没有 是不是 没有 没 很 吧 嘛 哦 "
+    "一个 一些 有些 现在 已经 还是 但是 因为 所以 如果 然后 自己 大家 谢谢 求助 急 "
     "a an and are as at be by for from how in is it of on or the to what when where which who why with".split()
 )
 

@@ -236,6 +236,13 @@ ADMIN = {
     "/admin/insights/staff/<int:user_id>/appraisal-<int:year>.xlsx": R(staff()),
     **viewset("insights_training", index=ALL_STAFF, add=staff(PUBLISHING, ANYWHERE), instance=staff(PUBLISHING),
               copy=False),
+    # Promotion work: as training records. Awards rounds: every staff member lists those of their
+    # subtree (and may open one for an organisation they administer); a round's page for the staff of
+    # its organisation and those above (the parent approves there).
+    **viewset("insights_promotion", index=ALL_STAFF, add=staff(PUBLISHING, ANYWHERE), instance=staff(PUBLISHING),
+              copy=False),
+    "/admin/insights/awards/": R(ALL_STAFF, note="scoped to the viewer's subtree"),
+    "/admin/insights/awards/<int:round_id>/": R(staff()),
     # The personal-data access log: read-only, for the province's administrators (and superusers).
     **viewset("personal_data_access", index=staff("admin", "parent"), add=NOBODY, instance=NOBODY,
               inspect=staff("admin", "parent")),

@@ -156,6 +156,12 @@ def build_world() -> World:  # imports inside: policy.py and the doc generator l
     training = TrainingRecord.objects.create(user=u["liaison@own"], organization=own, title="青年之声平台操作培训",
                                              held_on=date(2026, 3, 5), hours=2)
 
+    from insights.models import AwardRound, PromotionActivity
+
+    promotion = PromotionActivity.objects.create(organization=own, kind="media", title="广州日报专题报道",
+                                                 held_on=date(2026, 3, 5), reach=5000, liaison=u["liaison@own"])
+    award_round = AwardRound.objects.create(organization=own, year=2026, title="广州2026年度评优表彰")
+
     notify(recipients=[u["author"]], kind="answer", title="你的问题有了新回答")
     notification = Notification.objects.filter(recipient=u["author"]).latest("pk")
 
@@ -190,6 +196,6 @@ def build_world() -> World:  # imports inside: policy.py and the doc generator l
         handler_id=handler.pk, step_deadline_id=step_deadline.pk, sensitive_id=sensitive.pk, allowed_id=allowed.pk,
         term_id=term.pk, link_id=link.pk, override_id=override.pk, tag_id=QuestionTag.objects.get().pk,
         shift_id=shift.pk, staff_membership_id=staff_membership.pk, training_id=training.pk,
-        cadre_user_id=u["liaison@own"].pk, access_id=access.pk,
+        cadre_user_id=u["liaison@own"].pk, access_id=access.pk, promotion_id=promotion.pk, round_id=award_round.pk,
     )
     return w

@@ -152,3 +152,28 @@ def test_steady_background_raises_none():
 
 def test_term_counts_count_each_post_once():
     assert term_counts(["补贴补贴补贴", "补贴"])["补贴"] == 2
+
+
+def test_function_words_never_burst():
+    """Monitoring raised a burst for "不能": function words are on the stop list, whatever their count."""
+    from moderation.domain.monitoring import is_stop_term, terms
+
+    assert {"不能", "能不能", "可以", "是不是", "怎么办", "有没有"} <= {w for w in ["不能", "能不能", "可以", "是不是",
+                                                                         "怎么办", "有没有"] if is_stop_term(w)}
+    assert not is_stop_term("补贴") and not is_stop_term("不退")
+    assert "不能" not in terms("我的创业补贴不能按时到账，不能再等了")
+    posts = [Post(i, i, f"我不能去上课了（第{i}次）") for i in range(300)]
+    assert "不能" not in term_counts(p.text for p in posts)
+
+
+def test_a_burst_needs_minimum_support():
+    from moderation.domain.monitoring import Burst, supported_bursts
+
+    burst = Burst("补贴", 40, 1.0, 1.0, 39.0)
+    one_account = [Post(i, 7, f"创业补贴还没发放（{i}）") for i in range(40)]
+    assert supported_bursts([burst], one_account) == []  # one user repeating: no support
+    many = [Post(i, i, f"创业补贴还没发放（{i}）") for i in range(40)]
+    assert [b.term for b, _ in supported_bursts([burst], many)] == ["补贴"]
+    drowned = many[:12] + [Post(1000 + i, 1000 + i, "考研复试怎么准备") for i in range(1000)]
+    assert supported_bursts([burst], drowned) == []  # 12 of 1,012 posts: under the minimum share
+    assert supported_bursts([Burst("不能", 40, 1.0, 1.0, 39.0)], many) == []

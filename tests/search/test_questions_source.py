@@ -19,3 +19,18 @@ def test_questions_are_searchable_and_similar(tree, client):
     r = client.get("/api/search/similar", {"q": "创业补贴怎么申请"})
     assert r.status_code == 200
     assert q.pk in [i["id"] for i in r.json()]
+
+
+def test_similar_questions_ignore_function_words(tree, client):
+    """A question sharing only "怎么办" with the text must not rank first (nor at all); the one that
+    shares the content words does."""
+    asker = UserFactory(organization=tree.tianhe, date_joined=timezone.now() - timedelta(days=90))
+    only_function = ask_question(asker=asker, title="怎么办怎么办怎么办", body="怎么办", domain="psychology")
+    ask_question(asker=asker, title="宿舍太吵怎么办", body="室友每天打游戏", domain="psychology")
+    match = ask_question(asker=asker, title="档案转接去哪里办理", body="毕业后档案转接到人才市场", domain="employment")
+    r = client.get("/api/search/similar", {"q": "毕业档案转接怎么办"})
+    assert r.status_code == 200
+    ids = [i["id"] for i in r.json()]
+    assert ids and ids[0] == match.pk
+    assert only_function.pk not in ids
+    assert client.get("/api/search/similar", {"q": "怎么办？可以吗"}).json() == []
