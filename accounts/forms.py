@@ -8,14 +8,24 @@ from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 PROFILE_ADMIN_FIELDS = {"phone", "display_name", "real_name", "real_name_status"}
 
 
-class UserEditForm(WagtailUserEditForm):
+class OptionalNamesMixin:
+    """Youths sign up with a mobile number: e-mail and Western-style first/last names are optional."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("email", "first_name", "last_name"):
+            if name in self.fields:
+                self.fields[name].required = False
+
+
+class UserEditForm(OptionalNamesMixin, WagtailUserEditForm):
     """Wagtail's user edit form plus the mobile number, display name, real name and real-name status."""
 
     class Meta(WagtailUserEditForm.Meta):
         fields = set(WagtailUserEditForm.Meta.fields) | PROFILE_ADMIN_FIELDS
 
 
-class UserCreationForm(WagtailUserCreationForm):
+class UserCreationForm(OptionalNamesMixin, WagtailUserCreationForm):
     class Meta(WagtailUserCreationForm.Meta):
         fields = set(WagtailUserCreationForm.Meta.fields) | PROFILE_ADMIN_FIELDS
 

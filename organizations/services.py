@@ -4,6 +4,7 @@ permission check, validation, save, audit, then side effects on commit."""
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
@@ -383,7 +384,7 @@ def apply_for_staff_role(*, user, organization: Organization, role: str, real_na
                                                       real_name=real_name, position=position, proof=proof or "")
         record_sensitive_consent(user=user, purpose=f"cadre application {application.pk}", ip=ip)
         if user.real_name_status != "verified":
-            type(user).objects.filter(pk=user.pk).update(real_name=real_name, real_name_status="pending")
+            get_user_model().objects.filter(pk=user.pk).update(real_name=real_name, real_name_status="pending")
             user.real_name, user.real_name_status = real_name, "pending"
         log(instance=application, action="wagtail.create", user=user)
     from notifications.services import notify
