@@ -3,8 +3,6 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm as WagtailUserCreationForm
 from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 
-
-
 PROFILE_ADMIN_FIELDS = {"phone", "display_name", "real_name", "real_name_status"}
 
 

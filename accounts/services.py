@@ -1,8 +1,32 @@
-"""Writes of the accounts app: the personal-data access log."""
+"""Writes of the accounts app: the personal-data access log; sign-up, SMS-code login and reset, profile,
+consents, closing an account (issue 20, docs/accounts.md)."""
 
+import secrets
 from collections.abc import Iterable
+from datetime import date
 
-from .models import PersonalDataAccess
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from wagtail.log_actions import log
+
+from youthvoice.domains import ServiceDomain
+from youthvoice.errors import Conflict, Invalid
+
+from .models import (
+    CLOSED_ACCOUNT_NAME,
+    BlockedPhone,
+    Consent,
+    ConsentKind,
+    PersonalDataAccess,
+    RealNameStatus,
+    SmsPurpose,
+    phone_validator,
+)
+from .sms import codes
 
 
 def _client_ip(request):
@@ -42,23 +66,6 @@ def record_personal_data_access(*, viewer, subjects: Iterable, fields: Iterable[
 # Sign-up by mobile number, login and password reset by SMS code, profile, personal-information
 # rights (issue 20; docs/accounts.md). Wrong input raises a ServiceError before anything is written.
 # ---------------------------------------------------------------------------------------------
-import secrets  # noqa: E402
-from datetime import date  # noqa: E402
-
-from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
-from django.contrib.auth.password_validation import validate_password  # noqa: E402
-from django.core.exceptions import ValidationError  # noqa: E402
-from django.db import IntegrityError, transaction  # noqa: E402
-from django.utils import timezone  # noqa: E402
-from wagtail.log_actions import log  # noqa: E402
-
-from youthvoice.domains import ServiceDomain  # noqa: E402
-from youthvoice.errors import Conflict, Invalid  # noqa: E402
-
-from .models import CLOSED_ACCOUNT_NAME, BlockedPhone, Consent, ConsentKind, RealNameStatus, SmsPurpose  # noqa: E402
-from .models import phone_validator  # noqa: E402
-from .sms import codes  # noqa: E402
 
 GUARDIAN_AGE = 14  # PIPL art. 31: a child under 14 needs a guardian's consent
 ALREADY_REGISTERED = ("该手机号已注册，请直接登录；忘记密码可通过短信找回", "This number is already registered: log in or reset the password")

@@ -23,7 +23,7 @@ ADMIN_PK = {
     "appeal_step_deadlines": "step_deadline_id", "appeals": "appeal_id",
     "snippets/home/servicelink": "link_id", "snippets/choose/home/servicelink": "link_id",
     "snippets/yvsearch/dictionaryterm": "term_id", "insights_training": "training_id",
-    "personal_data_access": "access_id", "home/question-chooser": "question_id",
+    "personal_data_access": "access_id", "home/question-chooser": "question_id", "users": "cadre_user_id",
     "snippets/moderation/sensitiveword": "sensitive_id", "snippets/choose/moderation/sensitiveword": "sensitive_id",
     "snippets/moderation/allowedword": "allowed_id", "snippets/choose/moderation/allowedword": "allowed_id",
 }

@@ -252,3 +252,21 @@ def test_a_banned_number_cannot_sign_up_again(client, tree):
     response = client.post("/accounts/signup/", {"phone": "13512345678", "action": "send"})
     assert response.status_code == 400 and "无法注册" in response.content.decode()
     assert not SmsMessage.objects.exists()
+
+
+def test_the_api_signs_up_and_refuses_bad_input_in_chinese(client, tree):
+    r = client.post("/api/accounts/sms-code/", {"phone": "13512345678", "purpose": "signup"}, content_type="application/json")
+    assert r.status_code == 200
+    body = {"phone": "13512345678", "code": "000000", "password": GOOD, "display_name": "接口用户",
+            "organization_id": tree.tianhe.pk, "birth_year": 2000, "agree_privacy": True}
+    if last_code("13512345678") != "000000":
+        r = client.post("/api/accounts/signup/", body, content_type="application/json")
+        assert r.status_code == 400 and r.json()["detail"].startswith("验证码错误或已过期")
+    r = client.post("/api/accounts/signup/", {**body, "code": last_code("13512345678"), "password": "123"},
+                    content_type="application/json")
+    assert r.status_code == 400 and r.json()["code"] == "weak_password"
+    r = client.post("/api/accounts/signup/", {**body, "code": last_code("13512345678")}, content_type="application/json")
+    assert r.status_code == 201 and r.json()["organization_id"] == tree.tianhe.pk
+    r = client.post("/api/accounts/sms-code/", {"phone": "13512345678", "purpose": "signup"}, content_type="application/json")
+    assert r.status_code == 409 and "已注册" in r.json()["detail"]
+    assert User.objects.filter(phone="13512345678").count() == 1
