@@ -81,7 +81,7 @@ def _render(request, template, form, status=200, **context):
     ip = _ip(request)
     phone = form.data.get("phone", "") if form.is_bound else ""
     context.setdefault("captcha_needed", codes.captcha_needed(phone=phone if phone.isdigit() else "", ip=ip))
-    return render(request, template, {"form": form, "next": _next(request), **context}, status=status)
+    return render(request, template, {"form": form, "next": _next(request, ""), **context}, status=status)
 
 
 @never_cache
