@@ -15,6 +15,19 @@ class OptionalNamesMixin:
             if name in self.fields:
                 self.fields[name].required = False
 
+    def clean_display_name(self):
+        """A display name is public (answers, comments, ratings): the one screening of public text."""
+        from moderation.services import screen_public_texts
+        from youthvoice.errors import ServiceError
+
+        name = self.cleaned_data["display_name"]
+        if not name:
+            return name
+        try:
+            return screen_public_texts({"display_name": name})["display_name"]
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.zh) from exc
+
 
 class UserEditForm(OptionalNamesMixin, WagtailUserEditForm):
     """Wagtail's user edit form plus the mobile number, display name, real name and real-name status."""

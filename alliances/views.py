@@ -172,7 +172,7 @@ def apply(request, alliance_id: int):
                                    message=request.POST.get("message", "")[:300])
         messages.success(request, _("Your application was sent to the alliance's liaison officers."))
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.zh)
     return redirect(alliance.url)
 
 

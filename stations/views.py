@@ -78,7 +78,7 @@ def _run(request, fn, ok_message, **kwargs):
     try:
         fn(**kwargs)
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.zh)  # pages speak Chinese; the API gives both
         return False
     messages.success(request, ok_message)
     return True

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organizations', '0003_calendar_override'),
+        ('organizations', '0004_holiday_schedule'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_personal_data_access'),
+        ('accounts', '0005_login_failure'),
     ]
 
     operations = [
