@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
+    default = True  # this module also holds YouthVoiceUsersAppConfig (for wagtail.users): "accounts" means this one
     name = "accounts"
     verbose_name = _("Accounts")
 
