@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
+    default = True  # this module also holds YouthVoiceUsersAppConfig (for wagtail.users): "accounts" means this one
     name = "accounts"
     verbose_name = _("Accounts")
 
@@ -17,3 +18,13 @@ class AccountsConfig(AppConfig):
         from .uploads import bound_avatar_uploads
 
         bound_avatar_uploads()
+
+
+from wagtail.users.apps import WagtailUsersAppConfig  # noqa: E402
+
+
+class YouthVoiceUsersAppConfig(WagtailUsersAppConfig):
+    """wagtail.users with our user viewset (accounts/admin_users.py): the user forms show and edit the
+    mobile number, real name and real-name status, and the list is scoped to the admin's subtree."""
+
+    user_viewset = "accounts.admin_users.UserViewSet"

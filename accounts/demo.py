@@ -1,6 +1,7 @@
 """Demo users of every role. All share one documented password (README): yv-demo-2026."""
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from organizations.models import Organization, StaffRole
 from organizations.services import add_staff
@@ -92,7 +93,7 @@ def load(stdout=None) -> dict:
             user = User(
                 username=username, display_name=display, real_name=real, phone=phone,
                 real_name_status=RealNameStatus.VERIFIED if real else RealNameStatus.NONE,
-                organization=orgs[location],
+                organization=orgs[location], phone_verified_at=timezone.now(),
             )
             user.set_password(DEMO_PASSWORD)
             user.save()

@@ -56,6 +56,16 @@ class User(AbstractUser):
     )
     points = models.PositiveIntegerField(_("points"), default=0)
     level = models.PositiveSmallIntegerField(_("level"), default=1)
+    # Sign-up, profile and personal-information rights (issue 20, docs/accounts.md)
+    phone_verified_at = models.DateTimeField(_("mobile number verified at"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("year of birth"), null=True, blank=True)
+    guardian_phone = models.CharField(_("guardian's mobile number"), max_length=11, blank=True)
+    guardian_verified_at = models.DateTimeField(_("guardian's consent verified at"), null=True, blank=True)
+    service_domains = models.JSONField(_("service domains of interest"), default=list, blank=True)
+    notify_site = models.BooleanField(_("notify in the site"), default=True)
+    notify_email = models.BooleanField(_("notify by e-mail"), default=True)
+    notify_sms = models.BooleanField(_("notify deadlines by SMS"), default=False)
+    closed_at = models.DateTimeField(_("account closed at"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -77,6 +87,89 @@ class User(AbstractUser):
     @property
     def is_real_name_verified(self) -> bool:
         return self.real_name_status == RealNameStatus.VERIFIED
+
+
+CLOSED_ACCOUNT_NAME = "已注销用户"
+
+
+class SmsPurpose(models.TextChoices):
+    SIGNUP = "signup", _("Sign-up")
+    LOGIN = "login", _("Login")
+    RESET = "reset", _("Password reset")
+    CHANGE_PHONE = "change_phone", _("Change of mobile number")
+    GUARDIAN = "guardian", _("Guardian's consent")
+
+
+class PhoneCode(models.Model):
+    """One SMS one-time code: only its HMAC is stored; single-use, expires, a few attempts. The rows
+    also count the sends for the per-number, per-address and per-day limits (accounts/sms/codes.py)."""
+
+    phone = models.CharField(_("mobile number"), max_length=11, db_index=True)
+    purpose = models.CharField(_("purpose"), max_length=16, choices=SmsPurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    sent = models.BooleanField(default=True, help_text=_("False when no SMS was sent (unknown number)."))
+
+    class Meta:
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+        indexes = [models.Index(fields=["phone", "purpose", "created_at"], name="phonecode_phone_idx"),
+                   models.Index(fields=["ip_address", "created_at"], name="phonecode_ip_idx")]
+
+
+class SmsMessage(models.Model):
+    """Every SMS the platform sends, whatever the backend: the outbox backend only writes this row (the
+    demo and the tests read codes from it); a real gateway's answer is recorded on it."""
+
+    phone = models.CharField(_("mobile number"), max_length=11, db_index=True)
+    template = models.CharField(_("template"), max_length=32)
+    params = models.JSONField(default=list)
+    body = models.CharField(_("text"), max_length=300)
+    backend = models.CharField(max_length=60)
+    status = models.CharField(max_length=16, default="sent")
+    provider_id = models.CharField(max_length=80, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("SMS message")
+        verbose_name_plural = _("SMS messages")
+        ordering = ["-pk"]
+
+
+class ConsentKind(models.TextChoices):
+    PRIVACY = "privacy", _("Privacy policy")
+    SENSITIVE = "sensitive", _("Sensitive personal information")
+    GUARDIAN = "guardian", _("Guardian's consent (under 14)")
+
+
+class Consent(models.Model):
+    """A consent given under the Personal Information Protection Law: which text (kind + version),
+    when, from where. Kept after an account is closed only as the anonymised row."""
+
+    user = models.ForeignKey("accounts.User", null=True, on_delete=models.SET_NULL, related_name="consents")
+    kind = models.CharField(_("kind"), max_length=12, choices=ConsentKind.choices)
+    version = models.CharField(_("version"), max_length=20)
+    given_at = models.DateTimeField(_("given at"))
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        ordering = ["-given_at"]
+
+
+class BlockedPhone(models.Model):
+    """A number that may not sign up again: the hash of a banned account's number kept when it closes."""
+
+    phone_hash = models.CharField(max_length=64, unique=True)
+    reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
 
 
 class PersonalDataAccess(models.Model):

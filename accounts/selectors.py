@@ -43,3 +43,69 @@ def reveal(viewer, subject, values: dict[str, str | None], *, where: str, reques
         record_personal_data_access(viewer=viewer, subjects=[subject], fields=[f for f, v in values.items() if v],
                                     where=where, request=request, label=label)
     return {field: value or "" for field, value in values.items()}
+
+
+def default_organization_for(user):
+    """The branch a user's questions, bookings and feeds default to: their location (the district,
+    county or university they chose at sign-up or in their profile), else the province."""
+    from organizations.models import Organization
+
+    org = getattr(user, "organization", None) if user is not None and getattr(user, "pk", None) else None
+    if org is not None and org.is_active:
+        return org
+    return Organization.objects.filter(depth=1).order_by("path").first()
+
+
+def location_choices():
+    """Organisations a user may give as their location: active districts/counties and universities (and
+    cities, for those who do not know their district), ordered as in the tree."""
+    from organizations.models import Organization, OrganizationKind
+
+    return (Organization.objects.filter(is_active=True, kind__in=[OrganizationKind.CITY, OrganizationKind.COUNTY,
+                                                                  OrganizationKind.UNIVERSITY])
+            .order_by("path"))
+
+
+def export_personal_data(user) -> dict:
+    """A copy of what the platform holds about `user` (PIPL art. 45), as JSON-ready data."""
+    from community.models import Answer, Comment, Question
+
+    from .models import Consent
+
+    def iso(value):
+        return value.isoformat() if value else None
+
+    data = {
+        "account": {
+            "username": user.username, "display_name": user.display_name, "mobile": user.phone,
+            "mobile_verified_at": iso(user.phone_verified_at), "email": user.email, "real_name": user.real_name,
+            "real_name_status": user.real_name_status, "birth_year": user.birth_year,
+            "guardian_mobile": user.guardian_phone or None,
+            "location": user.organization.name if user.organization_id else None,
+            "service_domains": list(user.service_domains or []),
+            "notifications": {"site": user.notify_site, "email": user.notify_email, "sms": user.notify_sms},
+            "points": user.points, "level": user.level, "joined": iso(user.date_joined), "last_login": iso(user.last_login),
+        },
+        "consents": [{"kind": c.kind, "version": c.version, "given_at": iso(c.given_at)}
+                     for c in Consent.objects.filter(user=user).order_by("given_at")],
+        "questions": [{"id": q.pk, "title": q.title, "body": q.body, "asked_at": iso(q.asked_at),
+                       "anonymous": q.is_anonymous}
+                      for q in Question.objects.filter(asker=user).order_by("pk")],
+        "answers": [{"id": a.pk, "question": a.question_id, "body": a.body, "created_at": iso(a.created_at)}
+                    for a in Answer.objects.filter(author=user).order_by("pk")],
+        "comments": [{"id": c.pk, "question": c.question_id, "body": c.body}
+                     for c in Comment.objects.filter(author=user).order_by("pk")],
+        "cadre_applications": [
+            {"organization": a.organization.name, "role": a.role, "real_name": a.real_name, "position": a.position,
+             "status": a.status, "reason": a.reason, "created_at": iso(a.created_at)}
+            for a in user.cadre_applications.select_related("organization").order_by("pk")],
+    }
+    try:
+        from stations.models import Booking
+
+        data["bookings"] = [{"id": b.pk, "station": str(b.station) if hasattr(b, "station") else None,
+                             "status": getattr(b, "status", ""), "created_at": iso(getattr(b, "created_at", None))}
+                            for b in Booking.objects.filter(user=user).order_by("pk")]
+    except Exception:  # noqa: BLE001 - the stations app's shape is its own; the rest of the copy stands
+        data["bookings"] = []
+    return data

@@ -179,6 +179,12 @@ def _resolve_target(kind: str, target_id: int | None):
 
 
 @transaction.atomic
+def default_organization_for(user):
+    from accounts.selectors import default_organization_for as default_org
+
+    return default_org(user)
+
+
 def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[str] | None = None,
                  target_kind: str = "", target_id: int | None = None, organization: Organization | None = None,
                  is_anonymous: bool = False) -> Question:
@@ -205,9 +211,7 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
         raise NotFound("组织不存在", "Unknown organisation", fields={"organization": "unknown"})
     org = ((target if target_field == "target_organization" else None)
            or (target.organization if target_field == "target_station" else None)
-           or organization or asker.organization)
-    if org is None:
-        org = Organization.objects.filter(depth=1).order_by("path").first()
+           or organization or default_organization_for(asker))
     now = timezone.now()
     dl = _deadline(now)
     q = Question(

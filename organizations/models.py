@@ -201,3 +201,41 @@ class CalendarOverride(models.Model):
 
     def __str__(self):
         return f"{self.date} {'workday' if self.is_workday else 'day off'}"
+
+
+class ApplicationStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class CadreApplication(models.Model):
+    """A signed-up user asks for a staff role in an organisation under their real name, with their
+    position and a proof (e.g. a scan of the appointment letter). The organisation's administrator, or
+    one above it, decides (organizations.services.decide_cadre_application)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cadre_applications")
+    organization = models.ForeignKey(Organization, verbose_name=_("organisation"), on_delete=models.CASCADE,
+                                     related_name="cadre_applications")
+    role = models.CharField(_("role"), max_length=16, choices=StaffRole.choices, default=StaffRole.LIAISON)
+    real_name = models.CharField(_("real name"), max_length=40)
+    position = models.CharField(_("position"), max_length=60)
+    proof = models.FileField(_("proof"), upload_to="private/cadre_proofs/%Y/%m/", blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ApplicationStatus.choices,
+                              default=ApplicationStatus.PENDING, db_index=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("cadre application")
+        verbose_name_plural = _("cadre applications")
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "organization"], condition=models.Q(status="pending"),
+                                               name="uniq_pending_cadre_application")]
+
+    def __str__(self):
+        return f"{self.real_name} · {self.organization} · {self.get_status_display()}"

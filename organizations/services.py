@@ -4,13 +4,14 @@ permission check, validation, save, audit, then side effects on commit."""
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from youthvoice.errors import Invalid, forbidden
+from youthvoice.errors import Conflict, Invalid, forbidden
 
 from . import permissions
 from .models import (
@@ -396,6 +397,107 @@ def ensure_platform_office(*, slug: str = "platform-office") -> Organization | N
     return set_platform_office(actor=None, organization=office)
 
 
+# ---------------------------------------------------------------------------------------------
+# Cadres apply for a staff role under their real name (issue 20)
+# ---------------------------------------------------------------------------------------------
+CADRE_ROLES = (StaffRole.LIAISON, StaffRole.DUTY, StaffRole.EDITOR, StaffRole.STATION_ADMIN)
+PROOF_MAX_BYTES = 5 * 1024 * 1024
+PROOF_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+
+
+def apply_for_staff_role(*, user, organization: Organization, role: str, real_name: str, position: str,
+                         proof=None, sensitive_consent: bool, ip: str | None = None):
+    from accounts.services import record_sensitive_consent
+
+    from .models import ApplicationStatus, CadreApplication
+
+    if user is None or not user.is_authenticated or not user.is_active:
+        raise forbidden()
+    if organization is None or not organization.is_active:
+        raise Invalid("请选择组织", "Choose an organisation", fields={"organization": "invalid"})
+    if role not in CADRE_ROLES:
+        raise Invalid("请选择可申请的岗位角色", "Choose a role that can be applied for", fields={"role": "invalid"})
+    real_name = (real_name or "").strip()
+    position = (position or "").strip()
+    if not 2 <= len(real_name) <= 20:
+        raise Invalid("请填写真实姓名（2–20 字）", "Enter your real name (2–20 characters)", fields={"real_name": "invalid"})
+    if not 2 <= len(position) <= 60:
+        raise Invalid("请填写职务", "Enter your position", fields={"position": "invalid"})
+    if not sensitive_consent:
+        raise Invalid("提交实名信息和证明材料前，须单独同意处理敏感个人信息",
+                      "Separate consent to processing sensitive personal information is required",
+                      fields={"sensitive_consent": "required"})
+    if proof is not None:
+        name = (getattr(proof, "name", "") or "").lower()
+        if proof.size > PROOF_MAX_BYTES or not name.endswith(PROOF_EXTENSIONS):
+            raise Invalid("证明材料须为 5 MB 以内的 PDF、JPG 或 PNG 文件", "Proof: PDF/JPG/PNG up to 5 MB",
+                          fields={"proof": "invalid"})
+    if CadreApplication.objects.filter(user=user, organization=organization, status=ApplicationStatus.PENDING).exists():
+        raise Conflict("您已向该组织提交申请，请等待审核", "You already applied to this organisation",
+                       fields={"organization": "pending"})
+    with transaction.atomic():
+        application = CadreApplication.objects.create(user=user, organization=organization, role=role,
+                                                      real_name=real_name, position=position, proof=proof or "")
+        record_sensitive_consent(user=user, purpose=f"cadre application {application.pk}", ip=ip)
+        if user.real_name_status != "verified":
+            get_user_model().objects.filter(pk=user.pk).update(real_name=real_name, real_name_status="pending")
+            user.real_name, user.real_name_status = real_name, "pending"
+        log(instance=application, action="wagtail.create", user=user)
+    from notifications.services import notify
+
+    admins = [m.user for m in StaffMembership.objects.active().filter(
+        organization=organization, role=StaffRole.ORG_ADMIN).select_related("user")]
+    if admins:
+        transaction.on_commit(lambda: notify(recipients=admins, kind="system", title=f"团干实名申请待审核：{real_name}",
+                                             url="/accounts/cadre/review/", actor=user))
+    return application
+
+
+def cadre_applications_for(actor):
+    """Pending and decided applications the actor may decide: their admin subtree."""
+    from .models import CadreApplication
+
+    return permissions.scope_queryset(CadreApplication.objects.select_related("user", "organization"), actor,
+                                      roles=ADMIN_ROLES)
+
+
+@transaction.atomic
+def decide_cadre_application(*, actor, application, approve: bool, reason: str = ""):
+    """The organisation's administrator (or one above it) approves — the real name is verified and
+    the staff membership created — or rejects with a reason."""
+    from accounts.models import RealNameStatus
+
+    from .models import ApplicationStatus, CadreApplication
+
+    if not permissions.can_act(actor, application.organization, ADMIN_ROLES):
+        raise forbidden()
+    application = CadreApplication.objects.select_for_update().get(pk=application.pk)
+    if application.status != ApplicationStatus.PENDING:
+        raise Conflict("该申请已处理", "That application has already been decided", fields={"status": application.status})
+    reason = (reason or "").strip()[:200]
+    if not approve and not reason:
+        raise Invalid("驳回须填写原因", "A reason is required to reject", fields={"reason": "required"})
+    user = application.user
+    application.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
+    application.reason = reason
+    application.decided_by = actor
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+    if approve:
+        add_staff(actor=actor, user=user, organization=application.organization, role=application.role)
+        user.real_name = application.real_name
+        user.save(update_fields=["real_name"])
+        verify_real_name(actor=actor, user=user, approve=True, reason=f"cadre application {application.pk}")
+    elif user.real_name_status == RealNameStatus.PENDING:
+        user.real_name_status = RealNameStatus.REJECTED
+        user.save(update_fields=["real_name_status"])
+    log(instance=application, action="wagtail.edit", user=actor, data={"approve": approve, "reason": reason})
+    from notifications.services import notify
+
+    title = (f"您的团干实名申请已通过：{application.organization.display_name}" if approve
+             else f"您的团干实名申请未通过：{reason}")
+    transaction.on_commit(lambda: notify(recipients=[user], kind="system", title=title, url="/accounts/profile/", actor=actor))
+    return application
 # --- the working calendar: a year's official schedule -------------------------------------------------
 
 def import_holiday_schedule(*, actor, year: int, text: str, notice_title: str, notice_date: date,

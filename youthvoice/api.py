@@ -264,6 +264,7 @@ def invalid(request, exc: ValidationError):
 # Order is the order of the docs page.
 API_APPS = [
     ("organizations", "organizations", _("Organisations")),
+    ("accounts", "accounts", _("Accounts")),
     ("community", "community", _("Q&A community")),
     ("home", "content", _("Content")),
     ("stations", "stations", _("Youth stations")),

@@ -24,7 +24,7 @@ ADMIN_PK = {
     "snippets/home/servicelink": "link_id", "snippets/choose/home/servicelink": "link_id",
     "snippets/yvsearch/dictionaryterm": "term_id", "insights_training": "training_id",
     "insights_promotion": "promotion_id",
-    "personal_data_access": "access_id", "home/question-chooser": "question_id",
+    "personal_data_access": "access_id", "home/question-chooser": "question_id", "users": "cadre_user_id",
     "snippets/moderation/sensitiveword": "sensitive_id", "snippets/choose/moderation/sensitiveword": "sensitive_id",
     "snippets/moderation/allowedword": "allowed_id", "snippets/choose/moderation/allowedword": "allowed_id",
 }

@@ -61,6 +61,11 @@ API = {
     "GET /api/organizations/": R(ANYONE),
     "GET /api/organizations/{org_id}/": R(ANYONE),
     "PATCH /api/organizations/{org_id}/": R(staff("admin"), {"short_name": "广州市"}),
+    # ---- accounts: joining and resetting a password are for everybody (bad input: 4xx, nothing written)
+    "POST /api/accounts/sms-code/": R(ANYONE, {"phone": "1", "purpose": "signup"}, note="rate-limited per number and address"),
+    "POST /api/accounts/signup/": R(ANYONE, {"phone": "1", "code": "000000", "password": "x", "display_name": "x",
+                                            "organization_id": 1, "birth_year": 2000, "agree_privacy": True}),
+    "POST /api/accounts/password-reset/": R(ANYONE, {"phone": "1", "code": "000000", "password": "x"}),
     # ---- Q&A: reading is public, posting needs an account, the question's staff run it
     "GET /api/community/questions/": R(ANYONE),
     "POST /api/community/questions/": R(USERS, {"title": "毕业生档案应该转到哪里", "domain": "employment",
@@ -243,6 +248,9 @@ ADMIN = {
               copy=False),
     "/admin/insights/awards/": R(ALL_STAFF, note="scoped to the viewer's subtree"),
     "/admin/insights/awards/<int:round_id>/": R(staff()),
+    # Wagtail's user admin, with our forms (accounts.admin_users): Django's user permissions (superusers or
+    # groups granted them), and then only the users of the admin's subtree (tests/accounts/test_cadres.py).
+    **viewset("users", index=NOBODY, add=NOBODY, instance=NOBODY),
     # The personal-data access log: read-only, for the province's administrators (and superusers).
     **viewset("personal_data_access", index=staff("admin", "parent"), add=NOBODY, instance=NOBODY,
               inspect=staff("admin", "parent")),

@@ -194,9 +194,7 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]
 WAGTAILAPI_LIMIT_MAX = 100
 WAGTAILAPI_BASE_URL = WAGTAILADMIN_BASE_URL
-WAGTAIL_USER_EDIT_FORM = "accounts.forms.UserEditForm"
-WAGTAIL_USER_CREATION_FORM = "accounts.forms.UserCreationForm"
-WAGTAIL_USER_CUSTOM_FIELDS = ["phone", "display_name", "real_name", "real_name_status"]
+# Wagtail 8 reads the user forms from its user viewset (accounts.admin_users.UserViewSet), not from settings.
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 
 # Map widget: OpenStreetMap tiles via Leaflet, no API key. The tile URL is a setting.
@@ -432,6 +430,30 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 LOGOUT_REDIRECT_URL = "/"  # LogoutView otherwise renders registration/logged_out.html (which we do not ship)
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL  # private pages and document collections send visitors to our login page
+# --- Sign-up, SMS and personal-information rights (accounts/, issue 20; docs/accounts.md) ----------
+# SMS gateway: the outbox (rows in accounts.SmsMessage, read by the demo and the tests) or Tencent
+# Cloud SMS through its official SDK ("accounts.sms.tencent.TencentSmsBackend", configured below).
+YV_SMS_BACKEND = env("YV_SMS_BACKEND", default="accounts.sms.backends.OutboxBackend")
+YV_SMS_TENCENT = {
+    "secret_id": env("YV_SMS_TENCENT_SECRET_ID", default=""),
+    "secret_key": env("YV_SMS_TENCENT_SECRET_KEY", default=""),
+    "sdk_app_id": env("YV_SMS_TENCENT_SDK_APP_ID", default=""),
+    "sign_name": env("YV_SMS_TENCENT_SIGN_NAME", default="青年之声"),
+    "region": env("YV_SMS_TENCENT_REGION", default="ap-guangzhou"),
+    "endpoint": env("YV_SMS_TENCENT_ENDPOINT", default="sms.tencentcloudapi.com"),
+    "templates": {"code": env("YV_SMS_TENCENT_TEMPLATE_CODE", default=""),
+                  "guardian": env("YV_SMS_TENCENT_TEMPLATE_GUARDIAN", default=""),
+                  "deadline": env("YV_SMS_TENCENT_TEMPLATE_DEADLINE", default="")},
+}
+YV_SMS_CODE_TTL = 300  # seconds a code lives
+YV_SMS_CODE_ATTEMPTS = 5  # wrong guesses before a code is dead
+# Sends: per number 1/min, 5/h, 10/day; per client address 20/h, 60/day; platform total per day; the
+# image captcha from the 3rd send in an hour by one number or address (accounts/sms/codes.py).
+YV_SMS_LIMITS = {"interval_seconds": 60, "number_hour": 5, "number_day": 10, "ip_hour": 20, "ip_day": 60,
+                 "total_day": env.int("YV_SMS_DAILY_TOTAL", default=100000), "captcha_after": 2}
+YV_PRIVACY_VERSION = "2026-12-01"  # bump when templates/accounts/privacy.html changes: consents name it
+# Wagtail's user admin with our fields (phone, real name, real-name status) through its user viewset.
+INSTALLED_APPS[INSTALLED_APPS.index("wagtail.users")] = "accounts.apps.YouthVoiceUsersAppConfig"  # noqa: F405
 # --- Notifications: notices of these kinds about the same subject (e.g. comments on one question)
 # that reach a recipient while the previous one is unread and within the window become one notice
 # with a count (notifications.services.notify_many), so a flood cannot bury the notification centre.
