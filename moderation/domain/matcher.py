@@ -195,6 +195,38 @@ def latin_runs() -> re.Pattern:
     return re.compile(f"{letter}(?:[{blank}]*{letter})*")
 
 
+@functools.cache
+def latin_letters() -> re.Pattern:
+    """One character that folds to an ASCII letter or digit (BMP), or any character beyond it."""
+    table = fold_table()[:0x10000]
+    return re.compile(f"[{_char_class(np.flatnonzero((table > 0) & (table < 0x80)))}]|[\\U00010000-\\U0010ffff]")
+
+
+class _Pieces:
+    """Index map of a reading made of pieces (a, b) of the text, `gap` sentinel characters between
+    pieces: reading index → text index. Built only when a word is found (a bisect per hit)."""
+
+    def __init__(self, pieces, gap: int):
+        self.pieces, self.starts, at = pieces, [], 0
+        for a, b in pieces:
+            self.starts.append(at)
+            at += b - a + gap
+
+    def __getitem__(self, i: int) -> int:
+        import bisect
+
+        k = bisect.bisect_right(self.starts, int(i)) - 1
+        return self.pieces[k][0] + int(i) - self.starts[k]
+
+
+class _Composed:
+    def __init__(self, inner, order):
+        self.inner, self.order = inner, order
+
+    def __getitem__(self, i: int) -> int:
+        return int(self.order[self.inner[i]])
+
+
 @functools.lru_cache(maxsize=4096)
 def _folded(ch: str) -> int:
     """The folded code point of one character (0: ignorable), memoised for the Python-level loops."""
@@ -327,7 +359,8 @@ class Matcher:
 
         return not letter(first - 1) and not letter(last + 1)
 
-    def _neighbour(self, text: str, i: int, step: int) -> int:
+    @staticmethod
+    def _neighbour(text: str, i: int, step: int) -> int:
         """The code point of the first visible character from i on (in direction step), or 0."""
         while 0 <= i < len(text):
             f = _folded(text[i])
@@ -336,30 +369,38 @@ class Matcher:
             i += step
         return 0
 
-    def _extra_readings(self, text: str) -> list[tuple[list[int] | np.ndarray, str]]:
-        """The Latin runs (for pinyin/initials; runs joined by a sentinel, -1) and the CJK skeleton
-        (the text without the gaps of 1–MAX_CJK_GAP letters/digits that stand between two Chinese
-        characters following each other in a listed word: 色a情 → 色情), as index lists into `text`."""
-        runs = [(m.start(), m.end()) for m in latin_runs().finditer(text)]
+    def _extra_readings(self, text: str) -> list[tuple[str, "_Pieces", str]]:
+        """The Latin runs (for pinyin/initials; runs joined by a sentinel character no word
+        contains) and the CJK skeleton (the text without the gaps of 1–MAX_CJK_GAP letters/digits
+        that stand between two Chinese characters following each other in a listed word:
+        色a情 → 色情), as strings with the pieces of `text` they are made of."""
+        runs = [m.span() for m in latin_runs().finditer(text)]
         if not runs:
             return []
         out = []
         if self.latin_engine is not None:
-            index: list[int] = []
-            for a, b in runs:
-                if index:
-                    index.append(-1)
-                index.extend(range(a, b))
-            out.append((index, ""))
+            out.append((chr(self.sentinel).join(text[a:b] for a, b in runs), _Pieces(runs, gap=1), ""))
         if self.pairs:
             drop = []
             for a, b in runs:
-                if b - a <= 4 * MAX_CJK_GAP and sum(1 for c in text[a:b] if _folded(c)) <= MAX_CJK_GAP:
-                    left, right = self._neighbour(text, a - 1, -1), self._neighbour(text, b, 1)
-                    if left and right and (left << 21) | right in self.pairs:
-                        drop.extend(range(a, b))
+                if b - a > 4 * MAX_CJK_GAP:
+                    continue
+                left = self._neighbour(text, a - 1, -1)
+                if not left:
+                    continue
+                right = self._neighbour(text, b, 1)
+                if right and (left << 21) | right in self.pairs \
+                        and len(latin_letters().findall(text, a, b)) <= MAX_CJK_GAP:
+                    drop.append((a, b))
             if drop:
-                out.append((np.delete(np.arange(len(text)), drop), "+skeleton"))
+                kept, at = [], 0
+                for a, b in drop:
+                    if a > at:
+                        kept.append((at, a))
+                    at = b
+                if at < len(text):
+                    kept.append((at, len(text)))
+                out.append(("".join(text[a:b] for a, b in kept), _Pieces(kept, gap=0), "+skeleton"))
         return out
 
     def _scan(self, text: str) -> list[Hit]:
@@ -370,24 +411,14 @@ class Matcher:
         readings_ = [(text, None, "")]
         if RLO in text or LRO in text:
             order = visual_order(text)
-            shown = "".join(text[i] for i in order)
-            order = np.array(order, dtype=np.int64)
-            hits.extend(self._scan_codes(text_codes[order], order, text_codes, "+reordered"))
-            readings_.append((shown, order, "+reordered"))
+            hits.extend(self._scan_codes(text_codes[np.array(order, dtype=np.int64)], order, text_codes, "+reordered"))
+            readings_.append(("".join(text[i] for i in order), order, "+reordered"))
         for string, order, tag in readings_:
-            for index, kind in self._extra_readings(string):
-                index = np.asarray(index, dtype=np.int64)
-                sentinel = index < 0
-                at = np.where(sentinel, 0, index)
-                if order is not None:
-                    at = order[at]
-                sub = np.where(sentinel, self.sentinel, text_codes[at]).astype(np.uint32) if sentinel.any() \
-                    else text_codes[at]
-                original = np.where(sentinel, -1, at)
-                latin = kind == ""
-                if latin and tag:
+            for sub, pieces, kind in self._extra_readings(string):
+                if kind == "" and tag:
                     continue  # reordering does not change what the Latin runs spell
-                hits.extend(self._scan_codes(sub, original, text_codes, tag + kind, latin=latin))
+                original = pieces if order is None else _Composed(pieces, order)
+                hits.extend(self._scan_codes(codes(sub), original, text_codes, tag + kind, latin=kind == ""))
         if len(readings_) > 1 or len(hits) > 1:
             unique: dict[tuple, Hit] = {}
             for h in hits:
