@@ -1,20 +1,28 @@
-from axes.backends import AxesStandaloneBackend
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 
-class LockoutBackend(AxesStandaloneBackend):
-    """django-axes' gate, first in AUTHENTICATION_BACKENDS: refuses locked-out accounts and addresses.
+class LoginThrottleBackend:
+    """The login throttle's gate, first in AUTHENTICATION_BACKENDS (accounts/security.py): an attempt
+    that must still wait is refused before any password is checked (PermissionDenied stops Django's
+    authenticate(); LoginThrottleMiddleware turns the response into a 429).
 
     Every login over HTTP (our login page, Wagtail's admin login) passes the request. A call without a
-    request (management commands, shell) is not a login attempt from the network: it is let through
-    to the next backend instead of raising."""
+    request (management commands, shell) is not a login attempt from the network: it is let through.
+    It has no get_user(): sessions never name it (and the test client's force_login skips it)."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if request is None:
             return None
-        return super().authenticate(request, username=username, password=password, **kwargs)
+        from . import security
+
+        wait = security.attempt_wait(request, security.lockout_username(request, {"username": username}))
+        if wait:
+            request.yv_login_retry_after = wait
+            raise PermissionDenied
+        return None
 
 
 class PhoneOrUsernameBackend(ModelBackend):

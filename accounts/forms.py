@@ -17,6 +17,19 @@ class ProfileFieldsMixin(forms.Form):
     def clean_phone(self):
         return self.cleaned_data["phone"] or None
 
+    def clean_display_name(self):
+        """A display name is public (answers, comments, ratings): the one screening of public text."""
+        from moderation.services import screen_public_texts
+        from youthvoice.errors import ServiceError
+
+        name = self.cleaned_data["display_name"]
+        if not name:
+            return name
+        try:
+            return screen_public_texts({"display_name": name})["display_name"]
+        except ServiceError as exc:
+            raise forms.ValidationError(exc.zh) from exc
+
 
 class UserEditForm(ProfileFieldsMixin, WagtailUserEditForm):
     pass

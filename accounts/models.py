@@ -106,3 +106,23 @@ class PersonalDataAccess(models.Model):
 
     def __str__(self):
         return f"{self.viewer_id} → {self.subject_label or self.subject_id}: {self.fields} @ {self.where}"
+
+
+class LoginFailure(models.Model):
+    """One failed login, counted per account, per client address and per known browser (device
+    cookie) by accounts.security. Rows older than a day are pruned as new ones are written."""
+
+    account = models.CharField(_("account"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    device = models.CharField(_("known browser"), max_length=32, blank=True)
+    at = models.DateTimeField(_("when"), db_index=True)
+
+    class Meta:
+        verbose_name = _("failed login")
+        verbose_name_plural = _("failed logins")
+        indexes = [models.Index(fields=["account", "at"], name="loginfail_account_idx"),
+                   models.Index(fields=["ip_address", "at"], name="loginfail_ip_idx"),
+                   models.Index(fields=["device", "at"], name="loginfail_device_idx")]
+
+    def __str__(self):
+        return f"{self.account} @ {self.ip_address} {self.at:%Y-%m-%d %H:%M:%S}"

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from moderation import services as moderation
 from organizations import permissions
 from organizations.models import StaffRole
 from youthvoice.domains import ServiceDomain
@@ -113,6 +114,18 @@ PROFILE_FIELDS = {
 STAFF_PROFILE_FIELDS = {"kind", "organization", "home_station_id", "max_open_questions", "staff_notes", "id_number"}
 
 
+PUBLIC_PROFILE_FIELDS = ("real_name", "title", "workplace", "credentials", "bio")  # shown on the public expert page
+
+
+def _screened(fields: dict[str, str]) -> dict[str, str]:
+    """Public expert texts through the one screening of public text (moderation)."""
+    if not fields:
+        return {}
+    from moderation.services import screen_public_texts
+
+    return screen_public_texts(fields)
+
+
 @transaction.atomic
 def update_expert_profile(*, actor, expert: ExpertProfile, **changes) -> ExpertProfile:
     """The expert edits their own profile; staff who manage the expert may also edit staff fields."""
@@ -147,6 +160,7 @@ def update_expert_profile(*, actor, expert: ExpertProfile, **changes) -> ExpertP
         errors["max_open_questions"] = "between 1 and 50"
     if errors:
         raise Invalid("资料有误", "Invalid profile", fields=errors)
+    changes.update(_screened({k: changes[k] for k in PUBLIC_PROFILE_FIELDS if changes.get(k)}))
     if "real_name" in changes and changes["real_name"] != expert.real_name:
         # A changed real name must be verified again by staff.
         expert.verified_at = None
@@ -218,6 +232,7 @@ def apply_to_alliance(*, actor, alliance: AlliancePage, real_name: str = "", dom
         raise Forbidden("请先登录", "Log in first")
     if not alliance.live:
         raise Invalid("该联盟未开放", "This alliance is not open", fields={"alliance": "not live"})
+    moderation.check_rate_limits(user=actor, kind="application")
     expert = ExpertProfile.objects.select_for_update().filter(user=actor).first()
     if expert is None:
         real_name = (real_name or "").strip()
@@ -226,6 +241,10 @@ def apply_to_alliance(*, actor, alliance: AlliancePage, real_name: str = "", dom
         domains = _clean_domains(domains or [alliance.domain])
         if len(real_name) > 40 or len(title) > 80 or len(workplace) > 80 or len(credentials) > 1000 or len(bio) > 2000:
             raise Invalid("资料过长", "Some fields are too long")
+        texts = _screened({k: v for k, v in (("real_name", real_name), ("title", title.strip()), ("workplace", workplace.strip()),
+                                             ("credentials", credentials.strip()), ("bio", bio.strip())) if v})
+        real_name, title, workplace = texts.get("real_name", real_name), texts.get("title", title), texts.get("workplace", workplace)
+        credentials, bio = texts.get("credentials", credentials), texts.get("bio", bio)
         expert = ExpertProfile.objects.create(
             user=actor, real_name=real_name, title=title.strip(), workplace=workplace.strip(),
             credentials=credentials.strip(), bio=bio.strip(), organization=actor.organization,
@@ -241,13 +260,17 @@ def apply_to_alliance(*, actor, alliance: AlliancePage, real_name: str = "", dom
     message = (message or "").strip()
     if len(message) > 300:
         raise Invalid("留言不超过 300 字", "The message is at most 300 characters", fields={"message": "too long"})
+    if message:
+        message = _screened({"message": message})["message"]
     membership = _create_membership(alliance=alliance, expert=expert, status=MembershipStatus.APPLIED,
                                     message=message, created_by=actor)
+    moderation.record_post(user=actor, kind="application")
     log(instance=membership, action="wagtail.create", user=actor, data={"status": "applied"})
     from notifications.services import notify
 
     notify(recipients=[link.user for link in alliance.liaisons.select_related("user")], kind="alliance",
-           title=f"{expert.real_name} 申请加入{alliance.title}", url=alliance.url or "", actor=actor)
+           title=f"{expert.real_name} 申请加入{alliance.title}", url=alliance.url or "", actor=actor,
+           subject=f"alliances.applications:{alliance.pk}")
     return membership
 
 

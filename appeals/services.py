@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from moderation import services as moderation
 from notifications.services import notify
 from organizations.domain.calendar import workday_predicate
 from organizations.models import ADMIN_ROLES, Organization
 from organizations.permissions import can_act
-from organizations.selectors import calendar_overrides
+from organizations.selectors import work_calendar
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import permissions
@@ -111,7 +112,7 @@ def _set_step(appeal: Appeal, state: str, now: datetime) -> None:
     overrides = {(o.kind, o.state): o.working_days for o in AppealStepDeadline.objects.filter(kind=appeal.kind)}
     appeal.state = state
     appeal.state_entered_at = now
-    workday = workday_predicate(calendar_overrides(timezone.localdate(now)))
+    workday = workday_predicate(work_calendar(timezone.localdate(now)))
     appeal.step_due_at = deadlines.step_due(appeal.kind, state, timezone.localtime(now), overrides, workday)
     appeal.overdue_notified_at = None
 
@@ -270,6 +271,7 @@ def request_help(
                         "url": question_url[:500], "author_id": actor.pk})
     else:
         sources.append({"kind": SourceKind.DIRECT, "title": theme[:200], "author_id": actor.pk})
+    moderation.rate_limit(kind="appeal", user=actor)
     name = actor.real_name or actor.display_name or actor.username
     return _create(
         actor=actor, organization=owner, kind=AppealKind.INDIVIDUAL, sources=sources, theme=theme,

@@ -29,7 +29,7 @@ def my_appeals(request):
 
 @login_required
 def request_help(request):
-    errors, values, error_message = {}, {}, ""
+    errors, values, error_message, status = {}, {}, "", 200
     if request.method == "POST":
         values = request.POST
         org = Organization.objects.filter(pk=request.POST.get("organization") or 0).first()
@@ -41,13 +41,13 @@ def request_help(request):
                 question_id=int(question_id) if question_id.isdigit() else None,
             )
         except ServiceError as exc:
-            errors, error_message = dict(exc.fields), exc.localized
+            errors, error_message, status = dict(exc.fields), exc.localized, exc.status
         else:
             messages.success(request, _("Your request has been received."))
             return redirect("appeals:detail", pk=appeal.pk)
     return render(request, "appeals/request.html", {
         "errors": errors or bool(error_message), "error_message": error_message, "values": values, "question_id": request.GET.get("question", values.get("question_id", "")),
-    }, status=400 if error_message else 200)
+    }, status=status if error_message else 200)
 
 
 def _own(request, pk) -> Appeal:

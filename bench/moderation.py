@@ -1,7 +1,7 @@
 """Screening throughput: the Aho–Corasick matcher (both engines) against a naive per-word `in` loop,
 same data; and the monitoring jobs' times over the database in DATABASE_URL.
 
-    .venv/bin/python bench/moderation.py [--words 20000] [--mb 10] [--naive-mb 0.5]
+    .venv/bin/python bench/moderation.py [--words 20000] [--mb 10] [--naive-mb 0.5] [--ascii-rate 0.02]
     DATABASE_URL=... .venv/bin/python bench/moderation.py --monitoring [--baseline-days 8]
 
 Prints MB/s for each engine and the naive loop and the ratios, wall clock and per CPU-second (process
@@ -38,12 +38,22 @@ def make_words(n, rng):
     return sorted(words)
 
 
-def make_posts(megabytes, rng, words=(), post_chars=400, hit_rate=0.02):
-    """Random Chinese posts; `hit_rate` of them carry a listed word (real posts rarely do)."""
+LATIN = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def make_posts(megabytes, rng, words=(), post_chars=400, hit_rate=0.02, ascii_rate=0.0):
+    """Random Chinese posts; `hit_rate` of them carry a listed word (real posts rarely do);
+    `ascii_rate` of the characters are digits or Latin letters (2024年, QQ群: what makes the
+    screening scan the CJK skeleton too)."""
     posts, size = [], 0
     target = megabytes * 1024 * 1024
+
+    def char():
+        r = rng.random()
+        return rng.choice(LATIN) if r < ascii_rate else rng.choice(COMMON) if r > 0.08 else rng.choice("，。？！ ")
+
     while size < target:
-        text = "".join(rng.choice(COMMON) if rng.random() > 0.08 else rng.choice("，。？！ ") for _ in range(post_chars))
+        text = "".join(char() for _ in range(post_chars))
         if words and rng.random() < hit_rate:
             cut = rng.randrange(post_chars)
             text = text[:cut] + rng.choice(words) + text[cut:]
@@ -66,10 +76,10 @@ def screening(args):
     rng = random.Random(42)
     words = make_words(args.words, rng)
     actions = ["block", "hold", "mask"]
-    posts, size = make_posts(args.mb, rng, words)
+    posts, size = make_posts(args.mb, rng, words, ascii_rate=args.ascii_rate)
     mb = size / 1024 / 1024
 
-    naive_posts, naive_size = make_posts(args.naive_mb, random.Random(7), words)
+    naive_posts, naive_size = make_posts(args.naive_mb, random.Random(7), words, ascii_rate=args.ascii_rate)
     folded_words = [fold(w) for w in words]
 
     def naive():
@@ -138,6 +148,7 @@ def main():
     p.add_argument("--words", type=int, default=20000)
     p.add_argument("--mb", type=float, default=10)
     p.add_argument("--naive-mb", type=float, default=0.5)
+    p.add_argument("--ascii-rate", type=float, default=0.0, help="share of digits/Latin letters in the posts")
     p.add_argument("--monitoring", action="store_true", help="time the monitoring jobs over DATABASE_URL")
     p.add_argument("--baseline-days", type=int, default=8)
     args = p.parse_args()

@@ -1,7 +1,6 @@
 """Q&A API at /api/community/. Thin: parse, call a selector or a service, shape the answer.
 Lists use keyset cursors (`cursor` → `next_cursor`), so a page costs the same at any depth."""
 
-import json
 from datetime import datetime
 from typing import Literal
 
@@ -134,11 +133,14 @@ def _list_item(q: Question, user, now) -> dict:
     }
 
 
-def _comment(c) -> dict:
-    return {"id": c.pk, "author": c.author.public_name, "body": c.body, "created_at": c.created_at}
+def _comment(c, author: str) -> dict:
+    return {"id": c.pk, "author": author, "body": c.body, "created_at": c.created_at}
 
 
 def _detail(q: Question, user) -> dict:
+    """Every name in it is the one `user` may see (selectors.label_people: an anonymous asker stays
+    anonymous in the comments, answers and history too)."""
+    selectors.label_people(q, user)
     data = _list_item(q, user, _now())
     target = (q.target_organization.name if q.target_organization_id else
               q.target_expert.public_name if q.target_expert_id else
@@ -149,14 +151,14 @@ def _detail(q: Question, user) -> dict:
         escalated_to=q.escalated_to.name if q.escalated_to_id else None, outcome=q.outcome,
         outcome_rating=q.outcome_rating,
         answers=[{
-            "id": a.pk, "author": a.as_organization.display_name if a.as_organization_id else a.author.public_name,
+            "id": a.pk, "author": a.shown_author,
             "as_organization": _org(a.as_organization), "role": a.role, "body": a.body, "source": a.source,
             "is_copied": a.is_copied, "like_count": a.like_count, "is_accepted": a.pk == q.accepted_answer_id,
-            "stops_clock": a.stops_clock, "created_at": a.created_at, "comments": [_comment(c) for c in a.comments.all()],
+            "stops_clock": a.stops_clock, "created_at": a.created_at, "comments": [_comment(c, c.shown_author) for c in a.comments.all()],
         } for a in q.answers.all()],
-        comments=[_comment(c) for c in q.question_comments],
+        comments=[_comment(c, c.shown_author) for c in q.question_comments],
         events=[{
-            "kind": e.kind, "actor": e.actor.public_name if e.actor_id else None,
+            "kind": e.kind, "actor": e.shown_actor,
             "from_organization": e.from_organization.name if e.from_organization_id else None,
             "to_organization": e.to_organization.name if e.to_organization_id else None,
             "reason": e.reason, "created_at": e.created_at,
@@ -217,13 +219,12 @@ def get_question(request, question_id: int):
             services.record_view(q)
             return _detail(q, request.user)
         entry = {"json": _render(request, QuestionDetail, _detail(q, None)),
-                 "anon": {"asker_id": q.asker_id, "organization_id": q.organization_id,
-                          "name": q.asker.public_name} if q.is_anonymous else None}
+                 "anon": {"asker_id": q.asker_id, "organization_id": q.organization_id} if q.is_anonymous else None}
         qa_cache.set_detail(question_id, entry)
     services.record_view(Question(pk=question_id))
     if entry["anon"] is None or not request.user.is_authenticated:  # the same bytes for everyone
         return HttpResponse(entry["json"], content_type=JSON_CONTENT_TYPE)
-    return _for_viewer(entry, request.user)
+    return _for_viewer(question_id, entry, request.user)
 
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
@@ -237,15 +238,19 @@ def _render(request, schema, data) -> bytes:
     return api.renderer.render(request, schema.model_validate(data).model_dump(), response_status=200).encode()
 
 
-def _for_viewer(entry: dict, user) -> dict:
-    """The cached public payload with the viewer's own part: who asked an anonymous question."""
-    data = json.loads(entry["json"])
+def _for_viewer(question_id: int, entry: dict, user):
+    """The cached payload names an anonymous asker nowhere. A viewer who may know the asker (the
+    asker, the question's staff: the one rule, selectors.can_see_asker) gets the detail built for
+    them instead, with the name in the asker line, their comments, answers and history."""
     anon = entry["anon"]
     org = Organization.objects.filter(pk=anon["organization_id"]).first()
     shell = Question(asker_id=anon["asker_id"], organization=org, is_anonymous=True)
-    if org is not None and selectors.can_see_asker(user, shell):  # the one rule for who sees the asker
-        data["asker"] = f"{anon['name']}（匿名）"
-    return data
+    if org is None or not selectors.can_see_asker(user, shell):
+        return HttpResponse(entry["json"], content_type=JSON_CONTENT_TYPE)
+    q = selectors.question_detail(question_id, user)
+    if q is None:
+        raise Http404
+    return _detail(q, user)
 
 
 @router.get("/questions/{int:question_id}/related/", response=list[QuestionListItem], summary="Related questions")
@@ -317,7 +322,7 @@ def comment(request, question_id: int, payload: CommentIn):
         if ans is None:
             raise NotFound("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
     c = services.add_comment(actor=request.user, question=q, body=payload.body, answer=ans)
-    return 201, _comment(c)
+    return 201, _comment(c, selectors.shown_name(request.user, request.user, q))
 
 
 class Toggled(Schema):
@@ -405,9 +410,9 @@ class InvitationOut(Schema):
     deadline_at: datetime | None
 
 
-def _invitation(i: Invitation) -> dict:
+def _invitation(i: Invitation, viewer) -> dict:
     return {"id": i.pk, "question_id": i.question_id, "question_title": i.question.title,
-            "inviter": i.inviter.public_name, "status": i.status, "message": i.message,
+            "inviter": selectors.shown_name(viewer, i.inviter, i.question), "status": i.status, "message": i.message,
             "created_at": i.created_at, "deadline_at": i.deadline_at}
 
 
@@ -419,7 +424,7 @@ def invite(request, question_id: int, payload: InviteIn):
     q = _question(question_id)
     invitee = get_user_model().objects.filter(pk=payload.invitee_id).first()
     inv = services.invite(actor=request.user, question=q, invitee=invitee, message=payload.message)
-    return 201, _invitation(Invitation.objects.select_related("question", "inviter").get(pk=inv.pk))
+    return 201, _invitation(Invitation.objects.select_related("question__organization", "inviter").get(pk=inv.pk), request.user)
 
 
 class InvitationPage(Schema):
@@ -430,7 +435,7 @@ class InvitationPage(Schema):
 @router.get("/invitations/", response=InvitationPage, auth=django_auth, summary="My invitations")
 def my_invitations(request, status: Literal["pending", "accepted", "declined", "answered"] | None = None,
                    cursor: str | None = Query(None, max_length=200), limit: int = Query(20, ge=1, le=100)):
-    qs = Invitation.objects.filter(invitee=request.user).select_related("question", "inviter")
+    qs = Invitation.objects.filter(invitee=request.user).select_related("question__organization", "inviter")
     if status:
         qs = qs.filter(status=status)
     if cursor:
@@ -441,7 +446,7 @@ def my_invitations(request, status: Literal["pending", "accepted", "declined", "
         qs = qs.filter(pk__lt=last_id)
     rows = list(qs.order_by("-id")[: limit + 1])
     nxt = selectors.encode_cursor([0, rows[limit - 1].pk]) if len(rows) > limit else None
-    return {"items": [_invitation(i) for i in rows[:limit]], "next_cursor": nxt}
+    return {"items": [_invitation(i, request.user) for i in rows[:limit]], "next_cursor": nxt}
 
 
 class InvitationRespondIn(Schema):
@@ -454,7 +459,7 @@ class InvitationRespondIn(Schema):
 def respond(request, invitation_id: int, payload: InvitationRespondIn):
     inv = get_object_or_404(Invitation, pk=invitation_id)
     inv = services.respond_invitation(actor=request.user, invitation=inv, accept=payload.accept, reason=payload.reason)
-    return _invitation(Invitation.objects.select_related("question", "inviter").get(pk=inv.pk))
+    return _invitation(Invitation.objects.select_related("question__organization", "inviter").get(pk=inv.pk), request.user)
 
 
 class TransferIn(Schema):
@@ -521,8 +526,8 @@ class QuestionSuggestedInviteIn(Schema):
 def invite_suggested(request, question_id: int, payload: QuestionSuggestedInviteIn):
     invitations = services.invite_suggested(actor=request.user, question=_question(question_id),
                                             expert_ids=payload.expert_ids)
-    rows = Invitation.objects.select_related("question", "inviter").filter(pk__in=[i.pk for i in invitations])
-    return 201, [_invitation(i) for i in rows]
+    rows = Invitation.objects.select_related("question__organization", "inviter").filter(pk__in=[i.pk for i in invitations])
+    return 201, [_invitation(i, request.user) for i in rows]
 
 
 class QuestionReferralIn(Schema):

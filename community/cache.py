@@ -13,11 +13,15 @@ The viewer-dependent part — the real name behind an anonymous question, for it
 staff who may see it — is applied per request from the private `_anon` entry.
 """
 
+import logging
+import time
+
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 DETAIL_TTL = 60
+logger = logging.getLogger(__name__)
 
 
 def detail_key(question_id: int) -> str:
@@ -68,14 +72,23 @@ def connect_signals() -> None:
 
 # --------------------------------------------------------------------------- buffered view counts
 # A view is an HINCRBY on one Redis hash instead of an UPDATE of the question row: reading a
-# question writes nothing to PostgreSQL. `services.flush_views` (Celery beat, every minute) takes the
-# hash over by RENAME (atomic: views counted meanwhile start a new hash) and applies it in one
-# transaction. A flush that fails puts its counts back; a worker killed between the commit and the
-# delete leaves its hash behind, and the next flush applies it again (views may then count twice,
-# never vanish). Without Redis (the embedded default) views are counted with an UPDATE at once.
+# question writes nothing to PostgreSQL. `services.flush_views` (Celery beat, every
+# YV_QA_VIEWS_FLUSH_SECONDS) takes the hash over by RENAME (atomic: views counted meanwhile start a
+# new hash) and applies it in one transaction. A flush that fails puts its counts back; a worker
+# killed between the commit and the delete leaves its hash behind, and the next flush applies it
+# again (views may then count twice, never vanish). Without Redis (the embedded default) views are
+# counted with an UPDATE at once.
+#
+# Redis is a cache here, never a dependency of a page: when it cannot be reached, the view is
+# counted with the UPDATE instead (and Redis is not tried again by this process for
+# `DOWN_SECONDS`, so that an outage costs one connect timeout, not one per view). The buffer is
+# drained, not persistent: a Redis restart without persistence loses the views counted since the
+# last flush — at most YV_QA_VIEWS_FLUSH_SECONDS of views (tests/community/test_views_buffer.py).
 
 VIEWS_KEY = "yv:qa:views:pending"
 FLUSHING_PREFIX = "yv:qa:views:flushing:"
+DOWN_SECONDS = 5
+_down_until = 0.0
 
 
 def _redis():
@@ -89,11 +102,22 @@ def _redis():
 
 
 def buffer_view(question_id: int) -> bool:
-    """Count one view in Redis; False when there is no Redis to count in."""
+    """Count one view in Redis; False when there is no Redis to count in or it cannot be reached
+    (the caller then counts the view in the database)."""
+    global _down_until
+    import redis
+
+    if time.monotonic() < _down_until:
+        return False
     client = _redis()
     if client is None:
         return False
-    client.hincrby(VIEWS_KEY, str(question_id), 1)
+    try:
+        client.hincrby(VIEWS_KEY, str(question_id), 1)
+    except redis.RedisError:
+        _down_until = time.monotonic() + DOWN_SECONDS
+        logger.warning("Redis unreachable: views counted in the database for %ss", DOWN_SECONDS, exc_info=True)
+        return False
     return True
 
 

@@ -152,7 +152,12 @@ def viewer_state(question: Question, user) -> dict:
     }
 
 
+ANONYMOUS_NAME = "匿名青年"
+
+
 def can_see_asker(user, question: Question) -> bool:
+    """Who may know who asked an anonymous question: the asker and the staff who may answer it
+    (its organisation's subtree). Invited experts, other youths and visitors may not."""
     if not question.is_anonymous:
         return True
     if user is None or not user.is_authenticated:
@@ -160,11 +165,61 @@ def can_see_asker(user, question: Question) -> bool:
     return user.pk == question.asker_id or permissions.can_act(user, question.organization, ANSWERING_ROLES)
 
 
+class Names:
+    """THE rule for the name a viewer is shown of a person on a question — the asker line, the
+    asker's comments and answers, the timeline's actors, invitations and notification texts all
+    ask it. On an anonymous question the asker is "匿名青年" to everyone `can_see_asker` refuses,
+    wherever they appear; those allowed see "<name>（匿名）". Everyone else keeps their public name.
+    One instance per (viewer, question): the permission check runs at most once."""
+
+    def __init__(self, viewer, question: Question):
+        self.viewer, self.question = viewer, question
+        self._may_see: bool | None = None
+
+    def may_see_asker(self) -> bool:
+        if self._may_see is None:
+            self._may_see = can_see_asker(self.viewer, self.question)
+        return self._may_see
+
+    def hides(self, person_id) -> bool:
+        """Whether the person is the question's anonymous asker and the viewer may not know it."""
+        q = self.question
+        return bool(q.is_anonymous and person_id is not None and person_id == q.asker_id and not self.may_see_asker())
+
+    def of(self, person) -> str | None:
+        if person is None:
+            return None
+        if self.hides(person.pk):
+            return ANONYMOUS_NAME
+        name = person.public_name
+        return f"{name}（匿名）" if self.question.is_anonymous and person.pk == self.question.asker_id else name
+
+
+def shown_name(viewer, person, question: Question) -> str | None:
+    """The name `viewer` is shown of `person` on `question` (see Names)."""
+    return Names(viewer, question).of(person)
+
+
 def asker_name(user, question: Question) -> str:
-    if question.is_anonymous and not can_see_asker(user, question):
-        return "匿名青年"
-    name = question.asker.public_name
-    return f"{name}（匿名）" if question.is_anonymous else name
+    names = Names(user, question)
+    if names.hides(question.asker_id):
+        return ANONYMOUS_NAME  # without loading the asker
+    return names.of(question.asker)
+
+
+def label_people(question: Question, viewer) -> Names:
+    """Set `shown_author` on the question's comments and answers (and their comments) and
+    `shown_actor` on its events, for `viewer` (a question from `question_detail`)."""
+    names = Names(viewer, question)
+    for c in getattr(question, "question_comments", []):
+        c.shown_author = names.of(c.author)
+    for a in question.answers.all():
+        a.shown_author = a.as_organization.display_name if a.as_organization_id else names.of(a.author)
+        for c in a.comments.all():
+            c.shown_author = names.of(c.author)
+    for e in question.events.all():
+        e.shown_actor = names.of(e.actor) if e.actor_id else None
+    return names
 
 
 def assignees(question: Question, at=None) -> list:
@@ -283,7 +338,7 @@ def overdue_questions(user, now, organization: Organization | None = None):
 
 
 def my_invitations(user):
-    return (Invitation.objects.filter(invitee=user).select_related("question", "inviter")
+    return (Invitation.objects.filter(invitee=user).select_related("question__organization", "inviter")
             .order_by("status", "-created_at"))
 
 

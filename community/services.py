@@ -22,7 +22,7 @@ from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
-from organizations.selectors import calendar_overrides, parents_by_org
+from organizations.selectors import parents_by_org, work_calendar
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -131,12 +131,12 @@ def award(user, reason: str, key: str) -> bool:
 
 
 def _deadline(at: datetime) -> deadlines.Deadline:
-    return deadlines.answer_deadline(at, calendar_overrides(timezone.localdate(at)))
+    return deadlines.answer_deadline(at, work_calendar(timezone.localdate(at)))
 
 
 def _duty_start(now: datetime) -> datetime:
     """When e-mail to someone off duty may go: the next start of duty hours."""
-    return deadlines.next_duty_start(now, calendar_overrides(timezone.localdate(now)))
+    return deadlines.next_duty_start(now, work_calendar(timezone.localdate(now)))
 
 
 def _email_times(users, on_duty: dict, later: datetime, now: datetime) -> dict:
@@ -304,7 +304,7 @@ def answer_question(*, actor, question: Question, body: str, source: str = "", i
     _refresh_hot(q.pk)
     award(actor, "answer", f"answer:{q.pk}")
     log(instance=answer, action="wagtail.create", user=actor, data={"question": q.pk, "role": role})
-    who = as_organization.display_name if as_organization else actor.public_name
+    who = as_organization.display_name if as_organization else selectors.shown_name(q.asker, actor, q)
     notify(recipients=[q.asker], kind="answer", title=f"你的问题有了新回答：{q.title}", body=f"{who}：{body[:120]}",
            url=q.get_absolute_url(), actor=actor, subject=_subject(q), email=True)
     followers = get_user_model().objects.filter(qa_follows__question=q).exclude(pk=q.asker_id)
@@ -332,7 +332,8 @@ def add_comment(*, actor, question: Question, body: str, answer: Answer | None =
         Answer.objects.filter(pk=answer.pk).update(comment_count=F("comment_count") + 1)
     log(instance=comment, action="wagtail.create", user=actor)
     recipient = answer.author if answer is not None else q.asker
-    notify(recipients=[recipient], kind="comment", title=f"{actor.public_name} 评论了：{q.title}", body=body[:140],
+    who = selectors.shown_name(recipient, actor, q)  # an anonymous asker stays anonymous to the recipient
+    notify(recipients=[recipient], kind="comment", title=f"{who} 评论了：{q.title}", body=body[:140],
            url=q.get_absolute_url(), actor=actor, subject=_subject(q))
     return comment
 
@@ -350,11 +351,13 @@ def like(*, actor, question: Question, answer: Answer | None = None) -> bool:
     author = answer.author if answer is not None else question.asker
     if author.pk == actor.pk:
         raise Conflict("不能给自己点赞", "You cannot like your own post")
+    moderation.check_rate_limits(user=actor, kind="like")
     try:
         with transaction.atomic():
             Like.objects.create(user=actor, question=question, answer=answer)
     except IntegrityError:
         return False
+    moderation.record_post(user=actor, kind="like")
     if answer is not None:
         Answer.objects.filter(pk=answer.pk).update(like_count=F("like_count") + 1)
         qa_cache.invalidate(question.pk)
@@ -775,7 +778,7 @@ def invitation_overdue(*, invitation_id: int, now) -> bool:
     q = inv.question
     notify(recipients=[inv.invitee], kind="reminder", title=f"你接受的回答邀请已超时：{q.title}", url=q.get_absolute_url(),
            subject=_subject(q), dedupe_key=f"qa:inv-overdue:{inv.pk}", email=True,
-           email_not_before=deadlines.next_duty_start(now, calendar_overrides(timezone.localdate(now))))
+           email_not_before=deadlines.next_duty_start(now, work_calendar(timezone.localdate(now))))
     notify(recipients=[inv.inviter], kind="reminder", title=f"{inv.invitee.public_name} 尚未回答：{q.title}",
            url=q.get_absolute_url(), subject=_subject(q), dedupe_key=f"qa:inv-overdue-inviter:{inv.pk}")
     return True

@@ -11,5 +11,15 @@ def sweep_deadlines() -> dict:
 
 @shared_task(ignore_result=True)
 def flush_views() -> int:
-    """Apply the view counts buffered in Redis (services.record_view)."""
-    return services.flush_views()
+    """Apply the view counts buffered in Redis (services.record_view). While Redis is unreachable
+    there is nothing to apply (views are counted in the database meanwhile): log and wait for the
+    next run."""
+    import logging
+
+    import redis
+
+    try:
+        return services.flush_views()
+    except redis.RedisError:
+        logging.getLogger(__name__).warning("Redis unreachable: buffered views not flushed", exc_info=True)
+        return 0

@@ -61,6 +61,7 @@ def question_page(request, pk: int):
     services.record_view(q)
     user = request.user
     is_staff = permissions.can_act(user, q.organization, ANSWERING_ROLES)
+    selectors.label_people(q, user)  # every name on the page as this viewer may see it
     state = selectors.viewer_state(q, user)
     answers = list(q.answers.all())
     for a in answers:
@@ -126,7 +127,10 @@ def my_questions(request):
 
 @login_required
 def invitations(request):
-    return render(request, "community/invitations.html", {"invitations": selectors.my_invitations(request.user)[:100]})
+    rows = list(selectors.my_invitations(request.user)[:100])
+    for inv in rows:  # an anonymous asker who invites stays anonymous to the invitee
+        inv.shown_inviter = selectors.shown_name(request.user, inv.inviter, inv.question)
+    return render(request, "community/invitations.html", {"invitations": rows})
 
 
 def _int(value):

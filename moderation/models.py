@@ -31,6 +31,10 @@ class SensitiveWord(models.Model):
     word = models.CharField(_("word"), max_length=60, unique=True)
     category = models.CharField(_("category"), max_length=12, choices=WordCategory.choices, default=WordCategory.OTHER)
     action = models.CharField(_("action"), max_length=6, choices=WordAction.choices, default=WordAction.HOLD)
+    variants = models.TextField(
+        _("variants"), blank=True, default="",
+        help_text=_("Homophones and variant spellings screened like the word, one per line (e.g. 涩情 for 色情). "
+                    "Its pinyin and, from three characters on, its initials are matched automatically."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -16,6 +16,7 @@ import csv
 import hashlib
 import io
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -35,6 +36,7 @@ from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, StaffMembers
 from youthvoice.errors import Conflict, Forbidden, Invalid, TooManyRequests, forbidden
 
 from . import registry
+from .domain import ratelimits
 from .domain.matcher import Action, Matcher
 from .models import (
     Alert,
@@ -86,7 +88,8 @@ def current_matcher() -> Matcher:
         with _build_lock:
             matcher = _built.get(key)
             if matcher is None:
-                words = list(SensitiveWord.objects.filter(is_active=True).values_list("word", "category", "action"))
+                words = list(SensitiveWord.objects.filter(is_active=True)
+                             .values_list("word", "category", "action", "variants"))
                 allowed = list(AllowedWord.objects.values_list("word", flat=True))
                 matcher = Matcher(words, allowed, engine=engine)
                 _built.clear()
@@ -125,6 +128,21 @@ def screen_texts(fields: dict[str, str]) -> PostScreening:
             code="blocked_words",
         )
     return PostScreening(out, action, hits)
+
+
+def screen_public_texts(fields: dict[str, str]) -> dict[str, str]:
+    """The one screening for public text that is not a post (station rating comments, expert
+    biographies and profiles, alliance applications, display names, appeal themes): the same word
+    list and normalisation as posts; block and hold words are refused (there is no review queue
+    for these texts), mask words come back masked. Returns the texts to store."""
+    screening = screen_texts(fields)
+    if screening.held:
+        raise Invalid(
+            "内容包含需要审核的词语，无法公开显示，请修改后再试",
+            "The text contains words that need review before it can be shown publicly; please edit it",
+            code="held_words", fields={name: "held_words" for name in fields},
+        )
+    return screening.fields
 
 
 def screen_post(*, user, kind: str, fields: dict[str, str]) -> PostScreening:
@@ -177,34 +195,101 @@ def _text_hash(text: str) -> str:
     return hashlib.sha1(fold(text or "").encode()).hexdigest()
 
 
-def check_rate_limits(*, user, kind: str, text: str) -> None:
-    if _rate_limits_off.get() or not settings.YV_RATE_LIMITS_ENABLED:
+def _active() -> bool:
+    return not _rate_limits_off.get() and settings.YV_RATE_LIMITS_ENABLED
+
+
+def _serialize_writer(user) -> None:
+    """On PostgreSQL, one rate-limited write of a user at a time (a transaction-scoped advisory lock
+    on the user id, not a row lock: it cannot deadlock with the rows the write then updates), so
+    that parallel requests cannot all pass the count before any of them is recorded. SQLite
+    serialises writes anyway."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [(0x5976 << 48) + user.pk])  # "Yv" + the user id
+
+
+def _key_buckets(kind: str, key: str, now) -> list[tuple[str, int, int]]:
+    """(cache key, window, limit) of each fixed window of a keyed write (no user)."""
+    row = _limits()["kinds"].get(kind) or {}
+    digest = hashlib.sha1(f"{kind}:{key}".encode()).hexdigest()[:20]
+    stamp = int(now.timestamp())
+    return [(f"yv:rl:{kind}:{digest}:{w}:{stamp // w}", w, limit)
+            for w, limit in ratelimits.limits_for(row, new_user=False).items()]
+
+
+def check_rate_limits(*, user=None, kind: str, text: str = "", key: str = "") -> None:
+    """Refuse (429, TooManyRequests) a write that would break the limits of settings.YV_RATE_LIMITS
+    for `kind`: per user (`user`, counted from PostRecord rows) or, for writes without a user, per
+    `key` (an IP, a phone number; counted in the cache). A text is also refused when the user posted
+    the same text within the duplicate window. Record the write with `record_post` (or call
+    `rate_limit`, which does both) in the same transaction."""
+    if not _active():
         return
     limits = _limits()
     now = timezone.now()
-    mine = PostRecord.objects.filter(user=user)
-    dup_window = now - timedelta(seconds=limits["duplicate_window_seconds"])
-    if text.strip() and mine.filter(created_at__gte=dup_window, text_hash=_text_hash(text)).exists():
-        raise TooManyRequests("请勿在短时间内重复发布相同内容", "You posted the same text a moment ago")
-    daily = limits["daily"].get(kind)
-    if daily is not None and mine.filter(kind=kind, created_at__gte=now - timedelta(days=1)).count() >= daily:
-        raise TooManyRequests(f"每天最多发布 {daily} 条，请明天再来", f"At most {daily} per day; please come back tomorrow")
-    is_new = user.date_joined >= now - timedelta(days=limits["new_user_days"])
-    if is_new and not permissions.is_staff_anywhere(user):
-        first_day = limits["new_user_first_day"].get(kind)
-        if first_day is not None and mine.filter(kind=kind).count() >= first_day:
-            raise TooManyRequests(
-                f"新用户注册首日最多发布 {first_day} 条", f"New users may post at most {first_day} on their first day"
-            )
-        interval = limits["new_user_interval_seconds"].get(kind)
-        if interval and mine.filter(kind=kind, created_at__gte=now - timedelta(seconds=interval)).exists():
-            raise TooManyRequests(
-                f"新用户每 {interval // 60} 分钟最多发布 1 条", f"New users may post once every {interval // 60} minutes"
-            )
+    row = limits["kinds"].get(kind) or {}
+    if user is None:
+        if not key:
+            return
+        try:
+            buckets = _key_buckets(kind, key, now)
+            counts = cache.get_many([k for k, _, _ in buckets])
+        except Exception:  # noqa: BLE001 - the cache is down: keyed limits open rather than every sign-up failing
+            logger.warning("cache unavailable: %s not rate-limited", kind, exc_info=True)
+            return
+        breach = ratelimits.exceeded(kind, row, {w: int(counts.get(k) or 0) for k, w, _ in buckets}, new_user=False)
+    else:
+        _serialize_writer(user)
+        mine = PostRecord.objects.filter(user=user)
+        dup_window = now - timedelta(seconds=limits["duplicate_window_seconds"])
+        if text.strip() and mine.filter(created_at__gte=dup_window, text_hash=_text_hash(text)).exists():
+            raise TooManyRequests("请勿在短时间内重复发布相同内容", "You posted the same text a moment ago")
+        if not row:
+            return
+        is_new = (user.date_joined >= now - timedelta(days=limits["new_user_days"])
+                  and not permissions.is_staff_anywhere(user))
+        windows = ratelimits.limits_for(row, new_user=is_new)
+        if not windows:
+            return
+        counts = mine.filter(kind=kind, created_at__gte=now - timedelta(seconds=max(windows))).aggregate(
+            **{f"w{w}": Count("id", filter=Q(created_at__gte=now - timedelta(seconds=w))) for w in windows})
+        breach = ratelimits.exceeded(kind, row, {w: counts[f"w{w}"] for w in windows}, new_user=is_new)
+    if breach is not None:
+        raise TooManyRequests(*ratelimits.message(breach))
 
 
-def record_post(*, user, kind: str, text: str) -> None:
-    PostRecord.objects.create(user=user, kind=kind, text_hash=_text_hash(text), created_at=timezone.now())
+def record_post(*, user=None, kind: str, text: str = "", key: str = "") -> None:
+    """Count a write for the rate limits (nothing while they are suspended for a trusted loader:
+    demo users start with no writes counted)."""
+    if _rate_limits_off.get():
+        return
+    now = timezone.now()
+    if user is not None:
+        PostRecord.objects.create(user=user, kind=kind, text_hash=_text_hash(text), created_at=now)
+        return
+    if not key or not settings.YV_RATE_LIMITS_ENABLED:
+        return
+    try:
+        for cache_key, window, _limit in _key_buckets(kind, key, now):
+            if not cache.add(cache_key, 1, window + 60):
+                try:
+                    cache.incr(cache_key)
+                except ValueError:  # expired between add and incr
+                    cache.set(cache_key, 1, window + 60)
+    except Exception:  # noqa: BLE001 - see check_rate_limits
+        logger.warning("cache unavailable: %s not counted", kind, exc_info=True)
+
+
+def rate_limit(*, kind: str, user=None, key: str = "", text: str = "") -> None:
+    """Check and count one write of `kind` — the one call for writes that are not screened posts:
+    likes, reports, appeals, alliance applications, bookings, and (by key, before there is a user)
+    sign-ups and SMS codes, e.g. `rate_limit(kind="sms_code", key=phone)`. Call it inside the
+    write's transaction: a write that fails afterwards is not counted."""
+    check_rate_limits(user=user, kind=kind, text=text, key=key)
+    record_post(user=user, kind=kind, text=text, key=key)
 
 
 def prune_post_records(*, older_than_days: int = 2) -> int:
@@ -370,6 +455,7 @@ def report_content(*, reporter, obj, reason: str, detail: str = "") -> Report:
         raise Invalid("该内容已被删除", "That content has already been removed")
     if spec.author(obj) is not None and spec.author(obj).pk == reporter.pk:
         raise Invalid("不能举报自己的内容", "You cannot report your own content")
+    rate_limit(kind="report", user=reporter)
     case = _case_for(obj, reason=CaseReason.REPORTED)
     try:
         with transaction.atomic():
@@ -465,8 +551,9 @@ def queue_for(user, *, status=CaseStatus.OPEN, reason=None, organization=None):
 # ---------------------------------------------------------------------------------------------
 @transaction.atomic
 def import_word_list(*, actor, data: str, replace: bool = False) -> dict:
-    """Import lines "word,category,action" (category and action optional). Every line is checked
-    first; with any error nothing changes and the errors are reported by line number."""
+    """Import lines "word,category,action,variants" (category, action and variants optional; variants
+    separated by | or 、). Every line is checked first; with any error nothing changes and the errors
+    are reported by line number."""
     if not permissions.can_act(actor, _province(), MODERATION_ROLES):
         raise forbidden()
     rows, errors, seen = [], {}, set()
@@ -476,6 +563,7 @@ def import_word_list(*, actor, data: str, replace: bool = False) -> dict:
         word = row[0].strip()
         category = (row[1].strip() if len(row) > 1 and row[1].strip() else WordCategory.OTHER)
         action = (row[2].strip() if len(row) > 2 and row[2].strip() else WordAction.HOLD)
+        variants = "\n".join(v.strip() for v in re.split(r"[|、]", row[3]) if v.strip()) if len(row) > 3 else ""
         if not word or len(word) > 60:
             errors[lineno] = "词语为空或超过 60 字 / empty or longer than 60 characters"
         elif category not in WordCategory.values:
@@ -486,7 +574,7 @@ def import_word_list(*, actor, data: str, replace: bool = False) -> dict:
             errors[lineno] = f"重复 / duplicate: {word}"
         else:
             seen.add(word)
-            rows.append(SensitiveWord(word=word, category=category, action=action))
+            rows.append(SensitiveWord(word=word, category=category, action=action, variants=variants))
     if errors:
         raise Invalid("词表有错误，未作任何修改", "The word list has errors; nothing was changed",
                       fields={str(k): v for k, v in errors.items()})
@@ -496,7 +584,8 @@ def import_word_list(*, actor, data: str, replace: bool = False) -> dict:
     SensitiveWord.objects.bulk_create([r for r in rows if r.word not in existing], batch_size=2000)
     for r in rows:
         if r.word in existing:
-            SensitiveWord.objects.filter(word=r.word).update(category=r.category, action=r.action, is_active=True)
+            SensitiveWord.objects.filter(word=r.word).update(category=r.category, action=r.action, is_active=True,
+                                                             variants=r.variants)
     transaction.on_commit(bump_word_list_version)
     log(instance=actor, action="wagtail.edit", user=actor, data={"word_list_import": len(rows), "replace": replace})
     return {"imported": len(rows), "new": len(rows) - len(existing)}

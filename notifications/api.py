@@ -19,6 +19,7 @@ class NotificationOut(Schema):
     title: str
     body: str
     url: str
+    count: int = Field(description="How many notices of this kind about the same subject this one stands for")
     created_at: datetime
     read_at: datetime | None
 

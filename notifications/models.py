@@ -30,6 +30,10 @@ class Notification(models.Model):
     # What the notification is about, e.g. "community.question:42"; lets callers avoid duplicates.
     subject = models.CharField(max_length=80, blank=True, db_index=True)
     dedupe_key = models.CharField(max_length=160, blank=True)
+    # How many notices this one stands for: notices of a coalesced kind about the same subject that
+    # arrive while it is unread (within settings.YV_NOTIFICATION_COALESCE) update it instead of adding
+    # rows (services.notify_many); title, body and actor are then the latest one's.
+    count = models.PositiveIntegerField(_("count"), default=1)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 

@@ -86,6 +86,7 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
             existing.add(key)  # a second notice with the same key in this batch is a duplicate too
             fresh.append((notice, user))
         pending = fresh
+    pending = _coalesce(pending)
     if not pending:
         return []
     rows = [Notification(recipient=user, kind=notice.kind, title=notice.title[:200], body=notice.body,
@@ -113,6 +114,40 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
     if messages:
         _schedule(OutboxMessage.objects.bulk_create(messages))
     return [n for n in created if n is not None]
+
+
+def _coalescible(notice: Notice) -> bool:
+    rule = getattr(settings, "YV_NOTIFICATION_COALESCE", None) or {}
+    return bool(notice.subject and not notice.dedupe_key and notice.kind in rule.get("kinds", ()))
+
+
+def _coalesce(pending: list[tuple[Notice, object]]) -> list[tuple[Notice, object]]:
+    """Fold each notice of a coalesced kind (settings.YV_NOTIFICATION_COALESCE) into the recipient's
+    unread notice of the same kind about the same subject from within the window, if there is one:
+    that row counts one more, takes the latest title, body, link and actor and moves to the top; no
+    row and no e-mail are added (the unread notice already brought the recipient there). Returns the
+    notices still to write. One query finds the candidates; one UPDATE per folded notice."""
+    candidates = [(notice, user) for notice, user in pending if _coalescible(notice)]
+    if not candidates:
+        return pending
+    window = timedelta(seconds=settings.YV_NOTIFICATION_COALESCE["window_seconds"])
+    now = timezone.now()
+    open_rows = {}
+    for pk, recipient_id, kind, subject in Notification.objects.filter(
+        recipient_id__in={user.pk for _, user in candidates}, kind__in={n.kind for n, _ in candidates},
+        subject__in={n.subject for n, _ in candidates}, read_at__isnull=True, created_at__gte=now - window,
+    ).order_by("created_at", "pk").values_list("pk", "recipient_id", "kind", "subject"):
+        open_rows[(recipient_id, kind, subject)] = pk  # the newest wins
+    rest = []
+    for notice, user in pending:
+        pk = open_rows.get((user.pk, notice.kind, notice.subject)) if _coalescible(notice) else None
+        folded = pk is not None and Notification.objects.filter(pk=pk, read_at__isnull=True).update(
+            count=F("count") + 1, title=notice.title[:200], body=notice.body, url=notice.url[:500],
+            actor=notice.actor, created_at=now,
+        )
+        if not folded:
+            rest.append((notice, user))
+    return rest
 
 
 def _create_one(row: Notification) -> bool:

@@ -149,14 +149,40 @@ class DutyShift(models.Model):
         return f"{self.user} · {self.organization} · {self.starts_at:%Y-%m-%d %H:%M}"
 
 
+class HolidaySchedule(models.Model):
+    """A year's official holiday schedule (the State Council's yearly notice of holidays and 调休
+    make-up workdays), imported by a provincial administrator: its days are `CalendarOverride` rows
+    pointing here. A year with a schedule is confirmed; a year without one (and unknown to the
+    chinese-calendar package) runs on the provisional calendar (organizations.domain.calendar)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    notice_title = models.CharField(_("notice title"), max_length=200,
+                                    help_text=_("e.g. 国务院办公厅关于2027年部分节假日安排的通知"))
+    notice_url = models.URLField(_("notice URL"), max_length=500, blank=True)
+    notice_date = models.DateField(_("notice date"))
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("holiday schedule")
+        verbose_name_plural = _("holiday schedules")
+
+    def __str__(self):
+        return f"{self.year} · {self.notice_title}"
+
+
 class CalendarOverride(models.Model):
-    """A day the administrators declare a workday or a day off; wins over `chinese_calendar`.
-    Needed for years the package does not cover yet (it raises for them). Read by every deadline
-    and roster through `organizations.selectors.calendar_overrides`."""
+    """A declared day: a row of an imported yearly schedule (`schedule` set), or a day the
+    administrators declare a workday or a day off by hand. Wins over every other source of the
+    working calendar. Read by every deadline and roster through `organizations.selectors.work_calendar`."""
 
     date = models.DateField(_("date"), unique=True)
     is_workday = models.BooleanField(_("workday"))
     note = models.CharField(_("note"), max_length=100, blank=True, help_text=_("e.g. 国庆节 or 调休上班"))
+    schedule = models.ForeignKey(HolidaySchedule, null=True, blank=True, on_delete=models.CASCADE,
+                                 related_name="days", verbose_name=_("holiday schedule"))
 
     class Meta:
         ordering = ["date"]

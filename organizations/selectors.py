@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
-from .models import CalendarOverride, Organization
+from .models import CalendarOverride, HolidaySchedule, Organization
 
 
 def organization_list(*, kind: str | None = None, parent: Organization | None = None, q: str | None = None):
@@ -18,12 +18,49 @@ def organization_list(*, kind: str | None = None, parent: Organization | None = 
     return qs.order_by("path")
 
 
-def calendar_overrides(around: date | None = None) -> dict[date, bool]:
-    """Admin overrides of the working calendar (a few dozen rows a year) for the year of `around`
-    (default today) and the years either side, as `organizations.domain.calendar` wants them."""
+def work_calendar(around: date | None = None):
+    """The working calendar (`organizations.domain.calendar.Calendar`) for the year of `around`
+    (default today) and the years either side: declared days (imported schedules and manual
+    overrides, a few dozen rows a year) and the years with an imported official schedule, in one
+    query. Every deadline, sweep, roster and station reads the calendar through this."""
+    from .domain.calendar import Calendar, Entry
+
     year = (around or timezone.localdate()).year
-    qs = CalendarOverride.objects.filter(date__year__in=[year - 1, year, year + 1])
-    return dict(qs.values_list("date", "is_workday"))
+    entries, confirmed = {}, set()
+    rows = CalendarOverride.objects.filter(date__year__in=[year - 1, year, year + 1]).values_list(
+        "date", "is_workday", "note", "schedule__year")
+    for day, workday, note, schedule_year in rows:
+        entries[day] = Entry(bool(workday), note, official=schedule_year is not None)
+        if schedule_year is not None:
+            confirmed.add(schedule_year)
+    return Calendar(entries=entries, confirmed_years=frozenset(confirmed))
+
+
+def calendar_overrides(around: date | None = None):
+    """Kept name: the working calendar (see `work_calendar`)."""
+    return work_calendar(around)
+
+
+def calendar_status(today: date | None = None) -> dict:
+    """This year's and next year's schedule: confirmed (imported or known to the package) or
+    provisional, and whether administrators must be warned (from 1 October, next year unconfirmed;
+    any time, this year unconfirmed). Read by the admin dashboard and /healthz (one query)."""
+    from .domain.calendar import WARN_FROM_MONTH, package_covers
+
+    today = today or timezone.localdate()
+    years = [today.year, today.year + 1]
+    imported = dict(HolidaySchedule.objects.filter(year__in=years).values_list("year", "notice_title"))
+
+    def state(year):
+        if year in imported:
+            return {"year": year, "confirmed": True, "source": "official", "notice": imported[year]}
+        if package_covers(year):
+            return {"year": year, "confirmed": True, "source": "package", "notice": ""}
+        return {"year": year, "confirmed": False, "source": "provisional", "notice": ""}
+
+    this, nxt = state(today.year), state(today.year + 1)
+    warn = [s["year"] for s in (this, nxt) if not s["confirmed"] and (s is this or today.month >= WARN_FROM_MONTH)]
+    return {"today": today, "this_year": this, "next_year": nxt, "warn_years": warn}
 
 
 def ancestors(org: Organization):

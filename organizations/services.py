@@ -280,14 +280,14 @@ def holiday_roster_gaps(*, organization: Organization, start: date, days: int = 
     nobody on holiday duty for the organisation."""
     from .domain.calendar import is_workday
     from .models import DutyShift
-    from .selectors import calendar_overrides
+    from .selectors import work_calendar
 
-    overrides = calendar_overrides(start)
+    calendar = work_calendar(start)
     gaps = []
     tz = timezone.get_current_timezone()
     for i in range(days):
         day = start + timedelta(days=i)
-        if is_workday(day, overrides):
+        if is_workday(day, calendar):
             continue
         begin = timezone.make_aware(datetime.combine(day, time.min), tz)
         covered = DutyShift.objects.filter(organization=organization, cancelled_at__isnull=True,
@@ -339,3 +339,68 @@ def verify_real_name(*, actor, user, approve: bool, reason: str = ""):
     user.save(update_fields=["real_name_status", "real_name_verified_at"])
     log(instance=user, action="wagtail.edit", user=actor, data={"real_name": user.real_name_status, "reason": reason})
     return user
+
+
+# --- the working calendar: a year's official schedule -------------------------------------------------
+
+def import_holiday_schedule(*, actor, year: int, text: str, notice_title: str, notice_date: date,
+                            notice_url: str = ""):
+    """Import (or replace) `year`'s official schedule from the State Council's notice: one day a
+    line, `date, holiday|workday, name` (organizations.domain.calendar.parse_schedule). Provincial
+    administrators only. Refused WHOLE, with every offending line named, when a line cannot be read,
+    names a day that does not exist or is outside the year, a make-up workday on Monday–Friday, the
+    same day twice, or a day that contradicts a hand-declared day or belongs to another year's
+    schedule; nothing is written then. On success the year's earlier rows are replaced in one
+    transaction and the year is confirmed (no longer provisional)."""
+    from .domain.calendar import describe_errors, parse_schedule
+    from .models import CalendarOverride, HolidaySchedule
+    from .signals import calendar_changed
+
+    if not permissions.is_provincial_admin(actor):
+        raise forbidden()
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise Invalid("年份无效", "Invalid year", fields={"year": "invalid"}) from None
+    if not 2000 <= year <= 2100:
+        raise Invalid("年份应在 2000–2100 之间", "The year must be between 2000 and 2100", fields={"year": "range"})
+    notice_title = (notice_title or "").strip()
+    if not notice_title:
+        raise Invalid("请填写通知标题", "The notice title is required", fields={"notice_title": "required"})
+    if not isinstance(notice_date, date):
+        raise Invalid("请填写通知日期", "The notice date is required", fields={"notice_date": "required"})
+    lines, errors = parse_schedule(text or "", year)
+    existing = {o.date: o for o in CalendarOverride.objects.select_related("schedule")
+                .filter(date__in=[x.date for x in lines])}
+    for x in lines:
+        o = existing.get(x.date)
+        if o is None:
+            continue
+        if o.schedule_id is not None and o.schedule.year != year:
+            errors.append((x.line, f"{x.date:%Y-%m-%d} 已属于 {o.schedule.year} 年的安排"))
+        elif o.schedule_id is None and o.is_workday != x.is_workday:
+            what = "上班" if o.is_workday else "放假"
+            errors.append((x.line, f"{x.date:%Y-%m-%d} 与手工设定的{what}日（{o.note or '无说明'}）矛盾：请先删除该设定"))
+    if errors:
+        errors.sort()
+        described = describe_errors(errors)
+        raise Invalid("导入被拒绝，未写入任何日期：" + "；".join(described),
+                      f"Import refused, nothing written: {len(described)} line(s) in error",
+                      fields={"lines": described})
+    with transaction.atomic():
+        schedule = HolidaySchedule.objects.select_for_update().filter(year=year).first()
+        created = schedule is None
+        schedule = schedule or HolidaySchedule(year=year)
+        schedule.notice_title, schedule.notice_url, schedule.notice_date = notice_title[:200], notice_url, notice_date
+        schedule.imported_by = actor
+        schedule.save()
+        CalendarOverride.objects.filter(schedule=schedule).delete()
+        CalendarOverride.objects.filter(date__in=[x.date for x in lines], schedule__isnull=True).delete()  # same meaning
+        CalendarOverride.objects.bulk_create([
+            CalendarOverride(date=x.date, is_workday=x.is_workday, note=x.name or ("调休上班" if x.is_workday else "放假"),
+                             schedule=schedule) for x in lines])
+        log(instance=schedule, action="wagtail.create" if created else "wagtail.edit", user=actor,
+            data={"days_off": sum(not x.is_workday for x in lines), "workdays": sum(x.is_workday for x in lines),
+                  "notice": notice_title[:200], "url": notice_url})
+        calendar_changed.send(sender=HolidaySchedule, year=year)
+    return schedule

@@ -1,20 +1,41 @@
 """Organisations in Wagtail admin: staff see their subtree, its administrators edit it. Edits go
 through services.update_organization, the same code the API calls."""
 
+from datetime import date
+
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from youthvoice.errors import ServiceError
 
-from . import services
+from . import permissions, selectors, services
 from .forms import DutyShiftForm, StaffMembershipForm
-from .models import ADMIN_ROLES, PUBLISHING_ROLES, CalendarOverride, DutyShift, Organization, StaffMembership
+from .models import (
+    ADMIN_ROLES,
+    PUBLISHING_ROLES,
+    CalendarOverride,
+    DutyShift,
+    HolidaySchedule,
+    Organization,
+    StaffMembership,
+    StaffRole,
+)
 from .policies import OrganizationPermissionPolicy, OrganizationScopedPolicy
 
 
@@ -204,12 +225,30 @@ def register_roster_viewsets():
     return [DutyShiftViewSet("roster"), StaffMembershipViewSet("staff")]
 
 
+class ProvincialAdminPolicy(BasePermissionPolicy):
+    """The working calendar is the province's: its administrators (org_admin of the root) and
+    superusers manage it, nobody else."""
+
+    def user_has_permission(self, user, action):
+        return permissions.is_provincial_admin(user)
+
+    def user_has_any_permission(self, user, actions):
+        return permissions.is_provincial_admin(user)
+
+    def users_with_any_permission(self, actions):
+        from django.contrib.auth import get_user_model
+
+        root_admins = StaffMembership.objects.active().filter(role=StaffRole.ORG_ADMIN, organization__depth=1)
+        return get_user_model().objects.filter(Q(is_superuser=True) | Q(pk__in=root_admins.values("user_id")),
+                                               is_active=True)
+
+
 class CalendarOverrideViewSet(ModelViewSet):
     model = CalendarOverride
     icon = "date"
-    menu_label = _("Working calendar overrides")
+    menu_label = _("Declared calendar days")
     add_to_settings_menu = True
-    list_display = ["date", "is_workday", "note"]
+    list_display = ["date", "is_workday", "note", "schedule"]
     list_filter = ["is_workday"]
     form_fields = ["date", "is_workday", "note"]
     search_fields = ["note"]
@@ -217,6 +256,139 @@ class CalendarOverrideViewSet(ModelViewSet):
     ordering = ["-date"]
 
 
+register_permission_policy(CalendarOverride, ProvincialAdminPolicy(CalendarOverride))
+register_permission_policy(HolidaySchedule, ProvincialAdminPolicy(HolidaySchedule))
+
+
 @hooks.register("register_admin_viewset")
 def register_calendar_viewset():
     return CalendarOverrideViewSet("calendar")
+
+
+# --- the working calendar: a year at a glance, the yearly import, the dashboard warning ---------------
+
+def _provincial_only(request):
+    if not permissions.is_provincial_admin(request.user):
+        raise PermissionDenied
+
+
+def calendar_year_view(request, year=None):
+    """Every holiday, make-up workday and declared day of a year, with where it comes from: the
+    imported notice, the package, or the provisional statutory calendar (marked as such)."""
+    from .domain.calendar import SOURCE_LABELS, package_covers
+
+    _provincial_only(request)
+    today = timezone.localdate()
+    year = year or today.year
+    if not 2000 <= year <= 2100:
+        raise Http404
+    cal = selectors.work_calendar(date(year, 7, 1))
+    schedule = HolidaySchedule.objects.filter(year=year).select_related("imported_by").first()
+    if schedule is not None:
+        source = "official"
+    elif package_covers(year):
+        source = "package"
+    else:
+        source = "provisional"
+    return render(request, "organizations/admin/calendar_year.html", {
+        "header_title": _("Working calendar %(year)s") % {"year": year}, "year": year, "schedule": schedule,
+        "source": source, "source_label": SOURCE_LABELS[source], "days": cal.special_days(year),
+        "labels": SOURCE_LABELS, "previous": year - 1, "next": year + 1, "status": selectors.calendar_status(today),
+    })
+
+
+class ScheduleImportForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    notice_title = forms.CharField(label=_("Notice title"), max_length=200,
+                                   help_text=_("e.g. 国务院办公厅关于2027年部分节假日安排的通知"))
+    notice_url = forms.URLField(label=_("Notice URL"), max_length=500, required=False)
+    notice_date = forms.DateField(label=_("Notice date"), help_text=_("YYYY-MM-DD"))
+    text = forms.CharField(label=_("Days"), required=False, widget=forms.Textarea(attrs={"rows": 18, "cols": 60}),
+                           help_text=_("One day a line: date, holiday or workday, name. E.g. 2027-02-05,holiday,春节 "
+                                       "or 2027-02-20,workday,春节调休上班"))
+    file = forms.FileField(label=_("Or a CSV file"), required=False,
+                           help_text=_("UTF-8, the same three columns; it replaces the text above"))
+
+
+def calendar_import_view(request):
+    """Import a year's official schedule (text or CSV). With ?year=&prefill=holidays the form is
+    filled with the `holidays` package's list for that year, to check line by line against the notice."""
+    from .domain.calendar import package_lines
+
+    _provincial_only(request)
+    context = {"header_title": _("Import a year's holiday schedule")}
+    if request.method == "POST":
+        form = ScheduleImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            text = data["text"]
+            if data["file"] is not None:
+                raw = data["file"].read(200_000)
+                try:
+                    text = raw.decode("utf-8-sig")
+                except UnicodeDecodeError:
+                    text = raw.decode("gb18030", errors="replace")
+            try:
+                services.import_holiday_schedule(
+                    actor=request.user, year=data["year"], text=text, notice_title=data["notice_title"],
+                    notice_url=data["notice_url"], notice_date=data["notice_date"])
+            except ServiceError as exc:
+                context["error"] = exc.zh
+                context["lines"] = exc.fields.get("lines", [])
+            else:
+                messages.success(request, _("The %(year)s schedule is imported and confirmed.") % {"year": data["year"]})
+                return redirect("organizations_calendar_year", year=data["year"])
+    else:
+        year = request.GET.get("year", "")
+        year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else timezone.localdate().year + 1
+        initial = {"year": year}
+        if request.GET.get("prefill") == "holidays":
+            initial["text"] = "\n".join(["date,kind,name", *package_lines(year)])
+            context["prefilled"] = True
+        form = ScheduleImportForm(initial=initial)
+    context["form"] = form
+    return render(request, "organizations/admin/calendar_import.html", context)
+
+
+@hooks.register("register_admin_urls")
+def register_calendar_urls():
+    return [
+        path("calendar/year/", calendar_year_view, name="organizations_calendar"),
+        path("calendar/year/<int:year>/", calendar_year_view, name="organizations_calendar_year"),
+        path("calendar/import/", calendar_import_view, name="organizations_calendar_import"),
+    ]
+
+
+class ProvincialMenuItem(MenuItem):
+    def is_shown(self, request):
+        return permissions.is_provincial_admin(request.user)
+
+
+@hooks.register("register_settings_menu_item")
+def calendar_menu_item():
+    return ProvincialMenuItem(_("Working calendar"), reverse("organizations_calendar"), icon_name="date", order=600)
+
+
+class CalendarWarningPanel(Component):
+    """On the dashboard of provincial administrators: next year's schedule is not confirmed (from
+    1 October), or this year's still is not. Says the provisional calendar is in use and links to
+    the import."""
+
+    name = "calendar_warning"
+    template_name = "organizations/admin/calendar_panel.html"
+    order = 50
+
+    def __init__(self, status):
+        self.status = status
+
+    def get_context_data(self, parent_context):
+        return {"status": self.status, "warn_years": self.status["warn_years"]}
+
+
+@hooks.register("construct_homepage_panels")
+def calendar_warning_panel(request, panels):
+    if not permissions.is_provincial_admin(request.user):
+        return
+    status = selectors.calendar_status()
+    if status["warn_years"]:
+        panels.insert(0, CalendarWarningPanel(status))

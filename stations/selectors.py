@@ -12,10 +12,9 @@ from datetime import timedelta
 from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
-from organizations.domain.calendar import statutory_holiday
 from organizations.models import Organization, StaffRole
 from organizations.permissions import can_act, scope_queryset
-from organizations.selectors import calendar_overrides
+from organizations.selectors import work_calendar
 
 from .domain import geo
 from .domain.calendar import WorkingCalendar
@@ -189,19 +188,20 @@ def _memo(store: dict, key, build):
     return value
 
 
-def _holiday_lookup(overrides: dict):
-    return functools.lru_cache(maxsize=1024)(functools.partial(statutory_holiday, overrides=overrides))
+def _holiday_lookup(calendar):
+    return functools.lru_cache(maxsize=1024)(calendar.statutory_holiday)
 
 
 def holiday_lookup(version=None):
-    """The statutory-holiday lookup with the admin overrides bound (cached per overrides version)."""
+    """The statutory-holiday lookup of the one working calendar (organizations.selectors.work_calendar:
+    imported schedules, declared days, the package, the provisional calendar), cached per version."""
     today = timezone.localdate()
     if version is None:
         versions = _versions([CALENDAR_OVERRIDES_VERSION])
         if versions is None:
-            return _holiday_lookup(calendar_overrides())
+            return _holiday_lookup(work_calendar())
         version = versions[CALENDAR_OVERRIDES_VERSION]
-    return _memo(_overrides, (version, today.year), lambda: _holiday_lookup(calendar_overrides(today)))
+    return _memo(_overrides, (version, today.year), lambda: _holiday_lookup(work_calendar(today)))
 
 
 def _build_calendar(station: StationPage, hours, exceptions, lookup) -> WorkingCalendar:

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations.models import ANSWERING_ROLES, PUBLISHING_ROLES, Organization, StaffRole
 from organizations.permissions import can_act
@@ -181,6 +182,7 @@ def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | No
     now = now or timezone.now()
     try:
         with transaction.atomic():
+            moderation.rate_limit(kind="booking", user=user)
             booking = _book(user=user, slot_id=slot_id, note=note, referral_id=referral_id, now=now)
     except IntegrityError as exc:
         # PostgreSQL names the constraint; SQLite (the embedded default) only says what failed.
@@ -398,6 +400,10 @@ def rate_booking(*, actor, booking_id: int, score: int, comment: str = "", now=N
         raise forbidden()
     if booking.status != BookingStatus.COMPLETED:
         raise Conflict("服务完成后才能评价", "You can rate only after the service", code="state")
+    if comment:  # shown on the station's public page: the one screening of public text
+        from moderation.services import screen_public_texts
+
+        comment = screen_public_texts({"comment": comment})["comment"]
     if booking.rating is not None:
         raise Conflict("您已评价过", "You have already rated this service", code="duplicate")
     booking.rating, booking.rating_comment, booking.rated_at = score, comment, now

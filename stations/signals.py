@@ -7,7 +7,8 @@ changes or a user's e-mail or active flag may have changed. Connected in Station
 from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from organizations.models import CalendarOverride, StaffMembership
+from organizations.models import CalendarOverride, HolidaySchedule, StaffMembership
+from organizations.signals import calendar_changed
 
 from . import selectors
 from .models import HoursException, OpeningHours, StationPage
@@ -23,7 +24,7 @@ def _station_changed(sender, instance, created=False, **kwargs):
         selectors.bump_version(selectors.calendar_version_key(instance.pk))
 
 
-def _overrides_changed(sender, instance, **kwargs):
+def _overrides_changed(sender, instance=None, **kwargs):
     selectors.bump_version(selectors.CALENDAR_OVERRIDES_VERSION)
 
 
@@ -59,6 +60,8 @@ def connect():
     post_delete.connect(_station_changed, sender=StationPage, dispatch_uid="stations-calendar-page-del")
     post_save.connect(_overrides_changed, sender=CalendarOverride, dispatch_uid="stations-calendar-overrides-save")
     post_delete.connect(_overrides_changed, sender=CalendarOverride, dispatch_uid="stations-calendar-overrides-del")
+    calendar_changed.connect(_overrides_changed, dispatch_uid="stations-calendar-imported")
+    post_delete.connect(_overrides_changed, sender=HolidaySchedule, dispatch_uid="stations-calendar-schedule-del")
     m2m_changed.connect(_admins_changed, sender=StationPage.admins.through, dispatch_uid="stations-admins-m2m")
     post_save.connect(_staff_changed, sender=StaffMembership, dispatch_uid="stations-admins-staff-save")
     post_delete.connect(_staff_changed, sender=StaffMembership, dispatch_uid="stations-admins-staff-del")

@@ -18,7 +18,9 @@ import importlib
 import importlib.util
 import typing
 
+from django.core.exceptions import BadRequest, SuspiciousOperation
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -27,6 +29,7 @@ from ninja.security import SessionAuth, django_auth
 from pydantic import BaseModel
 
 from youthvoice.errors import SecondFactorRequired, ServiceError
+from youthvoice.middleware import is_id_overflow
 
 ERROR_RESPONSES = {
     "400": "请求无效 / Bad request (a business rule refused it)",
@@ -207,6 +210,25 @@ def not_found(request, exc):
     return api.create_response(
         request, {"detail": "资源不存在 / Not found", "code": "not_found"}, status=404
     )
+
+
+# What Django itself answers with a 400 (a multipart body without a boundary, a body over
+# DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields, a bad Host) is a 400 here too, whatever DEBUG says:
+# ninja hands unknown exceptions to Django only with DEBUG off, and answers 500 with it on.
+@api.exception_handler(MultiPartParserError)
+@api.exception_handler(SuspiciousOperation)
+@api.exception_handler(BadRequest)
+def bad_request(request, exc):
+    return api.create_response(
+        request, {"detail": "请求格式无效或过大 / Malformed or oversized request", "code": "bad_request"}, status=400
+    )
+
+
+@api.exception_handler(OverflowError)
+def id_overflow(request, exc):
+    if not is_id_overflow(exc):
+        raise exc
+    return not_found(request, exc)
 
 
 @api.exception_handler(AuthenticationError)

@@ -26,3 +26,26 @@ class NulCharactersInUrls:
             request.META["QUERY_STRING"] = _NUL_QUERY.sub(_REPLACEMENT, query)
             request.GET = QueryDict(request.META["QUERY_STRING"], encoding=request.encoding)
         return self.get_response(request)
+
+
+def is_id_overflow(exc: BaseException) -> bool:
+    """SQLite's refusal of an integer beyond 64 bits (an id above 2^63 - 1 in a URL). PostgreSQL
+    never gets there: Django answers such a lookup with no rows (a 404) before querying, and SQLite
+    should too — the id names nothing."""
+    return isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc)
+
+
+class IdOverflowIs404:
+    """An id too large for a 64-bit integer names nothing: 404 on SQLite (the embedded default) as on
+    PostgreSQL, instead of a 500 (issue 25). The API maps it the same way (youthvoice/api.py)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if is_id_overflow(exception):
+            raise Http404 from exception
+        return None

@@ -34,9 +34,26 @@ def _check_broker() -> str:
     return "ok"
 
 
+def _calendar_state() -> dict:
+    """Whether this year's and next year's holiday schedules are confirmed. Informational: an
+    unconfirmed year runs on the provisional calendar, so it never fails the health check; from
+    1 October an unconfirmed next year is listed under `warnings`."""
+    from organizations.selectors import calendar_status
+
+    status = calendar_status()
+    this, nxt = status["this_year"], status["next_year"]
+    return {
+        "year": this["year"], "year_source": this["source"],
+        "next_year": nxt["year"], "next_year_confirmed": nxt["confirmed"], "next_year_source": nxt["source"],
+        "warnings": [f"{y} holiday schedule not confirmed: the provisional calendar is in use"
+                     for y in status["warn_years"]],
+    }
+
+
 @never_cache
 def healthz(request):
-    """Database, cache and broker state: 200 when all answer, 503 otherwise."""
+    """Database, cache and broker state: 200 when all answer, 503 otherwise. Also the working
+    calendar's state (`calendar`), which never fails the check."""
     checks = {}
     healthy = True
     for name, check in (("database", _check_database), ("cache", _check_cache), ("broker", _check_broker)):
@@ -45,7 +62,13 @@ def healthz(request):
         except Exception as exc:  # a health check reports failures, it does not raise them
             checks[name] = f"error: {exc.__class__.__name__}"
             healthy = False
-    return JsonResponse({"status": "ok" if healthy else "error", "checks": checks}, status=200 if healthy else 503)
+    body = {"status": "ok" if healthy else "error", "checks": checks}
+    if checks.get("database") == "ok":
+        try:
+            body["calendar"] = _calendar_state()
+        except Exception as exc:  # noqa: BLE001 - informational only
+            body["calendar"] = {"error": exc.__class__.__name__}
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def _wants_json(request) -> bool:

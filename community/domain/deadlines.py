@@ -1,19 +1,19 @@
-"""Answer deadlines [A1.4.1, A2.2]. Pure: no database; the caller passes the overrides.
+"""Answer deadlines [A1.4.1, A2.2]. Pure: no database; the caller passes the working calendar.
 
     asked on a workday 09:00–20:59:59 (Beijing time)  -> due 3 hours later
     asked on a workday 21:00–08:59:59, or any time on a non-workday -> due 12 hours later
 
-Workdays: `organizations.domain.calendar` (the one Chinese working calendar: chinese-calendar,
-admin overrides, Monday–Friday for years the package does not cover).
+Workdays: `organizations.domain.calendar` (the one Chinese working calendar: imported yearly
+schedules and declared days, chinese-calendar, and the provisional statutory calendar for a year
+nobody has confirmed — so a question on 2027-01-01 gets 12 hours even before the notice is in).
 The reminder goes at 2/3 of the window.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from organizations.domain.calendar import calendar_covers, is_workday
+from organizations.domain.calendar import Calendar, calendar_covers, is_workday
 
 __all__ = ["calendar_covers", "is_workday", "answer_deadline", "next_duty_start", "Deadline"]
 
@@ -33,12 +33,12 @@ class Deadline:
     hours: int
 
 
-def answer_deadline(asked_at: datetime, overrides: Mapping[date, bool] | None = None) -> Deadline:
+def answer_deadline(asked_at: datetime, calendar: Calendar | None = None) -> Deadline:
     """The deadline for a question asked (or reopened, or an invitation accepted) at `asked_at`."""
     if asked_at.tzinfo is None:
         raise ValueError("asked_at must be timezone-aware")
     local = asked_at.astimezone(BEIJING)
-    in_hours = is_workday(local.date(), overrides) and DAY_START <= local.time() < DAY_END
+    in_hours = is_workday(local.date(), calendar) and DAY_START <= local.time() < DAY_END
     window = SHORT_WINDOW if in_hours else LONG_WINDOW
     return Deadline(
         start=asked_at, due=asked_at + window, remind=asked_at + window * REMINDER_FRACTION,
@@ -46,15 +46,15 @@ def answer_deadline(asked_at: datetime, overrides: Mapping[date, bool] | None = 
     )
 
 
-def next_duty_start(at: datetime, overrides: Mapping[date, bool] | None = None) -> datetime:
+def next_duty_start(at: datetime, calendar: Calendar | None = None) -> datetime:
     """The next moment within duty hours (workday 09:00–21:00), `at` itself if it already is one.
     Used to hold reminder e-mails for staff who are not on duty now."""
     local = at.astimezone(BEIJING)
-    if is_workday(local.date(), overrides) and DAY_START <= local.time() < DAY_END:
+    if is_workday(local.date(), calendar) and DAY_START <= local.time() < DAY_END:
         return at
     day = local.date() if local.time() < DAY_START else local.date() + timedelta(days=1)
     for _ in range(60):
-        if is_workday(day, overrides):
+        if is_workday(day, calendar):
             return datetime.combine(day, DAY_START, tzinfo=BEIJING)
         day += timedelta(days=1)
     return datetime.combine(day, DAY_START, tzinfo=BEIJING)

@@ -1,5 +1,15 @@
 """Sensitive-word matching with an Aho–Corasick automaton.
 
+What one listed word matches (issue 25): the word folded (normalize.py: width, case, traditional,
+blank and default-ignorable characters, bidi controls, confusables); its configured variants
+(homophones such as 涩情 for 色情: `SensitiveWord.variants`); its pinyin (色情 → seqing, tone marks
+folded away) and, for words of three or more characters, its initials (法轮功 → flg) — both only as
+a whole Latin token (not inside a longer Latin word: "flg" in "aflgx" is not a hit) and computed once,
+when the list is compiled (pypinyin). Two more readings of the text are scanned, only when they
+differ from it: the order in which a bidi override displays it (`\u202e情色` shows 色情) and the
+CJK skeleton, without 1–3 letters or digits inserted between two characters of a listed word (色a情).
+Every hit carries the span of original characters it covers, so masking works on all of them.
+
 One automaton holds the listed words and the allow-listed words, all folded (see normalize.py).
 A listed word's hit is ignored when an allow-listed word's hit covers it (白色情人节 covers 色情).
 Matching cost is linear in the text length whatever the list size; the automaton is built once per
@@ -27,6 +37,8 @@ Positions are code-point indexes into the original str in both engines (UTF-32 c
 characters outside the BMP.
 """
 
+import functools
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,7 +47,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from .normalize import codes, fold, fold_table
+from .normalize import LRO, MAX_CJK_GAP, RLO, codes, fold, fold_table, is_han, visual_order
 
 
 class Action(IntEnum):
@@ -53,11 +65,13 @@ MASK_CHAR = "＊"
 
 @dataclass(frozen=True)
 class Hit:
-    word: str
+    word: str  # the listed word (also when a variant, its pinyin or its initials matched)
     category: str
     action: Action
-    start: int  # in the folded text
+    start: int  # in the folded text that was scanned (see `via`)
     end: int  # exclusive
+    span: tuple[int, int] = (0, 0)  # the original characters it covers: text[span[0]:span[1]]
+    via: str = "word"  # word | variant | pinyin | initials; "+reordered" / "+skeleton" when found there
 
 
 @dataclass
@@ -161,70 +175,247 @@ DEFAULT_ENGINE = RustEngine.name
 # ---------------------------------------------------------------------------------------------
 # The matcher: the list, the allow-list and the actions, whatever the engine
 # ---------------------------------------------------------------------------------------------
+def _char_class(cps: np.ndarray) -> str:
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(cps) > 1) + 1))
+    ends = np.concatenate((starts[1:] - 1, [len(cps) - 1]))
+    return "".join(re.escape(chr(cps[a])) + ("-" + re.escape(chr(cps[b])) if b > a else "") for a, b in zip(starts, ends, strict=True))
+
+
+@functools.cache
+def latin_runs() -> re.Pattern:
+    """Runs of characters that fold to ASCII letters or digits, with only ignorable characters
+    (spaces, punctuation, invisible ones) between them: `s e q i n g` is one run. Built from the
+    fold table; BMP classes (compiled to bitmaps by `re`) plus anything outside the BMP (its
+    mathematical letters; an emoji there is harmless, it folds to nothing). A C-level search: a
+    text without a run (most Chinese posts) costs no array work for the pinyin and skeleton scans."""
+    table = fold_table()[:0x10000]
+    latin = _char_class(np.flatnonzero((table > 0) & (table < 0x80)))
+    blank = _char_class(np.flatnonzero(table == 0))
+    letter = f"(?:[{latin}]|[\U00010000-\U0010ffff])"
+    return re.compile(f"{letter}(?:[{blank}]*{letter})*")
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(ch: str) -> int:
+    """The folded code point of one character (0: ignorable), memoised for the Python-level loops."""
+    return int(fold_table()[ord(ch)])
+
+
+MIN_INITIALS_CHARS = 3  # initials of shorter words (色情 → sq) would hit ordinary Latin text
+MIN_PINYIN_LETTERS = 4
+
+
+def _variants(value) -> list[str]:
+    """A word's variants: a list, or text with one variant per line or separated by , ， 、 ; |."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        import re
+
+        value = re.split(r"[\n,，、;；|]+", value)
+    return [v.strip() for v in value if v and v.strip()]
+
+
+@functools.lru_cache(maxsize=200_000)
+def readings(word: str) -> tuple[tuple[str, str], ...]:
+    """(key, how) for the Latin readings of a listed word: its pinyin and, from three characters on,
+    its initials. Empty for words without Chinese characters. Memoised: a list change recompiles
+    the automaton, and only new words cost a pypinyin lookup (~0.15 ms each)."""
+    if not is_han(codes(word)).any():
+        return ()
+    from pypinyin import Style, lazy_pinyin
+
+    out = []
+    syllables = [fold(p) for p in lazy_pinyin(word, style=Style.NORMAL, v_to_u=True, errors="ignore")]
+    syllables = [p for p in syllables if p]
+    pinyin = "".join(syllables)
+    if len(pinyin) >= MIN_PINYIN_LETTERS and pinyin.isascii():
+        out.append((pinyin, "pinyin"))
+    if len(syllables) >= MIN_INITIALS_CHARS:
+        initials = "".join(p[0] for p in syllables)
+        if initials.isascii():
+            out.append((initials, "initials"))
+    return tuple(out)
+
+
 class Matcher:
-    def __init__(self, words: list[tuple[str, str, str]], allowed: Sequence[str] = (), *,
-                 engine: str = DEFAULT_ENGINE):
-        """`words`: (word, category, action name); `allowed`: innocent words that contain listed ones;
-        `engine`: a key of ENGINES."""
+    def __init__(self, words: list[tuple], allowed: Sequence[str] = (), *,
+                 engine: str = DEFAULT_ENGINE, pinyin: bool = True):
+        """`words`: (word, category, action name[, variants]); `allowed`: innocent words that contain
+        listed ones; `engine`: a key of ENGINES; `pinyin`: also match listed words' pinyin/initials."""
         if engine not in ENGINES:
             raise ValueError(f"unknown matching engine {engine!r}; one of {', '.join(ENGINES)}")
         entries: dict[str, tuple] = {}
-        for word, category, action in words:
-            key = fold(word)
+
+        def add(key, word, category, action, how):
             if not key:
-                continue
+                return
+            token = how in ("pinyin", "initials")  # only as a whole Latin token
+            candidate = (word, category, ACTION_NAMES[action], False, how, token)
             current = entries.get(key)
-            candidate = (word, category, ACTION_NAMES[action], False)
-            if current is None or candidate[2] > current[2]:
+            if current is None or (candidate[2], not token) > (current[2], not current[5]):
                 entries[key] = candidate
+
+        for row in words:
+            word, category, action = row[:3]
+            add(fold(word), word, category, action, "word")
+            for variant in _variants(row[3] if len(row) > 3 else None):
+                add(fold(variant), word, category, action, "variant")
+            if pinyin:
+                for key, how in readings(word):
+                    add(key, word, category, action, how)
         for word in allowed:
             key = fold(word)
             if key:
-                entries[key] = (word, "", Action.ALLOW, True)
+                entries[key] = (word, "", Action.ALLOW, True, "allowed", False)
+        # Pinyin and initials are Latin: their own small automaton scans only the text's Latin runs.
+        latin = {k: v for k, v in entries.items() if v[5]}
+        entries = {k: v for k, v in entries.items() if not v[5]}
         self.values = list(entries.values())
-        self.size = len(entries)
+        self.latin_values = list(latin.values())
+        self.size = len(entries) + len(latin)
         self.engine_name = engine
         self.engine = ENGINES[engine](list(entries)) if entries else None
+        self.latin_engine = ENGINES[engine](list(latin)) if latin else None
+        # A gap of letters/digits can only hide a listed word between two Chinese characters that
+        # follow each other in it (色|情): those pairs, as sorted codes for a vectorised lookup.
+        pairs = set()
+        for key, value in entries.items():
+            if value[3] or not is_han(codes(key)).any():
+                continue
+            pairs.update((ord(a) << 21) | ord(b) for a, b in zip(key, key[1:], strict=False))
+        self.pairs = frozenset(pairs)
+        alphabet = {c for key in (*entries, *latin) for c in key}
+        self.sentinel = next(cp for cp in range(0xA000, 0xA48D) if chr(cp) not in alphabet)  # a Yi syllable
 
-    def _scan(self, text: str) -> tuple[list[Hit], np.ndarray | None]:
-        if self.engine is None or not text:
-            return [], None
-        matches, kept = self.engine.scan(codes(text))
+    def _scan_codes(self, text_codes: np.ndarray, original: np.ndarray | None, source: np.ndarray,
+                    tag: str, *, latin: bool = False) -> list[Hit]:
+        """Hits in one reading of the text. `original[i]`: the original index of the reading's
+        character i (None: the reading is the text itself); `source`: the original text's code
+        points (for the Latin-token check)."""
+        engine = self.latin_engine if latin else self.engine
+        if engine is None:
+            return []
+        matches, kept = engine.scan(text_codes)
+        if not matches:
+            return []
+        positions = np.flatnonzero(kept)
         found: list[Hit] = []
         allowed_spans: list[tuple[int, int]] = []
-        values = self.values
+        values = self.latin_values if latin else self.values
         for index, start, end in matches:
-            word, category, action, is_allowed = values[index]
+            word, category, action, is_allowed, how, token = values[index]
             if is_allowed:
                 allowed_spans.append((start, end))
-            else:
-                found.append(Hit(word, category, action, start, end))
+                continue
+            first, last = int(positions[start]), int(positions[end - 1])
+            if original is not None:
+                first, last = int(original[first]), int(original[last])
+                first, last = min(first, last), max(first, last)
+            if token and not self._whole_token(source, first, last):
+                continue
+            found.append(Hit(word, category, action, start, end, (first, last + 1), how + tag))
         if allowed_spans:
             found = [h for h in found if not any(a <= h.start and h.end <= b for a, b in allowed_spans)]
-        return found, kept
+        return found
+
+    @staticmethod
+    def _whole_token(source: np.ndarray, first: int, last: int) -> bool:
+        """No Latin letter right before or after the original characters first..last."""
+        def letter(i):
+            return 0 <= i < len(source) and (0x61 <= fold_table()[source[i]] <= 0x7A)
+
+        return not letter(first - 1) and not letter(last + 1)
+
+    def _neighbour(self, text: str, i: int, step: int) -> int:
+        """The code point of the first visible character from i on (in direction step), or 0."""
+        while 0 <= i < len(text):
+            f = _folded(text[i])
+            if f:
+                return f
+            i += step
+        return 0
+
+    def _extra_readings(self, text: str) -> list[tuple[list[int] | np.ndarray, str]]:
+        """The Latin runs (for pinyin/initials; runs joined by a sentinel, -1) and the CJK skeleton
+        (the text without the gaps of 1–MAX_CJK_GAP letters/digits that stand between two Chinese
+        characters following each other in a listed word: 色a情 → 色情), as index lists into `text`."""
+        runs = [(m.start(), m.end()) for m in latin_runs().finditer(text)]
+        if not runs:
+            return []
+        out = []
+        if self.latin_engine is not None:
+            index: list[int] = []
+            for a, b in runs:
+                if index:
+                    index.append(-1)
+                index.extend(range(a, b))
+            out.append((index, ""))
+        if self.pairs:
+            drop = []
+            for a, b in runs:
+                if b - a <= 4 * MAX_CJK_GAP and sum(1 for c in text[a:b] if _folded(c)) <= MAX_CJK_GAP:
+                    left, right = self._neighbour(text, a - 1, -1), self._neighbour(text, b, 1)
+                    if left and right and (left << 21) | right in self.pairs:
+                        drop.extend(range(a, b))
+            if drop:
+                out.append((np.delete(np.arange(len(text)), drop), "+skeleton"))
+        return out
+
+    def _scan(self, text: str) -> list[Hit]:
+        if (self.engine is None and self.latin_engine is None) or not text:
+            return []
+        text_codes = codes(text)
+        hits = self._scan_codes(text_codes, None, text_codes, "")
+        readings_ = [(text, None, "")]
+        if RLO in text or LRO in text:
+            order = visual_order(text)
+            shown = "".join(text[i] for i in order)
+            order = np.array(order, dtype=np.int64)
+            hits.extend(self._scan_codes(text_codes[order], order, text_codes, "+reordered"))
+            readings_.append((shown, order, "+reordered"))
+        for string, order, tag in readings_:
+            for index, kind in self._extra_readings(string):
+                index = np.asarray(index, dtype=np.int64)
+                sentinel = index < 0
+                at = np.where(sentinel, 0, index)
+                if order is not None:
+                    at = order[at]
+                sub = np.where(sentinel, self.sentinel, text_codes[at]).astype(np.uint32) if sentinel.any() \
+                    else text_codes[at]
+                original = np.where(sentinel, -1, at)
+                latin = kind == ""
+                if latin and tag:
+                    continue  # reordering does not change what the Latin runs spell
+                hits.extend(self._scan_codes(sub, original, text_codes, tag + kind, latin=latin))
+        if len(readings_) > 1 or len(hits) > 1:
+            unique: dict[tuple, Hit] = {}
+            for h in hits:
+                unique.setdefault((h.word, h.span), h)
+            hits = list(unique.values())
+        return hits
 
     def find(self, text: str) -> list[Hit]:
-        """The listed words in `text` (positions in its folded form), allow-listed ones left out."""
-        return self._scan(text)[0]
+        """The listed words in `text`, allow-listed ones left out."""
+        return self._scan(text)
 
     def screen(self, text: str) -> Screening:
         if not text:
             return Screening(Action.ALLOW, text or "")
-        hits, kept = self._scan(text)  # folded once; masking reuses the same positions
+        hits = self._scan(text)
         if not hits:
             return Screening(Action.ALLOW, text)
         action = max(h.action for h in hits)
         result = text
         if action < Action.HOLD and any(h.action == Action.MASK for h in hits):
-            result = self._mask(text, [h for h in hits if h.action == Action.MASK], kept)
+            result = self._mask(text, [h for h in hits if h.action == Action.MASK])
         return Screening(action, result, hits)
 
     @staticmethod
-    def _mask(text: str, hits: list[Hit], kept: np.ndarray) -> str:
-        positions = np.flatnonzero(kept)
+    def _mask(text: str, hits: list[Hit]) -> str:
         chars = list(text)
         for h in hits:
-            for i in range(positions[h.start], positions[h.end - 1] + 1):
+            for i in range(*h.span):
                 if not chars[i].isspace():
                     chars[i] = MASK_CHAR
         return "".join(chars)

@@ -1,9 +1,11 @@
 """A station's working calendar and the booking response deadline [A3.3.4].
 
-Rule: a request made during the station's working hours must be answered within 1 working hour,
-any other request within 12 working hours. Hours are counted in the station's working time
-(weekly opening hours, date exceptions, and China's statutory holidays from
-`organizations.domain.calendar`, the one working calendar shared by every app).
+Rule (attachment 3, 站点管理员职责): a request made in the station's working time must be answered
+within 1 hour, any other request within 12 hours — clock hours both ("须在12小时内完成回复": a
+request on Friday 19:00 is due Saturday 07:00, not after the weekend). The working time decides
+which rule applies: the station's weekly opening hours, date exceptions, and China's statutory
+holidays from `organizations.domain.calendar`, the one working calendar shared by every app
+(including the provisional calendar of a year whose official schedule is not imported yet).
 
 Everything here is pure: the caller passes a `WorkingCalendar` built from the station's rows.
 """
@@ -91,11 +93,17 @@ def add_working_time(start: datetime, amount: timedelta, cal: WorkingCalendar) -
     return None
 
 
+def response_limit(requested_at: datetime, cal: WorkingCalendar) -> timedelta:
+    """1 hour for a request made in the station's working time, else 12 hours."""
+    return IN_HOURS_LIMIT if cal.is_open(requested_at) else OUT_OF_HOURS_LIMIT
+
+
 def response_deadline(requested_at: datetime, cal: WorkingCalendar) -> datetime:
-    """When the station must confirm or decline a request made at `requested_at`."""
-    limit = IN_HOURS_LIMIT if cal.is_open(requested_at) else OUT_OF_HOURS_LIMIT
-    deadline = add_working_time(requested_at, limit, cal)
-    return deadline if deadline is not None else requested_at + limit
+    """When the station must confirm or decline a request made at `requested_at` (clock hours)."""
+    return requested_at + response_limit(requested_at, cal)
+
+
+REPLY_RULE = "工作时间内提交的预约1小时内回复，其他时间12小时内回复"
 
 
 def slot_starts(day: date, cal: WorkingCalendar, duration: timedelta) -> list[tuple[datetime, datetime]]:

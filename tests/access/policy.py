@@ -40,6 +40,7 @@ ANYONE = frozenset(COLUMNS)
 USERS = ANYONE - {"anon"}
 NOBODY = frozenset()  # superusers (and, for model-permission viewsets, a group granted them) only
 PROVINCE_MODERATORS = staff(MODERATION, "parent")  # the province's word lists
+PROVINCE_ADMINS = staff("admin", "parent")  # the working calendar (holidays, the yearly schedule import)
 
 
 @dataclass(frozen=True)
@@ -214,10 +215,14 @@ ADMIN = {
     # Rosters (admins and liaisons of the subtree) and staff memberships (its administrators).
     **viewset("roster", index=ALL_STAFF, add=staff(PUBLISHING, ANYWHERE), instance=staff(PUBLISHING), copy=False),
     **viewset("staff", index=ALL_STAFF, add=staff("admin", ANYWHERE), instance=staff("admin"), copy=False),
-    # Q&A workbench: answering staff; the working calendar and tags are province business (model permissions).
+    # Q&A workbench: answering staff; tags are province business (model permissions).
     "/admin/qa/queue/": R(staff(PUBLISHING, ANYWHERE)),
     "/admin/qa/overdue/": R(staff(PUBLISHING, ANYWHERE)),
-    **viewset("calendar", index=NOBODY, add=NOBODY, instance=NOBODY),
+    **viewset("calendar", index=PROVINCE_ADMINS, add=PROVINCE_ADMINS, instance=PROVINCE_ADMINS),
+    # The working calendar: a year at a glance and the yearly schedule import (issue 22).
+    "/admin/calendar/year/": R(PROVINCE_ADMINS),
+    "/admin/calendar/year/<int:year>/": R(PROVINCE_ADMINS),
+    "/admin/calendar/import/": R(PROVINCE_ADMINS),
     **viewset("qa_tags", index=NOBODY, add=NOBODY, instance=NOBODY),
     # Editors pick featured questions from the public questions (nothing there is not already public).
     **{f"/admin/home/question-chooser/{s}": R(ALL_STAFF | people("ops"), note="public questions only; every admin user")

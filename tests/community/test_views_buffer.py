@@ -2,12 +2,13 @@
 and no view is lost when a flush fails or is interrupted."""
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from community import cache as qa_cache
-from community import services
+from community import services, tasks
 from community.models import Question
 from tests.factories import UserFactory
 
@@ -19,7 +20,9 @@ def buffered(settings):
     assert client is not None, "the test settings use Redis"
     cache.clear()
     client.delete(qa_cache.VIEWS_KEY, *client.keys(qa_cache.FLUSHING_PREFIX + "*"))
+    qa_cache._down_until = 0.0
     yield client
+    qa_cache._down_until = 0.0
     client.delete(qa_cache.VIEWS_KEY, *client.keys(qa_cache.FLUSHING_PREFIX + "*"))
 
 
@@ -83,3 +86,72 @@ def test_without_the_buffer_a_view_is_one_update(db, tree, client, settings):
     client.get(f"/api/community/questions/{q.pk}/")
     q.refresh_from_db()
     assert q.view_count == 1
+
+
+# ------------------------------------------------------------------ Redis down or restarted (issue 25, finding 7)
+
+class DeadRedis:
+    """A client whose server is gone: every command raises what redis-py raises then."""
+
+    def __getattr__(self, name):
+        def fail(*args, **kwargs):
+            raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+        return fail
+
+
+def test_question_pages_count_views_in_the_database_while_redis_is_down(db, tree, client, buffered, monkeypatch):
+    """Was: GET /qa/<id>/ → 500 (redis.ConnectionError from buffer_view, past IGNORE_EXCEPTIONS)."""
+    q = _question(tree, "大学生创业补贴怎么申请")
+    monkeypatch.setattr(qa_cache, "_redis", lambda: DeadRedis())
+    assert client.get(f"/qa/{q.pk}/").status_code == 200
+    assert client.get(f"/api/community/questions/{q.pk}/").status_code == 200
+    q.refresh_from_db()
+    assert q.view_count == 2  # counted directly, none lost
+    assert tasks.flush_views() == 0  # the beat task logs and waits for Redis
+    monkeypatch.undo()
+    qa_cache._down_until = 0.0  # Redis back (after DOWN_SECONDS in real life): buffered again
+    client.get(f"/qa/{q.pk}/")
+    q.refresh_from_db()
+    assert q.view_count == 2 and services.flush_views() == 1
+
+
+def test_an_unreachable_redis_cache_never_breaks_a_question_page(db, tree, settings):
+    """The whole cache on a dead Redis, as production configures it (IGNORE_EXCEPTIONS)."""
+    from django.test import Client
+
+    q = _question(tree, "大学生创业补贴怎么申请")
+    settings.YV_QA_BUFFER_VIEWS = True
+    qa_cache._down_until = 0.0
+    settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
+                                   "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2,
+                                               "IGNORE_EXCEPTIONS": True}}}
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    try:
+        c = Client()
+        for url in (f"/qa/{q.pk}/", f"/api/community/questions/{q.pk}/", f"/qa/{q.pk}/"):
+            assert c.get(url).status_code == 200, url
+        q.refresh_from_db()
+        assert q.view_count == 3
+    finally:
+        qa_cache._down_until = 0.0
+
+
+def test_a_redis_restart_without_persistence_loses_at_most_the_views_since_the_last_flush(db, tree, client, buffered,
+                                                                                          settings):
+    """The buffer is drained, not persistent (the documented choice): beat flushes it every
+    YV_QA_VIEWS_FLUSH_SECONDS (10 s), and a restart that empties Redis loses only what was counted
+    after the last flush. The probe's restart lost 22 views of up to a minute (the old interval)."""
+    from django.conf import settings as conf
+
+    assert conf.CELERY_BEAT_SCHEDULE["community-flush-views"]["schedule"] == settings.YV_QA_VIEWS_FLUSH_SECONDS <= 10
+    q = _question(tree, "大学生创业补贴怎么申请")
+    for _ in range(22):
+        client.get(f"/api/community/questions/{q.pk}/")
+    assert services.flush_views() == 22  # the beat tick
+    for _ in range(3):  # counted in the seconds before the restart
+        client.get(f"/api/community/questions/{q.pk}/")
+    buffered.flushall()  # Redis restarted without persistence: every key gone
+    assert services.flush_views() == 0
+    q.refresh_from_db()
+    assert q.view_count == 22  # every view counted before the last flush kept; the 3 after it are the bound

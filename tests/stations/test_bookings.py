@@ -43,7 +43,7 @@ def test_full_lifecycle_with_notifications(station, slot, youth, station_admin, 
     assert r.status_code == 201, r.content
     body = r.json()
     assert body["status"] == "pending"
-    # requested inside working hours: answer within one working hour
+    # requested inside working hours: answer within one hour
     assert datetime.fromisoformat(body["respond_by"]) == NOW + timedelta(hours=1)
     slot.refresh_from_db()
     assert slot.booked == 1
@@ -139,14 +139,20 @@ def test_bad_ratings_are_rejected(slot, youth, station_admin, client_for):
         services.rate_booking(actor=youth, booking_id=bid, score=9)
 
 
-def test_out_of_hours_request_gets_twelve_working_hours(station, youth):
-    # Friday 27 November 2026, 20:00 → Monday 9–12, 14–18 (7 h) + Tuesday 9–12 (3 h) + 14–16 (2 h)
+def test_out_of_hours_request_gets_twelve_clock_hours(station, youth, station_admin):
+    # Friday 27 November 2026, 20:00 → Saturday 08:00 (attachment 3: 12 hours; it used to be 12
+    # working hours, Tuesday 16:00); the reminder and the escalation follow that deadline.
     with freeze_time(datetime(2026, 11, 27, 20, 0, tzinfo=CHINA)):
         services.generate_slots(station=station, days=7)
         slot = ServiceSlot.objects.filter(station=station).order_by("starts_at").last()
         b = services.request_booking(user=youth, slot_id=slot.pk)
     assert b.in_working_hours is False
-    assert b.respond_by == datetime(2026, 12, 1, 16, 0, tzinfo=CHINA)
+    assert b.respond_by == datetime(2026, 11, 28, 8, 0, tzinfo=CHINA)
+    with freeze_time(datetime(2026, 11, 28, 7, 59, tzinfo=CHINA)):
+        assert services.escalate_overdue() == 0
+    with freeze_time(datetime(2026, 11, 28, 8, 1, tzinfo=CHINA)):
+        assert services.escalate_overdue() == 1
+    assert Notification.objects.filter(recipient=station_admin, kind="station_overdue").count() == 1
 
 
 def test_overdue_escalates_to_liaison_once_and_stale_expires(station, slot, youth, station_admin, tianhe_liaison):

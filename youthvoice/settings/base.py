@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "youthvoice.middleware.NulCharactersInUrls",
+    "youthvoice.middleware.IdOverflowIs404",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -235,14 +236,31 @@ _ = _  # gettext_lazy is imported for settings that add translated labels
 # --- Moderation: the sensitive-word matching engine (moderation/domain/matcher.py): "ahocorasick_rs"
 # (Rust, the faster) or "pyahocorasick" ---
 YV_MODERATION_ENGINE = env("YV_MODERATION_ENGINE", default="ahocorasick_rs")
-# --- Moderation: posting rate limits (enforced in moderation.services.check_rate_limits) ---
+# --- Rate limits: every write a youth can make (enforced in moderation.services.check_rate_limits) ---
+# One table: for each kind of write, {window in seconds: (limit for established users, limit for new
+# users)}; None = no limit for them in that window. "New" = registered within `new_user_days` (as
+# Discourse's first-day and new-user limits); staff members always get the established column.
+# Writes by a user are counted from moderation.PostRecord rows (rolling windows, in the write's
+# transaction); writes without a user (sign-ups, SMS codes: a key such as an IP or a phone number)
+# in the shared cache (fixed windows; the established column). The figures let a person act
+# normally and stop floods: the probe of issue 25 posted 60 answers/comments/reports in seconds.
 YV_RATE_LIMITS_ENABLED = env.bool("YV_RATE_LIMITS_ENABLED", default=True)
 YV_RATE_LIMITS = {
     "duplicate_window_seconds": 5 * 60,  # the same text twice within 5 minutes is refused
-    "daily": {"question": 20},  # everyone, rolling 24 hours
-    "new_user_days": 1,  # "new" = registered within this many days
-    "new_user_first_day": {"question": 3, "answer": 10},
-    "new_user_interval_seconds": {"question": 120},
+    "new_user_days": 1,
+    "kinds": {
+        "question": {120: (None, 1), 86400: (20, 3)},
+        "answer": {60: (10, 3), 86400: (200, 10)},
+        "comment": {60: (10, 5), 86400: (200, 20)},
+        "like": {60: (30, 10), 86400: (300, 50)},
+        "report": {60: (5, 3), 86400: (20, 5)},
+        "appeal": {3600: (3, 1), 86400: (5, 2)},
+        "application": {3600: (3, 2), 86400: (5, 3)},  # alliance applications
+        "booking": {3600: (5, 3), 86400: (10, 5)},
+        # keyed writes (no user yet): the key is the caller's choice (an IP, a phone number)
+        "signup": {3600: (20, 20), 86400: (50, 50)},
+        "sms_code": {60: (1, 1), 3600: (5, 5), 86400: (10, 10)},
+    },
 }
 CELERY_BEAT_SCHEDULE["moderation-monitor-hourly"] = {
     "task": "moderation.tasks.run_monitoring", "schedule": 3600.0, "kwargs": {"window": "hour"},
@@ -277,10 +295,15 @@ YV_ALLIANCES_FLAG_OUT_OF_DOMAIN = env.bool("YV_ALLIANCES_FLAG_OUT_OF_DOMAIN", de
 YV_QA_PEER_ANSWER_STOPS_CLOCK = env.bool("YV_QA_PEER_ANSWER_STOPS_CLOCK", default=False)
 # Deadline sweep: reminders at 2/3 of the window, escalation to the parent organisation when overdue.
 CELERY_BEAT_SCHEDULE["community-sweep-deadlines"] = {"task": "community.tasks.sweep_deadlines", "schedule": 60.0}
-# Question views are counted in Redis and applied to the rows every minute, so that reading a
-# question writes nothing to the database (off, or without Redis: one UPDATE per view).
+# Question views are counted in Redis and applied to the rows every YV_QA_VIEWS_FLUSH_SECONDS, so
+# that reading a question writes nothing to the database (off, without Redis or while Redis is
+# unreachable: one UPDATE per view). The buffer is drained, not persistent: a Redis restart without
+# persistence loses at most the views counted since the last flush (docs/security.md).
 YV_QA_BUFFER_VIEWS = env.bool("YV_QA_BUFFER_VIEWS", default=True)
-CELERY_BEAT_SCHEDULE["community-flush-views"] = {"task": "community.tasks.flush_views", "schedule": 60.0}
+YV_QA_VIEWS_FLUSH_SECONDS = env.int("YV_QA_VIEWS_FLUSH_SECONDS", default=10)
+CELERY_BEAT_SCHEDULE["community-flush-views"] = {
+    "task": "community.tasks.flush_views", "schedule": float(YV_QA_VIEWS_FLUSH_SECONDS),
+}
 # --- Stations (青年之家) ----------------------------------------------------------------------
 # The Wagtail location widget uses the same tile server as the public service map.
 GEO_WIDGET_LEAFLET_TILE_LAYER = YV_ADMIN_MAP_TILE_URL
@@ -355,29 +378,21 @@ INSIGHTS_ORG_SCORE_WEIGHTS = {"answer_rate": 40.0, "on_time_rate": 30.0, "satisf
 INSIGHTS_MAX_RANGE_DAYS = {"day": 366, "week": 732, "month": 1830, "year": 3660, "range": 366}
 
 # --- Security hardening (accounts/, issue 11 items 3–5; docs/security.md) ---------------------------
-INSTALLED_APPS += ["axes", "csp", "django_otp", "django_otp.plugins.otp_totp"]  # noqa: F405
+INSTALLED_APPS += ["csp", "django_otp", "django_otp.plugins.otp_totp"]  # noqa: F405
 # django-otp marks a session verified; AdminOTPMiddleware sends staff who must use TOTP to the step.
 # CSPMiddleware gives every response a Content-Security-Policy (a nonce for our pages, Wagtail's
-# allowances under /admin/). Axes' middleware turns a lockout into our bilingual 429.
+# allowances under /admin/). LoginThrottleMiddleware turns a throttled login into our bilingual 429.
 MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,  # noqa: F405
                   "django_otp.middleware.OTPMiddleware")
 MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,  # noqa: F405
                   "accounts.otp.AdminOTPMiddleware")
 MIDDLEWARE.insert(1, "accounts.csp.YouthVoiceCSPMiddleware")  # noqa: F405
-MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # noqa: F405
-# Axes goes first: it refuses a locked-out account or address before any password is checked.
-AUTHENTICATION_BACKENDS = ["accounts.backends.LockoutBackend", *AUTHENTICATION_BACKENDS]
-# Lockout: 5 failures within 15 minutes, counted separately per account (username or phone, both
-# resolve to one account) and per client address; the lock lifts 15 minutes after the last failure.
-AXES_FAILURE_LIMIT = 5
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_USE_ATTEMPT_EXPIRATION = True
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
-AXES_USERNAME_CALLABLE = "accounts.security.lockout_username"
-AXES_CLIENT_IP_CALLABLE = "accounts.security.client_ip"
-AXES_LOCKOUT_CALLABLE = "accounts.security.lockout_response"
-AXES_VERBOSE = False
+MIDDLEWARE += ["accounts.security.LoginThrottleMiddleware"]  # noqa: F405
+# The throttle goes first: it refuses an attempt that must still wait before any password is checked.
+# Soft lockout (accounts/security.py, rule in accounts/domain/login_throttle.py): per account, per
+# client address and per known browser; 5 free failures an account (20 an address), then 15 s doubling
+# to 15 minutes, never more than 100 an hour. A success clears only its own account's failures.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginThrottleBackend", *AUTHENTICATION_BACKENDS]
 # Behind a reverse proxy set YV_TRUSTED_PROXY_COUNT=1 so the client address is read from
 # X-Forwarded-For (the right-most entry the proxy appended); 0 = REMOTE_ADDR.
 YV_TRUSTED_PROXY_COUNT = env.int("YV_TRUSTED_PROXY_COUNT", default=0)
@@ -430,3 +445,12 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = ["application/pdf"]
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 LOGOUT_REDIRECT_URL = "/"  # LogoutView otherwise renders registration/logged_out.html (which we do not ship)
 WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL  # private pages and document collections send visitors to our login page
+# --- Notifications: notices of these kinds about the same subject (e.g. comments on one question)
+# that reach a recipient while the previous one is unread and within the window become one notice
+# with a count (notifications.services.notify_many), so a flood cannot bury the notification centre.
+YV_NOTIFICATION_COALESCE = {"kinds": ["comment", "answer", "alliance"], "window_seconds": 3600}
+# --- Avatars (accounts/uploads.py): every avatar upload is bounded in bytes, pixels (read from the
+# header, before anything is decoded) and format (recognised from the content).
+YV_AVATAR_MAX_BYTES = 2 * 1024 * 1024
+YV_AVATAR_MAX_PIXELS = 4096 * 4096
+YV_AVATAR_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")

@@ -16,10 +16,10 @@ DEMO_MODULES = [
     "alliances.demo",
     "stations.demo",
     "community.demo",
-    "moderation.demo",
     "appeals.demo",
     "insights.demo",
     "search.demo",
+    "moderation.demo",  # last: the word list must not screen the demo content loaded before it
 ]
 
 
