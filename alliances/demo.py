@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import DEMO_PASSWORD
+from accounts.demo import demo_password_hash
 from accounts.models import RealNameStatus
 from home.models import BranchHomePage
 from organizations.models import Organization
@@ -82,7 +82,7 @@ PROFILES = {
                       "组织社区关爱、应急救援和大型赛会志愿服务，指导青年志愿团队建设。"),
                      ("公益项目主管", "{city}青少年发展基金会", "公益项目管理师",
                       "负责助学和乡村振兴公益项目，指导青年设计和运营公益项目。")],
-    D.LEAGUE: [("专职团干部", "共青团{city}委员会", "团务工作 10 年；智慧团建管理员",
+    D.LEAGUE: [("专职团干部", "{league}", "团务工作 10 年；智慧团建管理员",
                 "熟悉团员发展、组织关系转接和团费收缴等团务工作。"),
                ("兼职团干部", "{city}某高校团委", "兼职团委副书记；青年工作研究会会员",
                 "关注青年发展政策和基层团组织建设，乐于解答团员青年的组织生活问题。")],
@@ -176,16 +176,17 @@ def load(stdout=None) -> dict:
             user = User(username=username, display_name=f"{name}{'老师' if domain != D.LEAGUE else ''}", real_name=name,
                         phone=f"1372026{n + 1:04d}", real_name_status=RealNameStatus.VERIFIED,
                         real_name_verified_at=now, organization=org, email=f"{username}@example.org")
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save()
         if ExpertProfile.objects.filter(user=user).exists():
             continue
-        city = org.short_name or org.name
+        # as the League writes them: 广东省…, 广州市…; the League body by its full name
+        city = org.name.removeprefix("共青团").removesuffix("委员会") or org.short_name
         pending = n % 30 == 29  # a few applications wait for their liaison
         with transaction.atomic():
             expert = ExpertProfile.objects.create(
                 user=user, real_name=name, title=title,
-                workplace=workplace.format(city=city, surname=name[0] + "信"), credentials=credentials, bio=bio,
+                workplace=workplace.format(city=city, league=org.name, surname=name[0] + "信"), credentials=credentials, bio=bio,
                 organization=org, status=ExpertStatus.PENDING if pending else ExpertStatus.ACTIVE,
                 kind=(ExpertKind.CADRE_FULL if n % 2 == 0 else ExpertKind.CADRE_PART) if domain == D.LEAGUE
                 else ExpertKind.PROFESSIONAL,

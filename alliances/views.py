@@ -172,7 +172,7 @@ def apply(request, alliance_id: int):
                                    message=request.POST.get("message", "")[:300])
         messages.success(request, _("Your application was sent to the alliance's liaison officers."))
     except ServiceError as exc:
-        messages.error(request, exc.zh)
+        messages.error(request, exc.localized)
     return redirect(alliance.url)
 
 
@@ -197,7 +197,7 @@ def act_on_membership(request, pk: int, action: str):
         actions[action]()
         messages.success(request, _("Done."))
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.localized)
         if exc.status == 403:
             raise PermissionDenied from exc
     target = request.POST.get("next") or ""

@@ -148,8 +148,8 @@ class MembershipEditView(ScopedEditView):
         try:
             return super().form_valid(form)
         except ServiceError as exc:
-            form.add_error(None, exc.message)
-            self.produced_error_message = exc.message
+            form.add_error(None, exc.localized)
+            self.produced_error_message = exc.localized
             return self.form_invalid(form)
 
 

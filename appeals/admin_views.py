@@ -112,7 +112,7 @@ def step(request, pk, name):
             lead_organization=lead, co_handlers=co, rating=post.get("rating") or None, expected_version=version,
         )
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.localized)
     else:
         messages.success(request, _("Done."))
     return redirect("appeals_admin:detail", pk=appeal.pk)

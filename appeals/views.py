@@ -41,7 +41,7 @@ def request_help(request):
                 question_id=int(question_id) if question_id.isdigit() else None,
             )
         except ServiceError as exc:
-            errors, error_message, status = dict(exc.fields), exc.zh, exc.status
+            errors, error_message, status = dict(exc.fields), exc.localized, exc.status
         else:
             messages.success(request, _("Your request has been received."))
             return redirect("appeals:detail", pk=appeal.pk)
@@ -71,7 +71,7 @@ def rate(request, pk):
         services.transition(actor=request.user, appeal_id=appeal.pk, name="return_visit",
                             comment=request.POST.get("comment", ""), rating=request.POST.get("rating"))
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.localized)
     else:
         messages.success(request, _("Thank you for your rating."))
     return redirect("appeals:detail", pk=appeal.pk)
@@ -84,5 +84,5 @@ def withdraw(request, pk):
     try:
         services.transition(actor=request.user, appeal_id=appeal.pk, name="withdraw", comment=request.POST.get("reason", ""))
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.localized)
     return redirect("appeals:detail", pk=appeal.pk)

@@ -16,9 +16,12 @@ from organizations.models import Organization, OrganizationKind
 
 from . import services
 from .domain import deadlines, ranking
-from .models import Answer, AnswerRole, EventKind, Like, Question, QuestionEvent, QuestionStatus, QuestionTag
+from .models import Answer, AnswerRole, Comment, EventKind, Like, Question, QuestionEvent, QuestionStatus, QuestionTag
 
 TARGET_QUESTIONS = 320
+# Open questions asked within the last hours (inside their answer window); the rest of the history
+# is spread over the past weeks, so that no demo youth is near the daily question limit.
+RECENT_OPEN = 10
 
 TAGS = [("劳动合同", "labor-contract"), ("实习", "internship"), ("创业补贴", "startup-subsidy"), ("租房", "renting"),
         ("考研", "postgraduate"), ("心理压力", "stress"), ("团组织关系", "league-transfer"), ("志愿服务", "volunteer"),
@@ -76,29 +79,53 @@ QUESTIONS = {
     ],
 }
 
+# domain -> the answer to each question of QUESTIONS[domain], in the same order ({org}: the
+# organisation the question was asked of, {place}: the place in its title).
 ANSWERS = {
-    "legal": ["根据《劳动合同法》，已与用人单位形成劳动关系的应订立书面劳动合同；在校生实习一般签订三方实习协议，约定实习报酬和保险。建议保留考勤、工作记录，可向{org}或当地劳动监察部门咨询。",
-              "建议先固定证据（聊天记录、转账凭证、照片），与对方协商；协商不成可向当地消费者协会、劳动监察大队投诉，或申请劳动仲裁，劳动仲裁不收费。",
-              "可拨打12348公共法律服务热线获得免费法律咨询，{org}青年之家每周也有律师驻点。"],
-    "psychology": ["你的感受很正常，长期高压下出现失眠很常见。建议固定作息，睡前一小时放下手机，白天适度运动；如果持续两周以上影响生活，可以预约专业咨询。",
-                   "可以先从一个小目标开始，比如每周参加一次{org}青年之家的活动，认识同龄人。孤独感会随着建立新的联系慢慢减轻。",
-                   "全省青少年心理咨询热线12355提供免费服务，{org}也有线下心理服务站点，可以在本平台预约。"],
-    "employment": ["{org}每年都会发布就业见习岗位，见习期间有见习补贴，可在“粤省事”或人社部门网站查询并报名。",
-                   "两条路没有绝对好坏，关键看你的职业规划：如果目标岗位看重学历，考研值得；如果想尽早积累经验，先工作也可以在职提升。",
-                   "灵活就业人员可以在“粤省事”小程序或社保经办机构办理参保登记，按月缴费，基数可在规定范围内选择。"],
-    "entrepreneurship": ["符合条件的毕业5年内高校毕业生在{org}创办初创企业，可申请一次性创业资助和租金补贴，具体可咨询当地人社部门或创业孵化基地。",
-                         "创业担保贷款个人最高可贷30万元，由财政贴息，需要提供营业执照、创业计划书等材料，建议先到当地人社部门窗口咨询。",
-                         "{org}有青年创业孵化基地，提供免费工位和导师辅导，可以关注“青年之声”发布的入驻通知。"],
-    "relationships": ["{org}团委每年都会举办青年联谊活动，报名需要实名认证，信息在本平台活动栏目发布，请留意。",
-                      "感情中的重大决定需要两个人充分沟通，可以先列出各自最在意的事情，再一起商量一个时间表。",
-                      "凡是网恋对象引导投资、充值的，基本都是“杀猪盘”诈骗，请立即停止转账并拨打96110反诈热线。"],
-    "volunteering": ["可以在“i志愿”平台注册成为志愿者，参加活动后由组织方在平台录入志愿时长，学校认可平台出具的证明。",
-                     "{org}青年之家每周末都有公益活动，包括社区服务、环保宣传、关爱长者等，可在本平台站点页面预约。",
-                     "发起志愿项目建议依托学校团委或{org}的志愿者协会，办理活动备案并购买保险，确保安全。"],
-    "league": ["毕业生团员在“智慧团建”系统中由本人发起转接申请，选择就业单位或居住地所在的团组织；不清楚接收组织的，可联系{org}团委协助。",
-               "团员证遗失可向所在团支部申请补办，由团支部报上级团委审核后补发。",
-               "入团年龄为14周岁以上、28周岁以下，单位没有团组织的青年可以向居住地的街道（乡镇）团组织或{org}团委提出申请。"],
+    "legal": [
+        "在校生实习一般不按劳动关系处理，但用人单位应与你和学校签订实习协议，约定实习期限、报酬、保险和安全责任。单位只包午饭、不给任何报酬却要求全职上班，存在侵权风险。建议保留考勤、工作记录和聊天记录，先与单位协商补签实习协议；协商不成可请学校就业部门出面，或到{org}青年之家找驻点律师咨询。",
+        "房东扣押金要有依据，入住时就有的划痕不是你造成的损坏，你手里入住时的照片是关键证据。建议先把照片和租赁合同发给房东书面协商；不成可向街道人民调解委员会申请调解，或向房屋所在地法院起诉，押金纠纷金额小，可适用小额诉讼程序，费用很低。",
+        "拖欠工资可以两条路并行：一是向用工所在地的劳动保障监察大队投诉（也可拨打12333），监察部门可以责令限期支付；二是申请劳动仲裁，仲裁不收费，时效为一年。建议工友们一起收集工资条、考勤记录、工作群聊天记录和转账记录，证据越全越好。",
+        "“做任务返佣金”是典型的刷单诈骗，已经报案是正确的第一步。请把转账记录、聊天截图、对方账号等材料补充交给办案民警，并保留好报案回执。能否追回取决于资金能否被及时冻结，请配合警方调查。今后凡是要求先垫付再返利的都是诈骗，可拨打96110反诈热线咨询。",
+        "根据《劳动合同法》，试用期内以“不符合录用条件”解除合同，单位要证明事先告知过录用条件，并有你不符合的证据。公司从未告知录用条件的，解除可能属于违法解除，你可以主张赔偿金（经济补偿的二倍）。建议先书面要求公司说明解除理由，再向当地劳动人事争议仲裁委员会申请仲裁。",
+    ],
+    "psychology": [
+        "二战考研压力很大，失眠和心慌是身体在提醒你需要调整。可以试试：固定起床时间，白天安排20分钟运动，睡前一小时放下手机和书本，把担心的事写在纸上再睡；学习按番茄钟分段，效率比拉长时间更重要。如果失眠持续两周以上、白天明显难受，建议预约心理咨询或到医院睡眠门诊看看。",
+        "刚到新城市感到孤独很常见，不是你的问题。可以从门槛低的小事开始：每周固定参加一次{org}青年之家的活动或志愿服务，加入一个兴趣社群（跑步、桌游、读书会），约一两位聊得来的同事吃午饭。给自己几个月时间，关系是慢慢建立起来的。",
+        "父母的期望和你的选择都有各自的理由。沟通时先讲清楚你的计划：在{place}做设计的发展路径、收入和生活安排，让父母看到你考虑过风险；也可以约定一个观察期，比如两年后再一起评估。情绪激动时先暂停通话，换个时间再谈。",
+        "可以拨打12355青少年服务台热线，提供免费的心理咨询和法律咨询；{org}的青年之家也有心理咨询服务，可在本平台“服务站点”里预约面谈。如果弟弟持续低落、不愿上学或有伤害自己的想法，请尽快陪他到医院精神心理科就诊。",
+    ],
+    "employment": [
+        "{org}所在地的人社部门每年都会发布就业见习岗位，离校两年内未就业的高校毕业生和16–24岁失业青年可以报名，见习期间由见习单位发放基本生活补助，政府按规定给单位见习补贴。可在“粤省事”小程序或当地人社局网站查询岗位并报名。",
+        "两条路没有绝对好坏，关键看目标岗位：想做算法、研究类岗位，学历门槛较高，考研更有价值；想做开发、测试、运维，手上又有offer，先工作积累项目经验也很好，以后还可以在职读研。建议先和offer单位的学长聊聊岗位发展，再结合自己的备考状态决定。",
+        "灵活就业人员可以在“粤省事”小程序或社保经办机构办理参保登记，按月缴纳养老保险和医疗保险，缴费基数可在当地规定的上下限之间自选，办理时可以查到每月的具体金额。",
+        "三方协议签订后可以违约，但要承担协议约定的违约责任，一般是支付违约金，并由原单位出具解约函，学校才能重新发放三方协议。建议先看清协议里的违约条款，和原单位HR坦诚沟通，再到学校就业指导中心办理改派手续。",
+        "“粤菜师傅”“广东技工”“南粤家政”三项工程的培训可以在“粤省事”或当地人社部门报名，符合条件的可享受免费培训或培训补贴，考核合格可取得职业技能等级证书。{org}的青年之家也会发布培训报名信息。",
+    ],
+    "entrepreneurship": [
+        "在广东，毕业5年内的高校毕业生等群体创办初创企业，可按规定申请一次性创业资助；租用经营场地的，还可以申请租金补贴。一般向当地人社部门提交营业执照、场地租赁合同等材料，具体金额以{org}所在地当年的政策为准。",
+        "创业担保贷款个人最高一般为30万元，财政按规定贴息。通常要求在当地注册经营、本人无其他经营性贷款逾期，需要营业执照、身份证明和创业计划书。开奶茶店差十万元左右，可以先到当地人社部门或经办银行窗口咨询。",
+        "{org}有青年创业孵化基地和众创空间，入驻团队可享受免费或低价工位、创业导师辅导和政策对接，农产品电商项目还可以关注乡村振兴青年创业扶持。入驻一般需要提交项目计划书，通过评审后签订入驻协议。",
+        "小型餐饮起步，个体工商户注册简单、税负较低，小规模经营常按定期定额征收，但要以个人财产承担责任；有限公司以出资额为限承担责任，便于以后融资和扩张，但账务和税务要求更规范。建议先注册个体户，规模扩大后再考虑成立公司。",
+    ],
+    "relationships": [
+        "{org}团委每年都会举办青年联谊交友活动，报名需要实名认证，活动信息在本平台和团委公众号发布。请通过官方渠道报名，谨防以“相亲”为名的收费骗局。",
+        "这是两个人的决定，可以先各自列出最在意的三件事（工作发展、城市生活、家庭），再一起商量谁搬、什么时候搬、搬过去后工作怎么找。也可以先利用一次长假去{place}住一段时间，看看能不能适应。",
+        "这是典型的“杀猪盘”诈骗：网上认识、感情升温后引导你在某个平台投资充值，前期小额能提现，等你投入大额就无法提取。请立即停止充值，保存聊天记录和转账凭证，拨打96110反诈热线或到派出所报案。",
+    ],
+    "volunteering": [
+        "在广东可以通过“i志愿”平台（微信小程序或网站）注册成为志愿者，参加活动后由组织方在平台录入志愿服务时长，平台可以出具志愿服务记录证明，学校一般都认可。",
+        "{org}青年之家周末有社区服务、环保宣传、关爱长者等公益活动，可在本平台“服务站点”页面查看，并预约“志愿服务报名”时段。",
+        "发起暑期支教项目，建议依托学校团委或{org}志愿者协会立项：提前联系乡村学校确认需求，制定活动方案和安全预案，为每位志愿者购买意外保险，在“i志愿”平台发布项目招募志愿者，服务时长可以正式记录。",
+    ],
+    "league": [
+        "毕业生团员在“智慧团建”系统由本人发起转接：登录后选择“组织关系转接”，按就业单位或居住地搜索接收团支部。不清楚接收组织的，可转到工作单位所在地的街道（乡镇）团组织，或联系{org}协助查找。",
+        "团员证遗失可向现在所在的团支部申请补办，团支部以“智慧团建”系统中的团员信息为准核实身份，报上级团委审核后补发。",
+        "入团年龄为14周岁以上、28周岁以下，24岁可以申请。单位没有团组织的，可以向居住地的街道（乡镇）团组织提出申请，经过团课学习和考察后发展入团。",
+        "团费按月交纳，可在“智慧团建”系统的团费交纳入口在线交纳。学生团员和无收入团员按规定的标准交纳，在职团员按收入比例交纳，具体以团支部的通知为准。",
+    ],
 }
+assert all(len(ANSWERS[d]) == len(QUESTIONS[d]) for d in QUESTIONS), "one answer per question template"
 
 PEER_ANSWERS = ["我之前也遇到过类似的情况，后来去青年之家咨询，工作人员很耐心。", "同问，坐等专业老师回答。",
                 "可以先打12355问问，我上次打过，回复很快。", "建议把材料准备齐全再去窗口办理，能省不少时间。",
@@ -138,11 +165,64 @@ def _backdate(q: Question, asked_at, rng) -> None:
         fields.update(first_answered_at=first_stop, answered_on_time=first_stop <= dl.due)
     Question.objects.filter(pk=q.pk).update(**fields)
     QuestionEvent.objects.filter(question=q).update(created_at=asked_at)
+    Comment.objects.filter(question=q).update(
+        created_at=min(asked_at + timedelta(hours=rng.randint(3, 30)), timezone.now() - timedelta(minutes=10)))
     if first_stop is not None:
         QuestionEvent.objects.filter(question=q, kind=EventKind.ANSWERED).update(created_at=first_stop)
 
 
+# (organisation slug, username of a staff member of it) on duty: answering in duty hours.
+DUTY = [("guangdong", "province_admin"), ("guangzhou", "gz_liaison"), ("440106", "tianhe_duty"),
+        ("shenzhen", "sz_liaison"), ("sysu", "sysu_liaison")]
+
+
+def load_duty_roster(stdout=None) -> int:
+    """This week's and next week's duty (09:00–21:00 every day: workday shifts on workdays, holiday
+    shifts on days off) and the next statutory holiday's, for the organisations in DUTY — so that
+    duty staff see their shifts and the roster-gap check finds these organisations covered.
+    Idempotent: a shift is keyed by organisation, person and start."""
+    from datetime import datetime, time
+
+    from organizations.domain.calendar import statutory_holiday
+    from organizations.models import DutyShift, ShiftKind, StaffMembership
+    from organizations.selectors import calendar_overrides
+
+    User = get_user_model()
+    today = timezone.localdate()
+    monday = today - timedelta(days=today.weekday())
+    overrides = calendar_overrides(monday)
+    days = [monday + timedelta(days=k) for k in range(14)]
+    holiday = [d for d in (today + timedelta(days=k) for k in range(14, 200)) if statutory_holiday(d, overrides)[1]]
+    if holiday:  # the first holiday after the two weeks, all its days
+        first = holiday[0]
+        days += [d for d in holiday if (d - first).days < 10]
+    tz = timezone.get_current_timezone()
+    users = {u.username: u for u in User.objects.filter(username__in=[u for _, u in DUTY])}
+    orgs = {o.slug: o for o in Organization.objects.filter(slug__in=[s for s, _ in DUTY])}
+    members = set(StaffMembership.objects.active().filter(organization__in=orgs.values())
+                  .values_list("organization_id", "user_id"))
+    have = set(DutyShift.objects.filter(organization__in=orgs.values()).values_list("organization_id", "user_id", "starts_at"))
+    rows = []
+    for slug, username in DUTY:
+        org, user = orgs.get(slug), users.get(username)
+        if org is None or user is None or (org.pk, user.pk) not in members:
+            continue
+        for k, day in enumerate(days):
+            starts = datetime.combine(day, time(9), tzinfo=tz)
+            if (org.pk, user.pk, starts) in have:
+                continue
+            workday, _ = statutory_holiday(day, overrides)
+            rows.append(DutyShift(organization=org, user=user, starts_at=starts, ends_at=starts + timedelta(hours=12),
+                                  kind=ShiftKind.WORKDAY if workday else ShiftKind.HOLIDAY,
+                                  phone=f"020-8{(org.pk * 7919 + k) % 10_000_000:07d}"[:20]))
+    DutyShift.objects.bulk_create(rows)
+    if stdout:
+        stdout.write(f"duty roster: {DutyShift.objects.count()} shifts ({len(rows)} new)")
+    return len(rows)
+
+
 def load(stdout=None) -> dict:
+    load_duty_roster(stdout)
     User = get_user_model()
     if Question.objects.filter(asker__username__startswith="youth_").count() >= TARGET_QUESTIONS:
         if stdout:
@@ -161,14 +241,15 @@ def load(stdout=None) -> dict:
     cities = [o for o in places if o.kind == OrganizationKind.CITY]
     now = timezone.now()
     domains = list(QUESTIONS)
-    created = answers = 0
+    created = answers = recent = 0
     seen_titles = set(Question.objects.values_list("title", flat=True))
     i = 0
     peer_rows, like_rows, to_backdate = [], [], []
     while created < TARGET_QUESTIONS and i < TARGET_QUESTIONS * 4:
         i += 1
         domain = domains[i % len(domains)]
-        title_t, body_t, tags = QUESTIONS[domain][(i // len(domains)) % len(QUESTIONS[domain])]
+        k_question = (i // len(domains)) % len(QUESTIONS[domain])
+        title_t, body_t, tags = QUESTIONS[domain][k_question]
         org = cities[i % len(cities)] if i % 3 == 0 else places[(i * 7) % len(places)]
         place = org.display_name
         title = title_t.format(place=place)[:80]
@@ -180,6 +261,10 @@ def load(stdout=None) -> dict:
         q = services.ask_question(asker=asker, title=title, body=body_t.format(place=place), domain=domain,
                                   tags=tags, organization=org, is_anonymous=(domain == "psychology" and i % 2 == 0))
         created += 1
+        if state in (0, 1) and recent >= RECENT_OPEN:
+            state = 7  # a live site has a handful of questions inside their 3-hour window, not 64
+        if state in (0, 1):
+            recent += 1
         if state == 0:  # open, just asked, inside its window
             to_backdate.append((q.pk, now - timedelta(minutes=rng.randint(5, 90))))
             continue
@@ -202,7 +287,7 @@ def load(stdout=None) -> dict:
                                            reason=f"属{child.display_name}辖区事务，转由属地团组织办理")
         # answered: an expert or the organisation's official account, then peers
         expert = rng.choice(experts[domain]) if experts.get(domain) and i % 2 else None
-        text = rng.choice(ANSWERS[domain]).format(org=q.organization.display_name if hasattr(q, "organization") else place)
+        text = ANSWERS[domain][k_question].format(org=q.organization.display_name, place=place)
         q.refresh_from_db()
         if expert is not None:
             a = services.answer_question(actor=expert, question=q, body=text)

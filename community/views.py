@@ -82,6 +82,7 @@ def question_page(request, pk: int):
         "referral_stations": list(selectors.referral_stations(q)) if is_staff and q.is_open else [],
         "suggested": selectors.suggested_experts(q) if is_staff and q.is_open else [],
         "overdue": q.is_open and q.deadline_at < timezone.now(), "related": selectors.related_questions(q),
+        "report_reasons": _report_reasons(),
         "answer_form": AnswerForm(), "outcome_form": OutcomeForm(),
         "experts": list(selectors.experts_for_domain(q.domain)[:20]) if user.is_authenticated and q.is_open else [],
     })
@@ -161,6 +162,29 @@ def _int(value):
         return None
 
 
+def _report_reasons():
+    from moderation.models import ReportReason
+
+    return ReportReason.choices
+
+
+def _report(user, q, p):
+    """举报 from the question page: the question, one of its answers or one of its comments, with
+    the moderation app's reasons (moderation.services.report_content decides)."""
+    from moderation.services import report_content
+
+    from .models import Comment
+
+    kind, obj_id = p.get("content"), _int(p.get("object_id"))
+    objects = {"question": lambda: q if obj_id == q.pk else None,
+               "answer": lambda: Answer.objects.filter(pk=obj_id, question=q).select_related("author").first(),
+               "comment": lambda: Comment.objects.filter(pk=obj_id, question=q).select_related("author").first()}
+    obj = objects[kind]() if kind in objects and obj_id else None
+    if obj is None:
+        raise Invalid("举报的内容不存在", "Nothing to report", fields={"object_id": obj_id})
+    report_content(reporter=user, obj=obj, reason=p.get("reason", ""), detail=p.get("detail", "")[:500])
+
+
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
@@ -216,6 +240,9 @@ def act(request, pk: int, action: str):
             messages.success(request, "已退回")
         elif action == "feature":
             services.set_featured(actor=user, question=q, featured=p.get("featured") == "1")
+        elif action == "report":
+            _report(user, q, p)
+            messages.success(request, "举报已提交，审核员会尽快处理")
         else:
             raise Http404
     except ServiceError as exc:

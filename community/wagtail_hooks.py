@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail import hooks
 from wagtail.admin.menu import Menu, MenuItem, SubmenuMenuItem
+from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from organizations import permissions
@@ -67,6 +68,29 @@ class OverdueView(_Workbench._M, _Workbench):
         ctx.update(by_org=list(selectors.overdue_by_organization(user, now)[:200]), page_obj=page,
                    organization=org, now=now)
         return ctx
+
+
+class QueuePanel(Component):
+    """The answering queue's soonest deadlines on the admin dashboard, first, for duty staff,
+    liaisons and experts: what they log in to do."""
+
+    name = "qa_queue"
+    order = 10
+    template_name = "community/admin/dashboard_queue.html"
+
+    def __init__(self, user):
+        self.user = user
+
+    def get_context_data(self, parent_context=None):
+        now = timezone.now()
+        return {"page_obj": list(selectors.staff_queue(self.user).select_related("asker")[:8]), "now": now,
+                "request": parent_context.get("request") if parent_context else None}
+
+
+@hooks.register("construct_homepage_panels")
+def add_queue_panel(request, panels):
+    if _is_answering_staff(request.user):
+        panels.insert(0, QueuePanel(request.user))
 
 
 @hooks.register("register_admin_urls")

@@ -7,8 +7,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.signing import BadSignature
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
+from wagtail.api.v2.serializers import PageHtmlUrlField, PageSerializer
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.models import Site
 from wagtail_headless_preview.models import PagePreview
 
 
@@ -28,7 +30,29 @@ class BranchFilter(BaseFilterBackend):
         return queryset.filter(path__startswith=branch.path)
 
 
+class RequestPageHtmlUrlField(PageHtmlUrlField):
+    """`html_url` as the caller reaches the site (scheme, host and port of the request) for pages
+    of the request's site; Wagtail's `full_url` is the Site record's root URL, which drops the port
+    `make run` serves on (the demo's Site is localhost:80). Pages of other sites keep their root URL."""
+
+    def to_representation(self, page):
+        request = self.context.get("request")
+        parts = page.get_url_parts(request) if request is not None else None
+        if parts is None:
+            return super().to_representation(page)
+        site_id, root_url, path = parts
+        site = Site.find_for_request(request)  # cached on the request by Wagtail
+        if site is not None and site_id == site.pk:
+            return request.build_absolute_uri(path)
+        return root_url + path
+
+
+class ContentPageSerializer(PageSerializer):
+    html_url = RequestPageHtmlUrlField(read_only=True)
+
+
 class ContentPagesAPIViewSet(PagesAPIViewSet):
+    base_serializer_class = ContentPageSerializer
     filter_backends = [BranchFilter, *PagesAPIViewSet.filter_backends]
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["branch"])
 

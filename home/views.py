@@ -23,7 +23,7 @@ def signup_list(request, activity_id: int):
     try:
         services.check_signup_list_access(actor=request.user, activity=activity)
     except Forbidden as e:
-        return HttpResponse(e.message, status=403, content_type="text/plain; charset=utf-8")
+        return HttpResponse(e.localized, status=403, content_type="text/plain; charset=utf-8")
     signups = selectors.signups_for(activity)
     # Organisers see the names and numbers people gave them for this activity; each view is logged.
     record_personal_data_access(viewer=request.user, subjects=[s.user for s in signups], fields=["real_name", "phone"],

@@ -134,6 +134,7 @@ def dashboard(request):
         "volume_chart": mark_safe(volume_chart), "response_chart": mark_safe(response_chart),  # noqa: S308 (escaped)
         "ranking_chart": mark_safe(ranking_chart),  # noqa: S308
         "station_map": selectors.station_map(org, first, last, rows), "tile_url": settings.YV_MAP_TILE_URL,
+        "tile_attribution": settings.YV_MAP_TILE_ATTRIBUTION,
         "query": urlencode(query), "range_query": urlencode({k: v for k, v in query.items() if k != "org"}),
         "granularities": [("day", _("Day")), ("week", _("Week")), ("month", _("Month")), ("year", _("Year"))],
     })

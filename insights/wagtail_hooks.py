@@ -73,7 +73,7 @@ class TrainingCreateView(generic.CreateView):
                 kind=data["kind"], provider=data["provider"], held_on=data["held_on"], hours=data["hours"],
                 passed=data["passed"], note=data["note"])
         except ServiceError as exc:
-            raise PermissionDenied(exc.message) from exc
+            raise PermissionDenied(exc.localized) from exc
 
 
 class TrainingRecordViewSet(ModelViewSet):

@@ -23,6 +23,12 @@ from .models import AlertStatus, CaseReason, CaseStatus, DecisionAction, Moderat
 AGE_FILTERS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7)}
 
 
+def _page(request, template, context):
+    """An admin page: Wagtail 8's generic base titles the page (<title> and header) from `header_title`."""
+    context.setdefault("header_title", context.get("page_title"))
+    return TemplateResponse(request, template, context)
+
+
 def _require(user, roles):
     if not permissions.is_staff_anywhere(user, roles):
         raise PermissionDenied
@@ -42,7 +48,7 @@ def queue(request):
         qs = qs.filter(created_at__lte=timezone.now() - AGE_FILTERS[age])
     page = Paginator(qs, 50).get_page(request.GET.get("p"))
     branches = permissions.organizations_for(request.user, MODERATION_ROLES).filter(depth__lte=2).order_by("path")
-    return TemplateResponse(request, "moderation/admin/queue.html", {
+    return _page(request, "moderation/admin/queue.html", {
         "page_title": _("Moderation queue"), "header_icon": "warning", "page_obj": page,
         "statuses": CaseStatus.choices, "reasons": CaseReason.choices, "branches": branches,
         "actions": [(DecisionAction.APPROVE, _("Approve")), (DecisionAction.REMOVE, _("Remove")),
@@ -79,9 +85,9 @@ def case_detail(request, case_id):
                             reason=request.POST.get("reason", ""))
             messages.success(request, _("Decision recorded."))
         except ServiceError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.localized)
         return redirect("moderation_case", case_id=case.pk)
-    return TemplateResponse(request, "moderation/admin/case.html", {
+    return _page(request, "moderation/admin/case.html", {
         "page_title": _("Moderation case #%(id)s") % {"id": case.pk}, "header_icon": "warning", "case": case,
         "decisions": case.decisions.select_related("moderator"), "reports": case.reports.select_related("reporter"),
         "content": case.content_object,
@@ -92,7 +98,7 @@ def alerts(request):
     _require(request.user, ALL_STAFF_ROLES)
     qs = services.alerts_for(request.user).order_by("-created_at")
     page = Paginator(qs, 50).get_page(request.GET.get("p"))
-    return TemplateResponse(request, "moderation/admin/alerts.html", {
+    return _page(request, "moderation/admin/alerts.html", {
         "page_title": _("Monitoring alerts"), "header_icon": "doc-full", "page_obj": page,
         "trend": _trend(request.user),
     })
@@ -125,11 +131,11 @@ def alert_detail(request, alert_id):
                                    comment=request.POST.get("comment", ""))
             messages.success(request, _("Step recorded."))
         except ServiceError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.localized)
         return redirect("moderation_alert", alert_id=alert.pk)
     next_steps = [step for step, (allowed, _to) in services.ALERT_TRANSITIONS.items() if alert.status in allowed]
     appeal = services.appeal_for_alert(alert)
-    return TemplateResponse(request, "moderation/admin/alert.html", {
+    return _page(request, "moderation/admin/alert.html", {
         "page_title": alert.title, "header_icon": "doc-full", "alert": alert,
         "steps": alert.steps.select_related("actor"), "next_steps": next_steps,
         "parent": alert.organization.get_parent() if not alert.organization.is_root() else None,
@@ -150,7 +156,7 @@ def alert_to_appeal(request, alert_id):
             actor=request.user, alert=alert, theme=request.POST.get("theme", ""), group=request.POST.get("group", ""),
             details=request.POST.get("details", ""))
     except ServiceError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, exc.localized)
         return redirect("moderation_alert", alert_id=alert.pk)
     link = reverse("appeals_admin:detail", args=[appeal.pk])
     if created:
@@ -174,8 +180,8 @@ def word_import(request):
             messages.success(request, _("%(n)d words imported (%(new)d new).") % {"n": result["imported"], "new": result["new"]})
             return redirect("moderation_word_import")
         except ServiceError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.localized)
             errors = exc.fields
-    return TemplateResponse(request, "moderation/admin/word_import.html", {
+    return _page(request, "moderation/admin/word_import.html", {
         "page_title": _("Import sensitive words"), "header_icon": "upload", "errors": sorted(errors.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0),
     })

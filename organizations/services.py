@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
@@ -328,7 +329,7 @@ def warn_roster_gaps(*, today: date | None = None, days: int = 7) -> int:
             continue
         dates = "、".join(d.strftime("%m月%d日") for d in gaps)
         created = notify(recipients=liaison_users(org), kind="roster_gap", title=f"{org.display_name}节假日值班未排班：{dates}",
-                         body="请在节前通过平台报备假期值班安排。", url="/admin/organizations/roster/",
+                         body="请在节前通过平台报备假期值班安排。", url=reverse("roster:index"),
                          dedupe_key=f"roster_gap:{org.pk}:{gaps[0]:%Y%m%d}", email=True)
         warned += bool(created)
     return warned

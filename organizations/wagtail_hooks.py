@@ -57,7 +57,7 @@ class OrganizationEditView(generic.EditView):
         try:
             return services.update_organization(actor=self.request.user, organization=original, **changes)
         except ServiceError as exc:
-            raise PermissionDenied(exc.message) from exc
+            raise PermissionDenied(exc.localized) from exc
 
 
 class _InSubtree:
@@ -149,7 +149,7 @@ class ScopedCreateView(generic.CreateView):
         try:
             return self.view_set_service(actor=self.request.user, **{f: data[f] for f in self.service_fields})
         except ServiceError as exc:
-            raise PermissionDenied(exc.message) from exc
+            raise PermissionDenied(exc.localized) from exc
 
 
 class DutyShiftCreateView(ScopedCreateView):

@@ -29,7 +29,7 @@ def search_page(request):
     try:
         types, branch, domain = selectors.parse_filters(types=raw_type, branch=raw_branch, domain=raw_domain)
     except ServiceError as exc:
-        types, branch, domain, error = [], None, None, exc.message
+        types, branch, domain, error = [], None, None, exc.localized
     result = selectors.unified_search(q=q, types=types, branch=branch, domain=domain, offset=offset)
 
     def link(**changes):

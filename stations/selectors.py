@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -272,21 +273,31 @@ def open_now_filter(stations, at=None):
 
 _radius_hint: dict[int, float] = {}
 
-# Great-circle distance (haversine, km) from the point (%(lat)s, %(lng)s) to the row `s`, in SQL.
+# Great-circle distance (haversine, km) from the point (%(lat)s, %(lng)s) to the row `s`, in SQL that
+# PostgreSQL and SQLite both run (Django registers the math functions on SQLite; `least` of two
+# values is `min` there). `{least}` is filled per vendor.
 _HAVERSINE = (
-    "2 * %(r)s * asin(least(1.0, sqrt("
-    "power(sin(radians(s.latitude::float8 - %(lat)s) / 2), 2)"
-    " + cos(radians(%(lat)s)) * cos(radians(s.latitude::float8))"
-    " * power(sin(radians(s.longitude::float8 - %(lng)s) / 2), 2))))"
+    "2 * %(r)s * asin({least}(1.0, sqrt("
+    "power(sin(radians(CAST(s.latitude AS double precision) - %(lat)s) / 2), 2)"
+    " + cos(radians(%(lat)s)) * cos(radians(CAST(s.latitude AS double precision)))"
+    " * power(sin(radians(CAST(s.longitude AS double precision) - %(lng)s) / 2), 2))))"
 )
-# What the nearest-station API shows of each station, including its active services as JSON.
+# What the nearest-station API shows of each station, including its active services as JSON
+# (`{services}`: json_agg on PostgreSQL, json_group_array over an ordered subquery on SQLite).
 _NEAREST_COLUMNS = """
     , p.title, p.url_path, s.organization_id, coalesce(nullif(o.short_name, ''), o.name) AS organization,
-    s.base_type, s.batch, s.address, s.latitude, s.longitude, s.contact_phone,
-    (SELECT coalesce(json_agg(json_build_object(
+    s.base_type, s.batch, s.address, s.latitude, s.longitude, s.contact_phone, {services} AS services"""
+_SERVICES_JSON = {
+    "postgresql": """(SELECT coalesce(json_agg(json_build_object(
          'id', v.id, 'name', v.name, 'description', v.description,
          'duration_minutes', v.duration_minutes, 'slot_capacity', v.slot_capacity) ORDER BY v.sort_order, v.id), '[]')
-     FROM stations_stationservice v WHERE v.station_id = s.page_ptr_id AND v.is_active) AS services"""
+     FROM stations_stationservice v WHERE v.station_id = s.page_ptr_id AND v.is_active)""",
+    "sqlite": """(SELECT coalesce(json_group_array(json_object(
+         'id', v.id, 'name', v.name, 'description', v.description,
+         'duration_minutes', v.duration_minutes, 'slot_capacity', v.slot_capacity)), '[]')
+     FROM (SELECT * FROM stations_stationservice v0 WHERE v0.station_id = s.page_ptr_id AND v0.is_active
+           ORDER BY v0.sort_order, v0.id) v)""",
+}
 
 
 @dataclass
@@ -321,15 +332,17 @@ def nearest_rows(lat: float, lng: float, *, limit: int = 10, service: str | None
         params["org_path"] = organization.path + "%"
     if service:
         where.append("EXISTS (SELECT 1 FROM stations_stationservice v WHERE v.station_id = s.page_ptr_id"
-                     " AND v.is_active AND upper(v.name::text) LIKE upper(%(service)s))")
+                     " AND v.is_active AND upper(CAST(v.name AS text)) LIKE upper(%(service)s) ESCAPE '\\')")
         params["service"] = f"%{_like_escape(service)}%"
-    columns = _NEAREST_COLUMNS if details else ""
+    vendor = "postgresql" if connection.vendor == "postgresql" else "sqlite"
+    haversine = _HAVERSINE.format(least="least" if vendor == "postgresql" else "min")
+    columns = _NEAREST_COLUMNS.format(services=_SERVICES_JSON[vendor]) if details else ""
     sql = (
-        f"SELECT s.page_ptr_id AS id, {_HAVERSINE} AS distance_km {columns}"
+        f"SELECT s.page_ptr_id AS id, {haversine} AS distance_km {columns}"
         " FROM stations_stationpage s JOIN wagtailcore_page p ON p.id = s.page_ptr_id"
         " JOIN organizations_organization o ON o.id = s.organization_id"
         " WHERE s.latitude BETWEEN %(lo_lat)s AND %(hi_lat)s AND s.longitude BETWEEN %(lo_lng)s AND %(hi_lng)s"
-        f" AND {' AND '.join(where)} AND {_HAVERSINE} <= %(radius)s"
+        f" AND {' AND '.join(where)} AND {haversine} <= %(radius)s"
         " ORDER BY 2, 1 LIMIT %(limit)s"
     )
     radius = _radius_hint.get(limit, 10.0)
@@ -338,8 +351,12 @@ def nearest_rows(lat: float, lng: float, *, limit: int = 10, service: str | None
             lo_lat, hi_lat, lo_lng, hi_lng = geo.bounding_box(lat, lng, radius)
             params.update(lo_lat=lo_lat, hi_lat=hi_lat, lo_lng=lo_lng, hi_lng=hi_lng, radius=radius)
             cursor.execute(sql, params)
-            names = [col.name for col in cursor.description]
+            names = [col[0] for col in cursor.description]
             rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+            if details and vendor != "postgresql":  # SQLite returns the JSON as text
+                for row in rows:
+                    if isinstance(row["services"], str):
+                        row["services"] = json.loads(row["services"])
             if len(rows) >= limit or radius >= max_radius_km:
                 break
             # k stations within r means about k·(R/r)² within R: aim for 1.5× the needed count.

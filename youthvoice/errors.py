@@ -18,6 +18,14 @@ class ServiceError(Exception):
     def message(self) -> str:
         return f"{self.zh} / {self.en}"
 
+    @property
+    def localized(self) -> str:
+        """For pages (flash messages, form errors): one language, the page's. The API keeps the
+        bilingual `message`."""
+        from django.utils.translation import get_language
+
+        return self.en if (get_language() or "").startswith("en") else self.zh
+
     def as_dict(self) -> dict:
         data = {"detail": self.message, "code": self.code}
         if self.fields:

@@ -9,10 +9,11 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from .api import api
 from .api_v2 import api_router
-from .views import healthz
+from .views import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v2/", api_router.urls),

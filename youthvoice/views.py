@@ -95,3 +95,11 @@ def csrf_failure(request, reason=""):
     from django.views.csrf import csrf_failure as html_csrf_failure
 
     return html_csrf_failure(request, reason)
+
+
+def favicon(request):
+    """/favicon.ico, which browsers ask for on every site whatever the page links: the static icon."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("img/favicon.ico"))

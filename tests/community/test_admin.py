@@ -62,3 +62,20 @@ def test_calendar_override_admin(tree, client_for, django_user_model):
     from organizations.models import CalendarOverride
 
     assert CalendarOverride.objects.get(note="国庆节").is_workday is False
+
+
+def test_duty_staff_land_on_their_queue(tree, youth, make_staff, client_for):
+    """The admin dashboard opens with the answering queue, soonest deadline first (issue 19)."""
+    with freeze_time("2026-11-25 08:00:00+08:00"):
+        late = services.ask_question(asker=youth, title="天河区早上提问的问题", domain="league")
+    with freeze_time("2026-11-25 10:00:00+08:00"):
+        soon = services.ask_question(asker=youth, title="天河区上午提问的问题", domain="league")
+    duty = _admin_user(make_staff, tree.tianhe)
+    with freeze_time("2026-11-25 11:00:00+08:00"):
+        html = client_for(duty).get("/admin/").content.decode()
+    panel = html[html.index('id="qa-queue-panel"'):]
+    assert panel.index(soon.title) < panel.index(late.title)
+    assert "/admin/qa/queue/" in panel
+    editor = make_staff(tree.tianhe, StaffRole.EDITOR)
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    assert 'id="qa-queue-panel"' not in client_for(editor).get("/admin/").content.decode()

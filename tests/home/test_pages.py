@@ -52,3 +52,12 @@ def test_api_v2_lists_branch_pages(tree, client):
     items = r.json()["items"]
     assert {i["title"] for i in items} >= {"共青团广州市委员会", "共青团深圳市委员会"}
     assert all("organization_id" in i for i in items)
+
+
+def test_api_v2_html_url_keeps_the_port(tree, client):
+    """html_url is where the caller reaches the page: `make run` serves on :8000 (issue 19)."""
+    r = client.get("/api/v2/pages/", {"type": "home.BranchHomePage", "fields": "html_url"}, HTTP_HOST="localhost:8000")
+    urls = [i["meta"]["html_url"] for i in r.json()["items"]]
+    assert urls and all(u.startswith("http://localhost:8000/") for u in urls), urls[:3]
+    detail = client.get(f"/api/v2/pages/{r.json()['items'][0]['id']}/", HTTP_HOST="localhost:8000").json()
+    assert detail["meta"]["html_url"].startswith("http://localhost:8000/")

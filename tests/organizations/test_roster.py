@@ -64,7 +64,7 @@ def test_roster_rules(tree, make_staff):
                                 starts_at=at(2026, 12, 2, 17), ends_at=at(2026, 12, 2, 20))
 
 
-def test_holiday_gaps_are_flagged_to_liaisons(tree, make_staff):
+def test_holiday_gaps_are_flagged_to_liaisons(tree, make_staff, client):
     liaison = make_staff(tree.tianhe, StaffRole.LIAISON)
     duty = make_staff(tree.tianhe, StaffRole.DUTY)
     # National Day 2025: 1–8 October are holidays; the roster covers only the 1st
@@ -78,6 +78,11 @@ def test_holiday_gaps_are_flagged_to_liaisons(tree, make_staff):
         services.warn_roster_gaps(today=date(2025, 9, 29))
         services.warn_roster_gaps(today=date(2025, 9, 29))  # once only
     assert Notification.objects.filter(recipient=liaison, kind="roster_gap").count() == 1
+    # the notice links to the roster in the admin, which the liaison can open (was a 404)
+    url = Notification.objects.get(recipient=liaison, kind="roster_gap").url
+    assert url == "/admin/roster/"
+    client.force_login(liaison)
+    assert client.get(url).status_code == 200
 
 
 def test_real_name_verification(tree, make_staff):

@@ -1,4 +1,6 @@
-"""200 threads race for one slot of capacity 10 on PostgreSQL: exactly 10 get a place."""
+"""Threads race for one slot of capacity 10 — 200 on PostgreSQL, 30 on SQLite (the embedded
+default, file-based, WAL, IMMEDIATE transactions): exactly 10 get a place, the others a Conflict,
+never an error such as "database is locked". tests/test_sqlite.py runs the race on SQLite."""
 
 import threading
 from datetime import timedelta
@@ -15,13 +17,13 @@ from youthvoice.errors import Conflict
 
 from .conftest import make_station
 
-THREADS = 200
 # The test cluster allows 200 connections; keep headroom for the test's own and pytest-django's.
 MAX_OPEN_CONNECTIONS = 150
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_hundred_threads_never_exceed_capacity():
+def test_threads_never_exceed_capacity():
+    THREADS = 200 if connection.vendor == "postgresql" else 30
     tree = build_tree()
     station = make_station(tree.tianhe, services_=[{"name": "就业指导", "duration_minutes": 60, "slot_capacity": 10}])
     start = timezone.now() + timedelta(days=1)
@@ -50,7 +52,7 @@ def test_two_hundred_threads_never_exceed_capacity():
         t.start()
     for t in threads:
         t.join(60)
-    assert errors == []
+    assert errors == [], errors[:3]
     assert len(ok) == 10 and len(full) == THREADS - 10
     slot.refresh_from_db()
     assert slot.booked == 10

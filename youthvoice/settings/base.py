@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "wagtailgeowidget",
     "modelcluster",
     "taggit",
+    "ninja",  # Swagger UI served from our static files (/api/docs under our CSP)
     "django_filters",
     "rest_framework",
     # Django
@@ -106,6 +107,17 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=0))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default under concurrent requests: WAL lets readers run beside the writer, a
+    # writer waits up to 20 s for the lock (busy timeout) instead of failing at once with
+    # "database is locked", and every transaction takes the write lock when it begins (IMMEDIATE),
+    # so that two bookings never both read, then both try to upgrade to write (a deadlock SQLite
+    # breaks by failing one of them).
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -200,7 +212,14 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Map widget: OpenStreetMap tiles via Leaflet, no API key. The tile URL is a setting.
 GEO_WIDGET_DEFAULT_LOCATION = {"lat": 23.132324, "lng": 113.26641}
 GEO_WIDGET_ZOOM = 8
-YV_MAP_TILE_URL = env("YV_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+# The station map works offline: its base layer is Guangdong's county outlines shipped in our static
+# files (stations/static/stations/guangdong.geojson). An online tile layer is optional and off by
+# default: e.g. 天地图 YV_MAP_TILE_URL="https://t0.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}&tk=KEY"
+# with YV_MAP_TILE_ATTRIBUTION="天地图". The admin's coordinate picker keeps a tile server (editors
+# are online): YV_ADMIN_MAP_TILE_URL, OpenStreetMap by default.
+YV_MAP_TILE_URL = env("YV_MAP_TILE_URL", default="")
+YV_MAP_TILE_ATTRIBUTION = env("YV_MAP_TILE_ATTRIBUTION", default="")
+YV_ADMIN_MAP_TILE_URL = env("YV_ADMIN_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 
 LOGGING = {
     "version": 1,
@@ -285,7 +304,7 @@ CELERY_BEAT_SCHEDULE["community-flush-views"] = {
 }
 # --- Stations (青年之家) ----------------------------------------------------------------------
 # The Wagtail location widget uses the same tile server as the public service map.
-GEO_WIDGET_LEAFLET_TILE_LAYER = YV_MAP_TILE_URL
+GEO_WIDGET_LEAFLET_TILE_LAYER = YV_ADMIN_MAP_TILE_URL
 # Overdue booking requests are escalated and stale ones expired every 5 minutes; slots for the
 # next two weeks are generated nightly (both idempotent).
 CELERY_BEAT_SCHEDULE["stations-sweep-bookings"] = {"task": "stations.tasks.sweep_bookings", "schedule": 300.0}
@@ -402,13 +421,14 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None  # avatars never leave the site (and CSP st
 # Styles allow 'unsafe-inline' (a few style="" attributes in admin templates; CSS cannot run code).
 from csp.constants import NONCE as CSP_NONCE  # noqa: E402
 
-_YV_TILE_ORIGIN = "/".join(YV_MAP_TILE_URL.split("/")[:3]).replace("{s}.", "*.")  # noqa: F405
+_YV_TILE_ORIGINS = ["/".join(u.split("/")[:3]).replace("{s}.", "*.")
+                    for u in (YV_MAP_TILE_URL, YV_ADMIN_MAP_TILE_URL) if u]  # noqa: F405
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'", CSP_NONCE],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:", _YV_TILE_ORIGIN],
+        "img-src": ["'self'", "data:", "blob:", *_YV_TILE_ORIGINS],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "frame-src": ["'self'", "https:"],  # editorial embeds (video players)

@@ -1,7 +1,7 @@
 """Tests: PostgreSQL and Redis from the environment (make test starts both on loopback)."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, REDIS_URL, env
+from .base import CACHES, DATABASES, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key"
@@ -27,6 +27,11 @@ YV_PAGE_CACHE_EARLY = False
 YV_QA_BUFFER_VIEWS = False
 # The KPI read cache outlives test databases in Redis; tests/insights turn it on where it is the subject.
 INSIGHTS_CACHE_SECONDS = 0
+
+# On SQLite (tests/stations/test_concurrency.py runs its race there too) the test database is a
+# file beside the configured one, so that threads share it (an in-memory database is per connection).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": f"{DATABASES['default']['NAME']}.test"}
 
 # Under pytest-xdist (make test runs a worker per core) each worker has its own test database
 # (pytest-django) and its own Redis database, so that one worker's cache.clear() or version

@@ -7,10 +7,19 @@
   if (!el || !data) return;
   var places = JSON.parse(data.textContent);
   if (typeof L === "undefined" || !places.length) { el.classList.add("is-off"); return; }
-  var map = L.map(el, { scrollWheelZoom: false });
-  L.tileLayer(el.getAttribute("data-tiles"), {
-    maxZoom: 18, attribution: "&copy; OpenStreetMap contributors"
-  }).addTo(map);
+  var map = L.map(el, { scrollWheelZoom: false, attributionControl: false, minZoom: 5, maxZoom: 18 });
+  L.control.attribution({ prefix: false }).addTo(map);
+  var tiles = el.getAttribute("data-tiles");
+  if (tiles) {  // optional online layer (settings.YV_MAP_TILE_URL)
+    L.tileLayer(tiles, { maxZoom: 18, attribution: el.getAttribute("data-tiles-attribution") || "" }).addTo(map);
+  }
+  var base = el.getAttribute("data-base-layer");  // the shipped Guangdong outlines: works offline
+  if (base && window.fetch) {
+    fetch(base).then(function (r) { return r.json(); }).then(function (geo) {
+      L.geoJSON(geo, { interactive: false, style: { color: "#9e9e9e", weight: 1, fillColor: "#f5f5f0", fillOpacity: 1 } })
+        .addTo(map).bringToBack();
+    });
+  }
   var most = Math.max.apply(null, places.map(function (p) { return p.bookings; }).concat([1]));
   var bounds = [];
   places.forEach(function (p) {
