@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
+    path("", include("partners.urls")),  # 一号通: /.well-known/openid-configuration, /oauth/…
 ]
 
 if settings.DEBUG:

@@ -16,6 +16,7 @@ DEMO_MODULES = [
     "appeals.demo",
     "insights.demo",
     "search.demo",
+    "partners.demo",
 ]
 
 
