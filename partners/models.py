@@ -10,10 +10,11 @@ export. docs/partners.md.
 - `Change`: one row per insert/update/delete of an exported table, written by a database trigger in
   the writer's transaction with its transaction id; partners.export serves them up to a watermark."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 
 EVENT_TYPES = [
     ("question.asked", "提问"),
@@ -32,7 +33,7 @@ EVENT_TYPES = [
 EVENT_TYPE_NAMES = [name for name, _label in EVENT_TYPES]
 
 
-class Partner(models.Model):
+class Partner(ClusterableModel):
     """A League system (团员管理, 公益志愿, …) linked to the platform for 一号通."""
 
     name = models.CharField(_("name"), max_length=60, unique=True)
@@ -81,12 +82,12 @@ class Partner(models.Model):
 
 
 class WebhookEndpoint(models.Model):
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="endpoints")
+    partner = ParentalKey(Partner, on_delete=models.CASCADE, related_name="endpoints")
     url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=100, editable=False,
-                              help_text=_("Standard Webhooks secret (whsec_…)."))
-    event_types = models.JSONField(_("events"), default=list, blank=True,
-                                   help_text=_("Empty: every event."))
+    secret = models.CharField(_("signing secret"), max_length=100, blank=True,
+                              help_text=_("Standard Webhooks secret (whsec_…); generated when left empty."))
+    event_types = models.CharField(_("events"), max_length=500, blank=True,
+                                   help_text=_("Space-separated event types (question.asked …); empty: every event."))
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -97,8 +98,15 @@ class WebhookEndpoint(models.Model):
     def __str__(self):
         return self.url
 
+    def save(self, *args, **kwargs):
+        if not self.secret:
+            from .services import new_webhook_secret
+
+            self.secret = new_webhook_secret()
+        super().save(*args, **kwargs)
+
     def wants(self, event_type: str) -> bool:
-        return not self.event_types or event_type in self.event_types
+        return not self.event_types.split() or event_type in self.event_types.split()
 
 
 class PartnerEvent(models.Model):

@@ -88,5 +88,5 @@ def add_endpoint(*, actor, partner: Partner, url: str, event_types: list[str] | 
     unknown = sorted(set(event_types or []) - set(EVENT_TYPE_NAMES))
     if unknown:
         raise Invalid(f"未知的事件：{' '.join(unknown)}", f"Unknown event type(s): {' '.join(unknown)}")
-    return WebhookEndpoint.objects.create(partner=partner, url=url, event_types=event_types or [],
+    return WebhookEndpoint.objects.create(partner=partner, url=url, event_types=" ".join(event_types or []),
                                           secret=secret or new_webhook_secret())

@@ -49,7 +49,7 @@ class AuthorizationView(dot.AuthorizationView):
         application = context.get("application")
         context["partner"] = getattr(application, "partner", None) if application is not None else None
         scopes = (context.get("form").initial.get("scope", "") if context.get("form") else "").split()
-        context["scope_rows"] = list(zip(scopes, context.get("scopes_descriptions") or []))
+        context["scope_rows"] = list(zip(scopes, context.get("scopes_descriptions") or [], strict=False))
         return context
 
     def dispatch(self, request, *args, **kwargs):

@@ -1,7 +1,6 @@
 """一号通 against a live server with a real OIDC client library (authlib): code + PKCE, the ID token
 verified with the JWKS, the API called with the access token, refresh, revocation, logout."""
 
-import re
 import secrets
 from urllib.parse import parse_qs, urlsplit
 
@@ -153,7 +152,6 @@ def test_bad_requests_get_the_spec_errors(live_server, demo_partner, tree):
     assert r.status_code == 400 and r.json()["error"] == "invalid_grant"  # replayed
 
     # A token without the operation's scope: 403 insufficient_scope, nothing written.
-    token = r_token = requests.post  # noqa: F841 (readability)
     meta, client, verifier, location = _consent_and_code(live_server, browser, "openid qa:read")
     client.fetch_token(meta["token_endpoint"], authorization_response=location, code_verifier=verifier)
     r = client.post(live_server.url + "/api/community/questions/", json={"title": "没有提问权限的令牌试试", "domain": "legal"})
@@ -164,8 +162,8 @@ def test_bad_requests_get_the_spec_errors(live_server, demo_partner, tree):
     assert not Question.objects.exists()
 
     # An expired token.
-    from oauth2_provider.models import AccessToken
     from django.utils import timezone
+    from oauth2_provider.models import AccessToken
 
     AccessToken.objects.filter(user=youth).update(expires=timezone.now())
     r = client.get(live_server.url + "/api/community/mine/")
