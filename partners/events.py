@@ -50,6 +50,8 @@ def _endpoints_for(event_type: str, organization) -> list[int]:
 def emit(event_type: str, *, subject: str, organization, data: dict, user_id: int | None = None) -> PartnerEvent | None:
     """Record one event and its deliveries in the current transaction; publish them after commit."""
     endpoints = _endpoints_for(event_type, organization)
+    if endpoints:  # the cache may lag a deletion: only endpoints that still exist
+        endpoints = list(WebhookEndpoint.objects.filter(pk__in=endpoints, is_active=True).values_list("pk", flat=True))
     if not endpoints:
         return None
     event = PartnerEvent.objects.create(type=event_type, subject=subject, organization=organization, data=data,
@@ -73,6 +75,8 @@ def _publish(ids: list[int]) -> None:
 
 
 def question_events(events) -> None:
+    if not _subscriptions():  # nobody subscribed: no work, no query
+        return
     for ev in events:
         event_type = QUESTION_KINDS.get(ev.kind)
         if event_type is None:
@@ -85,12 +89,16 @@ def question_events(events) -> None:
 
 
 def booking_event(event_type: str, booking) -> None:
+    if not _subscriptions():  # nobody subscribed: no work, no query
+        return
     emit(event_type, subject=f"booking:{booking.pk}", organization=booking.station.organization, user_id=booking.user_id,
          data={"booking": {"id": booking.pk, "station_id": booking.station_id, "status": booking.status,
                            "slot_id": booking.slot_id, "rating": booking.rating}})
 
 
 def appeal_event(ev) -> None:
+    if not _subscriptions():  # nobody subscribed: no work, no query
+        return
     from appeals.domain.workflow import State
 
     if ev.action == "open":
@@ -110,6 +118,8 @@ def appeal_event(ev) -> None:
 
 
 def alert_event(alert) -> None:
+    if not _subscriptions():  # nobody subscribed: no work, no query
+        return
     emit("alert.raised", subject=f"alert:{alert.pk}", organization=alert.organization,
          data={"alert": {"id": alert.pk, "kind": alert.kind, "title": alert.title, "score": alert.score,
                          "organization_id": alert.organization_id, "thread_count": alert.thread_count}})

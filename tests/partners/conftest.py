@@ -33,3 +33,15 @@ def submit_consent(browser, html: str, url: str, allow=True):
     if allow:
         fields["allow"] = "Authorize"
     return browser.post(url, data=fields, headers={"Referer": url}, allow_redirects=False)
+
+
+@pytest.fixture(autouse=True)
+def _forget_registry_caches():
+    """The registry caches (footer, subscriptions) live in Redis, which outlives the test database:
+    forget them after each test here, so that no other test sees this one's partners."""
+    yield
+    from partners.events import forget_subscriptions
+    from partners.selectors import forget_footer
+
+    forget_subscriptions()
+    forget_footer()
