@@ -283,6 +283,7 @@ API_APPS = [
     ("search", "search", _("Search")),
     ("notifications", "notifications", _("Notifications")),
     ("moderation", "moderation", _("Moderation and monitoring")),
+    ("partners", "export", _("Incremental export")),
 ]
 
 
