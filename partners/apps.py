@@ -7,4 +7,11 @@ class PartnersConfig(AppConfig):
     verbose_name = _("Partner systems")
 
     def ready(self):
+        from django.apps import apps
+
         from . import checks, signals  # noqa: F401
+
+        if apps.is_installed("wagtail.api.v3"):
+            from .auth import install_wagtail_v3_tokens
+
+            install_wagtail_v3_tokens()

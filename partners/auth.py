@@ -139,3 +139,32 @@ def openapi_security(schema: dict, scopes_by_operation_id: dict[str, str], base_
             security = [entry for entry in operation["security"] if "OAuth2" not in entry]
             operation["security"] = [{"OAuth2": [scope]}, *security]
     return schema
+
+
+def install_wagtail_v3_tokens() -> None:
+    """One token story for /api/ and Wagtail's API v3 (/api/v3/): v3's BearerTokenAuth accepts our OIDC
+    access tokens with the `staff` scope (and the TOTP record when the rule applies) as well as
+    Wagtail's own per-user API tokens. Page permissions and workflow are Wagtail's, with that user.
+    Wagtail instantiates BearerTokenAuth inside its routers, so the resolution is extended in place."""
+    from django.contrib.auth.models import AnonymousUser
+    from wagtail.api.v3 import auth as v3_auth
+
+    if getattr(v3_auth.BearerTokenAuth, "_yv_oidc", False):
+        return
+    wagtail_authenticate = v3_auth.BearerTokenAuth.authenticate
+
+    def authenticate(self, request, token):
+        from oauth2_provider.settings import oauth2_settings
+
+        access = oauth2_settings.OAUTH2_VALIDATOR_CLASS()._load_access_token(token) if token else None
+        if access is None:
+            return wagtail_authenticate(self, request, token)
+        try:
+            user = OAuth2(STAFF).authenticate(request, token)
+        except BearerError:
+            request.user = AnonymousUser()
+            return None
+        return access if user else None
+
+    v3_auth.BearerTokenAuth.authenticate = authenticate
+    v3_auth.BearerTokenAuth._yv_oidc = True

@@ -79,3 +79,18 @@ def test_a_youth_never_gets_staff_and_county_staff_keep_their_subtree(staff_app,
     api = Client(HTTP_AUTHORIZATION=f"Bearer {token['access_token']}")
     r = api.patch(f"/api/organizations/{tree.nanshan.pk}/", {"short_name": "南山"}, content_type="application/json")
     assert r.status_code == 403  # outside their subtree, as with the session
+
+
+def test_one_token_story_on_wagtail_api_v3(staff_app, tree, make_staff, client_for):
+    """/api/v3/ (Wagtail's headless API) takes our staff tokens as well as Wagtail's own API tokens."""
+    from wagtail.models import APIToken
+
+    editor = make_staff(tree.tianhe, StaffRole.EDITOR)
+    token = _token(client_for(editor), "openid staff")
+    r = Client(HTTP_AUTHORIZATION=f"Bearer {token['access_token']}").get("/api/v3/whoami/")
+    assert r.status_code == 200 and r.json()["user"]["username"] == editor.username
+    reader = _token(client_for(editor), "openid qa:read")
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {reader['access_token']}").get("/api/v3/whoami/").status_code == 401
+    result = APIToken.create_token(user=editor, name="cms")
+    plain = result[1] if isinstance(result, tuple) else result.plaintext
+    assert Client(HTTP_AUTHORIZATION=f"Bearer {plain}").get("/api/v3/whoami/").status_code == 200

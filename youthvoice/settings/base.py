@@ -414,7 +414,7 @@ WAGTAIL_FRONTEND_LOGIN_URL = LOGIN_URL  # private pages and document collections
 # django-oauth-toolkit is the authorization server; partners/ keeps the registry of League systems
 # (each linked to a DOT Application), the bearer-token auth of /api/, webhooks and the change log.
 # docs/partners.md.
-INSTALLED_APPS += ["partners", "oauth2_provider"]  # partners first: its templates override DOT's  # noqa: F405
+INSTALLED_APPS += ["partners", "oauth2_provider", "wagtail.api.v3"]  # partners first: its templates override DOT's  # noqa: F405
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("partners.context_processors.partner_links")
 from partners.keys import private_key_pem as _oidc_key  # noqa: E402
 
