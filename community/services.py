@@ -23,6 +23,7 @@ from notifications.services import Notice, notify, notify_many
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
 from organizations.selectors import parents_by_org, work_calendar
+from partners import events as partner_events
 from youthvoice.domains import ServiceDomain
 from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -748,10 +749,11 @@ def escalate_due(*, now, limit: int = 500, only: int | None = None, lookup=None)
         by_parent.setdefault(q.escalated_to, []).append(q.pk)
     for parent, ids in by_parent.items():  # one UPDATE per parent organisation, not a CASE per row
         Question.objects.filter(pk__in=ids).update(escalated_to=parent)
-    QuestionEvent.objects.bulk_create([
+    overdue = QuestionEvent.objects.bulk_create([
         QuestionEvent(question=q, kind=EventKind.OVERDUE, from_organization=q.organization, to_organization=q.escalated_to,
                       created_at=now, reason=f"超过截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M} 未回答"[:REASON_MAX])
         for q in questions])
+    partner_events.question_events(overdue)  # bulk_create sends no post_save: the partners' feed (issue 21)
     lookup = lookup or selectors.AssigneeLookup(now)
     lookup.prefetch({q.escalated_to for q in questions})
     later = _duty_start(now)

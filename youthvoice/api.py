@@ -148,6 +148,24 @@ def _forbid_extra_body_fields(operations) -> None:
                 _forbid_extra(model, done)
 
 
+def _accept_tokens(prefix: str, operation) -> None:
+    """An operation that takes the session takes a bearer access token with its scope first
+    (partners.auth); the session (with CSRF and the TOTP rule) when no token was sent."""
+    from partners.auth import OAuth2, operation_scope
+
+    if not any(callback is django_auth or isinstance(callback, SessionAuth) for callback in operation.auth_callbacks):
+        extra = getattr(operation.view_func, "_yv_token_scope", None)  # token-only operations (export)
+        if extra:
+            operation.auth_callbacks = [OAuth2(extra, clients=True)]
+            operation._yv_scope = extra
+        return
+    scope = operation_scope(prefix, operation)
+    operation._yv_scope = scope
+    operation.auth_callbacks = [OAuth2(scope)] + [
+        session_auth if callback is django_auth else callback for callback in operation.auth_callbacks
+        if not isinstance(callback, OAuth2)]
+
+
 class YouthVoiceAPI(NinjaAPI):
     """Documents, on every operation, the error responses our exception handlers produce, with one
     shared Error schema, so that clients (and schemathesis) know every status code they can get; and
@@ -159,9 +177,11 @@ class YouthVoiceAPI(NinjaAPI):
         if fresh:
             operations = [operation for router in routers for path_view in router.path_operations.values()
                           for operation in path_view.operations]
+            for router in routers:
+                for path_view in router.path_operations.values():
+                    for operation in path_view.operations:
+                        _accept_tokens(router.prefix, operation)
             for operation in operations:
-                operation.auth_callbacks = [
-                    session_auth if callback is django_auth else callback for callback in operation.auth_callbacks]
                 _refuse_undeclared_query(operation)
             _forbid_extra_body_fields(operations)
         return routers
@@ -178,6 +198,14 @@ class YouthVoiceAPI(NinjaAPI):
                 "errors": {"description": "Field errors (object) or validation details (array)"},
             },
         }
+        from django.conf import settings as django_settings
+
+        from partners.auth import openapi_security
+
+        scopes = {self.get_openapi_operation_id(operation): operation._yv_scope
+                  for router in self._get_bound_routers() for path_view in router.path_operations.values()
+                  for operation in path_view.operations if getattr(operation, "_yv_scope", None)}
+        openapi_security(schema, scopes, getattr(django_settings, "YV_PUBLIC_BASE_URL", "").rstrip("/"))
         ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
@@ -192,8 +220,9 @@ api = YouthVoiceAPI(
     version="1.0.0",
     description=(
         "社区数据与服务的接口。Community data and services of the Guangdong Youth Voice platform. "
-        "Page content is served by the Wagtail API v2 at /api/v2/. Writes use the session cookie "
-        "(log in at /accounts/login/) and the CSRF token."
+        "Page content is served by the Wagtail API v2 at /api/v2/. Authenticate with an OAuth2 / OpenID "
+        "Connect access token (`Authorization: Bearer …`, 一号通: /.well-known/openid-configuration; each "
+        "operation names its scope) or with the session cookie (log in at /accounts/login/) and the CSRF token."
     ),
     urls_namespace="api",
     docs_url="/docs",
@@ -202,7 +231,10 @@ api = YouthVoiceAPI(
 
 @api.exception_handler(ServiceError)
 def service_error(request, exc: ServiceError):
-    return api.create_response(request, exc.as_dict(), status=exc.status)
+    response = api.create_response(request, exc.as_dict(), status=exc.status)
+    if getattr(exc, "www_authenticate", None):
+        response["WWW-Authenticate"] = exc.www_authenticate
+    return response
 
 
 @api.exception_handler(Http404)
@@ -274,6 +306,7 @@ API_APPS = [
     ("search", "search", _("Search")),
     ("notifications", "notifications", _("Notifications")),
     ("moderation", "moderation", _("Moderation and monitoring")),
+    ("partners", "export", _("Incremental export")),
 ]
 
 

@@ -29,7 +29,7 @@ ADMIN_PK = {
     "snippets/moderation/allowedword": "allowed_id", "snippets/choose/moderation/allowedword": "allowed_id",
 }
 # Path parameters that are not ids of the world.
-FIXED_PARAMS = {"name": "verify", "fmt": "csv", "year": "2026"}
+FIXED_PARAMS = {"name": "verify", "fmt": "csv", "year": "2026", "table": "questions"}
 # Path parameters filled from another world id under some admin prefixes.
 ADMIN_PARAM_BY_PREFIX = {("/admin/insights/staff/", "user_id"): "cadre_user_id"}
 

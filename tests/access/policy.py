@@ -182,6 +182,8 @@ API = {
     "GET /api/moderation/alerts/{alert_id}/": R(staff(MODERATION)),
     "POST /api/moderation/alerts/{alert_id}/steps/": R(staff(MODERATION), {"step": "verify"}),
     "POST /api/moderation/words/import/": R(PROVINCE_MODERATORS, {"data": "测试违禁词"}),
+    # ---- incremental export: a partner's client-credentials token with `export`, never a session
+    "GET /api/export/{table}/changes": R(NOBODY, note="bearer tokens only (docs/partners.md)"),
     # ---- insights: KPIs of an organisation and its subtree, for its staff (any role) and those above
     "GET /api/insights/orgs/{org_id}/kpis": R(staff(), query="from=2026-01-01&to=2026-01-31"),
     "GET /api/insights/orgs/{org_id}/children": R(staff(), query="from=2026-01-01&to=2026-01-31"),

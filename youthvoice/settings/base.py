@@ -483,3 +483,66 @@ YV_NOTIFICATION_COALESCE = {"kinds": ["comment", "answer", "alliance"], "window_
 YV_AVATAR_MAX_BYTES = 2 * 1024 * 1024
 YV_AVATAR_MAX_PIXELS = 4096 * 4096
 YV_AVATAR_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
+# --- 一号通: OpenID Connect provider, partner systems, event feeds, export (partners/, issue 21) ----
+# django-oauth-toolkit is the authorization server; partners/ keeps the registry of League systems
+# (each linked to a DOT Application), the bearer-token auth of /api/, webhooks and the change log.
+# docs/partners.md.
+INSTALLED_APPS += ["partners", "oauth2_provider", "wagtail.api.v3"]  # partners first: its templates override DOT's  # noqa: F405
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("partners.context_processors.partner_links")
+from partners.keys import private_key_pem as _oidc_key  # noqa: E402
+
+YV_VAR_DIR = env.path("YV_VAR_DIR", default=BASE_DIR / "var")
+# Pairwise subjects (sub = HMAC(secret, partner id + user id)) for partners that are not trusted.
+YV_OIDC_PAIRWISE_SECRET = env("YV_OIDC_PAIRWISE_SECRET", default="")
+YV_PARTNER_SCOPES = {
+    "openid": "登录身份（OpenID）",
+    "profile": "昵称与头像",
+    "phone": "已验证的手机号",
+    "real_name": "实名信息（姓名与认证状态）",
+    "organization": "所在团组织（属地）",
+    "roles": "团干部岗位",
+    "qa:read": "查看你的提问与通知",
+    "qa:write": "以你的名义提问、回答、报名",
+    "bookings": "青年之家服务预约",
+    "appeals": "诉求（12355）",
+    "staff": "以团干部身份办理（需已完成两步验证）",
+    "export": "增量数据导出（大数据交互中心）",
+}
+OAUTH2_PROVIDER = {
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_key(YV_VAR_DIR, allow_generate=True),
+    "OIDC_RP_INITIATED_LOGOUT_ENABLED": True,
+    "OIDC_RP_INITIATED_LOGOUT_ALWAYS_PROMPT": False,
+    "OIDC_RP_INITIATED_LOGOUT_STRICT_REDIRECT_URIS": False,  # registered URIs only; http on 127.0.0.1 for the demo
+    "OIDC_SUBJECT_TYPES_SUPPORTED": ["pairwise", "public"],
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_VALIDATOR_CLASS": "partners.oauth.Validator",
+    "SCOPES_BACKEND_CLASS": "partners.oauth.PartnerScopes",
+    "SCOPES": YV_PARTNER_SCOPES,
+    "DEFAULT_SCOPES": ["openid"],
+    "PKCE_REQUIRED": True,  # public clients always; confidential ones when they send a challenge (partners.oauth)
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env.int("YV_OAUTH_ACCESS_TOKEN_SECONDS", default=3600),
+    "ID_TOKEN_EXPIRE_SECONDS": 3600,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REQUEST_APPROVAL_PROMPT": "auto",  # a remembered consent with the same scopes is not asked again
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
+}
+# Webhooks (Standard Webhooks): retries with exponential back-off for at least three days.
+YV_WEBHOOK_TIMEOUT_SECONDS = env.float("YV_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+YV_WEBHOOK_RETRY_SECONDS = env.int("YV_WEBHOOK_RETRY_SECONDS", default=30)  # first retry; doubles, capped at 6 h
+YV_WEBHOOK_GIVE_UP_SECONDS = env.int("YV_WEBHOOK_GIVE_UP_SECONDS", default=4 * 24 * 3600)
+CELERY_BEAT_SCHEDULE["partners-sweep-webhooks"] = {"task": "partners.tasks.sweep_webhooks", "schedule": 60.0}  # noqa: F405
+# The public origin (https://…) named in the OpenAPI OAuth2 flows; empty: paths relative to the site.
+YV_PUBLIC_BASE_URL = env("YV_PUBLIC_BASE_URL", default="")
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named for migrations' swappable dependency
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"

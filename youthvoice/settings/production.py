@@ -10,6 +10,10 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+# ID tokens are signed with YV_OIDC_RSA_PRIVATE_KEY (or _FILE) from the environment; without it each
+# server generates its own key under YV_VAR_DIR and `check --deploy` warns (partners.W001): set it
+# whenever more than one web process serves, or tokens signed by one are refused by another's JWKS.
+YV_OIDC_PAIRWISE_SECRET = env("YV_OIDC_PAIRWISE_SECRET", default="") or SECRET_KEY
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
 WHITENOISE_USE_FINDERS = False  # production serves what collectstatic wrote

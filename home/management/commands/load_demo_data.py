@@ -19,6 +19,7 @@ DEMO_MODULES = [
     "appeals.demo",
     "insights.demo",
     "search.demo",
+    "partners.demo",
     "moderation.demo",  # last: the word list must not screen the demo content loaded before it
 ]
 
