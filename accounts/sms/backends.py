@@ -9,6 +9,12 @@ class OutboxBackend(SmsBackend):
     name = "outbox"
 
     def send(self, *, phone, template, params):
+        from django.conf import settings
+
+        if settings.DEBUG:  # the embedded demo: the code shows in the runserver console
+            import sys
+
+            sys.stderr.write(f"[SMS outbox] {phone} ← {template}: {', '.join(map(str, params))}\n")
         return SendResult(ok=True, provider_id=f"outbox-{uuid.uuid4().hex[:12]}")
 
 
