@@ -33,9 +33,14 @@ def load(stdout=None) -> dict:
         _, new = DictionaryTerm.objects.get_or_create(term=term, defaults={"note": note})
         created += new
     if created:
-        from django.core.management import call_command
+        from .signals import _deferred, indexing_deferred
 
-        call_command("rebuild_search_index", verbosity=0)
+        if indexing_deferred():  # load_demo_data rebuilds the index once at its end
+            _deferred.stats["rebuild"] = True
+        else:
+            from django.core.management import call_command
+
+            call_command("rebuild_search_index", verbosity=0)
     if stdout is not None:
         stdout.write(f"search dictionary terms: {len(TERMS)} ({created} new)")
     return {"dictionary terms": created}

@@ -10,6 +10,9 @@ live in every process.
   restriction changes or a page moves (now and at commit).
 """
 
+import threading
+from contextlib import contextmanager
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -23,6 +26,43 @@ from community.models import Answer
 from .models import DictionaryTerm, SearchableAnswer, SearchableExpert
 
 
+_deferred = threading.local()
+
+
+def indexing_deferred() -> bool:
+    return getattr(_deferred, "active", False)
+
+
+@contextmanager
+def defer_indexing():
+    """Bulk loading (the demo loader): no object is indexed when saved — each save would segment and
+    write its documents one by one, a quarter of the demo's load time — and the caller rebuilds the
+    whole index once afterwards (``rebuild_search_index``). Deletions still remove documents. This
+    thread only; not reentrant-safe across threads. Yields a dict whose "skipped" counts the saves
+    that were not indexed."""
+    from modelsearch import signal_handlers
+    from modelsearch.index import get_indexed_models
+
+    models = [m for m in get_indexed_models() if getattr(m, "search_auto_update", True)]
+    stats = {"skipped": 0}
+
+    def skipped(sender, raw=False, **kwargs):
+        if not raw:
+            stats["skipped"] += 1
+
+    for model in models:
+        post_save.disconnect(signal_handlers.post_save_signal_handler, sender=model)
+        post_save.connect(skipped, sender=model, weak=False, dispatch_uid=f"search-deferred-{model._meta.label}")
+    _deferred.active, _deferred.stats = True, stats
+    try:
+        yield stats
+    finally:
+        _deferred.active = False
+        for model in models:
+            post_save.disconnect(sender=model, dispatch_uid=f"search-deferred-{model._meta.label}")
+            post_save.connect(signal_handlers.post_save_signal_handler, sender=model)
+
+
 def _reindex(proxy_model, pk) -> None:
     obj = proxy_model.objects.filter(pk=pk).first()
     if obj is not None:
@@ -34,7 +74,9 @@ def _mirror(source_model, proxy_model) -> None:
     after the saving transaction commits, removed when the row is deleted."""
 
     def saved(sender, instance, raw=False, **kwargs):
-        if not raw:
+        if indexing_deferred():
+            _deferred.stats["skipped"] += 1
+        elif not raw:
             transaction.on_commit(lambda: _reindex(proxy_model, instance.pk))
 
     def deleted(sender, instance, **kwargs):
@@ -51,7 +93,9 @@ _mirror(Answer, SearchableAnswer)
 
 @receiver([post_save, post_delete], sender=ExpertDomain)
 def expert_domain_changed(sender, instance, raw=False, **kwargs):
-    if not raw:
+    if indexing_deferred():
+        _deferred.stats["skipped"] += 1
+    elif not raw:
         expert_id = instance.expert_id
         transaction.on_commit(lambda: _reindex(SearchableExpert, expert_id))
 
