@@ -62,6 +62,7 @@ class User(AbstractUser):
     guardian_phone = models.CharField(_("guardian's mobile number"), max_length=11, blank=True)
     guardian_verified_at = models.DateTimeField(_("guardian's consent verified at"), null=True, blank=True)
     service_domains = models.JSONField(_("service domains of interest"), default=list, blank=True)
+    email_verified_at = models.DateTimeField(_("e-mail verified at"), null=True, blank=True)
     notify_site = models.BooleanField(_("notify in the site"), default=True)
     notify_email = models.BooleanField(_("notify by e-mail"), default=True)
     notify_sms = models.BooleanField(_("notify deadlines by SMS"), default=False)

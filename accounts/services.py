@@ -273,7 +273,11 @@ def update_profile(*, user, display_name: str, organization, service_domains: li
         user.notify_site, user.notify_email, user.notify_sms = bool(notify_site), bool(notify_email), bool(notify_sms)
         fields = ["display_name", "organization", "service_domains", "notify_site", "notify_email", "notify_sms"]
         if email is not None:
-            user.email = email.strip()
+            email = email.strip()
+            if email.lower() != (user.email or "").lower():  # a new address is unverified until confirmed
+                user.email_verified_at = None
+                fields.append("email_verified_at")
+            user.email = email
             fields.append("email")
         if avatar is not None:
             from wagtail.images import get_image_model
@@ -353,3 +357,42 @@ def _invalidate_posts(user_id):
 
 def age_in(year: int | None) -> int | None:
     return None if year is None else date.today().year - year
+
+
+# --------------------------------------------------------------------------- e-mail verification
+EMAIL_CONFIRM_SALT = "accounts.email-confirm"
+EMAIL_CONFIRM_MAX_AGE = 3 * 24 * 3600
+
+
+def send_email_confirmation(*, user, base_url: str) -> None:
+    """Mail a signed link (3 days) that verifies `user.email`; sent after the transaction commits."""
+    from django.core import signing
+    from django.core.mail import send_mail
+
+    if not user.email:
+        return
+    token = signing.dumps({"u": user.pk, "e": user.email.lower()}, salt=EMAIL_CONFIRM_SALT)
+    link = f"{base_url.rstrip('/')}/accounts/email/confirm/{token}/"
+    body = (f"{user.display_name or user.username}，您好：\n\n请在 3 天内打开下面的链接，确认这是您的邮箱"
+            f"（确认后可用它找回密码）：\n{link}\n\n如非本人操作，请忽略本邮件。\n青年之声")
+    email = user.email
+    transaction.on_commit(lambda: send_mail("青年之声：请确认您的邮箱", body, None, [email]))
+
+
+def confirm_email(*, token: str):
+    """Verify the address a link was sent to, if it is still the user's address."""
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=EMAIL_CONFIRM_SALT, max_age=EMAIL_CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        raise Invalid("链接无效或已过期，请在个人资料中重新发送", "The link is invalid or has expired",
+                      code="bad_link") from None
+    user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
+    if user is None or (user.email or "").lower() != data.get("e"):
+        raise Invalid("链接无效或已过期，请在个人资料中重新发送", "The link is invalid or has expired", code="bad_link")
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()
+        user.save(update_fields=["email_verified_at"])
+        log(instance=user, action="wagtail.edit", user=user, data={"email": "verified by link"})
+    return user

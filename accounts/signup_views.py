@@ -4,9 +4,12 @@ accounts.services, accounts.sms.codes and organizations.services."""
 
 import json
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -174,6 +177,7 @@ def profile(request):
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
+            old_email = (user.email or "").lower()
             try:
                 services.update_profile(user=user, display_name=d["display_name"], organization=d["organization"],
                                         service_domains=d["service_domains"], notify_site=d["notify_site"],
@@ -183,6 +187,9 @@ def profile(request):
                 status = _errors(form, exc)
             else:
                 messages.success(request, "个人资料已保存")
+                if user.email and user.email.lower() != old_email:
+                    services.send_email_confirmation(user=user, base_url=request.build_absolute_uri("/"))
+                    messages.info(request, f"确认邮件已发送至 {user.email}，请打开邮件中的链接完成验证")
                 return redirect("/accounts/profile/")
         else:
             status = 400
@@ -327,3 +334,34 @@ def cadre_proof(request, pk: int):
                             filename=application.proof.name.rsplit("/", 1)[-1])
     response["Content-Security-Policy"] = "default-src 'none'"
     return response
+
+
+@never_cache
+def confirm_email(request, token: str):
+    try:
+        services.confirm_email(token=token)
+    except ServiceError as exc:
+        messages.error(request, exc.zh)
+    else:
+        messages.success(request, "邮箱已验证，可用于找回密码")
+    return redirect("/accounts/profile/" if request.user.is_authenticated else "/accounts/login/")
+
+
+# Password reset by a verified e-mail address: Django's views, our templates and form.
+class VerifiedEmailResetForm(PasswordResetForm):
+    email = forms.EmailField(label="已验证的邮箱", max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def get_users(self, email):
+        """Only addresses the user confirmed; the page says the same whether or not one matched."""
+        return (u for u in super().get_users(email) if u.email_verified_at is not None and u.closed_at is None)
+
+
+email_reset = never_cache(auth_views.PasswordResetView.as_view(
+    form_class=VerifiedEmailResetForm, template_name="accounts/password_reset_email.html",
+    email_template_name="accounts/password_reset_email.txt", subject_template_name="accounts/password_reset_subject.txt",
+    success_url="/accounts/password/reset/email/sent/"))
+email_reset_sent = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_email_sent.html")
+email_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+    template_name="accounts/password_reset_confirm.html", success_url="/accounts/password/reset/email/done/")
+email_reset_done = auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html")

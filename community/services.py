@@ -16,6 +16,7 @@ from django.utils import timezone
 from wagtail.log_actions import log
 
 from accounts.models import level_for_points
+from accounts.sms import notices as sms_notices
 from alliances.selectors import active_expert
 from alliances.services import check_invitable
 from moderation import services as moderation
@@ -731,6 +732,11 @@ def remind_due(*, now, limit: int = 500, only: int | None = None, lookup=None) -
         subject=_subject(q), dedupe_key=f"qa:remind:{q.pk}:{q.reopen_count}", email=True,
         email_not_before=_email_times(recipients[q.pk], lookup.on_duty(q.organization), later, now),
     ) for q in questions])
+    due_by_user: dict = {}  # SMS for those who chose it (accounts.User.notify_sms): one per user per sweep
+    for q in questions:
+        for user in recipients[q.pk]:
+            due_by_user.setdefault(user, []).append(q.deadline_at)
+    sms_notices.on_commit_deadline_reminders(due_by_user)
     return len(questions)
 
 

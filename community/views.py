@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import default_organization_for
 from home.cache import anonymous_cacheable
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, Organization
@@ -36,6 +37,16 @@ def _org_from_request(request):
 @anonymous_cacheable
 def feed(request):
     org = _org_from_request(request)
+    # A logged-in youth's feed defaults to their own place (accounts.selectors.default_organization_for);
+    # ?scope=all shows the whole province. Anonymous visitors keep the whole-province feed.
+    whole_province = request.GET.get("scope") == "all"
+    own_place = None
+    if request.user.is_authenticated:
+        own_place = default_organization_for(request.user)
+        if own_place is not None and own_place.depth <= 1:
+            own_place = None
+        if org is None and not whole_province and not request.GET.get("org") and not request.GET.get("branch"):
+            org = own_place
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.FEED_SORTS else "latest"
     domain = request.GET.get("domain") if request.GET.get("domain") in ServiceDomain.values else None
     tag = (request.GET.get("tag") or "")[:100] or None
@@ -48,8 +59,10 @@ def feed(request):
     for q in rows:
         q.display_asker = selectors.asker_name(request.user, q)
         q.overdue = q.status == QuestionStatus.OPEN and q.deadline_at < now
-    base = {k: v for k, v in (("org", org.pk if org else None), ("domain", domain), ("tag", tag)) if v}
+    base = {k: v for k, v in (("org", org.pk if org else None), ("scope", "all" if whole_province and not org else None),
+                              ("domain", domain), ("tag", tag)) if v}
     return render(request, "community/feed.html", {
+        "own_place": own_place, "base_no_org": {k: v for k, v in base.items() if k not in ("org", "scope")},
         "questions": rows, "next_cursor": next_cursor, "organization": org, "sort": sort, "domain": domain,
         "tag": tag, "domains": ServiceDomain.choices, "tags": QuestionTag.objects.order_by("name")[:30],
         "base_params": base, "sorts": [("latest", _("Latest")), ("hot", _("Hot")), ("unanswered", _("Unanswered"))],

@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import default_organization_for
 from home.cache import anonymous_cacheable
 from organizations.models import Organization, OrganizationKind
 from youthvoice.errors import ServiceError
@@ -31,17 +32,34 @@ def _float(value):
         return None
 
 
+MAP_FILTERS = ("city", "district", "service", "open_now", "lat", "lng")
+
+
 @anonymous_cacheable
 def service_map(request):
     """All stations on a Leaflet map and as an accessible list, with filters and "nearest to me"."""
     cities = list(Organization.objects.filter(kind=OrganizationKind.CITY, is_active=True).order_by("path"))
-    city = next((c for c in cities if str(c.pk) == request.GET.get("city")), None)
+    city_id, district_id = request.GET.get("city"), request.GET.get("district")
+    own_place = None
+    if request.user.is_authenticated and not any(k in request.GET for k in MAP_FILTERS):
+        # No filter given: a logged-in youth sees their own place (their location, as for questions).
+        own_place = default_organization_for(request.user)
+        city_id = district_id = None
+        for c in cities if own_place is not None else []:
+            if own_place.path.startswith(c.path):
+                city_id = str(c.pk)
+                if own_place.depth > c.depth:
+                    district_id = str(own_place.pk if own_place.depth == c.depth + 1
+                                      else Organization.objects.filter(path=own_place.path[:(c.depth + 1) * Organization.steplen])
+                                      .values_list("pk", flat=True).first())
+                break
+    city = next((c for c in cities if str(c.pk) == city_id), None)
     districts = []
     district = None
     if city is not None:
         districts = list(Organization.objects.filter(path__startswith=city.path, depth=city.depth + 1, is_active=True)
                          .order_by("path"))
-        district = next((d for d in districts if str(d.pk) == request.GET.get("district")), None)
+        district = next((d for d in districts if str(d.pk) == district_id), None)
     service = (request.GET.get("service") or "").strip()[:30]
     open_now = request.GET.get("open_now") == "1"
     qs = selectors.station_list(organization=district or city, service=service or None).prefetch_related(
@@ -62,7 +80,7 @@ def service_map(request):
                 "u": s.get_url(request)} for s in stations]
     return render(request, "stations/map.html", {
         "stations": stations, "cities": cities, "city": city, "districts": districts, "district": district,
-        "service": service, "open_now": open_now, "near": near, "lat": lat, "lng": lng,
+        "service": service, "open_now": open_now, "defaulted_to_own_place": city is not None and own_place is not None, "near": near, "lat": lat, "lng": lng,
         "markers": markers, "map_config": json.dumps({
             "tiles": settings.YV_MAP_TILE_URL, "center": [23.13, 113.27], "zoom": 7,
             "attribution": settings.YV_MAP_TILE_ATTRIBUTION, "nearestApi": "/api/stations/nearest",
