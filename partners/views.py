@@ -37,6 +37,23 @@ ERRORS_ZH = {
 
 
 class AuthorizationView(dot.AuthorizationView):
+    def form_invalid(self, form):
+        """A consent POST without the authorisation request's fields (DOT would render the consent
+        template without an application: a 500) → the error page, 400."""
+        return self._bad_request()
+
+    def form_valid(self, form):
+        if not get_application_model().objects.filter(client_id=form.cleaned_data.get("client_id")).exists():
+            return self._bad_request()  # DOT looks the client up with .get(): an unknown id was a 500
+        return super().form_valid(form)
+
+    def _bad_request(self):
+        from django.shortcuts import render
+
+        return render(self.request, "oauth2_provider/authorize.html",
+                      {"error": {"error": "invalid_request"}, "error_zh": "授权请求无效，请返回对接系统重试"},
+                      status=400)
+
     def error_response(self, error, application, **kwargs):
         response = super().error_response(error, application, **kwargs)
         if hasattr(response, "context_data") and response.context_data:
