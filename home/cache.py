@@ -103,8 +103,9 @@ class AnonymousPageCacheMiddleware:
             response["X-YV-Cache"] = "hit"
             return response
         response = self.get_response(request)
+        # A response with its own scope (a station page) is kept only by the early cache, which checks it.
         if (getattr(response, "yv_cacheable", False) and response.status_code == 200 and not response.cookies
-                and not getattr(response, "streaming", False)):
+                and not getattr(response, "streaming", False) and not getattr(response, "yv_scope", None)):
             body = _CSRF_INPUT.sub(rb"\g<1>" + CSRF_MARKER.encode() + rb"\g<2>", response.content)
             try:
                 cache.set(key, (response.status_code, response["Content-Type"], body), timeout())

@@ -20,6 +20,19 @@ DOC = ROOT / "docs" / "operations.md"
 BEGIN, END = "<!-- settings-reference:begin -->", "<!-- settings-reference:end -->"
 # Variables whose source comment does not explain them well enough.
 NOTES = {
+    "YV_OAUTH_ACCESS_TOKEN_SECONDS": "Lifetime of an OAuth2/OIDC access token (partners, docs/partners.md)",
+    "YV_SMS_DAILY_TOTAL": "SMS the platform sends at most per day, all numbers together",
+    "YV_SMS_TENCENT_ENDPOINT": "Tencent Cloud SMS API host (the tests point it at a local stand-in)",
+    "YV_SMS_TENCENT_REGION": "Tencent Cloud SMS region",
+    "YV_SMS_TENCENT_SDK_APP_ID": "Tencent Cloud SMS application id (SdkAppId)",
+    "YV_SMS_TENCENT_SECRET_ID": "Tencent Cloud API SecretId (YV_SMS_BACKEND=accounts.sms.tencent.TencentSmsBackend)",
+    "YV_SMS_TENCENT_SECRET_KEY": "Tencent Cloud API SecretKey",
+    "YV_SMS_TENCENT_SIGN_NAME": "SMS signature approved for the account (签名)",
+    "YV_SMS_TENCENT_TEMPLATE_CODE": "Template id of the one-time code message",
+    "YV_SMS_TENCENT_TEMPLATE_DEADLINE": "Template id of the answer-deadline reminder",
+    "YV_SMS_TENCENT_TEMPLATE_GUARDIAN": "Template id of the guardian's consent code",
+    "YV_VAR_DIR": "Folder for generated state kept out of git (the development OIDC signing key)",
+    "YV_WEBHOOK_GIVE_UP_SECONDS": "How long a failing webhook delivery is retried before it is given up",
     "DATABASE_URL": "Database URL, e.g. postgres://user:pass@host:5432/youthvoice (default: SQLite file)",
     "REDIS_URL": "Redis URL: cache and Celery broker; unset = local-memory cache and eager tasks",
     "DJANGO_SECRET_KEY": "Secret key; production refuses to start without it",
