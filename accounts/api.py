@@ -22,7 +22,7 @@ class MessageOut(Schema):
     detail: str
 
 
-class SignupIn(Schema):
+class AccountSignupIn(Schema):
     phone: str = Field(..., max_length=14)
     code: str = Field(..., max_length=6)
     password: str = Field(..., max_length=128)
@@ -34,7 +34,7 @@ class SignupIn(Schema):
     guardian_code: str = Field("", max_length=6)
 
 
-class SignupOut(Schema):
+class AccountSignupOut(Schema):
     id: int
     display_name: str
     organization_id: int
@@ -55,8 +55,8 @@ def sms_code(request, payload: CodeIn):
     return {"detail": message}
 
 
-@router.post("/signup/", response={201: SignupOut}, summary="Sign up with a verified mobile number")
-def signup(request, payload: SignupIn):
+@router.post("/signup/", response={201: AccountSignupOut}, summary="Sign up with a verified mobile number")
+def signup(request, payload: AccountSignupIn):
     organization = Organization.objects.filter(pk=payload.organization_id).first()
     if organization is None:
         raise Invalid("请选择所在区县或高校", "Choose your district/county or university", fields={"organization_id": "unknown"})

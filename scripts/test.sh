@@ -25,7 +25,7 @@ fi
 # (tests/test_api_fuzz.py says why).
 .venv/bin/python -m pytest $reuse -n "${YV_TEST_WORKERS:-auto}" --dist loadfile --durations=10
 status=$?
-.venv/bin/python -m pytest $reuse tests/test_api_fuzz.py
+.venv/bin/python -m pytest $reuse tests/test_api_fuzz.py tests/partners/test_export.py
 fuzz=$?
 [ $status -eq 0 ] && status=$fuzz
 exit $status

@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.middleware.csrf import _get_new_csrf_string, _mask_cipher_secret
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
-from schemathesis.specs.openapi.checks import ignored_auth
+from schemathesis.specs.openapi.checks import ignored_auth, positive_data_acceptance
 
 from youthvoice.wsgi import application
 
@@ -92,6 +92,13 @@ def fuzz_world(django_db_setup, django_db_blocker):
             outer.__exit__(None, None, None)
 
 
+def _semantic(case) -> list:
+    """Sign-up, SMS codes and password reset judge what no schema can say (the code sent to that
+    number, the password's strength, a number that is not a real mobile number): a schema-valid body
+    is a 400 with the bilingual error there, so only the acceptance of positive data is not checked."""
+    return [positive_data_acceptance] if case.path.startswith("/api/accounts/") else []
+
+
 @pytest.fixture
 def auth_headers(fuzz_world):
     return fuzz_world
@@ -101,7 +108,7 @@ def auth_headers(fuzz_world):
 @FUZZ_SETTINGS
 @pytest.mark.django_db
 def test_api_anonymous(case, fuzz_world):
-    case.call_and_validate()
+    case.call_and_validate(excluded_checks=_semantic(case))
 
 
 @schema.parametrize()
@@ -111,7 +118,7 @@ def test_api_authenticated(case, auth_headers):
     # ignored_auth runs in the anonymous test over every operation. Here its "remove the credentials"
     # probe is confounded by the WSGI test client, which keeps the session cookie in its jar.
     case.cookies = {**(case.cookies or {}), **auth_headers["cookies"]}
-    case.call_and_validate(headers=auth_headers["headers"], excluded_checks=[ignored_auth])
+    case.call_and_validate(headers=auth_headers["headers"], excluded_checks=[ignored_auth, *_semantic(case)])
 
 
 def test_schema_covers_every_router():

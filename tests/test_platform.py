@@ -105,10 +105,20 @@ def test_production_refuses_to_start_without_secret_key():
     assert "DJANGO_SECRET_KEY" in r.stderr
 
 
+def _rsa_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption()).decode()
+
+
 def test_production_check_deploy_is_clean():
     r = _run("youthvoice.settings.production", {
         "DJANGO_SECRET_KEY": "a-long-random-production-secret-key-1234567890-abcdefghijklmnop",
         "DJANGO_ALLOWED_HOSTS": "yv.example.org",
+        "YV_OIDC_RSA_PRIVATE_KEY": _rsa_pem(),  # production signs ID tokens with its own key
     }, "check", "--deploy", "--fail-level", "WARNING")
     assert r.returncode == 0, r.stdout + r.stderr
 

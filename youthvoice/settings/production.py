@@ -76,3 +76,11 @@ if REDIS_URL:  # noqa: F405
 # TOTP for provincial administrators cannot be switched off in production (docs/security.md).
 YV_OTP_REQUIRED = True
 SESSION_COOKIE_SAMESITE = "Lax"
+
+# OAuth 2.0 Security BCP (RFC 9700) in production: bearer tokens only in the Authorization header,
+# the `iss` parameter in authorisation responses, https redirect URIs only (the demo's 127.0.0.1
+# partner is a development affair). Tokens are still stored as issued: our bearer authentication
+# and the introspection endpoint look them up by value (hashing them is in docs/partners.md's list).
+OAUTH2_PROVIDER = {**OAUTH2_PROVIDER, "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,  # noqa: F405
+                   "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True, "ALLOWED_REDIRECT_URI_SCHEMES": ["https"]}
+SILENCED_SYSTEM_CHECKS = [*globals().get("SILENCED_SYSTEM_CHECKS", []), "oauth2_provider.W006"]
