@@ -318,7 +318,7 @@ class EarlyPageCacheMiddleware:
         if nonce:
             body = body.replace(nonce.encode(), NONCE_MARKER.encode())
             headers = {k: v.replace(nonce, NONCE_MARKER) for k, v in headers.items()}
-        headers["ETag"] = 'W/"%s"' % hashlib.sha1(body).hexdigest()[:32]
+        headers["ETag"] = f'W/"{hashlib.sha1(body).hexdigest()[:32]}"'
         headers["Cache-Control"] = "public, max-age=0, must-revalidate"
         headers["Vary"] = "Cookie, Accept-Language"
         self._apply(response, headers)

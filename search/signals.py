@@ -25,7 +25,6 @@ from community.models import Answer
 
 from .models import DictionaryTerm, SearchableAnswer, SearchableExpert
 
-
 _deferred = threading.local()
 
 

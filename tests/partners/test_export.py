@@ -2,6 +2,7 @@
 exactly once (the cursor serves only transactions older than the oldest one still running)."""
 
 import base64
+import os
 import random
 import threading
 import time
@@ -15,8 +16,6 @@ from community.models import Question
 from partners.models import Partner
 from partners.services import save_partner
 from tests.factories import UserFactory
-
-import os
 
 # The export serves only transactions older than the cluster's oldest running one (pg_snapshot_xmin
 # is cluster-wide): under pytest-xdist another worker's open test transaction holds every row back.
