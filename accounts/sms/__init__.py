@@ -9,6 +9,7 @@
 Every backend gets (phone, template, params) and returns a SendResult; `send_sms` records each message
 (with the backend's answer) in SmsMessage, so there is one outbox whatever the gateway."""
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -30,13 +31,15 @@ class SendResult:
     error: str = ""
 
 
-class SmsBackend:
-    """The gateway interface: send one templated message to one mainland number."""
+class SmsBackend(ABC):
+    """The gateway interface: send one templated message to one mainland number. Implemented by
+    backends.OutboxBackend and tencent.TencentSmsBackend."""
 
     name = "base"
 
-    def send(self, *, phone: str, template: str, params: list[str]) -> SendResult:  # pragma: no cover
-        raise NotImplementedError
+    @abstractmethod
+    def send(self, *, phone: str, template: str, params: list[str]) -> SendResult:
+        """Hand the message to the gateway; never raise for a refusal (return ok=False)."""
 
 
 def render(template: str, params: list[str]) -> str:
