@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.users.forms import UserCreationForm as WagtailUserCreationForm
 from wagtail.users.forms import UserEditForm as WagtailUserEditForm
 
+from .uploads import validate_avatar  # the one avatar rule (size, pixels, type), also on the admin form
+
 PROFILE_ADMIN_FIELDS = {"phone", "display_name", "real_name", "real_name_status"}
 
 
@@ -127,37 +129,11 @@ class ResetForm(PhoneCodeForm):
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
-AVATAR_MAX_BYTES = 2 * 1024 * 1024
-AVATAR_MAX_PIXELS = 4096 * 4096
-AVATAR_FORMATS = {"JPEG", "PNG", "WEBP"}
-
-
-def validate_avatar(upload):
-    """Avatars: at most 2 MB, JPEG/PNG/WebP by content (not by name), at most 4096×4096 pixels."""
-    from PIL import Image, UnidentifiedImageError
-
-    if upload.size > AVATAR_MAX_BYTES:
-        raise forms.ValidationError("头像不能超过 2 MB")
-    try:
-        upload.seek(0)
-        with Image.open(upload) as img:
-            fmt, (width, height) = img.format, img.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise forms.ValidationError("头像须为 JPG、PNG 或 WebP 图片") from None
-    finally:
-        upload.seek(0)
-    if fmt not in AVATAR_FORMATS:
-        raise forms.ValidationError("头像须为 JPG、PNG 或 WebP 图片")
-    if width * height > AVATAR_MAX_PIXELS:
-        raise forms.ValidationError("头像尺寸不能超过 4096×4096 像素")
-    return upload
-
-
 class ProfileForm(forms.Form):
     display_name = forms.CharField(label="昵称", max_length=20)
     organization = None
     email = forms.EmailField(label="电子邮箱（选填，用于接收通知）", required=False)
-    avatar = forms.ImageField(label="头像（JPG/PNG/WebP，2 MB 以内）", required=False, validators=[validate_avatar])
+    avatar = forms.ImageField(label="头像（JPG/PNG/GIF/WebP，2 MB 以内）", required=False, validators=[validate_avatar])
     service_domains = forms.MultipleChoiceField(
         label="关注的服务领域", required=False, widget=forms.CheckboxSelectMultiple,
         choices=[(d, DOMAIN_LABELS_ZH[d]) for d in ServiceDomain.values])
