@@ -4,8 +4,8 @@ Login by code and the session itself stay with the pages (/accounts/login/, /acc
 
 from ninja import Field, Router, Schema
 
+from core.errors import Invalid
 from organizations.models import Organization
-from youthvoice.errors import Invalid
 
 from . import services
 from .security import client_ip

@@ -19,8 +19,8 @@ class OptionalNamesMixin:
 
     def clean_display_name(self):
         """A display name is public (answers, comments, ratings): the one screening of public text."""
+        from core.errors import ServiceError
         from moderation.services import screen_public_texts
-        from youthvoice.errors import ServiceError
 
         name = self.cleaned_data["display_name"]
         if not name:
@@ -59,7 +59,7 @@ class TokenForm(forms.Form):
 # ---------------------------------------------------------------------------------------------
 from django.utils import timezone as _tz  # noqa: E402
 
-from youthvoice.domains import DOMAIN_LABELS_ZH, ServiceDomain  # noqa: E402
+from core.domains import DOMAIN_LABELS_ZH, ServiceDomain  # noqa: E402
 
 
 def _phone_input(**attrs):

@@ -13,8 +13,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from youthvoice.domains import ServiceDomain
-from youthvoice.errors import Conflict, Invalid
+from core.domains import ServiceDomain
+from core.errors import Conflict, Invalid
 
 from .models import (
     CLOSED_ACCOUNT_NAME,

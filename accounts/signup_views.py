@@ -18,7 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from youthvoice.errors import ServiceError
+from core.errors import ServiceError
 
 from . import captcha, selectors, services
 from .forms import (

@@ -12,8 +12,8 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.redirects import safe_next
 from organizations.permissions import is_staff_anywhere
-from youthvoice.redirects import safe_next
 
 from . import otp
 from .forms import TokenForm

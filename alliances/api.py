@@ -12,12 +12,12 @@ from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from core.domains import ServiceDomain
+from core.errors import forbidden
+from core.pagination import LimitOffsetPagination
+from core.schemas import Date, StrictBool, StrictInt
 from organizations import permissions
 from organizations.models import Organization
-from youthvoice.domains import ServiceDomain
-from youthvoice.errors import forbidden
-from youthvoice.pagination import LimitOffsetPagination
-from youthvoice.schemas import Date, StrictBool, StrictInt
 
 from . import selectors, services
 from .domain.demand import PERIODS, resolve_range

@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from accounts.demo import demo_password_hash
 from accounts.models import RealNameStatus
+from core.domains import DOMAIN_LABELS_ZH, ServiceDomain
 from home.models import BranchHomePage
 from organizations.models import Organization
-from youthvoice.domains import DOMAIN_LABELS_ZH, ServiceDomain
 
 from .models import (
     AllianceIndexPage,

@@ -21,7 +21,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from youthvoice.domains import ServiceDomain
+from core.domains import ServiceDomain
 
 
 class ExpertStatus(models.TextChoices):

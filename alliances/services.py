@@ -15,11 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from core.domains import ServiceDomain
+from core.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
 from moderation import services as moderation
 from organizations import permissions
 from organizations.models import StaffRole
-from youthvoice.domains import ServiceDomain
-from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
 
 from .models import (
     OPEN_MEMBERSHIP_STATUSES,

@@ -13,10 +13,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.domains import ServiceDomain
+from core.errors import ServiceError
 from organizations import permissions
 from organizations.models import Organization
-from youthvoice.domains import ServiceDomain
-from youthvoice.errors import ServiceError
 
 from . import exports, selectors, services
 from .domain import demand as demand_rules

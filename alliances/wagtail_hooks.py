@@ -16,6 +16,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from core.errors import Invalid, ServiceError
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES
 from organizations.policies import READ_ACTIONS
@@ -27,7 +28,6 @@ from organizations.wagtail_hooks import (
     ScopedIndexView,
     ScopedUsageView,
 )
-from youthvoice.errors import Invalid, ServiceError
 
 from . import services
 from .models import AllianceMembership, ExpertProfile, MemberOrganization, MembershipStatus

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import reveal
+from core.errors import ServiceError
 from organizations.models import Organization
-from youthvoice.errors import ServiceError
 
 from . import exports, permissions, selectors, services
 from .domain.workflow import STATE_LABELS, State

@@ -10,10 +10,10 @@ from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from accounts.selectors import reveal
+from core.errors import Forbidden, NotFound
+from core.pagination import MAX_BIGINT, MAX_INT, MAX_LIMIT, MAX_OFFSET, LimitOffsetPagination
+from core.schemas import Date, DateTime, StrictInt
 from organizations.models import Organization
-from youthvoice.errors import Forbidden, NotFound
-from youthvoice.pagination import MAX_BIGINT, MAX_INT, MAX_LIMIT, MAX_OFFSET, LimitOffsetPagination
-from youthvoice.schemas import Date, DateTime, StrictInt
 
 from . import exports, permissions, selectors, services
 from .domain.workflow import TRANSITIONS

@@ -11,13 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from moderation import services as moderation
 from notifications.services import notify
 from organizations.domain.calendar import workday_predicate
 from organizations.models import ADMIN_ROLES, Organization
 from organizations.permissions import can_act
 from organizations.selectors import work_calendar
-from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import permissions
 from .domain import deadlines

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
 from organizations.models import Organization
-from youthvoice.errors import ServiceError
 
 from . import selectors, services
 from .domain.workflow import Rating

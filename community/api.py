@@ -9,12 +9,12 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
 from ninja.security import django_auth
 
+from core.domains import ServiceDomain
+from core.errors import Forbidden, Invalid, NotFound
+from core.schemas import StrictBool, StrictInt
 from moderation.models import ModerationStatus
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, Organization
-from youthvoice.domains import ServiceDomain
-from youthvoice.errors import Forbidden, Invalid, NotFound
-from youthvoice.schemas import StrictBool, StrictInt
 
 from . import cache as qa_cache
 from . import selectors, services

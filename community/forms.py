@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from youthvoice.domains import ServiceDomain
+from core.domains import ServiceDomain
 
 from .models import Outcome, QuestionTag
 

@@ -18,8 +18,8 @@ from taggit.managers import TaggableManager
 from taggit.models import ItemBase, TagBase
 from wagtail.search import index
 
+from core.domains import ServiceDomain
 from moderation.models import ModeratedContent
-from youthvoice.domains import ServiceDomain
 
 
 class QuestionTag(TagBase):

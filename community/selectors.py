@@ -82,7 +82,7 @@ def decode_cursor(cursor: str, *, sort: str | None = None):
     JSON, wrong shapes or types, ids out of range) is an `Invalid` cursor, never a database error."""
     from django.utils.dateparse import parse_datetime
 
-    from youthvoice.errors import Invalid
+    from core.errors import Invalid
 
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")).decode())

@@ -19,14 +19,14 @@ from accounts.models import level_for_points
 from accounts.sms import notices as sms_notices
 from alliances.selectors import active_expert
 from alliances.services import check_invitable
+from core.domains import ServiceDomain
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
 from organizations.selectors import parents_by_org, work_calendar
 from partners import events as partner_events
-from youthvoice.domains import ServiceDomain
-from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
 from . import cache as qa_cache
 from . import selectors

@@ -11,11 +11,11 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import default_organization_for
+from core.domains import ServiceDomain
+from core.errors import Invalid, ServiceError
 from home.cache import anonymous_cacheable
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, Organization
-from youthvoice.domains import ServiceDomain
-from youthvoice.errors import Invalid, ServiceError
 
 from . import selectors, services
 from .forms import AnswerForm, AskForm, OutcomeForm

@@ -9,8 +9,8 @@ from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from accounts.services import record_personal_data_access
-from youthvoice.pagination import LimitOffsetPagination
-from youthvoice.schemas import StrictInt
+from core.pagination import LimitOffsetPagination
+from core.schemas import StrictInt
 
 from . import selectors, services
 from .models import ActivityPage, ContestPage

@@ -12,9 +12,9 @@ from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import Collection, WorkflowPage
 
+from core.domains import DOMAIN_LABELS_ZH, ServiceDomain
 from organizations.data.guangdong import CITY_SLUGS
 from organizations.models import Organization
-from youthvoice.domains import DOMAIN_LABELS_ZH, ServiceDomain
 
 from .models import (
     AccentColour,

@@ -22,7 +22,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_headless_preview.settings import headless_preview_settings
 
-from youthvoice.domains import ServiceDomain
+from core.domains import ServiceDomain
 
 from . import cache as content_cache
 from .blocks import BodyBlock

@@ -11,8 +11,8 @@ from django.utils import timezone
 from wagtail.log_actions import log
 from wagtail.models import GroupPagePermission, Page, Site
 
+from core.errors import Conflict, Forbidden, Invalid, NotFound
 from organizations.models import Organization
-from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound
 
 from .domain import brand
 from .models import (

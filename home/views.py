@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.services import record_personal_data_access
-from youthvoice.errors import Forbidden, ServiceError
+from core.errors import Forbidden, ServiceError
 
 from . import selectors, services
 from .models import ActivityPage, ContestPage

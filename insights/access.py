@@ -5,9 +5,9 @@ from datetime import date
 
 from django.conf import settings
 
+from core.errors import Invalid, forbidden, not_found
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, Organization
-from youthvoice.errors import Invalid, forbidden, not_found
 
 from .domain.periods import check_range
 

@@ -14,8 +14,8 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from youthvoice.pagination import LimitOffsetPagination
-from youthvoice.schemas import Date
+from core.pagination import LimitOffsetPagination
+from core.schemas import Date
 
 from . import selectors
 from .access import checked_range, organization_for

@@ -14,9 +14,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from core.errors import Invalid, forbidden
 from organizations import permissions
 from organizations.models import ADMIN_ROLES, ALL_STAFF_ROLES, PUBLISHING_ROLES, Organization, StaffMembership
-from youthvoice.errors import Invalid, forbidden
 
 from . import cache as kpi_cache
 from . import metrics
@@ -294,7 +294,7 @@ def _open_round_for_update(award_round):
 
     award_round = AwardRound.objects.select_for_update().select_related("organization").get(pk=award_round.pk)
     if award_round.status != AwardRoundStatus.OPEN:
-        from youthvoice.errors import Conflict
+        from core.errors import Conflict
 
         raise Conflict("评优结果已发布，不能再修改", "The round is published")
     return award_round
@@ -345,7 +345,7 @@ def nominate(*, actor, award_round, category: str, citation: str, user=None, sta
                 candidate_organization_id=row["organization_id"], score=row["score"], rank=row["rank"],
                 figures=row["figures"], citation=citation, nominated_by=actor)
     except IntegrityError as exc:
-        from youthvoice.errors import Conflict
+        from core.errors import Conflict
 
         raise Conflict("该候选人已被提名", "Already nominated in this category") from exc
     log(instance=award_round, action="wagtail.edit", user=actor, data={"nominated": key, "category": category})

@@ -15,10 +15,10 @@ from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from core.errors import Invalid, ServiceError
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, StaffMembership
 from organizations.selectors import ancestors
-from youthvoice.errors import Invalid, ServiceError
 
 from . import charts, exports, selectors
 from .access import checked_range, home_organization, organization_for

@@ -10,11 +10,11 @@ from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
 
+from core.errors import ServiceError
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES
 from organizations.policies import OrganizationScopedPolicy
 from organizations.wagtail_hooks import ScopedDeleteView, ScopedEditView, ScopedHistoryView, ScopedUsageView
-from youthvoice.errors import ServiceError
 
 from . import services, views
 from .forms import PromotionActivityForm, TrainingRecordForm

@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.admin import messages
 
+from core.errors import ServiceError
+from core.redirects import safe_next
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, Organization
-from youthvoice.errors import ServiceError
-from youthvoice.redirects import safe_next
 
 from . import services
 from .models import AlertStatus, CaseReason, CaseStatus, DecisionAction, ModerationCase, TermWindowCount

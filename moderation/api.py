@@ -9,11 +9,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from core.errors import Invalid, forbidden
+from core.pagination import LimitOffsetPagination
+from core.schemas import StrictBool, StrictInt
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, Organization
-from youthvoice.errors import Invalid, forbidden
-from youthvoice.pagination import LimitOffsetPagination
-from youthvoice.schemas import StrictBool, StrictInt
 
 from . import registry, services
 from .models import (

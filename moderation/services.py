@@ -30,10 +30,10 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from core.errors import Conflict, Forbidden, Invalid, TooManyRequests, forbidden
 from notifications.services import notify
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, StaffMembership
-from youthvoice.errors import Conflict, Forbidden, Invalid, TooManyRequests, forbidden
 
 from . import registry
 from .domain import ratelimits

@@ -4,8 +4,8 @@ from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from youthvoice.pagination import CursorPagination
-from youthvoice.schemas import StrictInt
+from core.pagination import CursorPagination
+from core.schemas import StrictInt
 
 from . import services
 from .models import Notification

@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from youthvoice.errors import Forbidden
+from core.errors import Forbidden
 
 from .models import Notification, OutboxMessage, OutboxStatus
 

@@ -5,7 +5,7 @@ from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
-from youthvoice.pagination import LimitOffsetPagination
+from core.pagination import LimitOffsetPagination
 
 from . import selectors, services
 from .models import Organization, OrganizationKind

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.log_actions import log
 
-from youthvoice.errors import Conflict, Invalid, forbidden
+from core.errors import Conflict, Invalid, forbidden
 
 from . import permissions
 from .models import (

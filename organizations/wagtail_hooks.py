@@ -22,7 +22,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from youthvoice.errors import ServiceError
+from core.errors import ServiceError
 
 from . import permissions, selectors, services
 from .forms import DutyShiftForm, StaffMembershipForm

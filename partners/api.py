@@ -6,7 +6,7 @@ from typing import Any, Literal
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from youthvoice.errors import Invalid
+from core.errors import Invalid
 
 from . import export
 

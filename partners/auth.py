@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils.functional import SimpleLazyObject  # noqa: F401 (kept for callers typing request.user)
 from ninja.security import HttpBearer
 
-from youthvoice.errors import ServiceError
+from core.errors import ServiceError
 
 STAFF = "staff"
 OTP_SCOPE = "otp"

@@ -7,7 +7,7 @@ from django.db import transaction
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AbstractApplication, get_application_model
 
-from youthvoice.errors import Forbidden, Invalid
+from core.errors import Forbidden, Invalid
 
 from .models import Partner, WebhookEndpoint
 

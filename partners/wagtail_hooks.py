@@ -18,7 +18,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from youthvoice.errors import ServiceError
+from core.errors import ServiceError
 
 from . import services, webhooks
 from .models import Partner, WebhookDelivery

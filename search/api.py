@@ -10,7 +10,7 @@ from typing import Literal
 
 from ninja import Field, Query, Router, Schema
 
-from youthvoice.domains import ServiceDomain
+from core.domains import ServiceDomain
 
 from . import selectors
 

@@ -13,7 +13,7 @@ from modelsearch import index
 
 from alliances.models import ExpertProfile
 from community.models import Answer
-from youthvoice.domains import DOMAIN_LABELS_ZH
+from core.domains import DOMAIN_LABELS_ZH
 
 
 class DictionaryTerm(models.Model):

@@ -282,9 +282,9 @@ def parse_filters(*, types: list[str] | str | None = None, branch: int | str | N
     """Validate the filters shared by the page and the API: ``types`` (source keys),
     ``branch`` (organisation id), ``domain`` (a ServiceDomain value). An unknown type or branch is
     ``NotFound`` (nothing of that kind exists to search), an unknown domain ``Invalid``."""
+    from core.domains import ServiceDomain
+    from core.errors import Invalid, NotFound
     from organizations.models import Organization
-    from youthvoice.domains import ServiceDomain
-    from youthvoice.errors import Invalid, NotFound
 
     if isinstance(types, str):
         types = [t for t in types.split(",") if t]

@@ -27,7 +27,7 @@ from django.db.models import QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from youthvoice.domains import DOMAIN_LABELS_ZH
+from core.domains import DOMAIN_LABELS_ZH
 
 VISIBLE = "visible"  # moderation.models.ModerationStatus.VISIBLE: held and removed posts are not public
 

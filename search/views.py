@@ -4,9 +4,9 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 
+from core.domains import DOMAIN_LABELS_ZH, ServiceDomain
+from core.errors import ServiceError
 from home.cache import anonymous_cacheable
-from youthvoice.domains import DOMAIN_LABELS_ZH, ServiceDomain
-from youthvoice.errors import ServiceError
 
 from . import selectors
 

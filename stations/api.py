@@ -10,10 +10,10 @@ from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
+from core.errors import forbidden
+from core.pagination import MAX_INT, LimitOffsetPagination
+from core.schemas import StrictInt
 from organizations.models import Organization
-from youthvoice.errors import forbidden
-from youthvoice.pagination import MAX_INT, LimitOffsetPagination
-from youthvoice.schemas import StrictInt
 
 from . import coverage, selectors, services
 from .domain.geo import CHINA_BOUNDS

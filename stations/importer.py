@@ -22,9 +22,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from core.errors import Invalid
 from organizations.models import PUBLISHING_ROLES, Organization
 from organizations.permissions import can_act
-from youthvoice.errors import Invalid
 
 from .domain.calendar import parse_hours
 from .domain.geo import in_china

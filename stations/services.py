@@ -16,11 +16,11 @@ from django.db.models import F
 from django.utils import timezone
 from wagtail.log_actions import log
 
+from core.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
 from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations.models import ANSWERING_ROLES, PUBLISHING_ROLES, Organization, StaffRole
 from organizations.permissions import can_act
-from youthvoice.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
 
 from . import selectors
 from .domain import geo

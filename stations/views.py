@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import default_organization_for
+from core.errors import ServiceError
 from home.cache import anonymous_cacheable
 from organizations.models import Organization, OrganizationKind
-from youthvoice.errors import ServiceError
 
 from . import selectors, services
 from .domain.geo import in_china

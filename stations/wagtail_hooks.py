@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
+from core.errors import ServiceError
 from organizations.models import OrganizationKind
 from organizations.permissions import is_staff_anywhere
-from youthvoice.errors import ServiceError
 
 from . import charts, coverage, importer
 

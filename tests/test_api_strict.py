@@ -70,7 +70,7 @@ def test_dates_are_iso_text_only(client_for, make_staff, tree, value):
 def test_schema_types():
     from pydantic import TypeAdapter, ValidationError
 
-    from youthvoice.schemas import Date, DateTime, StrictBool, StrictInt
+    from core.schemas import Date, DateTime, StrictBool, StrictInt
 
     assert TypeAdapter(Date).validate_python("2026-03-01").isoformat() == "2026-03-01"
     assert TypeAdapter(DateTime).validate_python("2026-03-01T08:30:00+08:00").hour == 8

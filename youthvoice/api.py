@@ -28,7 +28,7 @@ from ninja.params.models import BodyModel, QueryModel
 from ninja.security import SessionAuth, django_auth
 from pydantic import BaseModel
 
-from youthvoice.errors import SecondFactorRequired, ServiceError
+from core.errors import SecondFactorRequired, ServiceError
 from youthvoice.middleware import is_id_overflow
 
 ERROR_RESPONSES = {

@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from youthvoice.errors import Invalid, TooManyRequests
+from core.errors import Invalid, TooManyRequests
 
 DEFAULT_LIMITS = {"interval_seconds": 60, "number_hour": 5, "number_day": 10, "ip_hour": 20, "ip_day": 60,
                   "total_day": 100000, "captcha_after": 2}

@@ -57,8 +57,8 @@ def series(rows: Iterable[Mapping], period_key: str = "period") -> list[dict]:
 
 def resolve_range(since: date | None, until: date | None, today: date, default_days: int = 365) -> tuple[date, date]:
     """[since, until] as dates (until inclusive): defaults to the last `default_days` days. Raises
-    youthvoice.errors.Invalid for a reversed range or one longer than three years."""
-    from youthvoice.errors import Invalid
+    core.errors.Invalid for a reversed range or one longer than three years."""
+    from core.errors import Invalid
 
     until = until or today
     since = since or (until - timedelta(days=default_days - 1))

@@ -1,10 +1,10 @@
 """Issue 25, finding 8 (low): /admin/moderation/queue/bulk/ redirected to any `next=`. Every view that
-follows `next` now asks youthvoice.redirects.safe_next (or an equivalent check): our host only."""
+follows `next` now asks core.redirects.safe_next (or an equivalent check): our host only."""
 
 import pytest
 
+from core.redirects import safe_next
 from organizations.models import StaffRole
-from youthvoice.redirects import safe_next
 
 EVIL = ["https://evil.example/", "//evil.example/", "/\\evil.example", "\\\\evil.example", "javascript:alert(1)",
         "https:evil.example", " //evil.example"]

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from alliances.domain import demand, matching, stats
-from youthvoice.errors import Invalid
+from core.errors import Invalid
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 GZ = "00010001"  # city path

@@ -18,9 +18,9 @@ from appeals.domain import deadlines
 from appeals.domain.workflow import State
 from appeals.models import Appeal, AppealStepDeadline
 from appeals.pdf import form_rows, render_form
+from core.errors import Conflict
 from notifications.models import Notification
 from tests.appeals.conftest import new_question
-from youthvoice.errors import Conflict
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -74,7 +74,7 @@ def test_collective_whole_path(api, handlers, tree, youth):
     r = api.post(h.ops, f"/{a['id']}/transitions/relay/", {"comment": "x"})
     assert r.status_code == 409
     from appeals.services import update_form
-    from youthvoice.errors import Conflict
+    from core.errors import Conflict
 
     with pytest.raises(Conflict):
         update_form(actor=h.ops, appeal_id=a["id"], theme="改")

@@ -123,7 +123,7 @@ def test_three_transfers_then_escalates_to_the_parent(tree, youth, make_staff):
     q = services.decline_question(actor=gz, question=q, reason="也不属于越秀区")
     assert q.organization == tree.guangzhou and q.routing_locked  # parent of 越秀区, not bounced back
     assert QuestionEvent.objects.filter(question=q, kind=EventKind.ESCALATED).count() == 1
-    from youthvoice.errors import Conflict
+    from core.errors import Conflict
 
     with pytest.raises(Conflict):
         services.transfer_question(actor=gz, question=q, to_organization=tree.tianhe, reason="再转")

@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
+from core.errors import Forbidden, Invalid
 from insights.models import TrainingRecord
 from insights.services import add_training_record
-from youthvoice.errors import Forbidden, Invalid
 
 from .conftest import D
 

@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
+from core.errors import Conflict, Forbidden, Invalid
 from home.models import ContestPage
 from insights import services
 from insights.models import AwardNomination, AwardRoundStatus, NominationStatus, PromotionActivity
 from organizations.models import StaffRole
-from youthvoice.errors import Conflict, Forbidden, Invalid
 
 pytestmark = pytest.mark.django_db
 DAY = date(2026, 6, 1)

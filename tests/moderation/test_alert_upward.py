@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.errors import Forbidden, Invalid
 from moderation import services
 from moderation.models import Alert, AlertKind
 from notifications.models import Notification
@@ -14,7 +15,6 @@ from organizations.models import DutyShift, OrganizationKind, StaffRole
 from organizations.selectors import platform_office
 from organizations.services import create_organization, set_platform_office
 from tests.factories import UserFactory
-from youthvoice.errors import Forbidden, Invalid
 
 
 @pytest.fixture

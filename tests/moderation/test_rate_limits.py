@@ -16,6 +16,7 @@ from alliances.models import AllianceMembership
 from appeals import services as appeals_services
 from appeals.domain.workflow import Role
 from community.models import Answer, Question
+from core.errors import TooManyRequests
 from moderation import services
 from moderation.domain import ratelimits
 from moderation.models import PostRecord, Report
@@ -24,7 +25,6 @@ from stations.models import Booking, ServiceSlot
 from tests.alliances.conftest import make_alliance
 from tests.factories import UserFactory
 from tests.stations.conftest import make_station
-from youthvoice.errors import TooManyRequests
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Guangzhou
 

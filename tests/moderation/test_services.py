@@ -7,13 +7,13 @@ from django.contrib.auth import authenticate
 from django.utils import timezone
 from freezegun import freeze_time
 
+from core.errors import Conflict, Forbidden, Invalid, TooManyRequests
 from moderation import services
 from moderation.domain.matcher import Action
 from moderation.models import Alert, AlertKind, AlertStatus, AllowedWord, Sanction, SensitiveWord
 from notifications.models import Notification
 from organizations.models import StaffRole
 from tests.factories import PASSWORD, UserFactory
-from youthvoice.errors import Conflict, Forbidden, Invalid, TooManyRequests
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 from accounts.models import RealNameStatus
+from core.errors import Forbidden, Invalid
 from notifications.models import Notification
 from organizations import selectors, services
 from organizations.domain.calendar import is_workday
 from organizations.models import StaffRole
 from tests.factories import UserFactory
-from youthvoice.errors import Forbidden, Invalid
 
 TZ = timezone.get_current_timezone()
 

@@ -1,10 +1,10 @@
 import pytest
 from wagtail.models import GroupPagePermission
 
+from core.errors import Forbidden, Invalid
 from home.models import BranchHomePage, HomePage
 from organizations.models import OrganizationKind, StaffMembership, StaffRole
 from organizations.services import add_staff, create_organization, update_organization
-from youthvoice.errors import Forbidden, Invalid
 
 
 def test_tree_creates_nested_branch_pages(tree):

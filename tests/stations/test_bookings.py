@@ -7,13 +7,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
+from core.errors import Invalid
 from notifications.models import Notification, OutboxMessage
 from organizations.models import StaffRole
 from stations import services
 from stations.domain.calendar import CHINA
 from stations.models import Booking, BookingStatus, ServiceSlot
 from tests.factories import UserFactory
-from youthvoice.errors import Invalid
 
 from .conftest import make_station
 

@@ -9,11 +9,11 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
+from core.errors import Conflict
 from stations import services
 from stations.models import Booking, ServiceSlot
 from tests.conftest import build_tree
 from tests.factories import UserFactory
-from youthvoice.errors import Conflict
 
 from .conftest import make_station
 

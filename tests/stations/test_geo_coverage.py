@@ -5,13 +5,13 @@ from datetime import datetime
 import pytest
 from freezegun import freeze_time
 
+from core.errors import Invalid
 from notifications.models import Notification
 from organizations.models import StaffRole
 from stations import coverage
 from stations.domain.calendar import CHINA
 from stations.domain.geo import bounding_box, haversine_km
 from stations.models import Referral
-from youthvoice.errors import Invalid
 
 from .conftest import make_station
 

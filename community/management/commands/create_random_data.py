@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from community.domain import deadlines, ranking
 from community.models import Answer, AnswerRole, Question, QuestionStatus, QuestionTag, TaggedQuestion
+from core.domains import ServiceDomain
 from organizations.models import Organization
-from youthvoice.domains import ServiceDomain
 
 WORDS = ["实习", "合同", "创业", "补贴", "租房", "考研", "心理", "团员", "志愿", "社保", "就业", "婚恋", "维权", "培训",
          "贷款", "青年之家", "毕业生", "工资", "押金", "失眠"]

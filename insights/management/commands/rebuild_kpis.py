@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from youthvoice.errors import ServiceError
+from core.errors import ServiceError
 
 
 def _date(value: str) -> date:
