@@ -89,11 +89,11 @@ def compute(
     invitations: {invitee_id, question_id, created_at, status}. Returns author/invitee id -> ExpertStats."""
     out: dict[int, ExpertStats] = {}
     responses: dict[int, list[float]] = {}
-    ratings: dict[int, list[int]] = {}
+    ratings: dict[int, list[float]] = {}
     answered_by: dict[tuple[int, int], datetime] = {}
     deadlines: dict[int, datetime | None] = {}
 
-    def get(uid):
+    def get(uid: int) -> ExpertStats:
         if uid not in out:
             out[uid] = ExpertStats(expert_user_id=uid)
         return out[uid]
