@@ -2,6 +2,7 @@
 fallback, topic gathering, sign-up and voting summaries."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.utils import timezone
@@ -217,7 +218,7 @@ def featured_for(page, *, now=None) -> list[SlotItem]:
 
 def branch_sections(page: BranchHomePage, per_section: int = 4) -> dict:
     """Latest of each kind directly under this branch (its own index pages), and its category pages."""
-    sections = {}
+    sections: dict[str, Any] = {}
     for name, index_model in (("topics", TopicIndexPage), ("articles", ArticleIndexPage),
                               ("activities", ActivityIndexPage), ("contests", ContestIndexPage),
                               ("offers", OfferIndexPage)):

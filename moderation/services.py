@@ -628,9 +628,10 @@ def alerts_for(user, *, status=None):
 @transaction.atomic
 def advance_alert(*, actor, alert: Alert, step: str, comment: str = "") -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
-    allowed_from, to_status = ALERT_TRANSITIONS.get(step, (None, None))
-    if to_status is None:
+    transition = ALERT_TRANSITIONS.get(step)
+    if transition is None:
         raise Invalid("未知的处理步骤", "Unknown step", fields={"step": step})
+    allowed_from, to_status = transition
     if not _may_act_on_alert(actor, alert):
         raise forbidden()
     if alert.status not in allowed_from:
@@ -733,7 +734,7 @@ def alert_thread_refs(alert: Alert) -> list[dict]:
     spec = next((registry.spec_for_kind(k) for k in registry.kinds() if registry.spec_for_kind(k).monitored), None)
     if spec is None:
         return []
-    found = {obj.pk: obj for obj in spec.model.objects.filter(pk__in=ids)}
+    found = {obj.pk: obj for obj in spec.model._default_manager.filter(pk__in=ids)}
     return [{"question_id": pk, "title": str(found[pk])[:200], "url": spec.url_for(found[pk])}
             for pk in ids if pk in found]
 

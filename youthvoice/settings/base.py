@@ -8,6 +8,7 @@ Environment variables (django-environ):
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -478,7 +479,7 @@ INSTALLED_APPS[INSTALLED_APPS.index("wagtail.users")] = "accounts.apps.YouthVoic
 # --- Notifications: notices of these kinds about the same subject (e.g. comments on one question)
 # that reach a recipient while the previous one is unread and within the window become one notice
 # with a count (notifications.services.notify_many), so a flood cannot bury the notification centre.
-YV_NOTIFICATION_COALESCE = {"kinds": ["comment", "answer", "alliance"], "window_seconds": 3600}
+YV_NOTIFICATION_COALESCE: dict[str, Any] = {"kinds": ["comment", "answer", "alliance"], "window_seconds": 3600}
 # --- Avatars (accounts/uploads.py): every avatar upload is bounded in bytes, pixels (read from the
 # header, before anything is decoded) and format (recognised from the content).
 YV_AVATAR_MAX_BYTES = 2 * 1024 * 1024
