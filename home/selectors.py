@@ -61,7 +61,7 @@ def branch_context(page: BranchHomePage) -> dict:
     return {
         "organization": org,
         "child_groups": groups,
-        "breadcrumbs": [p for p in page.get_ancestors().specific().filter(depth__gt=1)],
+        "breadcrumbs": list(page.get_ancestors().specific().filter(depth__gt=1)),
         "nav_links": list(page.nav_links.select_related("link_page").all()),
         "accent": page.accent,
     }

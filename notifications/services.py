@@ -200,7 +200,7 @@ def publish(message_ids: list[int], *, eta: datetime | None = None) -> int:
                 deliver_outbox_message.apply_async(args=[message_id], eta=eta, retry=False)
             else:
                 deliver_outbox_message.apply_async(args=[message_id], retry=False)
-        except Exception as exc:  # broker unavailable: the row stays pending and the sweep retries
+        except Exception as exc:  # noqa: BLE001 - broker unavailable: the row stays pending and the sweep retries
             logger.warning("outbox: could not publish message %s (%s); the sweep will retry", message_id, exc)
             break
         published += 1
@@ -233,7 +233,7 @@ def deliver(message_id: int) -> str:
     mine = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.SENDING, claimed_until=msg.claimed_until)
     try:
         _send(msg)
-    except Exception as exc:  # record and let the sweep retry; never lose the row
+    except Exception as exc:  # noqa: BLE001 - record and let the sweep retry; never lose the row
         final = msg.attempts >= MAX_ATTEMPTS
         mine.update(status=OutboxStatus.FAILED if final else OutboxStatus.PENDING, claimed_until=None,
                     last_error=f"{exc.__class__.__name__}: {exc}"[:300], enqueued_at=timezone.now())

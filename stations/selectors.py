@@ -157,7 +157,7 @@ def bump_version(key: str) -> None:
     def bump():
         try:
             cache.set(key, uuid.uuid4().hex, None)
-        except Exception:  # noqa: BLE001 - an unreachable cache only disables caching (see _versions)
+        except Exception:  # an unreachable cache only disables caching (see _versions)
             logger.warning("calendar cache unavailable: %s not bumped", key, exc_info=True)
 
     bump()
@@ -174,7 +174,7 @@ def _versions(keys: list[str]) -> dict | None:
             if key not in found:
                 cache.add(key, uuid.uuid4().hex, None)
                 found[key] = cache.get(key)
-    except Exception:  # noqa: BLE001 - fall back to the database
+    except Exception:  # fall back to the database
         logger.warning("calendar cache unavailable", exc_info=True)
         return None
     return found

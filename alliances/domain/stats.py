@@ -161,7 +161,7 @@ def format_duration(seconds: float | None) -> str:
     """'2小时5分' style, for pages and exports."""
     if seconds is None:
         return "—"
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     if minutes < 60:
         return f"{minutes}分钟"
     hours, minutes = divmod(minutes, 60)

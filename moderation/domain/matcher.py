@@ -38,6 +38,7 @@ characters outside the BMP.
 """
 
 import functools
+import itertools
 import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
@@ -322,7 +323,7 @@ class Matcher:
         for key, value in entries.items():
             if value[3] or not is_han(codes(key)).any():
                 continue
-            pairs.update((ord(a) << 21) | ord(b) for a, b in zip(key, key[1:], strict=False))
+            pairs.update((ord(a) << 21) | ord(b) for a, b in itertools.pairwise(key))
         self.pairs = frozenset(pairs)
         alphabet = {c for key in (*entries, *latin) for c in key}
         self.sentinel = next(cp for cp in range(0xA000, 0xA48D) if chr(cp) not in alphabet)  # a Yi syllable
