@@ -235,6 +235,7 @@ def main():
     ap.add_argument("--workers", type=int, default=4, help="gunicorn workers per server")
     ap.add_argument("--port", type=int, default=8051)
     ap.add_argument("--only", default="", help="comma-separated page keys (" + ",".join(k for k, _ in PAGES) + ")")
+    ap.add_argument("--prepare-only", action="store_true", help="prepare the database and stop")
     ap.add_argument("--markdown", action="store_true", help="also print a Markdown table")
     args = ap.parse_args()
 
@@ -251,6 +252,8 @@ def main():
                DJANGO_LOG_LEVEL="ERROR", YV_OTP_REQUIRED="false")
     load0 = os.getloadavg()
     prepare(env, args.large, args.stations, args.questions)
+    if args.prepare_only:
+        return
     info = django_json(env, PREP)
     only = set(filter(None, args.only.split(",")))
     pages = [(k, label, info.get(k)) for k, label in PAGES if (not only or k in only)]
