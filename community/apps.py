@@ -14,6 +14,10 @@ class CommunityConfig(AppConfig):
 
         connect_signals()
 
+        from . import registrations
+
+        registrations.register()  # accounts.hooks.personal_data: questions, answers, comments
+
         from home import cache as page_cache
 
         from . import services
