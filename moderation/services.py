@@ -35,7 +35,7 @@ from notifications.services import notify
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, StaffMembership
 
-from . import registry
+from . import hooks, registry
 from .domain import ratelimits
 from .domain.matcher import Action, Matcher
 from .models import (
@@ -718,12 +718,9 @@ def alert_ref(alert: Alert) -> str:
 
 
 def appeal_for_alert(alert: Alert):
-    """The collective appeal already opened from this alert, or None (one query)."""
-    from appeals.models import AppealSource, SourceKind
-
-    source = (AppealSource.objects.filter(kind=SourceKind.ALERT, external_ref=alert_ref(alert))
-              .select_related("appeal").order_by("pk").first())
-    return source.appeal if source else None
+    """The collective appeal already opened from this alert, or None (one query; the appeals app
+    answers through moderation.hooks)."""
+    return hooks.appeal_for_alert_ref(alert_ref(alert))
 
 
 def alert_thread_refs(alert: Alert) -> list[dict]:
@@ -748,14 +745,13 @@ def alert_theme(alert: Alert) -> str:
 def open_appeal_from_alert(*, actor, alert: Alert, theme: str = "", group: str = "", details: str = ""):
     """Turn a concentrated-demand alert into a collective appeal (转为集中诉求) through
     `appeals.services.open_collective_appeal_from_cluster`. Idempotent: an alert already turned
-    into an appeal returns that appeal. Returns (appeal, created).
+    into an appeal returns that appeal. Returns (appeal, created). The appeals app opens the appeal
+    through `moderation.hooks.open_appeal_for_alert` (moderation does not import appeals).
 
     The actor must be able to act on the alert (its branch's staff, or the superior it was
     reported to); appeals itself requires the operations group (开发运维组) over the organisation
     running the mechanism for the alert's branch (`appeals.services.mechanism_owner`) and raises
     Forbidden otherwise."""
-    from appeals import services as appeals
-
     alert = Alert.objects.select_for_update().select_related("organization").get(pk=alert.pk)
     may = _may_act_on_alert(actor, alert) or permissions.is_superuser(actor)
     if not may:
@@ -774,8 +770,8 @@ def open_appeal_from_alert(*, actor, alert: Alert, theme: str = "", group: str =
     details = (details or "").strip() or (
         f"舆情监测预警“{alert.title}”：统计时段内 {alert.thread_count} 帖、{alert.user_count} 位不同用户；"
         f"关键词：{'、'.join(alert.terms[:8]) or '—'}。")
-    appeal = appeals.open_collective_appeal_from_cluster(
-        actor=actor, organization=appeals.mechanism_owner(alert.organization), thread_refs=alert_thread_refs(alert),
+    appeal = hooks.open_appeal_for_alert(  # filled by appeals
+        actor=actor, thread_refs=alert_thread_refs(alert),
         user_count=alert.user_count, period_start=timezone.localtime(alert.window_start).date(),
         period_end=timezone.localtime(alert.window_end).date(), group=group, location=location, theme=theme,
         alert_ref=alert_ref(alert), location_org=alert.organization, details=details,

@@ -7,7 +7,7 @@ from ninja.security import django_auth
 
 from core.pagination import LimitOffsetPagination
 
-from . import selectors, services
+from . import hooks, selectors, services
 from .models import Organization, OrganizationKind
 
 router = Router()
@@ -67,9 +67,7 @@ def _annotate(orgs):
     steplen = Organization.steplen
     parent_paths = {o.path[:-steplen] for o in orgs if o.depth > 1}
     parent_ids = dict(Organization.objects.filter(path__in=parent_paths).values_list("path", "pk"))
-    from home.selectors import branch_urls
-
-    urls = branch_urls([o.pk for o in orgs])
+    urls = hooks.branch_urls([o.pk for o in orgs])  # filled by home
     for o in orgs:
         o.parent_id = parent_ids.get(o.path[:-steplen]) if o.depth > 1 else None
         o.branch_url = urls.get(o.pk)
