@@ -185,7 +185,7 @@ def open_collective_appeal(
     theme = _clean_text(theme, "theme", "诉求主题", "Theme", required=True, max_len=200)
     youth_group = _clean_text(youth_group, "youth_group", "反映诉求的青年群体", "Youth group", required=True, max_len=200)
     _check_period(period_start, period_end)
-    if (thread_count is not None and thread_count < 0) or (user_count is not None and user_count < 0):
+    if thread_count is not None and thread_count < 0 or user_count is not None and user_count < 0:
         raise Invalid("数量不能为负", "Counts cannot be negative", fields={"thread_count": "negative"})
     sources = _source_rows(thread_refs)
     if alert_ref:

@@ -628,10 +628,9 @@ def alerts_for(user, *, status=None):
 @transaction.atomic
 def advance_alert(*, actor, alert: Alert, step: str, comment: str = "") -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
-    transition = ALERT_TRANSITIONS.get(step)
-    if transition is None:
+    allowed_from, to_status = ALERT_TRANSITIONS.get(step, (frozenset(), None))
+    if to_status is None:
         raise Invalid("未知的处理步骤", "Unknown step", fields={"step": step})
-    allowed_from, to_status = transition
     if not _may_act_on_alert(actor, alert):
         raise forbidden()
     if alert.status not in allowed_from:
