@@ -3,7 +3,6 @@ consents, closing an account (issue 20, docs/accounts.md)."""
 
 import secrets
 from collections.abc import Iterable
-from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -344,7 +343,7 @@ def _invalidate_posts(user_id):
 
 
 def age_in(year: int | None) -> int | None:
-    return None if year is None else date.today().year - year
+    return None if year is None else timezone.localdate().year - year
 
 
 # --------------------------------------------------------------------------- e-mail verification

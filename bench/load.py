@@ -139,7 +139,7 @@ def pct(values, p):
     if not values:
         return 0.0
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def summarise(data, seconds):

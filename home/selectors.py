@@ -2,6 +2,7 @@
 fallback, topic gathering, sign-up and voting summaries."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.utils import timezone
@@ -60,7 +61,7 @@ def branch_context(page: BranchHomePage) -> dict:
     return {
         "organization": org,
         "child_groups": groups,
-        "breadcrumbs": [p for p in page.get_ancestors().specific().filter(depth__gt=1)],
+        "breadcrumbs": list(page.get_ancestors().specific().filter(depth__gt=1)),
         "nav_links": list(page.nav_links.select_related("link_page").all()),
         "accent": page.accent,
     }
@@ -217,7 +218,7 @@ def featured_for(page, *, now=None) -> list[SlotItem]:
 
 def branch_sections(page: BranchHomePage, per_section: int = 4) -> dict:
     """Latest of each kind directly under this branch (its own index pages), and its category pages."""
-    sections = {}
+    sections: dict[str, Any] = {}
     for name, index_model in (("topics", TopicIndexPage), ("articles", ArticleIndexPage),
                               ("activities", ActivityIndexPage), ("contests", ContestIndexPage),
                               ("offers", OfferIndexPage)):

@@ -192,7 +192,7 @@ def _text_hash(text: str) -> str:
     """Same text up to spacing, punctuation, case and full-width forms."""
     from .domain.normalize import fold
 
-    return hashlib.sha1(fold(text or "").encode()).hexdigest()
+    return hashlib.sha1(fold(text or "").encode(), usedforsecurity=False).hexdigest()
 
 
 def _active() -> bool:
@@ -214,7 +214,7 @@ def _serialize_writer(user) -> None:
 def _key_buckets(kind: str, key: str, now) -> list[tuple[str, int, int]]:
     """(cache key, window, limit) of each fixed window of a keyed write (no user)."""
     row = _limits()["kinds"].get(kind) or {}
-    digest = hashlib.sha1(f"{kind}:{key}".encode()).hexdigest()[:20]
+    digest = hashlib.sha1(f"{kind}:{key}".encode(), usedforsecurity=False).hexdigest()[:20]
     stamp = int(now.timestamp())
     return [(f"yv:rl:{kind}:{digest}:{w}:{stamp // w}", w, limit)
             for w, limit in ratelimits.limits_for(row, new_user=False).items()]
@@ -237,7 +237,7 @@ def check_rate_limits(*, user=None, kind: str, text: str = "", key: str = "") ->
         try:
             buckets = _key_buckets(kind, key, now)
             counts = cache.get_many([k for k, _, _ in buckets])
-        except Exception:  # noqa: BLE001 - the cache is down: keyed limits open rather than every sign-up failing
+        except Exception:  # the cache is down: keyed limits open rather than every sign-up failing
             logger.warning("cache unavailable: %s not rate-limited", kind, exc_info=True)
             return
         breach = ratelimits.exceeded(kind, row, {w: int(counts.get(k) or 0) for k, w, _ in buckets}, new_user=False)
@@ -279,7 +279,7 @@ def record_post(*, user=None, kind: str, text: str = "", key: str = "") -> None:
                     cache.incr(cache_key)
                 except ValueError:  # expired between add and incr
                     cache.set(cache_key, 1, window + 60)
-    except Exception:  # noqa: BLE001 - see check_rate_limits
+    except Exception:  # see check_rate_limits
         logger.warning("cache unavailable: %s not counted", kind, exc_info=True)
 
 
@@ -324,7 +324,7 @@ def forget_bans(user_id: int) -> None:
     def forget():
         try:
             cache.delete(ban_cache_key(user_id))
-        except Exception:  # noqa: BLE001 - an unreachable cache is not read either (is_banned)
+        except Exception:  # an unreachable cache is not read either (is_banned)
             logger.warning("cache unavailable: bans of user %s not forgotten", user_id, exc_info=True)
 
     forget()
@@ -342,7 +342,7 @@ def is_banned(user, now=None) -> bool:
     key = ban_cache_key(user.pk)
     try:
         spans = cache.get(key)
-    except Exception:  # noqa: BLE001 - fall back to the database
+    except Exception:  # fall back to the database
         logger.warning("cache unavailable: bans read from the database", exc_info=True)
         return active_sanction(user, kinds=(SanctionKind.BAN,)) is not None
     if spans is None:
@@ -351,7 +351,7 @@ def is_banned(user, now=None) -> bool:
         ).values_list("starts_at", "ends_at")]
         try:
             cache.set(key, spans, BAN_CACHE_SECONDS)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.warning("cache unavailable: bans of user %s not cached", user.pk, exc_info=True)
     ts = now.timestamp()
     return any(start <= ts < end for start, end in spans)
@@ -628,7 +628,7 @@ def alerts_for(user, *, status=None):
 @transaction.atomic
 def advance_alert(*, actor, alert: Alert, step: str, comment: str = "") -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
-    allowed_from, to_status = ALERT_TRANSITIONS.get(step, (None, None))
+    allowed_from, to_status = ALERT_TRANSITIONS.get(step, (frozenset(), None))
     if to_status is None:
         raise Invalid("未知的处理步骤", "Unknown step", fields={"step": step})
     if not _may_act_on_alert(actor, alert):
@@ -730,7 +730,7 @@ def alert_thread_refs(alert: Alert) -> list[dict]:
     spec = next((registry.spec_for_kind(k) for k in registry.kinds() if registry.spec_for_kind(k).monitored), None)
     if spec is None:
         return []
-    found = {obj.pk: obj for obj in spec.model.objects.filter(pk__in=ids)}
+    found = {obj.pk: obj for obj in spec.model._default_manager.filter(pk__in=ids)}
     return [{"question_id": pk, "title": str(found[pk])[:200], "url": spec.url_for(found[pk])}
             for pk in ids if pk in found]
 

@@ -26,7 +26,7 @@ from .models import (
 )
 
 # Which kinds may sit under which. The province is the single root.
-ALLOWED_CHILD_KINDS = {
+ALLOWED_CHILD_KINDS: dict[str, set[str]] = {
     OrganizationKind.PROVINCE: {OrganizationKind.CITY, OrganizationKind.UNIVERSITY, OrganizationKind.DEPARTMENT},
     OrganizationKind.CITY: {OrganizationKind.COUNTY, OrganizationKind.UNIVERSITY},
     OrganizationKind.COUNTY: set(),
@@ -169,8 +169,9 @@ def general_staff_group() -> Group:
     return group
 
 
-def staff_group(org: Organization, role: str) -> Group:
-    """The Wagtail group a role places its holder in."""
+def staff_group(org: Organization, role: str) -> Group | None:
+    """The Wagtail group a role places its holder in; None when the branch's group was deleted in the
+    admin (the organisation's foreign key is SET_NULL; `ensure_groups` makes a new, empty one)."""
     if role in PUBLISHING_ROLES:
         return org.admins_group
     if role in EDITORIAL_ROLES:
@@ -181,8 +182,9 @@ def staff_group(org: Organization, role: str) -> Group:
 def _sync_groups(user) -> None:
     """Make the user's organisation groups match their active memberships."""
     wanted = {
-        staff_group(m.organization, m.role).pk
+        group.pk
         for m in StaffMembership.objects.active().filter(user=user).select_related("organization")
+        if (group := staff_group(m.organization, m.role)) is not None
     }
     managed = Q(editing_organization__isnull=False) | Q(administered_organization__isnull=False)
     managed |= Q(name=STAFF_GROUP_NAME)
@@ -527,7 +529,7 @@ def import_holiday_schedule(*, actor, year: int, text: str, notice_title: str, n
         o = existing.get(x.date)
         if o is None:
             continue
-        if o.schedule_id is not None and o.schedule.year != year:
+        if o.schedule is not None and o.schedule.year != year:
             errors.append((x.line, f"{x.date:%Y-%m-%d} 已属于 {o.schedule.year} 年的安排"))
         elif o.schedule_id is None and o.is_workday != x.is_workday:
             what = "上班" if o.is_workday else "放假"

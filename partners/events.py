@@ -70,7 +70,7 @@ def _publish(ids: list[int]) -> None:
     for pk in ids:
         try:
             deliver_webhook.delay(pk)
-        except Exception:  # broker down: the sweep publishes it later
+        except Exception:  # noqa: BLE001 - broker down: the sweep publishes it later
             pass
 
 

@@ -39,7 +39,7 @@ SKIP_EVERY = 37
 
 
 def _n(text: str) -> int:
-    return int(hashlib.md5(text.encode()).hexdigest()[:8], 16)
+    return int(hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:8], 16)
 
 
 def _jitter(org: Organization, k: int) -> tuple[Decimal, Decimal]:

@@ -488,7 +488,8 @@ def offer_booking(*, actor, station: StationPage, question=None, question_id: in
     if question is None:
         from community.models import Question
 
-        question = Question.objects.select_related("organization", "asker").filter(pk=question_id).first()
+        question = (Question.objects.select_related("organization", "asker").filter(pk=question_id).first()
+                    if question_id is not None else None)
         if question is None:
             raise NotFound("问题不存在", "The question does not exist")
     if not can_refer(actor, question):

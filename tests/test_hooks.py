@@ -49,7 +49,7 @@ def test_every_hook_is_filled_by_the_app_above():
 def test_an_empty_hook_fails_loudly_and_a_second_implementation_is_refused():
     hook = Hook("test.empty")
     assert not hook.registered
-    with pytest.raises(ImproperlyConfigured, match="test.empty"):
+    with pytest.raises(ImproperlyConfigured, match=r"test\.empty"):
         hook(object())
     hook.register(len)
     hook.register(len)  # ready() twice: the same function again is fine
