@@ -23,6 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr, TruncDay, TruncMonth, TruncWeek
 
+from organizations.domain.tree import ancestor_path
 from organizations.models import Organization, OrganizationKind
 
 from .domain import demand as demand_rules
@@ -93,7 +94,7 @@ def cities():
 def city_of(org: Organization | None) -> Organization | None:
     if org is None or org.depth < 2:
         return None
-    return Organization.objects.filter(path=org.path[: 2 * STEPLEN]).first()
+    return Organization.objects.filter(path=ancestor_path(org.path, 2)).first()
 
 
 def alliances_of_expert(expert: ExpertProfile):
