@@ -23,11 +23,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr, TruncDay, TruncMonth, TruncWeek
 
+from organizations.domain.tree import ancestor_path
 from organizations.models import Organization, OrganizationKind
 
 from .domain import demand as demand_rules
 from .domain import matching
-from .domain.stats import ExpertStats, compute, median
+from .domain.stats import ExpertStats, compute, median, rank
 from .models import (
     AllianceMembership,
     AlliancePage,
@@ -93,7 +94,7 @@ def cities():
 def city_of(org: Organization | None) -> Organization | None:
     if org is None or org.depth < 2:
         return None
-    return Organization.objects.filter(path=org.path[: 2 * STEPLEN]).first()
+    return Organization.objects.filter(path=ancestor_path(org.path, 2)).first()
 
 
 def alliances_of_expert(expert: ExpertProfile):
@@ -383,6 +384,20 @@ def alliance_statistics(*, alliance: AlliancePage, sources: CommunitySources, si
                    .select_related("organization").order_by("pk"))
     stats = expert_statistics(sources=sources, since=since, until=until, user_ids=[e.user_id for e in experts])
     return [{"expert": e, "stats": stats.get(e.user_id) or ExpertStats(expert_user_id=e.user_id)} for e in experts]
+
+
+def ranked_members(*, alliance: AlliancePage, sources: CommunitySources | None, since, until,
+                   order: str) -> tuple[list[dict], list[tuple]]:
+    """The alliance's members with their statistics over [since, until), for the statistics page, its
+    exports and the API: (rows as `alliance_statistics`, [(expert, stats)] ranked by `order`).
+    Without the Q&A sources every member is listed with empty statistics."""
+    if sources is not None:
+        rows = alliance_statistics(alliance=alliance, sources=sources, since=since, until=until)
+    else:
+        rows = [{"expert": m.expert, "stats": ExpertStats(expert_user_id=m.expert.user_id)}
+                for m in alliance_members(alliance) if m.expert_id]
+    by_user = {r["stats"].expert_user_id: r["expert"] for r in rows}
+    return rows, [(by_user[s.expert_user_id], s) for s in rank([r["stats"] for r in rows], by=order)]
 
 
 def alliance_totals(rows: list[dict]) -> dict:

@@ -16,6 +16,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from moderation import services as moderation
 from notifications.services import notify
 from organizations.domain.calendar import workday_predicate
+from organizations.domain.tree import ancestor_paths
 from organizations.models import ADMIN_ROLES, Organization
 from organizations.permissions import can_act
 from organizations.selectors import work_calendar
@@ -76,8 +77,7 @@ def holders(role: str, organization: Organization | None):
 
     if organization is None:
         return get_user_model().objects.none()
-    steplen = Organization.steplen
-    paths = [organization.path[:i] for i in range(steplen, len(organization.path) + 1, steplen)]
+    paths = ancestor_paths(organization.path, include_self=True)
     ids = AppealHandler.objects.filter(role=role, is_active=True, organization__path__in=paths).values("user_id")
     return get_user_model().objects.filter(pk__in=ids, is_active=True)
 

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 from wagtail.models import Page
 
+from organizations.domain.tree import ancestor_paths
 from organizations.models import Organization
 
 from .domain import brand
@@ -78,7 +79,7 @@ def branch_for(page: Page) -> BranchHomePage | None:
     if isinstance(page, BranchHomePage):
         return page
     return (
-        BranchHomePage.objects.filter(path__in=[page.path[:i] for i in range(Page.steplen, len(page.path), Page.steplen)])
+        BranchHomePage.objects.filter(path__in=ancestor_paths(page.path))
         .select_related("organization").order_by("-depth").first()
     )
 
