@@ -6,6 +6,7 @@ from datetime import date
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -152,11 +153,60 @@ class ScopedCreateView(generic.CreateView):
             raise PermissionDenied(exc.localized) from exc
 
 
+class ServiceFormErrors:
+    """Edit/create views whose save_instance calls a service: a ServiceError (bad input, a move the
+    service refuses, no permission for the target) becomes a form error in the page's language and
+    the transaction rolls back (a 200 with the form again, never a 500)."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ServiceError as exc:
+            form.add_error(None, exc.localized)
+            self.produced_error_message = exc.localized
+            return self.form_invalid(form)
+
+
+class ServiceDelete:
+    """Delete views whose delete_action calls a service (set `delete_service(actor, instance)`): a
+    ServiceError is shown as a message on the index (4xx-like, nothing written)."""
+
+    def delete_action(self):
+        self.delete_service(self.request.user, self.object)
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ServiceError as exc:
+            messages.error(self.request, exc.localized)
+            return redirect(self.get_success_url())
+
+
 class DutyShiftCreateView(ScopedCreateView):
     service_fields = ["organization", "user", "starts_at", "ends_at", "kind", "phone"]
 
     def view_set_service(self, **kwargs):
         return services.add_duty_shift(**kwargs)
+
+
+class DutyShiftEditView(ServiceFormErrors, ScopedEditView):
+    """An edit goes through services.update_duty_shift (both organisations' roster keepers, the roster
+    rules, audit log), like the create view's add_duty_shift."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        original = DutyShift.objects.get(pk=self.object.pk)
+        return services.update_duty_shift(actor=self.request.user, shift=original,
+                                          **{f: data[f] for f in DutyShiftCreateView.service_fields})
+
+
+class DutyShiftDeleteView(ServiceDelete, ScopedDeleteView):
+    """"Delete" cancels the shift through services.cancel_duty_shift (the row stays as history)."""
+
+    @staticmethod
+    def delete_service(actor, shift):
+        services.cancel_duty_shift(actor=actor, shift=shift)
 
 
 class StaffMembershipCreateView(ScopedCreateView):
@@ -199,9 +249,10 @@ class DutyShiftViewSet(ModelViewSet):
     add_to_admin_menu = True
     index_view_class = ScopedIndexView
     add_view_class = DutyShiftCreateView
-    # Wagtail 8 has no edit/delete_view_enabled: the URLs exist, so they are scoped to the subtree.
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
+    # Wagtail 8 has no edit/delete_view_enabled: the URLs exist, so they are scoped to the subtree, and
+    # they write through the services like the create view (update_duty_shift, cancel_duty_shift).
+    edit_view_class = DutyShiftEditView
+    delete_view_class = DutyShiftDeleteView
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
     copy_view_enabled = False
