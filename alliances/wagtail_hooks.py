@@ -102,6 +102,14 @@ class ExpertEditView(ServiceFormErrors, ScopedEditView):
                                     status_reason=data.get("status_reason", ""), **changes)
 
 
+class ExpertCreateView(ServiceFormErrors, generic.CreateView):
+    """Experts come through services.apply_to_alliance (or register_expert), tied to their account:
+    the admin form has no user, so saving it would fail (Wagtail 8 keeps the add URL)."""
+
+    def save_instance(self):
+        raise Invalid("专家须由本人通过联盟页面申请加入", "Experts apply themselves on an alliance page")
+
+
 class ExpertDeleteView(ServiceDelete, ScopedDeleteView):
     """"Delete" removes the expert through services.set_expert_status (status removed, notified, audit
     log); the profile, its answers and memberships stay."""
@@ -113,8 +121,7 @@ class ExpertDeleteView(ServiceDelete, ScopedDeleteView):
 
 class ExpertViewSet(_Scoped, ModelViewSet):
     model = ExpertProfile
-    # Experts come through services.apply_to_alliance (or register_expert): the admin form has no user.
-    add_view_enabled = False
+    add_view_class = ExpertCreateView
     edit_view_class = ExpertEditView
     delete_view_class = ExpertDeleteView
     icon = "user"

@@ -127,3 +127,13 @@ def test_deleting_a_membership_in_the_admin_removes_it_through_the_services(tree
     assert m.status == MembershipStatus.REMOVED and m.decided_by == liaison
     assert Notification.objects.filter(recipient=e.user).exists()
 
+
+
+def test_the_expert_add_form_explains_instead_of_failing(tree, client_for):
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    r = client_for(admin).post("/admin/experts/new/", {"real_name": "张三", "kind": "professional",
+                                                       "availability": "available", "max_open_questions": 5,
+                                                       "status": "active", "organization": tree.tianhe.pk})
+    assert r.status_code == 200 and "申请加入" in r.content.decode()
