@@ -14,7 +14,14 @@ from core.errors import ServiceError
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES
 from organizations.policies import OrganizationScopedPolicy
-from organizations.wagtail_hooks import ScopedDeleteView, ScopedEditView, ScopedHistoryView, ScopedUsageView
+from organizations.wagtail_hooks import (
+    ScopedDeleteView,
+    ScopedEditView,
+    ScopedHistoryView,
+    ScopedUsageView,
+    ServiceDelete,
+    ServiceFormErrors,
+)
 
 from . import services, views
 from .forms import PromotionActivityForm, TrainingRecordForm
@@ -76,6 +83,23 @@ class TrainingCreateView(generic.CreateView):
             raise PermissionDenied(exc.localized) from exc
 
 
+def _changed(instance, data: dict, fields) -> dict:
+    return {f: data[f] for f in fields if f in data and getattr(instance, f) != data[f]}
+
+
+class TrainingEditView(ServiceFormErrors, ScopedEditView):
+    def save_instance(self):
+        original = TrainingRecord.objects.get(pk=self.object.pk)
+        return services.update_training_record(actor=self.request.user, record=original,
+                                               **_changed(original, self.form.cleaned_data, services.TRAINING_FIELDS))
+
+
+class TrainingDeleteView(ServiceDelete, ScopedDeleteView):
+    @staticmethod
+    def delete_service(actor, record):
+        services.delete_training_record(actor=actor, record=record)
+
+
 class TrainingRecordViewSet(ModelViewSet):
     model = TrainingRecord
     icon = "doc-full"
@@ -85,8 +109,8 @@ class TrainingRecordViewSet(ModelViewSet):
     add_view_class = TrainingCreateView
     # Wagtail 8 keeps the per-row URLs whatever *_view_enabled says: scope them to the subtree
     # (the access matrix found a sibling city's admin editing another city's training records).
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
+    edit_view_class = TrainingEditView
+    delete_view_class = TrainingDeleteView
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
     copy_view_enabled = False
@@ -131,6 +155,21 @@ class PromotionCreateView(generic.CreateView):
             return self.form_invalid(form)
 
 
+class PromotionEditView(ServiceFormErrors, ScopedEditView):
+    """Edits go through services.update_promotion (its rules; the days it counts on re-aggregated)."""
+
+    def save_instance(self):
+        original = PromotionActivity.objects.get(pk=self.object.pk)
+        return services.update_promotion(actor=self.request.user, activity=original,
+                                         **_changed(original, self.form.cleaned_data, services.PROMOTION_FIELDS))
+
+
+class PromotionDeleteView(ServiceDelete, ScopedDeleteView):
+    @staticmethod
+    def delete_service(actor, activity):
+        services.delete_promotion(actor=actor, activity=activity)
+
+
 class PromotionActivityViewSet(ModelViewSet):
     model = PromotionActivity
     icon = "site"
@@ -138,8 +177,8 @@ class PromotionActivityViewSet(ModelViewSet):
     add_to_admin_menu = False
     index_view_class = TrainingIndexView
     add_view_class = PromotionCreateView
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
+    edit_view_class = PromotionEditView
+    delete_view_class = PromotionDeleteView
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
     copy_view_enabled = False

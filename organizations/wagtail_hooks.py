@@ -1,6 +1,7 @@
 """Organisations in Wagtail admin: staff see their subtree, its administrators edit it. Edits go
 through services.update_organization, the same code the API calls."""
 
+import re
 from datetime import date
 
 from django import forms
@@ -163,6 +164,9 @@ class ServiceFormErrors:
             return super().form_valid(form)
         except ServiceError as exc:
             form.add_error(None, exc.localized)
+            for field, detail in (exc.fields or {}).items():  # the Chinese half of "中文 / English" details
+                if field in form.fields and isinstance(detail, str) and re.search(r"[\u4e00-\u9fff]", detail):
+                    form.add_error(field, detail.split(" / ")[0])
             self.produced_error_message = exc.localized
             return self.form_invalid(form)
 
