@@ -24,7 +24,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from core.errors import ServiceError
+from core.errors import Invalid, ServiceError
 
 from . import permissions, selectors, services
 from .forms import DutyShiftForm, StaffMembershipForm
@@ -39,6 +39,39 @@ from .models import (
     StaffRole,
 )
 from .policies import OrganizationPermissionPolicy, OrganizationScopedPolicy
+
+
+class ServiceFormErrors:
+    """Edit/create views whose save_instance calls a service: a ServiceError (bad input, a move the
+    service refuses, no permission for the target) becomes a form error in the page's language and
+    the transaction rolls back (a 200 with the form again, never a 500)."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ServiceError as exc:
+            form.add_error(None, exc.localized)
+            for field, detail in (exc.fields or {}).items():  # the Chinese half of "中文 / English" details
+                if field in form.fields and isinstance(detail, str) and re.search(r"[\u4e00-\u9fff]", detail):
+                    form.add_error(field, detail.split(" / ")[0])
+            self.produced_error_message = exc.localized
+            return self.form_invalid(form)
+
+
+class ServiceDelete:
+    """Delete views whose delete_action calls a service (set `delete_service(actor, instance)`): a
+    ServiceError is shown as a message on the index (4xx-like, nothing written)."""
+
+    def delete_action(self):
+        self.delete_service(self.request.user, self.object)
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ServiceError as exc:
+            messages.error(self.request, exc.localized)
+            return redirect(self.get_success_url())
 
 
 class OrganizationIndexView(generic.IndexView):
@@ -95,6 +128,20 @@ class OrganizationInspectView(generic.InspectView):
         return obj
 
 
+class OrganizationCreateView(ServiceFormErrors, generic.CreateView):
+    def save_instance(self):
+        raise Invalid("组织树在系统中按行政区划建立，不能在此新增", "Organisations are created in code, not here")
+
+
+class OrganizationDeleteView(ServiceDelete, ScopedDeleteView):
+    """"Delete" deactivates (services.update_organization(is_active=False)): the subtree, its staff,
+    questions and pages stay; the root cannot be deactivated."""
+
+    @staticmethod
+    def delete_service(actor, organization):
+        services.update_organization(actor=actor, organization=organization, is_active=False)
+
+
 class OrganizationViewSet(ModelViewSet):
     model = Organization
     icon = "group"
@@ -106,6 +153,10 @@ class OrganizationViewSet(ModelViewSet):
     inspect_view_class = OrganizationInspectView
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
+    # Only superusers pass the policy for add/delete: "delete" deactivates through update_organization,
+    # "add" explains that the tree is made in code (services.create_organization needs a parent and kind).
+    add_view_class = OrganizationCreateView
+    delete_view_class = OrganizationDeleteView
     inspect_view_enabled = True
     list_display = ["name", "short_name", "kind", "adcode", Column("depth", label=_("Level"))]
     list_filter = ["kind"]
@@ -152,39 +203,6 @@ class ScopedCreateView(generic.CreateView):
             return self.view_set_service(actor=self.request.user, **{f: data[f] for f in self.service_fields})
         except ServiceError as exc:
             raise PermissionDenied(exc.localized) from exc
-
-
-class ServiceFormErrors:
-    """Edit/create views whose save_instance calls a service: a ServiceError (bad input, a move the
-    service refuses, no permission for the target) becomes a form error in the page's language and
-    the transaction rolls back (a 200 with the form again, never a 500)."""
-
-    def form_valid(self, form):
-        try:
-            return super().form_valid(form)
-        except ServiceError as exc:
-            form.add_error(None, exc.localized)
-            for field, detail in (exc.fields or {}).items():  # the Chinese half of "中文 / English" details
-                if field in form.fields and isinstance(detail, str) and re.search(r"[\u4e00-\u9fff]", detail):
-                    form.add_error(field, detail.split(" / ")[0])
-            self.produced_error_message = exc.localized
-            return self.form_invalid(form)
-
-
-class ServiceDelete:
-    """Delete views whose delete_action calls a service (set `delete_service(actor, instance)`): a
-    ServiceError is shown as a message on the index (4xx-like, nothing written)."""
-
-    def delete_action(self):
-        self.delete_service(self.request.user, self.object)
-
-    def form_valid(self, form):
-        try:
-            with transaction.atomic():
-                return super().form_valid(form)
-        except ServiceError as exc:
-            messages.error(self.request, exc.localized)
-            return redirect(self.get_success_url())
 
 
 class DutyShiftCreateView(ScopedCreateView):
@@ -325,6 +343,9 @@ class ProvincialAdminPolicy(BasePermissionPolicy):
 
 
 class CalendarOverrideViewSet(ModelViewSet):
+    # Not through a service: one configuration row at a time, provincial admins only; the per-row model
+    # signals refresh cached calendars (stations/signals.py) and Wagtail's views log it. The yearly
+    # import, which writes in bulk, goes through services.import_holiday_schedule.
     model = CalendarOverride
     icon = "date"
     menu_label = _("Declared calendar days")

@@ -68,3 +68,25 @@ def test_roster_of_another_city_is_out_of_reach(tree, make_staff, client_for):
     shift.refresh_from_db()
     assert shift.cancelled_at is None and shift.phone == ""
     assert DutyShift.objects.filter(pk=shift.pk).exists()
+
+
+def test_deleting_an_organisation_in_the_admin_deactivates_it_through_the_service(tree, client_for):
+    from organizations.models import Organization
+    from tests.factories import UserFactory
+
+    admin = UserFactory(is_superuser=True, is_staff=True)
+    c = client_for(admin)
+    r = c.post(f"/admin/organizations/delete/{tree.yuexiu.pk}/")
+    assert r.status_code == 302
+    tree.yuexiu.refresh_from_db()
+    assert not tree.yuexiu.is_active
+    assert ModelLogEntry.objects.filter(object_id=str(tree.yuexiu.pk), user=admin, data__changed=["is_active"]).exists()
+    # The root cannot be deactivated: a message, nothing written.
+    r = c.post(f"/admin/organizations/delete/{tree.province.pk}/", follow=True)
+    assert "省级组织不能停用" in r.content.decode()
+    tree.province.refresh_from_db()
+    assert tree.province.is_active
+    # Adding is a form error (the tree is made in code), not a 500.
+    count = Organization.objects.count()
+    r = c.post("/admin/organizations/new/", {"name": "新组织", "short_name": "新", "is_active": "on"})
+    assert r.status_code == 200 and Organization.objects.count() == count
