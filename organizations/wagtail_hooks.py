@@ -194,15 +194,13 @@ class ScopedEditView(generic.EditView):
         return obj
 
 
-class ScopedCreateView(generic.CreateView):
-    """Creates through a service (set `service` on the viewset), so the admin and the API agree."""
+class ScopedCreateView(ServiceFormErrors, generic.CreateView):
+    """Creates through a service (set `view_set_service`), so the admin and the API agree; its refusals
+    (an overlapping shift, a role the actor may not give) are form errors."""
 
     def save_instance(self):
         data = self.form.cleaned_data
-        try:
-            return self.view_set_service(actor=self.request.user, **{f: data[f] for f in self.service_fields})
-        except ServiceError as exc:
-            raise PermissionDenied(exc.localized) from exc
+        return self.view_set_service(actor=self.request.user, **{f: data[f] for f in self.service_fields})
 
 
 class DutyShiftCreateView(ScopedCreateView):

@@ -90,3 +90,14 @@ def test_deleting_an_organisation_in_the_admin_deactivates_it_through_the_servic
     count = Organization.objects.count()
     r = c.post("/admin/organizations/new/", {"name": "新组织", "short_name": "新", "is_active": "on"})
     assert r.status_code == 200 and Organization.objects.count() == count
+
+
+def test_a_refused_shift_in_the_admin_is_a_form_error(tree, make_staff, client_for):
+    liaison = make_staff(tree.guangzhou, StaffRole.LIAISON)
+    duty = make_staff(tree.tianhe, StaffRole.DUTY)
+    add_duty_shift(actor=liaison, organization=tree.tianhe, user=duty, starts_at=_at(2, 9), ends_at=_at(2, 18))
+    r = client_for(liaison).post("/admin/roster/new/", {"organization": tree.tianhe.pk, "user": duty.pk,
+                                                        "starts_at": "2026-12-02 12:00", "ends_at": "2026-12-02 20:00",
+                                                        "kind": "workday", "phone": ""})
+    assert r.status_code == 200 and "该人员在此时段已有值班" in r.content.decode()
+    assert DutyShift.objects.count() == 1
