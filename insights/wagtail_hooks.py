@@ -1,7 +1,6 @@
 """Insights in Wagtail admin: the KPI dashboard, staff supervision (with links to the duty roster
 and staff memberships of organizations/), training records, appraisal exports."""
 
-from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -69,18 +68,15 @@ class TrainingIndexView(generic.IndexView):
         return self.permission_policy.instances_user_has_any_permission_for(self.request.user, ["view"])
 
 
-class TrainingCreateView(generic.CreateView):
-    """Creates through services.add_training_record, the one place with the rules."""
+class TrainingCreateView(ServiceFormErrors, generic.CreateView):
+    """Creates through services.add_training_record, the one place with the rules (refusals: form errors)."""
 
     def save_instance(self):
         data = self.form.cleaned_data
-        try:
-            return services.add_training_record(
-                actor=self.request.user, user=data["user"], organization=data["organization"], title=data["title"],
-                kind=data["kind"], provider=data["provider"], held_on=data["held_on"], hours=data["hours"],
-                passed=data["passed"], note=data["note"])
-        except ServiceError as exc:
-            raise PermissionDenied(exc.localized) from exc
+        return services.add_training_record(
+            actor=self.request.user, user=data["user"], organization=data["organization"], title=data["title"],
+            kind=data["kind"], provider=data["provider"], held_on=data["held_on"], hours=data["hours"],
+            passed=data["passed"], note=data["note"])
 
 
 def _changed(instance, data: dict, fields) -> dict:

@@ -81,3 +81,13 @@ def test_promotion_edit_and_delete_reaggregate_the_days_they_count_on(tree, make
         r = c.post(f"/admin/insights_promotion/delete/{a.pk}/")
     assert r.status_code == 302 and not PromotionActivity.objects.filter(pk=a.pk).exists()
     assert sum("_reaggregate" in cb.__qualname__ for cb in callbacks) == 1
+
+
+def test_a_refused_training_record_in_the_admin_is_a_form_error(tree, make_staff, client_for):
+    gz_admin = make_staff(tree.guangzhou, StaffRole.ORG_ADMIN)
+    duty = make_staff(tree.tianhe, StaffRole.DUTY)
+    r = client_for(gz_admin).post("/admin/insights_training/new/", {
+        "organization": tree.tianhe.pk, "user": duty.pk, "title": "服务技能", "kind": "service", "provider": "",
+        "held_on": "2099-01-01", "hours": "4", "passed": "on", "note": ""})
+    assert r.status_code == 200 and "日期不能晚于今天" in r.content.decode()
+    assert not TrainingRecord.objects.exists()
