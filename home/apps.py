@@ -9,10 +9,11 @@ class HomeConfig(AppConfig):
     def ready(self):
         from youthvoice.api_v2 import api_router
 
-        from . import signals
+        from . import registrations, signals
         from .api_v2 import ContentPagesAPIViewSet, PagePreviewAPIViewSet
 
         signals.connect()
+        registrations.register()  # branch pages for organisations (organizations.signals/hooks)
         # Our pages endpoint adds ?branch= and anonymous caching; page_preview serves drafts headless.
         api_router.register_endpoint("pages", ContentPagesAPIViewSet)
         api_router.register_endpoint("page_preview", PagePreviewAPIViewSet)
