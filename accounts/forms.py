@@ -33,7 +33,12 @@ class OptionalNamesMixin:
 
 
 class UserEditForm(OptionalNamesMixin, WagtailUserEditForm):
-    """Wagtail's user edit form plus the mobile number, display name, real name and real-name status."""
+    """Wagtail's user edit form plus the mobile number, display name, real name and real-name status.
+    Verifying or rejecting the real name is not saved by the form: the view calls
+    organizations.services.verify_real_name (subtree, a reason to reject, audit log)."""
+
+    real_name_reason = forms.CharField(label=_("Reason (when rejecting the real name)"), required=False,
+                                       max_length=200)
 
     class Meta(WagtailUserEditForm.Meta):
         fields = set(WagtailUserEditForm.Meta.fields) | PROFILE_ADMIN_FIELDS

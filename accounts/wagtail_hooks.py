@@ -48,6 +48,7 @@ register_permission_policy(PersonalDataAccess, ProvincialReadOnlyPolicy(Personal
 
 
 class PersonalDataAccessViewSet(ModelViewSet):
+    # Never writes: ProvincialReadOnlyPolicy grants only "view" (the log is written by record_personal_data_access).
     model = PersonalDataAccess
     icon = "view"
     menu_label = _("Personal data access log")

@@ -458,3 +458,89 @@ def invite_suggestions(*, actor, question, expert_ids: list[int], invite) -> lis
         check_invitable(expert)
         invitations.append(invite(actor=actor, question=question, invitee=expert.user))
     return invitations
+
+
+# ---------------------------------------------------------------------------------------------
+# Written for the admin viewsets (issue 24: the admin is a client like the API)
+# ---------------------------------------------------------------------------------------------
+def _check_target_organization(actor, old, new) -> None:
+    """Moving a row to another League organisation needs the actor's alliance roles there too."""
+    if new is not None and new != old and not permissions.can_act(actor, new, ALLIANCE_ROLES):
+        raise forbidden()
+
+
+@transaction.atomic
+def edit_expert(*, actor, expert: ExpertProfile, status: str | None = None, status_reason: str = "",
+                **changes) -> ExpertProfile:
+    """Staff edit an expert (the admin's form): changed profile fields through update_expert_profile
+    (screening, limits, a changed real name unverified), a changed status or reason through
+    set_expert_status (reason required to suspend/remove, the expert notified, audit log)."""
+    expert = ExpertProfile.objects.select_for_update().get(pk=expert.pk)
+    if not can_manage_expert(actor, expert):
+        raise forbidden()
+    if "organization" in changes:
+        _check_target_organization(actor, expert.organization, changes["organization"])
+    if changes:
+        expert = update_expert_profile(actor=actor, expert=expert, **changes)
+    status_reason = (status_reason or "").strip()
+    if status is not None and (status != expert.status or
+                               (status_reason != expert.status_reason and status != ExpertStatus.PENDING)):
+        expert = set_expert_status(actor=actor, expert=expert, status=status, reason=status_reason)
+    return expert
+
+
+MEMBER_ORGANIZATION_FIELDS = ("name", "kind", "licence_number", "domains", "organization", "description", "website",
+                              "contact_name", "contact_phone", "is_active")
+
+
+@transaction.atomic
+def update_member_organization(*, actor, member_organization: MemberOrganization, **changes) -> MemberOrganization:
+    """Staff of the League organisation it is registered with edit a member organisation (and of the
+    new one, to move it); the rules are create_member_organization's."""
+    org = MemberOrganization.objects.select_for_update().select_related("organization").get(pk=member_organization.pk)
+    if not permissions.can_act(actor, org.organization, ALLIANCE_ROLES):
+        raise forbidden()
+    unknown = set(changes) - set(MEMBER_ORGANIZATION_FIELDS)
+    if unknown:
+        raise Invalid("存在不可修改的字段", "Some fields cannot be changed", fields={f: "read-only" for f in unknown})
+    if "organization" in changes:
+        if changes["organization"] is None:
+            raise Invalid("请选择登记的团组织", "Choose the League organisation", fields={"organization": "required"})
+        _check_target_organization(actor, org.organization, changes["organization"])
+    for name in ("name", "licence_number", "description", "website", "contact_name", "contact_phone"):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()
+    errors = {}
+    if "name" in changes and (not changes["name"] or len(changes["name"]) > 80):
+        errors["name"] = "required, at most 80 characters"
+    if "kind" in changes and changes["kind"] not in MemberOrganizationKind.values:
+        errors["kind"] = "invalid"
+    if len(changes.get("licence_number", "")) > 30:
+        errors["licence_number"] = "at most 30 characters"
+    if errors:
+        raise Invalid("成员单位资料有误", "Invalid member organisation", fields=errors)
+    if "domains" in changes:
+        changes["domains"] = _clean_domains(changes["domains"]) if changes["domains"] else []
+    if "name" in changes and MemberOrganization.objects.filter(name=changes["name"]).exclude(pk=org.pk).exists():
+        raise Conflict("该成员单位已登记", "This member organisation is already registered", fields={"name": changes["name"]})
+    changed = [f for f, v in changes.items() if getattr(org, f) != v]
+    for f in changed:
+        setattr(org, f, changes[f])
+    if changed:
+        org.save(update_fields=changed)
+        log(instance=org, action="wagtail.edit", user=actor, data={"fields": sorted(changed)})
+    return org
+
+
+@transaction.atomic
+def deactivate_member_organization(*, actor, member_organization: MemberOrganization) -> MemberOrganization:
+    """"Remove" a member organisation: it is deactivated (no new alliance admissions, add_member_organization
+    refuses it); the row and its membership history stay."""
+    org = MemberOrganization.objects.select_for_update().select_related("organization").get(pk=member_organization.pk)
+    if not permissions.can_act(actor, org.organization, ALLIANCE_ROLES):
+        raise forbidden()
+    if org.is_active:
+        org.is_active = False
+        org.save(update_fields=["is_active"])
+        log(instance=org, action="wagtail.delete", user=actor, data={"deactivated": True})
+    return org

@@ -11,6 +11,7 @@ through alliances.services."""
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -27,10 +28,12 @@ from organizations.wagtail_hooks import (
     ScopedHistoryView,
     ScopedIndexView,
     ScopedUsageView,
+    ServiceDelete,
+    ServiceFormErrors,
 )
 
 from . import services
-from .models import AllianceMembership, ExpertProfile, MemberOrganization, MembershipStatus
+from .models import AllianceMembership, ExpertProfile, ExpertStatus, MemberOrganization, MembershipStatus
 from .services import ALLIANCE_ROLES
 
 
@@ -79,8 +82,48 @@ class _Scoped:
     inspect_view_class = OrganizationInspectView
 
 
+def _changed(instance, data: dict, fields) -> dict:
+    """The form's values that differ from the stored row (a service gets only what the staff changed)."""
+    return {f: data[f] for f in fields if f in data and getattr(instance, f) != data[f]}
+
+
+class ExpertEditView(ServiceFormErrors, ScopedEditView):
+    """An edit goes through services.edit_expert: profile fields through update_expert_profile, a status
+    change through set_expert_status (a reason to suspend or remove, the expert notified, audit log)."""
+
+    def save_instance(self):
+        data = dict(self.form.cleaned_data)
+        original = ExpertProfile.objects.get(pk=self.object.pk)
+        profile_fields = [f for f in data if f not in ("status", "status_reason", "home_station")]
+        changes = _changed(original, data, profile_fields)
+        if "home_station" in data and data["home_station"] != original.home_station:
+            changes["home_station_id"] = data["home_station"].pk if data["home_station"] else None
+        return services.edit_expert(actor=self.request.user, expert=original, status=data.get("status"),
+                                    status_reason=data.get("status_reason", ""), **changes)
+
+
+class ExpertCreateView(ServiceFormErrors, generic.CreateView):
+    """Experts come through services.apply_to_alliance (or register_expert), tied to their account:
+    the admin form has no user, so saving it would fail (Wagtail 8 keeps the add URL)."""
+
+    def save_instance(self):
+        raise Invalid("专家须由本人通过联盟页面申请加入", "Experts apply themselves on an alliance page")
+
+
+class ExpertDeleteView(ServiceDelete, ScopedDeleteView):
+    """"Delete" removes the expert through services.set_expert_status (status removed, notified, audit
+    log); the profile, its answers and memberships stay."""
+
+    @staticmethod
+    def delete_service(actor, expert):
+        services.set_expert_status(actor=actor, expert=expert, status=ExpertStatus.REMOVED, reason="在管理后台移除")
+
+
 class ExpertViewSet(_Scoped, ModelViewSet):
     model = ExpertProfile
+    add_view_class = ExpertCreateView
+    edit_view_class = ExpertEditView
+    delete_view_class = ExpertDeleteView
     icon = "user"
     menu_label = _("Experts")
     list_display = ["real_name", "title", "organization", "kind", "status", "availability"]
@@ -101,8 +144,35 @@ class ExpertViewSet(_Scoped, ModelViewSet):
     ]
 
 
+class MemberOrganizationCreateView(ServiceFormErrors, generic.CreateView):
+    def save_instance(self):
+        data = self.form.cleaned_data
+        return services.create_member_organization(
+            actor=self.request.user, **{f: data[f] for f in services.MEMBER_ORGANIZATION_FIELDS
+                                        if f in data and f != "is_active"})
+
+
+class MemberOrganizationEditView(ServiceFormErrors, ScopedEditView):
+    def save_instance(self):
+        original = MemberOrganization.objects.get(pk=self.object.pk)
+        return services.update_member_organization(
+            actor=self.request.user, member_organization=original,
+            **_changed(original, self.form.cleaned_data, services.MEMBER_ORGANIZATION_FIELDS))
+
+
+class MemberOrganizationDeleteView(ServiceDelete, ScopedDeleteView):
+    """"Delete" deactivates (services.deactivate_member_organization): its membership history stays."""
+
+    @staticmethod
+    def delete_service(actor, member_organization):
+        services.deactivate_member_organization(actor=actor, member_organization=member_organization)
+
+
 class MemberOrganizationViewSet(_Scoped, ModelViewSet):
     model = MemberOrganization
+    add_view_class = MemberOrganizationCreateView
+    edit_view_class = MemberOrganizationEditView
+    delete_view_class = MemberOrganizationDeleteView
     icon = "site"
     menu_label = _("Member organisations")
     list_display = ["name", "kind", "licence_number", "organization", "is_active"]
@@ -153,7 +223,21 @@ class MembershipEditView(ScopedEditView):
             return self.form_invalid(form)
 
 
+class MembershipDeleteView(ServiceDelete, ScopedDeleteView):
+    """"Delete" removes the member (an application: rejects it) through the same TRANSITIONS as the
+    edit view — decided by, the member notified, audit log; the row stays as history."""
+
+    @staticmethod
+    def delete_service(actor, membership):
+        membership = AllianceMembership.objects.get(pk=membership.pk)
+        change = TRANSITIONS.get((membership.status, S.REMOVED)) or TRANSITIONS.get((membership.status, S.REJECTED))
+        if change is None:
+            raise Invalid("该成员资格已结束", "The membership has already ended", fields={"status": membership.status})
+        change(actor, membership, "在管理后台移除")
+
+
 class MembershipViewSet(_Scoped, ModelViewSet):
+    delete_view_class = MembershipDeleteView
     model = AllianceMembership
     icon = "list-ul"
     menu_label = _("Alliance memberships")

@@ -8,6 +8,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from organizations.wagtail_hooks import ServiceDelete, ServiceFormErrors
+
 from . import admin_views, permissions, services
 from .models import AppealHandler, AppealStepDeadline
 
@@ -36,19 +38,27 @@ def appeals_menu():
     return AppealsMenuItem(_("Appeals"), reverse("appeals_admin:index"), icon_name="mail", order=250)
 
 
-class HandlerCreateView(generic.CreateView):
+class HandlerCreateView(ServiceFormErrors, generic.CreateView):
     def save_instance(self):
         data = self.form.cleaned_data
         return services.add_handler(actor=self.request.user, user=data["user"], organization=data["organization"],
                                     role=data["role"])
 
 
-class HandlerEditView(generic.EditView):
+class HandlerEditView(ServiceFormErrors, generic.EditView):
     def save_instance(self):
         handler = AppealHandler.objects.get(pk=self.object.pk)
         if handler.is_active and not self.form.cleaned_data.get("is_active", True):
             return services.end_handler(actor=self.request.user, handler=handler)
         return handler
+
+
+class HandlerDeleteView(ServiceDelete, generic.DeleteView):
+    """"Delete" ends the role through services.end_handler (audit log; the row stays as history)."""
+
+    @staticmethod
+    def delete_service(actor, handler):
+        services.end_handler(actor=actor, handler=handler)
 
 
 class AppealHandlerViewSet(ModelViewSet):
@@ -57,6 +67,7 @@ class AppealHandlerViewSet(ModelViewSet):
     model = AppealHandler
     add_view_class = HandlerCreateView
     edit_view_class = HandlerEditView
+    delete_view_class = HandlerDeleteView
     icon = "group"
     menu_label = _("Appeal roles")
     add_to_settings_menu = True
@@ -66,6 +77,8 @@ class AppealHandlerViewSet(ModelViewSet):
 
 
 class AppealStepDeadlineViewSet(ModelViewSet):
+    # Not through a service: configuration rows (working days per step) for superusers, each read when a
+    # step's deadline is computed; Wagtail's generic views log the change.
     model = AppealStepDeadline
     icon = "time"
     menu_label = _("Appeal step deadlines")

@@ -107,6 +107,7 @@ class StaffMenuItem(MenuItem):
 
 
 class QuestionTagViewSet(ModelViewSet):
+    # Not through a service: a tag is a name and a slug (vocabulary, model permissions); Wagtail logs it.
     model = QuestionTag
     icon = "tag"
     menu_label = _("Question tags")

@@ -406,3 +406,139 @@ def publish_award_round(*, actor, award_round):
     award_round.save(update_fields=["status", "published_at", "honours_page"])
     log(instance=award_round, action="wagtail.publish", user=actor, data={"page": page.pk, "honours": len(approved)})
     return award_round
+
+
+# ---------------------------------------------------------------- written for the admin viewsets (issue 24)
+# The admin's edit and delete of training and promotion records, with the rules of add_training_record
+# and record_promotion (which could call these checks too).
+
+def _training_errors(*, user, organization: Organization, title: str, kind: str, hours, held_on) -> dict:
+    from .models import TrainingKind
+
+    errors = {}
+    if not title or len(title) > 120:
+        errors["title"] = "培训名称必填，不超过 120 字 / required, at most 120 characters"
+    if kind not in TrainingKind.values:
+        errors["kind"] = "未知类型 / unknown kind"
+    try:
+        if not (Decimal("0") < Decimal(str(hours)) <= Decimal("200")):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        errors["hours"] = "学时须在 0 到 200 之间 / hours must be between 0 and 200"
+    if held_on is None or held_on > timezone.localdate():
+        errors["held_on"] = "日期不能晚于今天 / the date cannot be in the future"
+    if not StaffMembership.objects.active().filter(user=user, organization__path__startswith=organization.path,
+                                                   role__in=ALL_STAFF_ROLES).exists():
+        errors["user"] = "该用户不是本组织的工作人员 / not a staff member of this organisation"
+    return errors
+
+
+TRAINING_FIELDS = ("user", "organization", "title", "kind", "provider", "held_on", "hours", "passed", "note")
+
+
+@transaction.atomic
+def update_training_record(*, actor, record, **changes):
+    """Correct a training record: the actor administers both its organisation and the new one."""
+    from .models import TrainingRecord
+
+    record = TrainingRecord.objects.select_for_update().select_related("organization", "user").get(pk=record.pk)
+    unknown = set(changes) - set(TRAINING_FIELDS)
+    if unknown:
+        raise Invalid("存在不可修改的字段", "Some fields cannot be changed", fields={f: "read-only" for f in unknown})
+    organization = changes.get("organization", record.organization)
+    if not (permissions.can_act(actor, record.organization, TRAINING_ROLES)
+            and permissions.can_act(actor, organization, TRAINING_ROLES)):
+        raise forbidden()
+    for name, limit in (("title", None), ("provider", 80), ("note", 300)):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()[:limit]
+    merged = {f: changes.get(f, getattr(record, f)) for f in TRAINING_FIELDS}
+    errors = _training_errors(user=merged["user"], organization=organization, title=merged["title"],
+                              kind=merged["kind"], hours=merged["hours"], held_on=merged["held_on"])
+    if errors:
+        raise Invalid("培训记录无效", "Invalid training record", fields=errors)
+    if "hours" in changes:
+        changes["hours"] = Decimal(str(changes["hours"]))
+    changed = [f for f, v in changes.items() if getattr(record, f) != v]
+    for f in changed:
+        setattr(record, f, changes[f])
+    if changed:
+        record.save(update_fields=changed)
+        log(instance=record, action="wagtail.edit", user=actor, data={"fields": sorted(changed)})
+    return record
+
+
+@transaction.atomic
+def delete_training_record(*, actor, record) -> None:
+    """Delete a record entered by mistake (logged; training records are entries, not history)."""
+    if not permissions.can_act(actor, record.organization, TRAINING_ROLES):
+        raise forbidden()
+    log(instance=record, action="wagtail.delete", user=actor, data={"user": record.user_id, "hours": str(record.hours)})
+    record.delete()
+
+
+PROMOTION_FIELDS = ("organization", "kind", "title", "channel", "held_on", "reach", "url", "liaison")
+
+
+def _reaggregate(*days: date) -> None:
+    """The liaison's contribution score counts promotion work: recompute the past days it touched."""
+    today = timezone.localdate()
+    for day in sorted({d for d in days if d is not None and d < today}):
+        transaction.on_commit(lambda day=day: aggregate_day(day))
+
+
+@transaction.atomic
+def update_promotion(*, actor, activity, **changes):
+    """Correct a promotion record with record_promotion's rules; the days it counts on are re-aggregated."""
+    from .models import PromotionActivity, PromotionKind
+
+    activity = PromotionActivity.objects.select_for_update().select_related("organization").get(pk=activity.pk)
+    unknown = set(changes) - set(PROMOTION_FIELDS)
+    if unknown:
+        raise Invalid("存在不可修改的字段", "Some fields cannot be changed", fields={f: "read-only" for f in unknown})
+    organization = changes.get("organization", activity.organization)
+    if not (permissions.can_act(actor, activity.organization, TRAINING_ROLES)
+            and permissions.can_act(actor, organization, TRAINING_ROLES)):
+        raise forbidden()
+    for name, limit in (("title", None), ("channel", 120), ("url", 200)):
+        if name in changes:
+            changes[name] = (changes[name] or "").strip()[:limit]
+    merged = {f: changes.get(f, getattr(activity, f)) for f in PROMOTION_FIELDS}
+    errors = {}
+    if not merged["title"] or len(merged["title"]) > 200:
+        errors["title"] = "名称必填，不超过 200 字 / required, at most 200 characters"
+    if merged["kind"] not in PromotionKind.values:
+        errors["kind"] = "未知类型 / unknown kind"
+    if merged["held_on"] is None or merged["held_on"] > timezone.localdate():
+        errors["held_on"] = "日期不能晚于今天 / the date cannot be in the future"
+    try:
+        changes["reach"] = merged["reach"] = int(merged["reach"] or 0)
+        if not 0 <= merged["reach"] <= 100_000_000:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["reach"] = "覆盖人数须为 0 到 1 亿之间的整数 / reach must be a whole number up to 100 million"
+    officers = StaffMembership.objects.active().filter(organization__path__startswith=organization.path,
+                                                       role="liaison")
+    if merged["liaison"] is not None and not officers.filter(user=merged["liaison"]).exists():
+        errors["liaison"] = "须为本组织的联络专员 / must be a liaison officer of this organisation"
+    if errors:
+        raise Invalid("推广记录无效", "Invalid promotion record", fields=errors)
+    old_day = activity.held_on
+    changed = [f for f, v in changes.items() if getattr(activity, f) != v]
+    for f in changed:
+        setattr(activity, f, changes[f])
+    if changed:
+        activity.save(update_fields=changed)
+        log(instance=activity, action="wagtail.edit", user=actor, data={"fields": sorted(changed)})
+        _reaggregate(old_day, activity.held_on)
+    return activity
+
+
+@transaction.atomic
+def delete_promotion(*, actor, activity) -> None:
+    """Delete a promotion record entered by mistake (logged); its day is re-aggregated."""
+    if not permissions.can_act(actor, activity.organization, TRAINING_ROLES):
+        raise forbidden()
+    log(instance=activity, action="wagtail.delete", user=actor, data={"reach": activity.reach})
+    _reaggregate(activity.held_on)
+    activity.delete()

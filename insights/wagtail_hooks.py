@@ -1,7 +1,6 @@
 """Insights in Wagtail admin: the KPI dashboard, staff supervision (with links to the duty roster
 and staff memberships of organizations/), training records, appraisal exports."""
 
-from django.core.exceptions import PermissionDenied
 from django.urls import include, path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -14,7 +13,14 @@ from core.errors import ServiceError
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES
 from organizations.policies import OrganizationScopedPolicy
-from organizations.wagtail_hooks import ScopedDeleteView, ScopedEditView, ScopedHistoryView, ScopedUsageView
+from organizations.wagtail_hooks import (
+    ScopedDeleteView,
+    ScopedEditView,
+    ScopedHistoryView,
+    ScopedUsageView,
+    ServiceDelete,
+    ServiceFormErrors,
+)
 
 from . import services, views
 from .forms import PromotionActivityForm, TrainingRecordForm
@@ -62,18 +68,32 @@ class TrainingIndexView(generic.IndexView):
         return self.permission_policy.instances_user_has_any_permission_for(self.request.user, ["view"])
 
 
-class TrainingCreateView(generic.CreateView):
-    """Creates through services.add_training_record, the one place with the rules."""
+class TrainingCreateView(ServiceFormErrors, generic.CreateView):
+    """Creates through services.add_training_record, the one place with the rules (refusals: form errors)."""
 
     def save_instance(self):
         data = self.form.cleaned_data
-        try:
-            return services.add_training_record(
-                actor=self.request.user, user=data["user"], organization=data["organization"], title=data["title"],
-                kind=data["kind"], provider=data["provider"], held_on=data["held_on"], hours=data["hours"],
-                passed=data["passed"], note=data["note"])
-        except ServiceError as exc:
-            raise PermissionDenied(exc.localized) from exc
+        return services.add_training_record(
+            actor=self.request.user, user=data["user"], organization=data["organization"], title=data["title"],
+            kind=data["kind"], provider=data["provider"], held_on=data["held_on"], hours=data["hours"],
+            passed=data["passed"], note=data["note"])
+
+
+def _changed(instance, data: dict, fields) -> dict:
+    return {f: data[f] for f in fields if f in data and getattr(instance, f) != data[f]}
+
+
+class TrainingEditView(ServiceFormErrors, ScopedEditView):
+    def save_instance(self):
+        original = TrainingRecord.objects.get(pk=self.object.pk)
+        return services.update_training_record(actor=self.request.user, record=original,
+                                               **_changed(original, self.form.cleaned_data, services.TRAINING_FIELDS))
+
+
+class TrainingDeleteView(ServiceDelete, ScopedDeleteView):
+    @staticmethod
+    def delete_service(actor, record):
+        services.delete_training_record(actor=actor, record=record)
 
 
 class ScopedRecordViewSet(ModelViewSet):
@@ -102,6 +122,8 @@ class TrainingRecordViewSet(ScopedRecordViewSet):
     icon = "doc-full"
     menu_label = _("Training records")
     add_view_class = TrainingCreateView
+    edit_view_class = TrainingEditView
+    delete_view_class = TrainingDeleteView
     list_display = ["user", "organization", "title", "kind", "held_on", "hours", "passed"]
     list_filter = ["kind", "passed"]
     form_fields = ["organization", "user", "title", "kind", "provider", "held_on", "hours", "passed", "note"]
@@ -130,11 +152,28 @@ class PromotionCreateView(generic.CreateView):
             return self.form_invalid(form)
 
 
+class PromotionEditView(ServiceFormErrors, ScopedEditView):
+    """Edits go through services.update_promotion (its rules; the days it counts on re-aggregated)."""
+
+    def save_instance(self):
+        original = PromotionActivity.objects.get(pk=self.object.pk)
+        return services.update_promotion(actor=self.request.user, activity=original,
+                                         **_changed(original, self.form.cleaned_data, services.PROMOTION_FIELDS))
+
+
+class PromotionDeleteView(ServiceDelete, ScopedDeleteView):
+    @staticmethod
+    def delete_service(actor, activity):
+        services.delete_promotion(actor=actor, activity=activity)
+
+
 class PromotionActivityViewSet(ScopedRecordViewSet):
     model = PromotionActivity
     icon = "site"
     menu_label = _("Promotion activities")
     add_view_class = PromotionCreateView
+    edit_view_class = PromotionEditView
+    delete_view_class = PromotionDeleteView
     list_display = ["title", "organization", "kind", "held_on", "reach", "liaison"]
     list_filter = ["kind"]
     form_fields = ["organization", "kind", "title", "channel", "held_on", "reach", "url", "liaison"]

@@ -80,6 +80,8 @@ class WordChooserViewSet(SnippetChooserViewSet):
 
 
 class SensitiveWordViewSet(SnippetViewSet):
+    # Not through a service: one word row for province moderators; the per-row signals rebuild the matcher
+    # (moderation/signals.py), Wagtail logs the change. Bulk lists go through services.import_word_list.
     model = SensitiveWord
     chooser_viewset_class = WordChooserViewSet
     icon = "warning"
@@ -91,6 +93,7 @@ class SensitiveWordViewSet(SnippetViewSet):
 
 
 class AllowedWordViewSet(SnippetViewSet):
+    # Not through a service: as SensitiveWordViewSet (per-row signals rebuild the matcher).
     model = AllowedWord
     chooser_viewset_class = WordChooserViewSet
     icon = "tick"

@@ -557,3 +557,44 @@ def import_holiday_schedule(*, actor, year: int, text: str, notice_title: str, n
                   "notice": notice_title[:200], "url": notice_url})
         calendar_changed.send(sender=HolidaySchedule, year=year)
     return schedule
+
+
+# ---------------------------------------------------------------------------------------------
+# Written for the admin's roster edit view (issue 24: the admin is a client like the API)
+# ---------------------------------------------------------------------------------------------
+@transaction.atomic
+def update_duty_shift(*, actor, shift, organization: Organization, user, starts_at, ends_at, kind: str,
+                      phone: str = ""):
+    """Change a shift (who, where, when). The roster keepers of both the old and the new organisation
+    decide; the rules are add_duty_shift's (a staff member of the organisation, within 24 hours, no
+    overlap with their other shifts). A cancelled shift stays cancelled."""
+    from .models import DutyShift, ShiftKind
+
+    shift = DutyShift.objects.select_for_update().select_related("organization").get(pk=shift.pk)
+    roster_roles = PUBLISHING_ROLES | ADMIN_ROLES
+    if not (permissions.can_act(actor, shift.organization, roster_roles)
+            and permissions.can_act(actor, organization, roster_roles)):
+        raise forbidden()
+    if shift.cancelled_at is not None:
+        raise Conflict("该值班已取消，不能修改", "The shift was cancelled and cannot be changed")
+    if kind not in ShiftKind.values:
+        raise Invalid("未知的值班类型", "Unknown shift kind", fields={"kind": kind})
+    if ends_at <= starts_at or ends_at - starts_at > timedelta(hours=24):
+        raise Invalid("值班时段须在 24 小时以内且结束晚于开始", "A shift must end after it starts, within 24 hours",
+                      fields={"ends_at": "invalid"})
+    if not StaffMembership.objects.active().filter(user=user, organization=organization).exists():
+        raise Invalid("只能安排本组织的工作人员值班", "Only the organisation's staff can be put on duty",
+                      fields={"user": user.pk})
+    overlapping = DutyShift.objects.filter(organization=organization, user=user, cancelled_at__isnull=True,
+                                           starts_at__lt=ends_at, ends_at__gt=starts_at).exclude(pk=shift.pk)
+    if overlapping.exists():
+        raise Invalid("该人员在此时段已有值班", "That person is already on duty in this period")
+    changes = {"organization": organization, "user": user, "starts_at": starts_at, "ends_at": ends_at,
+               "kind": kind, "phone": (phone or "")[:20]}
+    changed = [f for f, v in changes.items() if getattr(shift, f) != v]
+    for f in changed:
+        setattr(shift, f, changes[f])
+    if changed:
+        shift.save(update_fields=changed)
+        log(instance=shift, action="wagtail.edit", user=actor, data={"fields": changed})
+    return shift

@@ -1,11 +1,13 @@
 """Organisations in Wagtail admin: staff see their subtree, its administrators edit it. Edits go
 through services.update_organization, the same code the API calls."""
 
+import re
 from datetime import date
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -22,7 +24,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from core.errors import ServiceError
+from core.errors import Invalid, ServiceError
 
 from . import permissions, selectors, services
 from .forms import DutyShiftForm, StaffMembershipForm
@@ -37,6 +39,39 @@ from .models import (
     StaffRole,
 )
 from .policies import OrganizationPermissionPolicy, OrganizationScopedPolicy
+
+
+class ServiceFormErrors:
+    """Edit/create views whose save_instance calls a service: a ServiceError (bad input, a move the
+    service refuses, no permission for the target) becomes a form error in the page's language and
+    the transaction rolls back (a 200 with the form again, never a 500)."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ServiceError as exc:
+            form.add_error(None, exc.localized)
+            for field, detail in (exc.fields or {}).items():  # the Chinese half of "中文 / English" details
+                if field in form.fields and isinstance(detail, str) and re.search(r"[\u4e00-\u9fff]", detail):
+                    form.add_error(field, detail.split(" / ")[0])
+            self.produced_error_message = exc.localized
+            return self.form_invalid(form)
+
+
+class ServiceDelete:
+    """Delete views whose delete_action calls a service (set `delete_service(actor, instance)`): a
+    ServiceError is shown as a message on the index (4xx-like, nothing written)."""
+
+    def delete_action(self):
+        self.delete_service(self.request.user, self.object)
+
+    def form_valid(self, form):
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except ServiceError as exc:
+            messages.error(self.request, exc.localized)
+            return redirect(self.get_success_url())
 
 
 class OrganizationIndexView(generic.IndexView):
@@ -93,6 +128,20 @@ class OrganizationInspectView(generic.InspectView):
         return obj
 
 
+class OrganizationCreateView(ServiceFormErrors, generic.CreateView):
+    def save_instance(self):
+        raise Invalid("组织树在系统中按行政区划建立，不能在此新增", "Organisations are created in code, not here")
+
+
+class OrganizationDeleteView(ServiceDelete, ScopedDeleteView):
+    """"Delete" deactivates (services.update_organization(is_active=False)): the subtree, its staff,
+    questions and pages stay; the root cannot be deactivated."""
+
+    @staticmethod
+    def delete_service(actor, organization):
+        services.update_organization(actor=actor, organization=organization, is_active=False)
+
+
 class OrganizationViewSet(ModelViewSet):
     model = Organization
     icon = "group"
@@ -104,6 +153,10 @@ class OrganizationViewSet(ModelViewSet):
     inspect_view_class = OrganizationInspectView
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
+    # Only superusers pass the policy for add/delete: "delete" deactivates through update_organization,
+    # "add" explains that the tree is made in code (services.create_organization needs a parent and kind).
+    add_view_class = OrganizationCreateView
+    delete_view_class = OrganizationDeleteView
     inspect_view_enabled = True
     list_display = ["name", "short_name", "kind", "adcode", Column("depth", label=_("Level"))]
     list_filter = ["kind"]
@@ -141,15 +194,13 @@ class ScopedEditView(generic.EditView):
         return obj
 
 
-class ScopedCreateView(generic.CreateView):
-    """Creates through a service (set `service` on the viewset), so the admin and the API agree."""
+class ScopedCreateView(ServiceFormErrors, generic.CreateView):
+    """Creates through a service (set `view_set_service`), so the admin and the API agree; its refusals
+    (an overlapping shift, a role the actor may not give) are form errors."""
 
     def save_instance(self):
         data = self.form.cleaned_data
-        try:
-            return self.view_set_service(actor=self.request.user, **{f: data[f] for f in self.service_fields})
-        except ServiceError as exc:
-            raise PermissionDenied(exc.localized) from exc
+        return self.view_set_service(actor=self.request.user, **{f: data[f] for f in self.service_fields})
 
 
 class DutyShiftCreateView(ScopedCreateView):
@@ -157,6 +208,25 @@ class DutyShiftCreateView(ScopedCreateView):
 
     def view_set_service(self, **kwargs):
         return services.add_duty_shift(**kwargs)
+
+
+class DutyShiftEditView(ServiceFormErrors, ScopedEditView):
+    """An edit goes through services.update_duty_shift (both organisations' roster keepers, the roster
+    rules, audit log), like the create view's add_duty_shift."""
+
+    def save_instance(self):
+        data = self.form.cleaned_data
+        original = DutyShift.objects.get(pk=self.object.pk)
+        return services.update_duty_shift(actor=self.request.user, shift=original,
+                                          **{f: data[f] for f in DutyShiftCreateView.service_fields})
+
+
+class DutyShiftDeleteView(ServiceDelete, ScopedDeleteView):
+    """"Delete" cancels the shift through services.cancel_duty_shift (the row stays as history)."""
+
+    @staticmethod
+    def delete_service(actor, shift):
+        services.cancel_duty_shift(actor=actor, shift=shift)
 
 
 class StaffMembershipCreateView(ScopedCreateView):
@@ -199,9 +269,10 @@ class DutyShiftViewSet(ModelViewSet):
     add_to_admin_menu = True
     index_view_class = ScopedIndexView
     add_view_class = DutyShiftCreateView
-    # Wagtail 8 has no edit/delete_view_enabled: the URLs exist, so they are scoped to the subtree.
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
+    # Wagtail 8 has no edit/delete_view_enabled: the URLs exist, so they are scoped to the subtree, and
+    # they write through the services like the create view (update_duty_shift, cancel_duty_shift).
+    edit_view_class = DutyShiftEditView
+    delete_view_class = DutyShiftDeleteView
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
     copy_view_enabled = False
@@ -270,6 +341,9 @@ class ProvincialAdminPolicy(BasePermissionPolicy):
 
 
 class CalendarOverrideViewSet(ModelViewSet):
+    # Not through a service: one configuration row at a time, provincial admins only; the per-row model
+    # signals refresh cached calendars (stations/signals.py) and Wagtail's views log it. The yearly
+    # import, which writes in bulk, goes through services.import_holiday_schedule.
     model = CalendarOverride
     icon = "date"
     menu_label = _("Declared calendar days")

@@ -62,6 +62,8 @@ class PartnerForm(WagtailAdminModelForm):
         return cleaned
 
     def save(self, commit=True):
+        # save_partner's steps for a cluster form (the inline endpoints save with it): RegistryPolicy checks,
+        # clean() validates through validate_partner, sync_application keeps the client, the snippet views log.
         partner = super().save(commit=commit)
         if commit:
             partner._new_client_secret = services.sync_application(partner)

@@ -11,6 +11,7 @@ from .models import DictionaryTerm
 
 
 class DictionaryTermViewSet(SnippetViewSet):
+    # Not through a service: segmentation vocabulary for superusers (no user data, no permissions); Wagtail logs it.
     model = DictionaryTerm
     icon = "search"
     menu_label = _("Search dictionary")

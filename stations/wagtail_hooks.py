@@ -1,5 +1,7 @@
 """Stations in Wagtail admin: the coverage report (A3.2) with its chart, the registration-form CSV
-import, and a read-only bookings listing scoped to the stations the user manages."""
+import, and a read-only bookings listing scoped to the stations the user manages. Stations, their
+services and hours are pages edited in the page tree (Wagtail's own page actions: revisions, publishing,
+audit log); the import writes through services.create_station; slots come from services.generate_slots."""
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
