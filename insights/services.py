@@ -5,6 +5,7 @@ rows are deleted and inserted again in one transaction (under a per-day advisory
 PostgreSQL, so two concurrent runs of the same day serialise), which makes any re-run idempotent.
 """
 
+import functools
 import zlib
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -484,7 +485,7 @@ def _reaggregate(*days: date) -> None:
     """The liaison's contribution score counts promotion work: recompute the past days it touched."""
     today = timezone.localdate()
     for day in sorted({d for d in days if d is not None and d < today}):
-        transaction.on_commit(lambda day=day: aggregate_day(day))
+        transaction.on_commit(functools.partial(aggregate_day, day))
 
 
 @transaction.atomic
