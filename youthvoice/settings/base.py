@@ -489,6 +489,7 @@ YV_AVATAR_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 # (each linked to a DOT Application), the bearer-token auth of /api/, webhooks and the change log.
 # docs/partners.md.
 INSTALLED_APPS += ["partners", "oauth2_provider", "wagtail.api.v3"]  # partners first: its templates override DOT's  # noqa: F405
+INSTALLED_APPS += ["demo"]  # the demo data of every app (manage.py load_demo_data): the top layer  # noqa: F405
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("partners.context_processors.partner_links")
 from partners.keys import private_key_pem as _oidc_key  # noqa: E402
 
