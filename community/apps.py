@@ -14,7 +14,7 @@ class CommunityConfig(AppConfig):
 
         connect_signals()
 
-        from home import cache as page_cache
+        from core import page_cache
 
         from . import services
 

@@ -418,7 +418,7 @@ def unfollow(*, actor, question: Question) -> bool:
 
 
 def record_view_id(question_id: int) -> None:
-    """A view of a question page served from the anonymous page cache (home.cache hit hook)."""
+    """A view of a question page served from the anonymous page cache (core.page_cache hit hook)."""
     if settings.YV_QA_BUFFER_VIEWS and qa_cache.buffer_view(question_id):
         return
     Question.objects.filter(pk=question_id).update(view_count=F("view_count") + 1)

@@ -299,7 +299,7 @@ def load(stdout=None) -> dict:
             ensure_branch_workflow(organization=page.organization, page=page)
     _interactions(now)
     feature_questions()  # a no-op until the Q&A demo has run (demo.community calls it again at its end)
-    from home.cache import invalidate
+    from core.page_cache import invalidate
 
     invalidate()  # pages created live without the publish signal
     if stdout:
@@ -354,7 +354,7 @@ def feature_questions(stdout=None) -> dict:
                                            ignore_conflicts=True)
         tagged += len(questions)
     if featured or tagged:
-        from home.cache import invalidate
+        from core.page_cache import invalidate
 
         invalidate()
     if stdout:

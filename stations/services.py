@@ -158,7 +158,7 @@ def _release(slot_id: int, station_id: int | None = None) -> None:
 
 def _places_changed(station_id: int | None) -> None:
     """A slot's free places changed: the station page cached for anonymous visitors shows them."""
-    from home import cache as page_cache
+    from core import page_cache
 
     if station_id:
         page_cache.bump(f"station:{station_id}")
