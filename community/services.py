@@ -240,14 +240,13 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
 @transaction.atomic
 def refer_to_station(*, actor, question: Question, station_id: int | None, service_id: int | None = None,
                      note: str = ""):
-    """Refer a question to a station (转介): the asker is offered a booking there. Who may refer is
-    decided by `stations.services.offer_booking` (one rule for the Q&A and stations APIs), which
-    also notifies the asker; the question's history shows who referred it where."""
+    """Refer a question to a station (转介): the asker is offered a booking there (the Q&A endpoint and
+    the question page's form)."""
     from stations.models import StationPage, StationService
-    from stations.services import offer_booking
+    from stations.services import check_referral
 
     _require_user(actor)
-    _writable(question)
+    check_referral(actor=actor, organization=question.organization)
     station = StationPage.objects.live().public().filter(pk=station_id).first() if station_id else None
     if station is None:
         raise NotFound("青年之家不存在", "Unknown station", fields={"station_id": "unknown"})
@@ -257,8 +256,35 @@ def refer_to_station(*, actor, question: Question, station_id: int | None, servi
         if service is None:
             raise NotFound("该站点没有这项服务", "That service is not offered by this station",
                            fields={"service_id": "unknown"})
+    return _refer(actor=actor, question=question, station=station, service=service, note=note)
+
+
+@transaction.atomic
+def refer_question_by_id(*, actor, question_id: int, asker, station, service=None, note: str = ""):
+    """The stations API's referral (POST /api/stations/referrals, registered in stations.registry):
+    the caller names the question by id and its asker, who must be the question's own."""
+    question = Question.objects.select_related("organization", "asker").filter(pk=question_id).first()
+    if question is None:
+        raise NotFound("问题不存在", "The question does not exist")
+    from stations.services import check_referral
+
+    check_referral(actor=actor, organization=question.organization)
+    if asker is not None and question.asker_id != asker.pk:
+        raise Invalid("只能转介给提问人", "Only the asker can be referred", fields={"asker_id": "not the asker"})
+    return _refer(actor=actor, question=question, station=station, service=service, note=note)
+
+
+def _refer(*, actor, question: Question, station, service, note: str):
+    """The one referral path: who may refer is decided by `stations.services.check_referral` (called
+    first by both entries, so that a refusal comes before any detail, and again by offer_booking),
+    which also notifies the asker; the question's history shows who referred it where."""
+    from stations.services import offer_booking
+
+    _writable(question)
     note = screen(note, field="note", max_length=300, multiline=False, actor=actor)
-    referral = offer_booking(actor=actor, question=question, station=station, service=service, note=note)
+    referral = offer_booking(actor=actor, station=station, question_id=question.pk, question_title=question.title,
+                             question_url=question.get_absolute_url(), organization=question.organization,
+                             asker=question.asker, service=service, note=note)
     _event(question, EventKind.REFERRED, actor=actor, to_org=station.organization, reason=f"{station.title} {note}".strip())
     return referral
 
