@@ -17,8 +17,6 @@ from wagtail.log_actions import log
 
 from accounts.models import level_for_points
 from accounts.sms import notices as sms_notices
-from alliances.selectors import active_expert
-from alliances.services import check_invitable
 from core.domains import ServiceDomain
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from moderation import services as moderation
@@ -26,10 +24,9 @@ from notifications.services import Notice, notify, notify_many
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
 from organizations.selectors import parents_by_org, work_calendar
-from partners import events as partner_events
 
 from . import cache as qa_cache
-from . import selectors
+from . import experts, selectors
 from .domain import deadlines, points, ranking
 from .models import (
     LATE_REASON,
@@ -50,6 +47,7 @@ from .models import (
     QuestionTag,
     TargetKind,
 )
+from .signals import question_events_created
 from .text import clean_text
 
 TITLE_MIN, TITLE_MAX = 4, 80
@@ -167,7 +165,7 @@ def _resolve_target(kind: str, target_id: int | None):
         return "target_organization", org
     if kind == TargetKind.EXPERT:
         user = get_user_model().objects.filter(pk=target_id, is_active=True).first()
-        if user is None or active_expert(user) is None:
+        if user is None or experts.active_expert(user) is None:
             raise NotFound("提问对象不是专家", "The target is not an expert", fields={"target_id": "not_an_expert"})
         return "target_expert", user
     if kind == TargetKind.STATION:
@@ -296,7 +294,7 @@ def answer_role(user, question: Question, as_organization: Organization | None) 
         return AnswerRole.ORGANIZATION
     if permissions.can_act(user, question.organization, ANSWERING_ROLES):
         return AnswerRole.STAFF
-    if active_expert(user) is not None:
+    if experts.active_expert(user) is not None:
         return AnswerRole.EXPERT
     if Invitation.objects.filter(question=question, invitee=user, status=InvitationStatus.ACCEPTED).exists():
         return AnswerRole.STAFF if permissions.is_staff_anywhere(user, ANSWERING_ROLES) else AnswerRole.PEER
@@ -562,12 +560,12 @@ def invite(*, actor, question: Question, invitee, message: str = "") -> Invitati
     if invitee is None or not invitee.is_active:
         raise NotFound("被邀请人不存在", "Unknown invitee", fields={"invitee_id": "unknown"})
     invitee_is_staff = permissions.is_staff_anywhere(invitee, ANSWERING_ROLES)
-    expert = active_expert(invitee)
+    expert = experts.active_expert(invitee)
     if expert is None and not (is_staff and invitee_is_staff):
         raise Invalid("只能邀请专家（工作人员可邀请工作人员）", "Only experts can be invited (staff may invite staff)",
                       fields={"invitee_id": "not_an_expert"})
     if expert is not None:
-        check_invitable(expert)  # alliances' rule: active and not away
+        experts.check_invitable(expert)  # alliances' rule: active and not away
     if invitee.pk == actor.pk or invitee.pk == question.asker_id:
         raise Invalid("不能邀请自己", "You cannot invite yourself", fields={"invitee_id": "self"})
     invitation, created = Invitation.objects.get_or_create(question=question, invitee=invitee,
@@ -583,12 +581,10 @@ def invite(*, actor, question: Question, invitee, message: str = "") -> Invitati
 @transaction.atomic
 def invite_suggested(*, actor, question: Question, expert_ids: list[int]) -> list[Invitation]:
     """Staff invite the matched experts (alliances' suggestions) in one action; all or nothing."""
-    from alliances.services import invite_suggestions
-
     _require_user(actor)
     if not permissions.can_act(actor, question.organization, ANSWERING_ROLES):
         raise Forbidden("只有该问题所属组织的工作人员可以批量邀请", "Only staff of the question's organisation may invite suggestions")
-    return invite_suggestions(actor=actor, question=question, expert_ids=list(expert_ids or []), invite=invite)
+    return experts.invite_suggested(actor=actor, question=question, expert_ids=list(expert_ids or []), invite=invite)
 
 
 @transaction.atomic
@@ -785,7 +781,7 @@ def escalate_due(*, now, limit: int = 500, only: int | None = None, lookup=None)
         QuestionEvent(question=q, kind=EventKind.OVERDUE, from_organization=q.organization, to_organization=q.escalated_to,
                       created_at=now, reason=f"超过截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M} 未回答"[:REASON_MAX])
         for q in questions])
-    partner_events.question_events(overdue)  # bulk_create sends no post_save: the partners' feed (issue 21)
+    question_events_created.send(sender=QuestionEvent, events=overdue)  # bulk_create sends no post_save (partners' feed)
     lookup = lookup or selectors.AssigneeLookup(now)
     lookup.prefetch({q.escalated_to for q in questions})
     later = _duty_start(now)
