@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# The documented architecture (docs/architecture.md): each app may import only apps of LOWER rank. An
+# The documented architecture (issue 24): each app may import only apps of LOWER rank. An
 # app below that must cause something above it offers a signal or a registry the upper app fills in
 # its AppConfig.ready (home.registry, stations.registry, community.experts, community.signals…).
 LAYERS = [
