@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 DEV_ENV := DJANGO_SETTINGS_MODULE=youthvoice.settings.dev
 
 PHONY_EXTRA := fuzz chaos load
-.PHONY: run test install migrate demo serve lint fmt messages bench clean chaos load
+.PHONY: run test install migrate demo serve lint typecheck fmt messages bench clean chaos load
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,7 +25,7 @@ demo: migrate
 run: demo
 	$(DEV_ENV) $(PY) manage.py runserver 0.0.0.0:8000
 
-## make test: start PostgreSQL + Redis on loopback, run every test, stop them
+## make test: ruff and mypy (make lint, make typecheck), then PostgreSQL + Redis on loopback, every test, stop them
 test: install
 	bash scripts/test.sh $(ARGS)
 
@@ -45,6 +45,10 @@ load: install
 
 lint: install
 	$(VENV)/bin/ruff check .
+
+## make typecheck: mypy + django-stubs over every app's domain/, services.py, selectors.py (pyproject.toml)
+typecheck: install
+	bash scripts/typecheck.sh
 
 messages: install
 	$(DEV_ENV) $(PY) manage.py makemessages -l zh_Hans --ignore='.venv/*' --ignore='tests/*' --ignore='bench/*' --ignore='scripts/*'

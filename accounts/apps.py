@@ -19,6 +19,10 @@ class AccountsConfig(AppConfig):
 
         bound_avatar_uploads()
 
+        from . import registrations
+
+        registrations.register()  # organizations.hooks: the cadre application's sensitive-data consent
+
 
 from wagtail.users.apps import WagtailUsersAppConfig  # noqa: E402
 

@@ -46,6 +46,6 @@ class PhoneOrUsernameBackend(ModelBackend):
     def user_can_authenticate(self, user):
         if not super().user_can_authenticate(user):
             return False
-        from moderation.services import is_banned
+        from .hooks import is_banned  # filled by moderation; raises if it is not
 
         return not is_banned(user)

@@ -20,7 +20,8 @@ class OptionalNamesMixin:
     def clean_display_name(self):
         """A display name is public (answers, comments, ratings): the one screening of public text."""
         from core.errors import ServiceError
-        from moderation.services import screen_public_texts
+
+        from .hooks import screen_public_texts  # filled by moderation
 
         name = self.cleaned_data["display_name"]
         if not name:

@@ -33,6 +33,9 @@ def level_for_points(points: int) -> int:
 
 
 class User(AbstractUser):
+    # The statuses, reachable as get_user_model().RealNameStatus by apps below accounts (organizations).
+    RealNameStatus = RealNameStatus
+
     phone = models.CharField(
         _("mobile number"), max_length=11, unique=True, null=True, blank=True, validators=[phone_validator]
     )

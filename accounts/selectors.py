@@ -68,8 +68,7 @@ def location_choices():
 
 def export_personal_data(user) -> dict:
     """A copy of what the platform holds about `user` (PIPL art. 45), as JSON-ready data."""
-    from community.models import Answer, Comment, Question
-
+    from . import hooks
     from .models import Consent
 
     def iso(value):
@@ -88,24 +87,13 @@ def export_personal_data(user) -> dict:
         },
         "consents": [{"kind": c.kind, "version": c.version, "given_at": iso(c.given_at)}
                      for c in Consent.objects.filter(user=user).order_by("given_at")],
-        "questions": [{"id": q.pk, "title": q.title, "body": q.body, "asked_at": iso(q.asked_at),
-                       "anonymous": q.is_anonymous}
-                      for q in Question.objects.filter(asker=user).order_by("pk")],
-        "answers": [{"id": a.pk, "question": a.question_id, "body": a.body, "created_at": iso(a.created_at)}
-                    for a in Answer.objects.filter(author=user).order_by("pk")],
-        "comments": [{"id": c.pk, "question": c.question_id, "body": c.body}
-                     for c in Comment.objects.filter(author=user).order_by("pk")],
         "cadre_applications": [
             {"organization": a.organization.name, "role": a.role, "real_name": a.real_name, "position": a.position,
              "status": a.status, "reason": a.reason, "created_at": iso(a.created_at)}
             for a in user.cadre_applications.select_related("organization").order_by("pk")],
     }
-    try:
-        from stations.models import Booking
-
-        data["bookings"] = [{"id": b.pk, "station": str(b.station) if hasattr(b, "station") else None,
-                             "status": getattr(b, "status", ""), "created_at": iso(getattr(b, "created_at", None))}
-                            for b in Booking.objects.filter(user=user).order_by("pk")]
-    except Exception:  # noqa: BLE001 - the stations app's shape is its own; the rest of the copy stands
-        data["bookings"] = []
+    # What the apps above accounts hold (community: questions, answers, comments; stations: bookings).
+    for provider in hooks.personal_data:
+        if provider.export is not None:
+            data.update(provider.export(user))
     return data

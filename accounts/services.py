@@ -3,7 +3,6 @@ consents, closing an account (issue 20, docs/accounts.md)."""
 
 import secrets
 from collections.abc import Iterable
-from datetime import date
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,6 +15,7 @@ from wagtail.log_actions import log
 from core.domains import ServiceDomain
 from core.errors import Conflict, Invalid
 
+from . import hooks
 from .models import (
     CLOSED_ACCOUNT_NAME,
     BlockedPhone,
@@ -110,9 +110,7 @@ def request_code(*, phone: str, purpose: str, ip: str | None = None, captcha_ok:
         found = _active_user_by_phone(phone)
         deliver = found is not None
         if found is not None:
-            from moderation.services import is_banned
-
-            deliver = not is_banned(found)
+            deliver = not hooks.is_banned(found)
     elif purpose == SmsPurpose.GUARDIAN:
         template = "guardian"
     else:
@@ -210,10 +208,8 @@ def sign_up(*, phone: str, code: str, password: str, display_name: str, organiza
 
 
 def _login_target(phone):
-    from moderation.services import is_banned
-
     user = _active_user_by_phone(phone)
-    if user is None or is_banned(user):
+    if user is None or hooks.is_banned(user):
         return None
     return user
 
@@ -297,8 +293,6 @@ def record_sensitive_consent(*, user, purpose: str, ip: str | None = None):
 def close_account(*, user, password: str):
     """注销: erase or anonymise the personal data, keep public posts under "已注销用户". A banned
     account's number is kept as a hash so that it cannot sign up again."""
-    from moderation.services import is_banned
-
     if not user.has_usable_password() or not user.check_password(password or ""):
         raise Invalid("密码不正确", "Wrong password", fields={"password": "wrong"})
     from organizations.models import StaffMembership
@@ -307,7 +301,7 @@ def close_account(*, user, password: str):
         raise Invalid("您仍担任团干职务，请先由组织管理员解除后再注销", "End your staff roles first",
                       fields={"account": "staff"})
     with transaction.atomic():
-        if user.phone and is_banned(user):
+        if user.phone and hooks.is_banned(user):
             BlockedPhone.objects.get_or_create(phone_hash=codes.phone_hash(user.phone),
                                                defaults={"reason": "banned account closed"})
         avatar = user.avatar
@@ -334,29 +328,22 @@ def close_account(*, user, password: str):
 
 
 def _anonymise_elsewhere(user):
-    """Personal data the user typed into other apps' records (contact names and numbers of bookings)."""
-    try:
-        from stations.models import Booking
-    except ImportError:  # pragma: no cover
-        return
-    fields = {f.name for f in Booking._meta.get_fields()}
-    blank = {f: "" for f in ("contact_name", "contact_phone", "phone", "name", "note") if f in fields}
-    if blank:
-        Booking.objects.filter(user=user).update(**blank)
+    """Personal data the user typed into other apps' records (e.g. the notes of station bookings):
+    each app's accounts.hooks.personal_data `erase`."""
+    for provider in hooks.personal_data:
+        if provider.erase is not None:
+            provider.erase(user)
 
 
 def _invalidate_posts(user_id):
-    from community import cache as qa_cache
-    from community.models import Answer, Question
-
-    ids = set(Question.objects.filter(asker_id=user_id).values_list("pk", flat=True))
-    ids |= set(Answer.objects.filter(author_id=user_id).values_list("question_id", flat=True))
-    for pk in ids:
-        qa_cache.invalidate(pk)
+    """After closing: the apps' `after_close` (community drops the cached pages of the user's posts)."""
+    for provider in hooks.personal_data:
+        if provider.after_close is not None:
+            provider.after_close(user_id)
 
 
 def age_in(year: int | None) -> int | None:
-    return None if year is None else date.today().year - year
+    return None if year is None else timezone.localdate().year - year
 
 
 # --------------------------------------------------------------------------- e-mail verification

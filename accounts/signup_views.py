@@ -60,6 +60,18 @@ def _errors(form, exc: ServiceError):
     return exc.status
 
 
+def _submit(request, form, call, message: str = ""):
+    """A valid form's submit: run the service `call()`. Done: say `message` and return (its result,
+    200); refused (ServiceError): put the error on the form and return (None, the HTTP status)."""
+    try:
+        result = call()
+    except ServiceError as exc:
+        return None, _errors(form, exc)
+    if message:
+        messages.success(request, message)
+    return result, 200
+
+
 def _send(request, form, purpose, phone_field="phone"):
     """The "get a code" button of a form: returns the HTTP status to render with."""
     data = form.cleaned_data
@@ -105,16 +117,13 @@ def signup(request):
                 form.add_error("password2", "两次输入的密码不一致")
                 status = 400
             else:
-                try:
-                    user = services.sign_up(
-                        phone=d["phone"], code=d["code"], password=d["password1"], display_name=d["display_name"],
-                        organization=d["organization"], birth_year=d["birth_year"], agree_privacy=d["agree_privacy"],
-                        guardian_phone=d["guardian_phone"], guardian_code=d["guardian_code"], ip=_ip(request))
-                except ServiceError as exc:
-                    status = _errors(form, exc)
-                else:
+                user, status = _submit(request, form, lambda: services.sign_up(
+                    phone=d["phone"], code=d["code"], password=d["password1"], display_name=d["display_name"],
+                    organization=d["organization"], birth_year=d["birth_year"], agree_privacy=d["agree_privacy"],
+                    guardian_phone=d["guardian_phone"], guardian_code=d["guardian_code"], ip=_ip(request)),
+                    "注册成功，欢迎加入青年之声！")
+                if status == 200:
                     login(request, user, backend=BACKEND)
-                    messages.success(request, "注册成功，欢迎加入青年之声！")
                     return redirect(_next(request, "/accounts/profile/"))
     elif request.method == "POST":
         status = 400
@@ -129,11 +138,9 @@ def login_by_code(request):
         if request.POST.get("action") == "send":
             status = _send(request, form, SmsPurpose.LOGIN)
         else:
-            try:
-                user = services.login_with_code(phone=form.cleaned_data["phone"], code=form.cleaned_data["code"])
-            except ServiceError as exc:
-                status = _errors(form, exc)
-            else:
+            user, status = _submit(request, form, lambda: services.login_with_code(
+                phone=form.cleaned_data["phone"], code=form.cleaned_data["code"]))
+            if status == 200:
                 login(request, user, backend=BACKEND)
                 return redirect(_next(request))
     elif request.method == "POST":
@@ -153,12 +160,9 @@ def password_reset(request):
             form.add_error("password2", "两次输入的密码不一致")
             status = 400
         else:
-            try:
-                services.reset_password(phone=d["phone"], code=d["code"], password=d["password1"])
-            except ServiceError as exc:
-                status = _errors(form, exc)
-            else:
-                messages.success(request, "密码已重置，请用新密码登录")
+            _, status = _submit(request, form, lambda: services.reset_password(
+                phone=d["phone"], code=d["code"], password=d["password1"]), "密码已重置，请用新密码登录")
+            if status == 200:
                 return redirect("/accounts/login/")
     elif request.method == "POST":
         status = 400
@@ -178,15 +182,11 @@ def profile(request):
         if form.is_valid():
             d = form.cleaned_data
             old_email = (user.email or "").lower()
-            try:
-                services.update_profile(user=user, display_name=d["display_name"], organization=d["organization"],
-                                        service_domains=d["service_domains"], notify_site=d["notify_site"],
-                                        notify_email=d["notify_email"], notify_sms=d["notify_sms"],
-                                        avatar=d.get("avatar"), email=d["email"])
-            except ServiceError as exc:
-                status = _errors(form, exc)
-            else:
-                messages.success(request, "个人资料已保存")
+            _, status = _submit(request, form, lambda: services.update_profile(
+                user=user, display_name=d["display_name"], organization=d["organization"],
+                service_domains=d["service_domains"], notify_site=d["notify_site"], notify_email=d["notify_email"],
+                notify_sms=d["notify_sms"], avatar=d.get("avatar"), email=d["email"]), "个人资料已保存")
+            if status == 200:
                 if user.email and user.email.lower() != old_email:
                     services.send_email_confirmation(user=user, base_url=request.build_absolute_uri("/"))
                     messages.info(request, f"确认邮件已发送至 {user.email}，请打开邮件中的链接完成验证")
@@ -209,12 +209,9 @@ def change_phone(request):
         if request.POST.get("action") == "send":
             status = _send(request, form, SmsPurpose.CHANGE_PHONE)
         else:
-            try:
-                services.change_phone(user=request.user, phone=form.cleaned_data["phone"], code=form.cleaned_data["code"])
-            except ServiceError as exc:
-                status = _errors(form, exc)
-            else:
-                messages.success(request, "手机号已更换并验证")
+            _, status = _submit(request, form, lambda: services.change_phone(
+                user=request.user, phone=form.cleaned_data["phone"], code=form.cleaned_data["code"]), "手机号已更换并验证")
+            if status == 200:
                 return redirect("/accounts/profile/")
     elif request.method == "POST":
         status = 400
@@ -242,13 +239,10 @@ def close_account(request):
     status = 200
     if request.method == "POST":
         if form.is_valid():
-            try:
-                services.close_account(user=request.user, password=form.cleaned_data["password"])
-            except ServiceError as exc:
-                status = _errors(form, exc)
-            else:
+            _, status = _submit(request, form, lambda: services.close_account(
+                user=request.user, password=form.cleaned_data["password"]), "账号已注销，感谢你曾使用青年之声")
+            if status == 200:
                 logout(request)
-                messages.success(request, "账号已注销，感谢你曾使用青年之声")
                 return redirect("/")
         else:
             status = 400
@@ -266,14 +260,11 @@ def cadre_apply(request):
     if request.method == "POST":
         if form.is_valid():
             d = form.cleaned_data
-            try:
-                org_services.apply_for_staff_role(user=request.user, organization=d["organization"], role=d["role"],
-                                                  real_name=d["real_name"], position=d["position"], proof=d.get("proof"),
-                                                  sensitive_consent=d["sensitive_consent"], ip=_ip(request))
-            except ServiceError as exc:
-                status = _errors(form, exc)
-            else:
-                messages.success(request, "申请已提交，等待组织管理员审核")
+            _, status = _submit(request, form, lambda: org_services.apply_for_staff_role(
+                user=request.user, organization=d["organization"], role=d["role"], real_name=d["real_name"],
+                position=d["position"], proof=d.get("proof"), sensitive_consent=d["sensitive_consent"], ip=_ip(request)),
+                "申请已提交，等待组织管理员审核")
+            if status == 200:
                 return redirect("/accounts/profile/")
         else:
             status = 400

@@ -21,7 +21,7 @@ from organizations.models import Organization
 
 from . import selectors, services
 from .domain.demand import PERIODS, resolve_range
-from .domain.stats import RANK_KEYS, ExpertStats, rank
+from .domain.stats import RANK_KEYS, ExpertStats
 from .models import (
     AllianceMembership,
     AlliancePage,
@@ -447,14 +447,6 @@ def alliance_stats(request, alliance_id: int, period: Query[PeriodQuery], order:
         raise forbidden()
     since, until, start, end = _range(period)
     sources = community_sources()
-    rows = []
-    if sources is not None:
-        rows = selectors.alliance_statistics(alliance=alliance, sources=sources, since=start, until=end)
-    else:
-        rows = [{"expert": m.expert, "stats": ExpertStats(expert_user_id=m.expert.user_id)}
-                for m in selectors.alliance_members(alliance) if m.expert_id]
-    by_user = {r["stats"].expert_user_id: r["expert"] for r in rows}
-    ranked = rank([r["stats"] for r in rows], by=order)
+    _, ranked = selectors.ranked_members(alliance=alliance, sources=sources, since=start, until=end, order=order)
     return {"since": since, "until": until, "available": sources is not None,
-            "members": [{"rank": i, "expert": by_user[s.expert_user_id], "stats": s.as_dict()}
-                        for i, s in enumerate(ranked, start=1)]}
+            "members": [{"rank": i, "expert": e, "stats": s.as_dict()} for i, (e, s) in enumerate(ranked, start=1)]}

@@ -23,11 +23,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Substr, TruncDay, TruncMonth, TruncWeek
 
+from organizations.domain.tree import ancestor_path
 from organizations.models import Organization, OrganizationKind
 
 from .domain import demand as demand_rules
 from .domain import matching
-from .domain.stats import ExpertStats, compute, median
+from .domain.stats import ExpertStats, compute, median, rank
 from .models import (
     AllianceMembership,
     AlliancePage,
@@ -93,7 +94,7 @@ def cities():
 def city_of(org: Organization | None) -> Organization | None:
     if org is None or org.depth < 2:
         return None
-    return Organization.objects.filter(path=org.path[: 2 * STEPLEN]).first()
+    return Organization.objects.filter(path=ancestor_path(org.path, 2)).first()
 
 
 def alliances_of_expert(expert: ExpertProfile):
@@ -181,8 +182,8 @@ class SecondsBetween(Func):
         # date_part returns double precision; EXTRACT returns numeric (several times slower to aggregate).
         return self.as_sql(compiler, conn, template="date_part('epoch', %(expressions)s)", arg_joiner=" - ", **extra)
 
-    def as_sqlite(self, compiler, conn, **extra):
-        return self.as_sql(compiler, conn, template="((julianday(%(expressions)s)) * 86400.0)",
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="((julianday(%(expressions)s)) * 86400.0)",
                            arg_joiner=") - julianday(", **extra)
 
 
@@ -220,7 +221,7 @@ def expert_statistics(*, sources: CommunitySources, since: datetime, until: date
 def _answer_aggregates(a) -> dict:
     """The per-expert aggregates over answers (one GROUP BY, joined to questions only by field paths)."""
     on_time = Q(**{f"{a.deadline}__isnull": True}) | Q(**{f"{a.created}__lte": F(a.deadline)})
-    response = SecondsBetween(F(a.created), F(a.question_created))
+    response: SecondsBetween | F = SecondsBetween(F(a.created), F(a.question_created))
     if a.on_time:  # stored when the answer was written (a reopen moves the question's deadline)
         on_time = Q(**{a.on_time: True})
     if a.response_seconds:  # stored on the answer: no join to questions
@@ -349,7 +350,7 @@ def _statistics_in_python(sources, since, until, user_ids):
          "rating": rating(r), "domain": r[a.domain], **({"on_time": bool(r[a.on_time])} if a.on_time else {})}
         for r in qs.values(*fields)
     ]
-    expert_domains = None
+    expert_domains: dict[int, set[str]] | None = None
     if settings.YV_ALLIANCES_FLAG_OUT_OF_DOMAIN:
         expert_domains = {}
         for uid, domain in ExpertDomain.objects.values_list("expert__user_id", "domain"):
@@ -383,6 +384,20 @@ def alliance_statistics(*, alliance: AlliancePage, sources: CommunitySources, si
                    .select_related("organization").order_by("pk"))
     stats = expert_statistics(sources=sources, since=since, until=until, user_ids=[e.user_id for e in experts])
     return [{"expert": e, "stats": stats.get(e.user_id) or ExpertStats(expert_user_id=e.user_id)} for e in experts]
+
+
+def ranked_members(*, alliance: AlliancePage, sources: CommunitySources | None, since, until,
+                   order: str) -> tuple[list[dict], list[tuple]]:
+    """The alliance's members with their statistics over [since, until), for the statistics page, its
+    exports and the API: (rows as `alliance_statistics`, [(expert, stats)] ranked by `order`).
+    Without the Q&A sources every member is listed with empty statistics."""
+    if sources is not None:
+        rows = alliance_statistics(alliance=alliance, sources=sources, since=since, until=until)
+    else:
+        rows = [{"expert": m.expert, "stats": ExpertStats(expert_user_id=m.expert.user_id)}
+                for m in alliance_members(alliance) if m.expert_id]
+    by_user = {r["stats"].expert_user_id: r["expert"] for r in rows}
+    return rows, [(by_user[s.expert_user_id], s) for s in rank([r["stats"] for r in rows], by=order)]
 
 
 def alliance_totals(rows: list[dict]) -> dict:
@@ -420,7 +435,7 @@ def suggest_experts(*, domain: str, organization: Organization | None = None, st
     loads = current_loads(sources, [e.user_id for e in experts])
     candidates = [
         matching.Candidate(
-            expert_id=e.pk, domains=frozenset(e.domain_list), org_path=e.organization.path if e.organization_id else "",
+            expert_id=e.pk, domains=frozenset(e.domain_list), org_path=e.organization.path if e.organization else "",
             home_station_id=e.home_station_id, availability=e.availability, active=True, verified=e.is_verified,
             open_load=loads.get(e.user_id, 0), capacity=e.max_open_questions,
         )
@@ -455,6 +470,8 @@ def demand(*, sources: CommunitySources, since: datetime, until: datetime, perio
            region: Organization | None = None, domain: str | None = None) -> dict:
     """Questions per domain, per region (the children of `region`, or cities) and per period; one query."""
     qsrc = sources.questions
+    if qsrc is None:  # the callers check first, and say the data is unavailable
+        raise ValueError("demand() needs sources.questions")
     qs = qsrc.queryset.filter(_period_q(qsrc.created, since, until))
     base_depth = region.depth if region is not None else 1
     if region is not None:

@@ -20,7 +20,7 @@ from organizations.models import Organization
 
 from . import exports, selectors, services
 from .domain import demand as demand_rules
-from .domain.stats import RANK_KEYS, ExpertStats, format_duration, rank
+from .domain.stats import RANK_KEYS, ExpertStats, format_duration
 from .models import AllianceMembership, AlliancePage, ExpertKind
 from .sources import community_sources
 
@@ -96,13 +96,7 @@ def statistics(request):
     except ServiceError as exc:
         return render(request, "alliances/error.html", {"error": exc}, status=exc.status)
     sources = community_sources()
-    if sources is not None:
-        rows = selectors.alliance_statistics(alliance=alliance, sources=sources, since=start, until=end)
-    else:
-        rows = [{"expert": m.expert, "stats": ExpertStats(expert_user_id=m.expert.user_id)}
-                for m in selectors.alliance_members(alliance) if m.expert_id]
-    by_user = {r["stats"].expert_user_id: r["expert"] for r in rows}
-    ranked = [(by_user[s.expert_user_id], s) for s in rank([r["stats"] for r in rows], by=order)]
+    rows, ranked = selectors.ranked_members(alliance=alliance, sources=sources, since=start, until=end, order=order)
     fmt = request.GET.get("format")
     filename = f"alliance-{alliance.pk}-{since}-{until}"
     if fmt == "csv":

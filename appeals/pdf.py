@@ -112,7 +112,7 @@ def render_form(appeal: Appeal, *, user_name: str | None = None) -> bytes:
     import hashlib
 
     name = user_name_for_form(appeal) if user_name is None else user_name
-    tag = hashlib.sha1(name.encode()).hexdigest()[:12]
+    tag = hashlib.sha1(name.encode(), usedforsecurity=False).hexdigest()[:12]
     key = (f"appeals:form-pdf:{appeal.pk}:{appeal.version}:{appeal.updated_at.timestamp() if appeal.updated_at else 0}"
            f":{tag}")
     data = cache.get(key)

@@ -3,7 +3,9 @@ held at an organisation covers that organisation and its subtree; superusers hol
 
 from django.db.models import Q
 
-from organizations.permissions import is_superuser, second_factor_missing, subtree_q
+from organizations import permissions as org_permissions
+from organizations.domain.tree import in_subtree
+from organizations.permissions import holds_over, is_superuser, paths_for, role_paths, second_factor_missing, subtree_q
 
 from .domain.workflow import Role, Scope
 from .models import Appeal, AppealHandler
@@ -15,28 +17,16 @@ def handler_paths(user) -> dict[str, frozenset[str]]:
     # A session still missing its second factor holds no role (organizations.permissions).
     if user is None or not user.is_authenticated or not user.is_active or second_factor_missing(user):
         return {}
-    cached = getattr(user, _CACHE_ATTR, None)
-    if cached is None:
-        by_role: dict[str, set[str]] = {}
-        rows = AppealHandler.objects.filter(user=user, is_active=True).values_list("role", "organization__path")
-        for role, path in rows:
-            by_role.setdefault(role, set()).add(path)
-        cached = {r: frozenset(p) for r, p in by_role.items()}
-        setattr(user, _CACHE_ATTR, cached)
-    return cached
+    return role_paths(user, _CACHE_ATTR, lambda: AppealHandler.objects.filter(user=user, is_active=True)
+                      .values_list("role", "organization__path"))
 
 
 def forget(user) -> None:
-    if user is not None and hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    org_permissions.forget(user, _CACHE_ATTR)
 
 
 def _covers(user, role: str, org) -> bool:
-    if org is None:
-        return False
-    if is_superuser(user):
-        return True
-    return any(org.path.startswith(p) for p in handler_paths(user).get(role, ()))
+    return holds_over(user, org, (role,), source=handler_paths)
 
 
 def has_role_over(user, role: str, organization) -> bool:
@@ -75,9 +65,7 @@ def visible_appeals(user, queryset=None):
     qs = Appeal.objects.all() if queryset is None else queryset
     if is_superuser(user):
         return qs
-    paths = set()
-    for p in handler_paths(user).values():
-        paths |= p
+    paths = paths_for(user, source=handler_paths)
     if not paths:
         return qs.none()
     q = subtree_q(paths, prefix="organization__") | subtree_q(paths, prefix="lead_organization__")
@@ -92,11 +80,9 @@ def can_see_requester(user, appeal: Appeal) -> bool:
 
     if is_superuser(user):
         return True
-    paths = set()
-    for p in handler_paths(user).values():
-        paths |= p
+    paths = paths_for(user, source=handler_paths)
     orgs = [appeal.organization] + ([appeal.lead_organization] if appeal.lead_organization_id else [])
-    if any(o.path.startswith(p) for o in orgs for p in paths):
+    if any(in_subtree(o.path, paths) for o in orgs):
         return True
     return may_see_personal_data(user, appeal.requester, appeal.organization)
 
@@ -104,9 +90,7 @@ def can_see_requester(user, appeal: Appeal) -> bool:
 def can_view(user, appeal: Appeal) -> bool:
     if is_superuser(user):
         return True
-    paths = set()
-    for p in handler_paths(user).values():
-        paths |= p
+    paths = paths_for(user, source=handler_paths)
     orgs = [appeal.organization] + ([appeal.lead_organization] if appeal.lead_organization_id else [])
     orgs += list(appeal.co_handlers.all())
-    return any(o.path.startswith(p) for o in orgs for p in paths)
+    return any(in_subtree(o.path, paths) for o in orgs)

@@ -6,6 +6,7 @@ request) are separate functions because each carries a different pre-filled part
 """
 
 from datetime import date, datetime
+from typing import overload
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,6 +16,7 @@ from core.errors import Conflict, Forbidden, Invalid, NotFound
 from moderation import services as moderation
 from notifications.services import notify
 from organizations.domain.calendar import workday_predicate
+from organizations.domain.tree import ancestor_paths
 from organizations.models import ADMIN_ROLES, Organization
 from organizations.permissions import can_act
 from organizations.selectors import work_calendar
@@ -75,8 +77,7 @@ def holders(role: str, organization: Organization | None):
 
     if organization is None:
         return get_user_model().objects.none()
-    steplen = Organization.steplen
-    paths = [organization.path[:i] for i in range(steplen, len(organization.path) + 1, steplen)]
+    paths = ancestor_paths(organization.path, include_self=True)
     ids = AppealHandler.objects.filter(role=role, is_active=True, organization__path__in=paths).values("user_id")
     return get_user_model().objects.filter(pk__in=ids, is_active=True)
 
@@ -281,6 +282,12 @@ def request_help(
     )
 
 
+@overload
+def mechanism_owner(org: Organization) -> Organization: ...
+@overload
+def mechanism_owner(org: Organization | None) -> Organization | None: ...
+
+
 def mechanism_owner(org: Organization | None) -> Organization | None:
     """The nearest organisation at or above `org` whose operations group exists; else the root."""
     if org is None:
@@ -345,7 +352,8 @@ def _check_version(appeal: Appeal, expected_version: int | None) -> None:
                        fields={"version": appeal.version})
 
 
-def _lead_checks(actor, appeal, lead_organization, co_handlers):
+def _lead_checks(actor, appeal, lead_organization: Organization | None, co_handlers) -> Organization:
+    """The lead, checked (with the co-handlers) against the coordination group's subtree."""
     if lead_organization is None:
         raise Invalid("请确定牵头办理的部门或地市", "Name the lead department or city",
                       fields={"lead_organization": "required"})
@@ -360,6 +368,7 @@ def _lead_checks(actor, appeal, lead_organization, co_handlers):
         if not permissions.has_role_over(actor, Role.COORDINATION, org) or not org.path.startswith(appeal.organization.path):
             raise Invalid("协办单位不在本级综合协调组的管辖范围内", "A co-handler lies outside the coordination group's subtree",
                           fields={"co_handlers": "outside subtree"})
+    return lead_organization
 
 
 @transaction.atomic
@@ -401,11 +410,11 @@ def transition(
 
     co_list = list(co_handlers or [])
     if name == "assign":
-        _lead_checks(actor, appeal, lead_organization, co_list)
-        if appeal.lead_organization_id and appeal.lead_organization_id != lead_organization.pk:
+        lead = _lead_checks(actor, appeal, lead_organization, co_list)
+        if appeal.lead_organization_id and appeal.lead_organization_id != lead.pk:
             appeal.handoff_count += 1  # reassigned to another lead: a hand-on
             update.append("handoff_count")
-        appeal.lead_organization = lead_organization
+        appeal.lead_organization = lead
         update.append("lead_organization")
     if name == "return_visit":
         if rating not in Rating.VALUES:
@@ -437,9 +446,9 @@ def transition(
     if name == "assign":
         appeal.co_handlers.set(co_list)
 
-    data = {}
+    data: dict[str, object] = {}
     if name == "assign":
-        data = {"lead_organization": lead_organization.pk, "co_handlers": [o.pk for o in co_list]}
+        data = {"lead_organization": appeal.lead_organization_id, "co_handlers": [o.pk for o in co_list]}
     if name == "return_visit":
         data = {"rating": rating}
     if escalated_from is not None:
@@ -527,6 +536,8 @@ def sweep_overdue(*, now: datetime | None = None, limit: int = 500) -> int:
                 continue
             appeal.overdue_notified_at = now
             appeal.save(update_fields=["overdue_notified_at"])
+            # both set by _set_step; the query asked for a due time in the past
+            assert appeal.step_due_at is not None and appeal.state_entered_at is not None
             title = f"办理超时：{appeal.reference}「{appeal.theme}」（{appeal.state_label}）"
             recipients = list(holders(Role.COORDINATION, appeal.organization))
             parent = appeal.organization.get_parent()

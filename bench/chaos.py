@@ -220,7 +220,7 @@ def run(args, worker, ours, produce, redis_port, outbox, OutboxStatus, Count):
         counts = dict(ours.values_list("status").annotate(n=Count("pk")))
         sent = counts.get(OutboxStatus.SENT, 0)
         if faults and sent >= faults[0][0] * args.events:
-            share, what = faults.pop(0)
+            _share, what = faults.pop(0)
             if "kill" in what:
                 worker.kill()
                 log.append(f"{now:6.1f} s  sent {sent:>6}: SIGKILL worker #{worker.n} (process group)")
@@ -281,8 +281,8 @@ def report(args, run_dir, ours, watermark, notif_watermark, produced, producer_e
          f"{produced['booking cycles']} / {produced['notify calls']}"),
         ("outbox e-mails written", len(rows)),
         ("in-site notifications written", notifs.count()),
-        ("sent / failed / still open", f"{statuses.get('sent', 0)} / {statuses.get('failed', 0)} / "
-                                       f"{statuses.get('pending', 0) + statuses.get('sending', 0)}"),
+        ("sent / failed / still open", (f"{statuses.get('sent', 0)} / {statuses.get('failed', 0)} / "
+                                        f"{statuses.get('pending', 0) + statuses.get('sending', 0)}")),
         ("in recipients' mailboxes", len(inbox & set(expected))),
         ("earlier runs' leftover rows delivered by this run", len(earlier)),
         ("LOST (written, not in a mailbox)", lost),

@@ -121,8 +121,8 @@ def insert_questions(cursor, n, start, span_days, answer_rate=0.85):
 def insert_answers(cursor, first_id, last_id, per_question):
     """The first (clock-stopping) answer of each answered question by a staff member, then extra
     answers (peer or staff) until about per_question answers per question on average."""
-    cols = "moderation_status, question_id, author_id, role, body, source, is_copied, stops_clock, like_count, " \
-           "comment_count, is_removed, created_at"
+    cols = ("moderation_status, question_id, author_id, role, body, source, is_copied, stops_clock, like_count, "
+            "comment_count, is_removed, created_at")
     cursor.execute(f"""
         INSERT INTO community_answer ({cols})
         SELECT 'visible', q.id, s.id, 'staff', '回答', '', false, true, 0, 0, false, q.first_answered_at

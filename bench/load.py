@@ -59,7 +59,7 @@ store = import_module(settings.SESSION_ENGINE).SessionStore
 sessions = {{}}
 for u in User.objects.filter(username__startswith="load_youth_"):
     s = store()
-    s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(u.pk), settings.AUTHENTICATION_BACKENDS[0]
+    s[SESSION_KEY], s[BACKEND_SESSION_KEY] = str(u.pk), settings.AUTHENTICATION_BACKENDS[-1]
     s[HASH_SESSION_KEY] = u.get_session_auth_hash()
     s.create()
     sessions[u.username] = s.session_key
@@ -139,7 +139,7 @@ def pct(values, p):
     if not values:
         return 0.0
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))]
 
 
 def summarise(data, seconds):

@@ -148,7 +148,7 @@ def ensure_stations(n: int, org, admin):
 
 def pct(values, p):
     values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+    return values[min(len(values) - 1, round(p / 100 * (len(values) - 1)))] * 1000
 
 
 def line(name, lat, wall=None, n=None, base=None):
@@ -334,7 +334,7 @@ def main():
     from stations.models import ServiceSlot, StationPage
 
     User = get_user_model()
-    province, city = ensure_orgs()
+    _province, city = ensure_orgs()
     admin, _ = User.objects.get_or_create(username="bench_admin")
     t = time.perf_counter()
     total = ensure_stations(args.stations, city, admin)

@@ -36,3 +36,7 @@ class CommunityConfig(AppConfig):
                           url=lambda a: a.question.get_absolute_url())
         registry.register(Comment, kind="comment", text_fields=("body",), organization_field="question.organization",
                           url=lambda c: c.question.get_absolute_url())
+
+        from . import registrations
+
+        registrations.register()  # accounts.hooks.personal_data: questions, answers, comments

@@ -170,6 +170,7 @@ class AnswerRole(models.TextChoices):
 
 class Answer(ModeratedContent):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
+    shown_author: str | None  # not a column: set for a viewer by selectors.label_people
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="answers",
                                help_text=_("The real author, also when posted as an organisation."))
     as_organization = models.ForeignKey(
@@ -200,6 +201,7 @@ class Answer(ModeratedContent):
 
 class Comment(ModeratedContent):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="comments")
+    shown_author: str | None  # not a column: set for a viewer by selectors.label_people
     answer = models.ForeignKey(Answer, on_delete=models.CASCADE, null=True, blank=True, related_name="comments")
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="qa_comments")
     body = models.CharField(_("comment"), max_length=500)
@@ -299,6 +301,7 @@ class QuestionEvent(models.Model):
     """Routing and deadline history, shown on the question page (who did it and why)."""
 
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="events")
+    shown_actor: str | None  # not a column: set for a viewer by selectors.label_people
     kind = models.CharField(max_length=12, choices=EventKind.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     from_organization = models.ForeignKey(

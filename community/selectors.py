@@ -204,7 +204,7 @@ def asker_name(user, question: Question) -> str:
     names = Names(user, question)
     if names.hides(question.asker_id):
         return ANONYMOUS_NAME  # without loading the asker
-    return names.of(question.asker)
+    return names.of(question.asker) or ""
 
 
 def label_people(question: Question, viewer) -> Names:
@@ -214,7 +214,7 @@ def label_people(question: Question, viewer) -> Names:
     for c in getattr(question, "question_comments", []):
         c.shown_author = names.of(c.author)
     for a in question.answers.all():
-        a.shown_author = a.as_organization.display_name if a.as_organization_id else names.of(a.author)
+        a.shown_author = a.as_organization.display_name if a.as_organization else names.of(a.author)
         for c in a.comments.all():
             c.shown_author = names.of(c.author)
     for e in question.events.all():

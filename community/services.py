@@ -775,8 +775,8 @@ def escalate_due(*, now, limit: int = 500, only: int | None = None, lookup=None)
     for q in questions:
         q.escalated_to = parents[q.organization_id] or q.organization
         by_parent.setdefault(q.escalated_to, []).append(q.pk)
-    for parent, ids in by_parent.items():  # one UPDATE per parent organisation, not a CASE per row
-        Question.objects.filter(pk__in=ids).update(escalated_to=parent)
+    for target, ids in by_parent.items():  # one UPDATE per parent organisation, not a CASE per row
+        Question.objects.filter(pk__in=ids).update(escalated_to=target)
     overdue = QuestionEvent.objects.bulk_create([
         QuestionEvent(question=q, kind=EventKind.OVERDUE, from_organization=q.organization, to_organization=q.escalated_to,
                       created_at=now, reason=f"超过截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M} 未回答"[:REASON_MAX])

@@ -15,6 +15,7 @@ from core.domains import ServiceDomain
 from core.errors import Invalid, ServiceError
 from core.page_cache import anonymous_cacheable
 from organizations import permissions
+from organizations.domain.tree import ancestor_paths
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, Organization
 
 from . import selectors, services
@@ -84,7 +85,7 @@ def question_page(request, pk: int):
         a.liked = a.pk in state["liked_answers"]
         a.is_accepted = a.pk == q.accepted_answer_id
     org_accounts = list(permissions.organizations_for(user, ANSWERING_ROLES).filter(
-        path__in=[q.organization.path[:i] for i in range(Organization.steplen, len(q.organization.path) + 1, Organization.steplen)])) if is_staff else []
+        path__in=ancestor_paths(q.organization.path, include_self=True))) if is_staff else []
     return render(request, "community/question.html", {
         "q": q, "answers": answers, "state": state, "asker_name": selectors.asker_name(user, q),
         "is_asker": user.is_authenticated and user.pk == q.asker_id, "is_staff": is_staff,

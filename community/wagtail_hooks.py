@@ -25,7 +25,7 @@ def _is_answering_staff(user) -> bool:
 
 
 class _Workbench(TemplateView):
-    from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin as _M  # noqa: N814
+    from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin as _M
 
     def dispatch(self, request, *args, **kwargs):
         if not _is_answering_staff(request.user):

@@ -41,7 +41,7 @@ def generation() -> int:
         if value is None:
             cache.add(GENERATION_KEY, 1, None)
             value = cache.get(GENERATION_KEY) or 1
-    except Exception:  # noqa: BLE001 - callers render uncached
+    except Exception:  # callers render uncached
         logger.warning("page cache unavailable", exc_info=True)
         return 0
     return value
@@ -53,13 +53,13 @@ def invalidate(**kwargs) -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 2, None)
-    except Exception:  # noqa: BLE001 - publishing must not fail on a dead cache; entries expire anyway
+    except Exception:  # publishing must not fail on a dead cache; entries expire anyway
         logger.warning("page cache unavailable: not invalidated", exc_info=True)
 
 
 def _key(request, gen: int) -> str:
     raw = f"{request.get_host()}|{getattr(request, 'LANGUAGE_CODE', '')}|{request.get_full_path()}"
-    return f"yv:resp:{gen}:{hashlib.sha1(raw.encode()).hexdigest()}"
+    return f"yv:resp:{gen}:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
 
 
 @functools.cache
@@ -92,7 +92,7 @@ class AnonymousPageCacheMiddleware:
         try:
             key = _key(request, generation())
             hit = cache.get(key)
-        except Exception:  # noqa: BLE001 - a dead cache must not take the site down; serve uncached
+        except Exception:  # a dead cache must not take the site down; serve uncached
             logger.warning("page cache unavailable", exc_info=True)
             return self.get_response(request)
         if hit is not None:
@@ -110,7 +110,7 @@ class AnonymousPageCacheMiddleware:
             try:
                 cache.set(key, (response.status_code, response["Content-Type"], body), timeout())
                 response["X-YV-Cache"] = "miss"
-            except Exception:  # noqa: BLE001
+            except Exception:
                 logger.warning("page cache unavailable", exc_info=True)
         return response
 
@@ -185,7 +185,7 @@ def bump(scope: str) -> None:
             cache.incr(SCOPE_KEY + scope)
         except ValueError:
             cache.set(SCOPE_KEY + scope, 2, None)
-        except Exception:  # noqa: BLE001 - a write must not fail on a dead cache; entries expire anyway
+        except Exception:  # a write must not fail on a dead cache; entries expire anyway
             logger.warning("page cache unavailable: %s not invalidated", scope, exc_info=True)
 
     _bump()
@@ -229,7 +229,7 @@ def scope_generation(scope: str) -> int:
 
 def _entry_key(request, language: str) -> str:
     raw = f"{request.get_host()}|{language}|{request.get_full_path()}"
-    return f"yv:early:{hashlib.sha1(raw.encode()).hexdigest()}"
+    return f"yv:early:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
 
 
 def _csrf_token_for(request) -> tuple[str, str | None]:
@@ -267,7 +267,7 @@ class EarlyPageCacheMiddleware:
             hit = values.get(key)
             if hit is not None and not self._fresh(hit, gens):
                 hit = None
-        except Exception:  # noqa: BLE001 - a dead cache must not take the site down; serve uncached
+        except Exception:  # a dead cache must not take the site down; serve uncached
             logger.warning("page cache unavailable", exc_info=True)
             return self.get_response(request)
         if hit is not None:
@@ -282,7 +282,7 @@ class EarlyPageCacheMiddleware:
             try:
                 cache.set(key, entry, self._timeout(entry["scope"]))
                 response["X-YV-Cache"] = "miss"
-            except Exception:  # noqa: BLE001
+            except Exception:
                 logger.warning("page cache unavailable", exc_info=True)
         return response
 
@@ -316,7 +316,7 @@ class EarlyPageCacheMiddleware:
         if nonce:
             body = body.replace(nonce.encode(), NONCE_MARKER.encode())
             headers = {k: v.replace(nonce, NONCE_MARKER) for k, v in headers.items()}
-        headers["ETag"] = f'W/"{hashlib.sha1(body).hexdigest()[:32]}"'
+        headers["ETag"] = f'W/"{hashlib.sha1(body, usedforsecurity=False).hexdigest()[:32]}"'
         headers["Cache-Control"] = "public, max-age=0, must-revalidate"
         headers["Vary"] = "Cookie, Accept-Language"
         self._apply(response, headers)
@@ -333,7 +333,7 @@ class EarlyPageCacheMiddleware:
         if on_hit and on_hit[0] in _HIT_HOOKS:
             try:
                 _HIT_HOOKS[on_hit[0]](on_hit[1])
-            except Exception:  # noqa: BLE001 - counting must never break a page
+            except Exception:  # counting must never break a page
                 logger.warning("page cache hit hook %s failed", on_hit[0], exc_info=True)
         headers = hit["headers"]
         if request.META.get("HTTP_IF_NONE_MATCH") == headers["ETag"]:

@@ -2,7 +2,7 @@
 theme exists is left alone). Handlers: appeal_ops / appeal_coord / appeal_leader at 团省委,
 rights_handler (权益部), gz_appeal_handler, sz_appeal_handler; a Guangzhou ops group too."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -107,7 +107,7 @@ def load(stdout=None) -> dict:
                 actor=ops, organization=province, thread_refs=refs, user_count=12 + i * 7,
                 period_start=today - timedelta(days=30), period_end=today - timedelta(days=1),
                 group="高校学生和新就业青年" if i % 2 == 0 else "新业态青年从业者", location=location, theme=theme,
-                alert_ref=f"ALERT-{date.today():%Y}-{i + 1:03d}", details=details,
+                alert_ref=f"ALERT-{timezone.localdate():%Y}-{i + 1:03d}", details=details,
             )
         else:
             youth = youths[i % len(youths)]

@@ -151,7 +151,7 @@ def _city_content(branch: BranchHomePage, city: str, images: dict, now, seq: int
         invitation="说说你在求职路上遇到的问题，或给正在找工作的伙伴一点建议。",
     )
     created += new
-    article, new = _child(
+    _article, new = _child(
         indexes["news"], ArticlePage, "youth-service-week", title=f"{city}启动“青年之声”服务周",
         summary=f"{league}联合各区青年之家开展为期一周的集中服务，涵盖法律咨询、心理疏导与就业指导。",
         image=images["article"], author=f"{league}宣传部", source="青年之声",
@@ -188,7 +188,7 @@ def _city_content(branch: BranchHomePage, city: str, images: dict, now, seq: int
         body=[("paragraph", _rich("推选分为网络投票、专家评审和社会公示三个阶段，网络投票结果占总成绩的 30%。"))],
     )
     created += new
-    offer, new = _child(
+    _offer, new = _child(
         indexes["offers"], OfferPage, "museum-pass", title=f"{city}青年文化场馆优惠",
         summary="14–35 周岁青年凭身份证可享合作博物馆、美术馆、剧院门票优惠。",
         image=images["offer"], domain=ServiceDomain.LEAGUE, tags=["青年优惠"],

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from organizations.domain.tree import ancestor_path
 from organizations.models import Organization, OrganizationKind
 from stations import services
 from stations.domain.coverage import SPECIAL_SLUGS
@@ -38,7 +39,7 @@ SKIP_EVERY = 37
 
 
 def _n(text: str) -> int:
-    return int(hashlib.md5(text.encode()).hexdigest()[:8], 16)
+    return int(hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()[:8], 16)
 
 
 def _jitter(org: Organization, k: int) -> tuple[Decimal, Decimal]:
@@ -69,7 +70,7 @@ def _plan():
             county_i += 1
             if county_i % SKIP_EVERY == 0:
                 continue
-            city = by_path.get(o.path[: -Organization.steplen])
+            city = by_path.get(ancestor_path(o.path, o.depth - 1))
             base = ["league", "league", "partner", "public"][_n(o.slug) % 4]
             plan.append((o, "station-1", base, 1 if county_i % 5 else 2, city.slug if city else "guangzhou"))
         elif o.kind == OrganizationKind.UNIVERSITY:

@@ -2,11 +2,13 @@
 fallback, topic gathering, sign-up and voting summaries."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.paginator import Paginator
 from django.utils import timezone
 from wagtail.models import Page
 
+from organizations.domain.tree import ancestor_paths
 from organizations.models import Organization
 
 from .domain import brand
@@ -61,7 +63,7 @@ def branch_context(page: BranchHomePage) -> dict:
     return {
         "organization": org,
         "child_groups": groups,
-        "breadcrumbs": [p for p in page.get_ancestors().specific().filter(depth__gt=1)],
+        "breadcrumbs": list(page.get_ancestors().specific().filter(depth__gt=1)),
         "nav_links": list(page.nav_links.select_related("link_page").all()),
         "accent": page.accent,
     }
@@ -78,7 +80,7 @@ def branch_for(page: Page) -> BranchHomePage | None:
     if isinstance(page, BranchHomePage):
         return page
     return (
-        BranchHomePage.objects.filter(path__in=[page.path[:i] for i in range(Page.steplen, len(page.path), Page.steplen)])
+        BranchHomePage.objects.filter(path__in=ancestor_paths(page.path))
         .select_related("organization").order_by("-depth").first()
     )
 
@@ -221,7 +223,7 @@ def featured_for(page, *, now=None) -> list[SlotItem]:
 
 def branch_sections(page: BranchHomePage, per_section: int = 4) -> dict:
     """Latest of each kind directly under this branch (its own index pages), and its category pages."""
-    sections = {}
+    sections: dict[str, Any] = {}
     for name, index_model in (("topics", TopicIndexPage), ("articles", ArticleIndexPage),
                               ("activities", ActivityIndexPage), ("contests", ContestIndexPage),
                               ("offers", OfferIndexPage)):

@@ -46,8 +46,8 @@ def line_chart(labels: list[str], series: list[tuple[str, list]], *, title: str,
         return top + plot_h * (1 - v / ymax)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-labelledby="{uid}-t {uid}-d" class="yv-chart">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+         f'aria-labelledby="{uid}-t {uid}-d" class="yv-chart">'),
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>',
     ]
     for k in range(5):
@@ -84,8 +84,8 @@ def bar_chart(rows: list[tuple[str, float | None]], *, title: str, desc: str, ui
     most = max([v or 0 for _, v in rows] + [1])
     scale = (width - label_w - 60) / most
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-labelledby="{uid}-t {uid}-d" class="yv-chart">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+         f'aria-labelledby="{uid}-t {uid}-d" class="yv-chart">'),
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(desc)}</desc>',
     ]
     for i, (label, value) in enumerate(rows):

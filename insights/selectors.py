@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek, TruncYear
 
 from organizations.models import Organization, StaffMembership, StaffRole
@@ -393,7 +393,7 @@ class PeoplePage:
 
 
 def person_series(user, first: date, last: date, granularity: str) -> list[dict]:
-    qs = DailyPersonMetric.objects.filter(user=user, day__gte=first, day__lte=last)
+    qs: QuerySet = DailyPersonMetric.objects.filter(user=user, day__gte=first, day__lte=last)
     if granularity == "day":
         qs = qs.values(period=F("day"))
     else:

@@ -6,7 +6,7 @@ PostgreSQL, so two concurrent runs of the same day serialise), which makes any r
 """
 
 import zlib
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -243,8 +243,8 @@ def award_candidates(award_round, category: str) -> list[dict]:
 
         from stations.models import Booking, StationPage
 
-        start = timezone.make_aware(timezone.datetime.combine(first, timezone.datetime.min.time()))
-        end = timezone.make_aware(timezone.datetime.combine(last + timedelta(days=1), timezone.datetime.min.time()))
+        start = timezone.make_aware(datetime.combine(first, datetime.min.time()))
+        end = timezone.make_aware(datetime.combine(last + timedelta(days=1), datetime.min.time()))
         stations = {s.pk: s for s in StationPage.objects.filter(organization__path__startswith=org.path)
                     .select_related("organization")}
         figures = (Booking.objects.filter(station_id__in=list(stations), requested_at__gte=start, requested_at__lt=end)

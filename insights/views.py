@@ -146,7 +146,7 @@ def staff_index(request):
     """Supervision: every staff member of the subtree with their work over the range."""
     _require_staff(request)
     try:
-        org, first, last, granularity = _params(request)
+        org, first, last, _granularity = _params(request)
     except ServiceError as exc:
         return _error(request, exc)
     people = selectors.people_totals(org, first, last, "cadre")

@@ -76,13 +76,12 @@ class TrainingCreateView(generic.CreateView):
             raise PermissionDenied(exc.localized) from exc
 
 
-class TrainingRecordViewSet(ModelViewSet):
-    model = TrainingRecord
-    icon = "doc-full"
-    menu_label = _("Training records")
+class ScopedRecordViewSet(ModelViewSet):
+    """An organisation's records (training, promotion): listed, edited and deleted within the user's
+    subtree (OrganizationScopedPolicy), created through the app's service, newest first."""
+
     add_to_admin_menu = False
     index_view_class = TrainingIndexView
-    add_view_class = TrainingCreateView
     # Wagtail 8 keeps the per-row URLs whatever *_view_enabled says: scope them to the subtree
     # (the access matrix found a sibling city's admin editing another city's training records).
     edit_view_class = ScopedEditView
@@ -90,23 +89,23 @@ class TrainingRecordViewSet(ModelViewSet):
     history_view_class = ScopedHistoryView
     usage_view_class = ScopedUsageView
     copy_view_enabled = False
+    search_backend_name = None
+    ordering = ["-held_on"]
+    form_class: type
+
+    def get_form_class(self, for_update=False):
+        return self.form_class
+
+
+class TrainingRecordViewSet(ScopedRecordViewSet):
+    model = TrainingRecord
+    icon = "doc-full"
+    menu_label = _("Training records")
+    add_view_class = TrainingCreateView
     list_display = ["user", "organization", "title", "kind", "held_on", "hours", "passed"]
     list_filter = ["kind", "passed"]
     form_fields = ["organization", "user", "title", "kind", "provider", "held_on", "hours", "passed", "note"]
-    search_backend_name = None
-    ordering = ["-held_on"]
-
-    def get_form_class(self, for_update=False):
-        return TrainingRecordForm
-
-
-register_permission_policy(
-    TrainingRecord, OrganizationScopedPolicy(TrainingRecord, write_roles=services.TRAINING_ROLES))
-
-
-@hooks.register("register_admin_viewset")
-def register_training_viewset():
-    return TrainingRecordViewSet("insights_training")
+    form_class = TrainingRecordForm
 
 
 class PromotionCreateView(generic.CreateView):
@@ -131,32 +130,21 @@ class PromotionCreateView(generic.CreateView):
             return self.form_invalid(form)
 
 
-class PromotionActivityViewSet(ModelViewSet):
+class PromotionActivityViewSet(ScopedRecordViewSet):
     model = PromotionActivity
     icon = "site"
     menu_label = _("Promotion activities")
-    add_to_admin_menu = False
-    index_view_class = TrainingIndexView
     add_view_class = PromotionCreateView
-    edit_view_class = ScopedEditView
-    delete_view_class = ScopedDeleteView
-    history_view_class = ScopedHistoryView
-    usage_view_class = ScopedUsageView
-    copy_view_enabled = False
     list_display = ["title", "organization", "kind", "held_on", "reach", "liaison"]
     list_filter = ["kind"]
     form_fields = ["organization", "kind", "title", "channel", "held_on", "reach", "url", "liaison"]
-    search_backend_name = None
-    ordering = ["-held_on"]
-
-    def get_form_class(self, for_update=False):
-        return PromotionActivityForm
+    form_class = PromotionActivityForm
 
 
-register_permission_policy(
-    PromotionActivity, OrganizationScopedPolicy(PromotionActivity, write_roles=services.TRAINING_ROLES))
+for _model in (TrainingRecord, PromotionActivity):
+    register_permission_policy(_model, OrganizationScopedPolicy(_model, write_roles=services.TRAINING_ROLES))
 
 
 @hooks.register("register_admin_viewset")
-def register_promotion_viewset():
-    return PromotionActivityViewSet("insights_promotion")
+def register_record_viewsets():
+    return [TrainingRecordViewSet("insights_training"), PromotionActivityViewSet("insights_promotion")]

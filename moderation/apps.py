@@ -7,4 +7,6 @@ class ModerationConfig(AppConfig):
     verbose_name = _("Moderation and monitoring")
 
     def ready(self):
-        from . import checks, signals  # noqa: F401
+        from . import checks, registrations, signals  # noqa: F401
+
+        registrations.register()  # accounts.hooks: the ban check and the screening of display names

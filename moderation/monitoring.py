@@ -20,6 +20,7 @@ from django.db.models import Min
 from django.utils import timezone
 
 from notifications.services import notify
+from organizations.domain.tree import ancestor_paths
 from organizations.models import Organization, OrganizationKind
 from organizations.selectors import liaison_users
 
@@ -40,11 +41,10 @@ def monitored_units() -> dict[str, Organization]:
 
 
 def unit_for(path: str, units: dict[str, Organization]) -> Organization | None:
-    steplen = Organization.steplen
     # the deepest monitored ancestor-or-self that is a city, else the organisation itself (or province)
     best = None
-    for i in range(steplen, len(path) + 1, steplen):
-        org = units.get(path[:i])
+    for p in ancestor_paths(path, include_self=True):
+        org = units.get(p)
         if org is None:
             continue
         if org.kind == OrganizationKind.CITY:

@@ -35,7 +35,7 @@ from notifications.services import notify
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, StaffMembership
 
-from . import registry
+from . import hooks, registry
 from .domain import ratelimits
 from .domain.matcher import Action, Matcher
 from .models import (
@@ -192,7 +192,7 @@ def _text_hash(text: str) -> str:
     """Same text up to spacing, punctuation, case and full-width forms."""
     from .domain.normalize import fold
 
-    return hashlib.sha1(fold(text or "").encode()).hexdigest()
+    return hashlib.sha1(fold(text or "").encode(), usedforsecurity=False).hexdigest()
 
 
 def _active() -> bool:
@@ -214,7 +214,7 @@ def _serialize_writer(user) -> None:
 def _key_buckets(kind: str, key: str, now) -> list[tuple[str, int, int]]:
     """(cache key, window, limit) of each fixed window of a keyed write (no user)."""
     row = _limits()["kinds"].get(kind) or {}
-    digest = hashlib.sha1(f"{kind}:{key}".encode()).hexdigest()[:20]
+    digest = hashlib.sha1(f"{kind}:{key}".encode(), usedforsecurity=False).hexdigest()[:20]
     stamp = int(now.timestamp())
     return [(f"yv:rl:{kind}:{digest}:{w}:{stamp // w}", w, limit)
             for w, limit in ratelimits.limits_for(row, new_user=False).items()]
@@ -237,7 +237,7 @@ def check_rate_limits(*, user=None, kind: str, text: str = "", key: str = "") ->
         try:
             buckets = _key_buckets(kind, key, now)
             counts = cache.get_many([k for k, _, _ in buckets])
-        except Exception:  # noqa: BLE001 - the cache is down: keyed limits open rather than every sign-up failing
+        except Exception:  # the cache is down: keyed limits open rather than every sign-up failing
             logger.warning("cache unavailable: %s not rate-limited", kind, exc_info=True)
             return
         breach = ratelimits.exceeded(kind, row, {w: int(counts.get(k) or 0) for k, w, _ in buckets}, new_user=False)
@@ -279,7 +279,7 @@ def record_post(*, user=None, kind: str, text: str = "", key: str = "") -> None:
                     cache.incr(cache_key)
                 except ValueError:  # expired between add and incr
                     cache.set(cache_key, 1, window + 60)
-    except Exception:  # noqa: BLE001 - see check_rate_limits
+    except Exception:  # see check_rate_limits
         logger.warning("cache unavailable: %s not counted", kind, exc_info=True)
 
 
@@ -324,7 +324,7 @@ def forget_bans(user_id: int) -> None:
     def forget():
         try:
             cache.delete(ban_cache_key(user_id))
-        except Exception:  # noqa: BLE001 - an unreachable cache is not read either (is_banned)
+        except Exception:  # an unreachable cache is not read either (is_banned)
             logger.warning("cache unavailable: bans of user %s not forgotten", user_id, exc_info=True)
 
     forget()
@@ -342,7 +342,7 @@ def is_banned(user, now=None) -> bool:
     key = ban_cache_key(user.pk)
     try:
         spans = cache.get(key)
-    except Exception:  # noqa: BLE001 - fall back to the database
+    except Exception:  # fall back to the database
         logger.warning("cache unavailable: bans read from the database", exc_info=True)
         return active_sanction(user, kinds=(SanctionKind.BAN,)) is not None
     if spans is None:
@@ -351,7 +351,7 @@ def is_banned(user, now=None) -> bool:
         ).values_list("starts_at", "ends_at")]
         try:
             cache.set(key, spans, BAN_CACHE_SECONDS)
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.warning("cache unavailable: bans of user %s not cached", user.pk, exc_info=True)
     ts = now.timestamp()
     return any(start <= ts < end for start, end in spans)
@@ -628,7 +628,7 @@ def alerts_for(user, *, status=None):
 @transaction.atomic
 def advance_alert(*, actor, alert: Alert, step: str, comment: str = "") -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
-    allowed_from, to_status = ALERT_TRANSITIONS.get(step, (None, None))
+    allowed_from, to_status = ALERT_TRANSITIONS.get(step, (frozenset(), None))
     if to_status is None:
         raise Invalid("未知的处理步骤", "Unknown step", fields={"step": step})
     if not _may_act_on_alert(actor, alert):
@@ -717,12 +717,9 @@ def alert_ref(alert: Alert) -> str:
 
 
 def appeal_for_alert(alert: Alert):
-    """The collective appeal already opened from this alert, or None (one query)."""
-    from appeals.models import AppealSource, SourceKind
-
-    source = (AppealSource.objects.filter(kind=SourceKind.ALERT, external_ref=alert_ref(alert))
-              .select_related("appeal").order_by("pk").first())
-    return source.appeal if source else None
+    """The collective appeal already opened from this alert, or None (one query; the appeals app
+    answers through moderation.hooks)."""
+    return hooks.appeal_for_alert_ref(alert_ref(alert))
 
 
 def alert_thread_refs(alert: Alert) -> list[dict]:
@@ -733,7 +730,7 @@ def alert_thread_refs(alert: Alert) -> list[dict]:
     spec = next((registry.spec_for_kind(k) for k in registry.kinds() if registry.spec_for_kind(k).monitored), None)
     if spec is None:
         return []
-    found = {obj.pk: obj for obj in spec.model.objects.filter(pk__in=ids)}
+    found = {obj.pk: obj for obj in spec.model._default_manager.filter(pk__in=ids)}
     return [{"question_id": pk, "title": str(found[pk])[:200], "url": spec.url_for(found[pk])}
             for pk in ids if pk in found]
 
@@ -747,14 +744,13 @@ def alert_theme(alert: Alert) -> str:
 def open_appeal_from_alert(*, actor, alert: Alert, theme: str = "", group: str = "", details: str = ""):
     """Turn a concentrated-demand alert into a collective appeal (转为集中诉求) through
     `appeals.services.open_collective_appeal_from_cluster`. Idempotent: an alert already turned
-    into an appeal returns that appeal. Returns (appeal, created).
+    into an appeal returns that appeal. Returns (appeal, created). The appeals app opens the appeal
+    through `moderation.hooks.open_appeal_for_alert` (moderation does not import appeals).
 
     The actor must be able to act on the alert (its branch's staff, or the superior it was
     reported to); appeals itself requires the operations group (开发运维组) over the organisation
     running the mechanism for the alert's branch (`appeals.services.mechanism_owner`) and raises
     Forbidden otherwise."""
-    from appeals import services as appeals
-
     alert = Alert.objects.select_for_update().select_related("organization").get(pk=alert.pk)
     may = _may_act_on_alert(actor, alert) or permissions.is_superuser(actor)
     if not may:
@@ -773,8 +769,8 @@ def open_appeal_from_alert(*, actor, alert: Alert, theme: str = "", group: str =
     details = (details or "").strip() or (
         f"舆情监测预警“{alert.title}”：统计时段内 {alert.thread_count} 帖、{alert.user_count} 位不同用户；"
         f"关键词：{'、'.join(alert.terms[:8]) or '—'}。")
-    appeal = appeals.open_collective_appeal_from_cluster(
-        actor=actor, organization=appeals.mechanism_owner(alert.organization), thread_refs=alert_thread_refs(alert),
+    appeal = hooks.open_appeal_for_alert(  # filled by appeals
+        actor=actor, thread_refs=alert_thread_refs(alert),
         user_count=alert.user_count, period_start=timezone.localtime(alert.window_start).date(),
         period_end=timezone.localtime(alert.window_end).date(), group=group, location=location, theme=theme,
         alert_ref=alert_ref(alert), location_org=alert.organization, details=details,

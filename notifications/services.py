@@ -4,10 +4,13 @@
            actor=request_user, subject="community.question:42", email=True)
 """
 
+from __future__ import annotations
+
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -19,6 +22,9 @@ from core.errors import Forbidden
 
 from .models import Notification, OutboxMessage, OutboxStatus
 
+if TYPE_CHECKING:  # for annotations only: the user model is settings.AUTH_USER_MODEL
+    from accounts.models import User
+
 MAX_ATTEMPTS = 5
 logger = logging.getLogger(__name__)
 
@@ -27,12 +33,12 @@ logger = logging.getLogger(__name__)
 class Notice:
     """One notification to send to several recipients (the arguments of `notify`)."""
 
-    recipients: Iterable
+    recipients: Iterable[User | None]
     kind: str
     title: str
     body: str = ""
     url: str = ""
-    actor: object = None
+    actor: User | None = None
     subject: str = ""
     dedupe_key: str = ""
     email: bool = False
@@ -41,12 +47,12 @@ class Notice:
 
 def notify(
     *,
-    recipients: Iterable,
+    recipients: Iterable[User | None],
     kind: str,
     title: str,
     body: str = "",
     url: str = "",
-    actor=None,
+    actor: User | None = None,
     subject: str = "",
     dedupe_key: str = "",
     email: bool = False,
@@ -64,7 +70,7 @@ def notify(
 def notify_many(notices: Iterable[Notice]) -> list[Notification]:
     """`notify` for many notices at once, in a constant number of queries (one duplicate check, one
     insert of notifications, one of e-mails): what a sweep over hundreds of due items calls."""
-    pending: list[tuple[Notice, object]] = []
+    pending: list[tuple[Notice, User]] = []
     for notice in notices:
         seen = set()
         for user in notice.recipients:
@@ -92,6 +98,7 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
     rows = [Notification(recipient=user, kind=notice.kind, title=notice.title[:200], body=notice.body,
                          url=notice.url[:500], actor=notice.actor, subject=notice.subject,
                          dedupe_key=notice.dedupe_key) for notice, user in pending]
+    created: Sequence[Notification | None]  # None: a row the deduplication index refused
     if not keyed:  # only the deduplication index can refuse a row: no savepoint needed without keys
         created = Notification.objects.bulk_create(rows)
     else:
@@ -121,7 +128,7 @@ def _coalescible(notice: Notice) -> bool:
     return bool(notice.subject and not notice.dedupe_key and notice.kind in rule.get("kinds", ()))
 
 
-def _coalesce(pending: list[tuple[Notice, object]]) -> list[tuple[Notice, object]]:
+def _coalesce(pending: list[tuple[Notice, User]]) -> list[tuple[Notice, User]]:
     """Fold each notice of a coalesced kind (settings.YV_NOTIFICATION_COALESCE) into the recipient's
     unread notice of the same kind about the same subject from within the window, if there is one:
     that row counts one more, takes the latest title, body, link and actor and moves to the top; no
@@ -140,8 +147,8 @@ def _coalesce(pending: list[tuple[Notice, object]]) -> list[tuple[Notice, object
         open_rows[(recipient_id, kind, subject)] = pk  # the newest wins
     rest = []
     for notice, user in pending:
-        pk = open_rows.get((user.pk, notice.kind, notice.subject)) if _coalescible(notice) else None
-        folded = pk is not None and Notification.objects.filter(pk=pk, read_at__isnull=True).update(
+        open_pk = open_rows.get((user.pk, notice.kind, notice.subject)) if _coalescible(notice) else None
+        folded = open_pk is not None and Notification.objects.filter(pk=open_pk, read_at__isnull=True).update(
             count=F("count") + 1, title=notice.title[:200], body=notice.body, url=notice.url[:500],
             actor=notice.actor, created_at=now,
         )
@@ -193,7 +200,7 @@ def publish(message_ids: list[int], *, eta: datetime | None = None) -> int:
                 deliver_outbox_message.apply_async(args=[message_id], eta=eta, retry=False)
             else:
                 deliver_outbox_message.apply_async(args=[message_id], retry=False)
-        except Exception as exc:  # broker unavailable: the row stays pending and the sweep retries
+        except Exception as exc:  # noqa: BLE001 - broker unavailable: the row stays pending and the sweep retries
             logger.warning("outbox: could not publish message %s (%s); the sweep will retry", message_id, exc)
             break
         published += 1
@@ -226,7 +233,7 @@ def deliver(message_id: int) -> str:
     mine = OutboxMessage.objects.filter(pk=message_id, status=OutboxStatus.SENDING, claimed_until=msg.claimed_until)
     try:
         _send(msg)
-    except Exception as exc:  # record and let the sweep retry; never lose the row
+    except Exception as exc:  # noqa: BLE001 - record and let the sweep retry; never lose the row
         final = msg.attempts >= MAX_ATTEMPTS
         mine.update(status=OutboxStatus.FAILED if final else OutboxStatus.PENDING, claimed_until=None,
                     last_error=f"{exc.__class__.__name__}: {exc}"[:300], enqueued_at=timezone.now())

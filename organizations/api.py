@@ -7,7 +7,8 @@ from ninja.security import django_auth
 
 from core.pagination import LimitOffsetPagination
 
-from . import selectors, services
+from . import hooks, selectors, services
+from .domain.tree import ancestor_path
 from .models import Organization, OrganizationKind
 
 router = Router()
@@ -64,14 +65,11 @@ class OrganizationPatch(Schema):
 def _annotate(orgs):
     """Attach parent ids and branch URLs to a page of organisations without a query per row."""
     orgs = list(orgs)
-    steplen = Organization.steplen
-    parent_paths = {o.path[:-steplen] for o in orgs if o.depth > 1}
+    parent_paths = {ancestor_path(o.path, o.depth - 1) for o in orgs if o.depth > 1}
     parent_ids = dict(Organization.objects.filter(path__in=parent_paths).values_list("path", "pk"))
-    from home.selectors import branch_urls
-
-    urls = branch_urls([o.pk for o in orgs])
+    urls = hooks.branch_urls([o.pk for o in orgs])  # filled by home
     for o in orgs:
-        o.parent_id = parent_ids.get(o.path[:-steplen]) if o.depth > 1 else None
+        o.parent_id = parent_ids.get(ancestor_path(o.path, o.depth - 1)) if o.depth > 1 else None
         o.branch_url = urls.get(o.pk)
     return orgs
 

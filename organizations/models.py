@@ -10,6 +10,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
+from .domain.tree import in_subtree
+
 
 class OrganizationKind(models.TextChoices):
     PROVINCE = "province", _("Province")
@@ -66,7 +68,7 @@ class Organization(MP_Node):
         return self.short_name or self.name
 
     def is_descendant_or_self(self, other: "Organization") -> bool:
-        return self.path.startswith(other.path)
+        return in_subtree(self.path, [other.path])
 
 
 class StaffRole(models.TextChoices):

@@ -12,11 +12,12 @@ reads the memberships through `staff_paths`, so site views, exports, the API and
 all see the same answer without asking.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.db.models import Q
 
+from .domain.tree import in_subtree, top_most
 from .models import ALL_STAFF_ROLES, Organization, StaffMembership, StaffRole
 
 _CACHE_ATTR = "_yv_staff_paths"
@@ -32,32 +33,39 @@ def staff_paths(user) -> dict[str, frozenset[str]]:
 
 def _membership_paths(user) -> dict[str, frozenset[str]]:
     """role -> tree paths of the user's active memberships (cached per user object), whatever the session."""
+    return role_paths(user, _CACHE_ATTR, lambda: StaffMembership.objects.active().filter(user=user)
+                      .values_list("role", "organization__path"))
+
+
+def role_paths(user, cache_attr: str, rows: Callable[[], Iterable[tuple[str, str]]]) -> dict[str, frozenset[str]]:
+    """role -> tree paths from `rows()` ((role, organisation path) pairs, one query), read once per
+    user object (cached on it as `cache_attr`). Staff memberships here, appeal handlers in appeals."""
     if user is None or not user.is_authenticated:
         return {}
-    cached = getattr(user, _CACHE_ATTR, None)
+    cached = getattr(user, cache_attr, None)
     if cached is None:
         by_role: dict[str, set[str]] = {}
-        rows = StaffMembership.objects.active().filter(user=user).values_list("role", "organization__path")
-        for role, path in rows:
+        for role, path in rows():
             by_role.setdefault(role, set()).add(path)
         cached = {role: frozenset(paths) for role, paths in by_role.items()}
-        setattr(user, _CACHE_ATTR, cached)
+        setattr(user, cache_attr, cached)
     return cached
 
 
-def forget(user) -> None:
+def forget(user, cache_attr: str = _CACHE_ATTR) -> None:
     """Drop the cached memberships (after they change)."""
-    if user is not None and hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    if user is not None and hasattr(user, cache_attr):
+        delattr(user, cache_attr)
 
 
-def _paths_for(user, roles: Iterable[str]) -> set[str]:
-    paths_by_role = staff_paths(user)
+def paths_for(user, roles: Iterable[str] | None = None,
+              source: Callable[[object], dict[str, frozenset[str]]] = staff_paths) -> set[str]:
+    """The top-most tree paths where `user` holds one of `roles` (any role: None) by `source`."""
+    paths_by_role = source(user)
     result: set[str] = set()
-    for role in roles:
+    for role in paths_by_role if roles is None else roles:
         result |= paths_by_role.get(role, frozenset())
-    # Keep only the top-most paths: a descendant adds nothing to its ancestor's subtree.
-    return {p for p in result if not any(p != q and p.startswith(q) for q in result)}
+    return top_most(result)
 
 
 def is_superuser(user) -> bool:
@@ -104,15 +112,22 @@ def second_factor_missing(user) -> bool:
 
 def can_act(user, organization: Organization | None, roles: Iterable[str] = ALL_STAFF_ROLES) -> bool:
     """May `user`, in one of `roles`, act on `organization` (which lies in their subtree)?"""
+    return holds_over(user, organization, roles)
+
+
+def holds_over(user, organization: Organization | None, roles: Iterable[str],
+               source: Callable[[object], dict[str, frozenset[str]]] = staff_paths) -> bool:
+    """THE subtree rule: `user` holds one of `roles` (read by `source`: staff memberships, or appeal
+    handlers in appeals.permissions) at `organization` or an ancestor of it; superusers hold all."""
     if user is None or not user.is_authenticated or not user.is_active or organization is None:
         return False
     if is_superuser(user):
         return True
-    return any(organization.path.startswith(p) for p in _paths_for(user, roles))
+    return in_subtree(organization.path, paths_for(user, roles, source))
 
 
 def is_staff_anywhere(user, roles: Iterable[str] = ALL_STAFF_ROLES) -> bool:
-    return is_superuser(user) or bool(_paths_for(user, roles))
+    return is_superuser(user) or bool(paths_for(user, roles))
 
 
 def subtree_q(paths: Iterable[str], prefix: str = "") -> Q:
@@ -127,7 +142,7 @@ def organizations_for(user, roles: Iterable[str] = ALL_STAFF_ROLES):
     """The organisations `user` may act on in one of `roles`."""
     if is_superuser(user):
         return Organization.objects.all()
-    paths = _paths_for(user, roles)
+    paths = paths_for(user, roles)
     if not paths:
         return Organization.objects.none()
     return Organization.objects.filter(subtree_q(paths))
@@ -137,7 +152,7 @@ def scope_queryset(queryset, user, org_field: str = "organization", roles: Itera
     """Filter any queryset with an organisation foreign key to what `user` may act on."""
     if is_superuser(user):
         return queryset
-    paths = _paths_for(user, roles)
+    paths = paths_for(user, roles)
     if not paths:
         return queryset.none()
     return queryset.filter(subtree_q(paths, prefix=f"{org_field}__"))

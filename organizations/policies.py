@@ -5,6 +5,7 @@ from django.db.models import Q
 from wagtail.permission_policies.base import BasePermissionPolicy
 
 from . import permissions
+from .domain.tree import ancestor_paths
 from .models import ADMIN_ROLES, ALL_STAFF_ROLES, StaffMembership
 
 READ_ACTIONS = {"view", "inspect"}
@@ -53,8 +54,8 @@ class OrganizationPermissionPolicy(BasePermissionPolicy):
 
     def users_with_any_permission_for_instance(self, actions, instance):
         roles = _roles(actions)
-        ancestor_paths = [instance.path[:i] for i in range(instance.steplen, len(instance.path) + 1, instance.steplen)]
-        staff = StaffMembership.objects.active().filter(role__in=roles, organization__path__in=ancestor_paths)
+        paths = ancestor_paths(instance.path, include_self=True)
+        staff = StaffMembership.objects.active().filter(role__in=roles, organization__path__in=paths)
         return get_user_model().objects.filter(
             Q(is_superuser=True) | Q(pk__in=staff.values("user_id")), is_active=True
         )

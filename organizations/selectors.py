@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from .domain.tree import ancestor_path, ancestor_paths
 from .models import CalendarOverride, HolidaySchedule, Organization
 
 
@@ -65,9 +66,7 @@ def calendar_status(today: date | None = None) -> dict:
 
 def ancestors(org: Organization):
     """Ancestors, root first, in one query."""
-    steplen = Organization.steplen
-    paths = [org.path[:i] for i in range(steplen, len(org.path), steplen)]
-    return list(Organization.objects.filter(path__in=paths).order_by("depth"))
+    return list(Organization.objects.filter(path__in=ancestor_paths(org.path)).order_by("depth"))
 
 
 def city_of(org: Organization) -> Organization | None:
@@ -141,8 +140,7 @@ def _users_by_org(ids: dict[int, list[int]]) -> dict[int, list]:
 
 def parents_by_org(orgs) -> dict[int, Organization | None]:
     """Each organisation's parent (None at the root), in one query."""
-    steplen = Organization.steplen
-    wanted = {o.pk: o.path[:-steplen] for o in orgs}
+    wanted = {o.pk: ancestor_path(o.path, o.depth - 1) for o in orgs}
     found = {p.path: p for p in Organization.objects.filter(path__in={p for p in wanted.values() if p})}
     return {pk: found.get(path) for pk, path in wanted.items()}
 

@@ -14,7 +14,7 @@ from wagtail.log_actions import log
 
 from core.errors import Conflict, Invalid, forbidden
 
-from . import permissions
+from . import hooks, permissions, signals
 from .models import (
     ADMIN_ROLES,
     EDITORIAL_ROLES,
@@ -26,7 +26,7 @@ from .models import (
 )
 
 # Which kinds may sit under which. The province is the single root.
-ALLOWED_CHILD_KINDS = {
+ALLOWED_CHILD_KINDS: dict[str, set[str]] = {
     OrganizationKind.PROVINCE: {OrganizationKind.CITY, OrganizationKind.UNIVERSITY, OrganizationKind.DEPARTMENT},
     OrganizationKind.CITY: {OrganizationKind.COUNTY, OrganizationKind.UNIVERSITY},
     OrganizationKind.COUNTY: set(),
@@ -100,9 +100,7 @@ def create_organization(
     )
     org = Organization.add_root(**fields) if parent is None else parent.add_child(**fields)
     ensure_groups(org)
-    from home.services import ensure_branch_page  # home depends on organisations, not the reverse
-
-    ensure_branch_page(organization=org)
+    signals.organization_created.send(sender=Organization, organization=org)  # home: the branch page
     log(instance=org, action="wagtail.create", user=actor)
     return org
 
@@ -132,9 +130,7 @@ def update_organization(*, actor, organization: Organization, **changes) -> Orga
     organization.save(update_fields=[*changed, "updated_at"])
     log(instance=organization, action="wagtail.edit", user=actor, data={"changed": changed})
     if "name" in changed:
-        from home.services import ensure_branch_page
-
-        ensure_branch_page(organization=organization)
+        signals.organization_renamed.send(sender=Organization, organization=organization)  # home: page title
     return organization
 
 
@@ -173,8 +169,9 @@ def general_staff_group() -> Group:
     return group
 
 
-def staff_group(org: Organization, role: str) -> Group:
-    """The Wagtail group a role places its holder in."""
+def staff_group(org: Organization, role: str) -> Group | None:
+    """The Wagtail group a role places its holder in; None when the branch's group was deleted in the
+    admin (the organisation's foreign key is SET_NULL; `ensure_groups` makes a new, empty one)."""
     if role in PUBLISHING_ROLES:
         return org.admins_group
     if role in EDITORIAL_ROLES:
@@ -185,8 +182,9 @@ def staff_group(org: Organization, role: str) -> Group:
 def _sync_groups(user) -> None:
     """Make the user's organisation groups match their active memberships."""
     wanted = {
-        staff_group(m.organization, m.role).pk
+        group.pk
         for m in StaffMembership.objects.active().filter(user=user).select_related("organization")
+        if (group := staff_group(m.organization, m.role)) is not None
     }
     managed = Q(editing_organization__isnull=False) | Q(administered_organization__isnull=False)
     managed |= Q(name=STAFF_GROUP_NAME)
@@ -340,7 +338,7 @@ def warn_roster_gaps(*, today: date | None = None, days: int = 7) -> int:
 # ---------------------------------------------------------------------------------------------
 @transaction.atomic
 def verify_real_name(*, actor, user, approve: bool, reason: str = ""):
-    from accounts.models import RealNameStatus
+    RealNameStatus = get_user_model().RealNameStatus
 
     orgs = [m.organization for m in StaffMembership.objects.active().filter(user=user).select_related("organization")]
     if user.organization_id:
@@ -408,8 +406,6 @@ PROOF_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
 
 def apply_for_staff_role(*, user, organization: Organization, role: str, real_name: str, position: str,
                          proof=None, sensitive_consent: bool, ip: str | None = None):
-    from accounts.services import record_sensitive_consent
-
     from .models import ApplicationStatus, CadreApplication
 
     if user is None or not user.is_authenticated or not user.is_active:
@@ -439,7 +435,7 @@ def apply_for_staff_role(*, user, organization: Organization, role: str, real_na
     with transaction.atomic():
         application = CadreApplication.objects.create(user=user, organization=organization, role=role,
                                                       real_name=real_name, position=position, proof=proof or "")
-        record_sensitive_consent(user=user, purpose=f"cadre application {application.pk}", ip=ip)
+        hooks.record_sensitive_consent(user=user, purpose=f"cadre application {application.pk}", ip=ip)
         if user.real_name_status != "verified":
             get_user_model().objects.filter(pk=user.pk).update(real_name=real_name, real_name_status="pending")
             user.real_name, user.real_name_status = real_name, "pending"
@@ -466,10 +462,9 @@ def cadre_applications_for(actor):
 def decide_cadre_application(*, actor, application, approve: bool, reason: str = ""):
     """The organisation's administrator (or one above it) approves — the real name is verified and
     the staff membership created — or rejects with a reason."""
-    from accounts.models import RealNameStatus
-
     from .models import ApplicationStatus, CadreApplication
 
+    RealNameStatus = get_user_model().RealNameStatus
     if not permissions.can_act(actor, application.organization, ADMIN_ROLES):
         raise forbidden()
     application = CadreApplication.objects.select_for_update().get(pk=application.pk)
@@ -534,7 +529,7 @@ def import_holiday_schedule(*, actor, year: int, text: str, notice_title: str, n
         o = existing.get(x.date)
         if o is None:
             continue
-        if o.schedule_id is not None and o.schedule.year != year:
+        if o.schedule is not None and o.schedule.year != year:
             errors.append((x.line, f"{x.date:%Y-%m-%d} 已属于 {o.schedule.year} 年的安排"))
         elif o.schedule_id is None and o.is_workday != x.is_workday:
             what = "上班" if o.is_workday else "放假"

@@ -116,7 +116,7 @@ def openapi_security(schema: dict, scopes_by_operation_id: dict[str, str], base_
     """Declares the OAuth2 flows and each operation's scope in the OpenAPI document."""
     components = schema.setdefault("components", {}).setdefault("securitySchemes", {})
     components.pop("OAuth2", None)
-    scopes = {name: label for name, label in settings.YV_PARTNER_SCOPES.items()}
+    scopes = dict(settings.YV_PARTNER_SCOPES)
     components["OAuth2"] = {
         "type": "oauth2",
         "description": "一号通：青年之声 OpenID Connect。公开客户端须使用 PKCE（S256）。"

@@ -9,6 +9,8 @@ with bulk_create (no post_save). An endpoint receives events of the organisation
 from django.conf import settings
 from django.db import transaction
 
+from organizations.domain.tree import in_subtree
+
 from .models import PartnerEvent, WebhookDelivery, WebhookEndpoint
 
 QUESTION_KINDS = {"asked": "question.asked", "answered": "question.answered", "overdue": "question.overdue",
@@ -44,7 +46,7 @@ def _endpoints_for(event_type: str, organization) -> list[int]:
     if path is None:
         return []
     return [row["id"] for row in _subscriptions()
-            if (not row["types"] or event_type in row["types"]) and any(path.startswith(p) for p in row["paths"])]
+            if (not row["types"] or event_type in row["types"]) and in_subtree(path, row["paths"])]
 
 
 def emit(event_type: str, *, subject: str, organization, data: dict, user_id: int | None = None) -> PartnerEvent | None:
@@ -70,7 +72,7 @@ def _publish(ids: list[int]) -> None:
     for pk in ids:
         try:
             deliver_webhook.delay(pk)
-        except Exception:  # broker down: the sweep publishes it later
+        except Exception:  # noqa: BLE001 - broker down: the sweep publishes it later
             pass
 
 

@@ -5,6 +5,7 @@ import hashlib
 import hmac
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from oauth2_provider.models import AbstractApplication
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauth2_provider.scopes import SettingsScopes
@@ -15,7 +16,7 @@ def partner_of(application):
         return None
     try:
         return application.partner
-    except Exception:  # RelatedObjectDoesNotExist: an Application made outside the registry
+    except ObjectDoesNotExist:  # an Application made outside the registry has no partner
         return None
 
 

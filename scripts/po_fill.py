@@ -8,6 +8,7 @@ makemessages keeps existing translations, so this is only for new strings. Print
 
 import json
 import sys
+from pathlib import Path
 
 
 def parse_str(lines):
@@ -22,8 +23,8 @@ def parse_str(lines):
 def main(po_path, *mapping_paths):
     mapping = {}
     for mapping_path in mapping_paths:
-        mapping.update(json.load(open(mapping_path, encoding="utf-8")))
-    text = open(po_path, encoding="utf-8").read()
+        mapping.update(json.loads(Path(mapping_path).read_text(encoding="utf-8")))
+    text = Path(po_path).read_text(encoding="utf-8")
     blocks = text.split("\n\n")
     missing = []
     out = []
@@ -60,7 +61,7 @@ def main(po_path, *mapping_paths):
             else:
                 missing.append(msgid)
         out.append("\n".join(lines))
-    open(po_path, "w", encoding="utf-8").write("\n\n".join(out))
+    Path(po_path).write_text("\n\n".join(out), encoding="utf-8")
     for m in missing:
         print("missing:", m)
 

@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.request import urlopen
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from check_advisories import SNAPSHOT, normalize  # noqa: E402
+from check_advisories import SNAPSHOT, normalize
 
 
 def _records(source: str):

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start or stop a private PostgreSQL cluster and Redis on loopback, for the test suite.
-#   scripts/services.sh install | start | stop | env
+#   scripts/services.sh install | start | stop | env | replica-start | replica-stop
 # Ports default to 54329 (PostgreSQL) and 63799 (Redis) so that system services on the default
 # ports do not matter. PostgreSQL refuses to run as root, so as root the cluster runs as the
 # `postgres` user. Data lives in a throw-away folder under /tmp (fsync off: test data only).
@@ -70,6 +70,35 @@ stop() {
   redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 }
 
+# A streaming read replica of the cluster on loopback (bench/pages.py --replica, docs/capacity.md):
+# pg_basebackup -R from the running primary (initdb's default pg_hba trusts replication from
+# 127.0.0.1), then a hot standby on YV_PG_REPLICA_PORT (default: the primary's port + 1).
+REPLICA_PORT=${YV_PG_REPLICA_PORT:-$((PG_PORT + 1))}
+REPLICA_DATA=$STATE_DIR/replica
+
+replica_start() {
+  local bin; bin=$(pg_bin)
+  if [ ! -s "$REPLICA_DATA/PG_VERSION" ]; then
+    mkdir -p "$REPLICA_DATA"
+    if [ "$(id -u)" -eq 0 ]; then chown postgres "$REPLICA_DATA"; fi
+    chmod 700 "$REPLICA_DATA"
+    run_pg "$bin/pg_basebackup" -h 127.0.0.1 -p "$PG_PORT" -U "$PG_USER" -D "$REPLICA_DATA" -R -X stream -c fast 2>&1 | { grep -v "skipping special file" || true; }
+  fi
+  if ! run_pg "$bin/pg_ctl" -D "$REPLICA_DATA" status >/dev/null 2>&1; then
+    run_pg "$bin/pg_ctl" -D "$REPLICA_DATA" -l "$REPLICA_DATA/server.log" -w -t 60 start \
+      -o "-p $REPLICA_PORT -k $REPLICA_DATA -c listen_addresses=127.0.0.1 -c hot_standby=on -c max_connections=200" >/dev/null
+  fi
+  echo "PostgreSQL replica on 127.0.0.1:$REPLICA_PORT (streaming from $PG_PORT)"
+}
+
+replica_stop() {
+  local bin; bin=$(pg_bin) || true
+  if [ -n "${bin:-}" ] && [ -s "$REPLICA_DATA/PG_VERSION" ]; then
+    run_pg "$bin/pg_ctl" -D "$REPLICA_DATA" -m fast -w stop >/dev/null 2>&1 || true
+    rm -rf "$REPLICA_DATA"
+  fi
+}
+
 env_vars() {
   echo "DATABASE_URL=postgres://$PG_USER@127.0.0.1:$PG_PORT/youthvoice"
   echo "REDIS_URL=redis://127.0.0.1:$REDIS_PORT/0"
@@ -80,5 +109,7 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   env) env_vars ;;
-  *) echo "usage: $0 install|start|stop|env" >&2; exit 2 ;;
+  replica-start) replica_start ;;
+  replica-stop) replica_stop ;;
+  *) echo "usage: $0 install|start|stop|env|replica-start|replica-stop" >&2; exit 2 ;;
 esac

@@ -1,8 +1,14 @@
 #!/usr/bin/env bash
-# make test: start PostgreSQL and Redis on loopback, run the whole pytest suite against them,
-# stop them, and exit with pytest's status. Extra arguments go to pytest (one serial run).
+# make test: the static checks (ruff, then mypy: scripts/typecheck.sh), then start PostgreSQL and
+# Redis on loopback, run the whole pytest suite against them, stop them, and exit with pytest's
+# status. Extra arguments go to pytest (one serial run); the static checks run every time and fail
+# the run before any test starts.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+
+.venv/bin/ruff check --quiet . || { echo "ruff: lint errors (above; pyproject.toml [tool.ruff.lint])" >&2; exit 1; }
+echo "ruff: no issues"
+scripts/typecheck.sh || exit 1
 
 scripts/services.sh start || exit 1
 trap 'scripts/services.sh stop' EXIT

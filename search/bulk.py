@@ -20,6 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import time
 from dataclasses import dataclass
+from itertools import chain
 
 from django.db import connection, connections, transaction
 
@@ -75,7 +76,7 @@ def _columns(model, objs):
                 else:
                     body[weight].append(value)
         rows.append((str(doc.pk), [" ".join(title[w]) for w in WEIGHTS], [" ".join(body[w]) for w in WEIGHTS],
-                     " ".join(auto), " ".join(sum(title.values(), [])), " ".join(sum(body.values(), []))))
+                     " ".join(auto), " ".join(chain.from_iterable(title.values())), " ".join(chain.from_iterable(body.values()))))
     return rows
 
 

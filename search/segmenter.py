@@ -65,7 +65,7 @@ def _load_terms() -> list[tuple[str, int | None]]:
 
     try:
         rows = list(DictionaryTerm.objects.filter(is_active=True).values_list("term", "frequency"))
-    except Exception:  # noqa: BLE001 — before migrations (or without a database) use jieba alone
+    except Exception:  # before migrations (or without a database) use jieba alone
         log.debug("search dictionary not loaded", exc_info=True)
         return []
     return [(normalize(term), freq) for term, freq in rows]

@@ -221,7 +221,7 @@ def unified_search(*, q: str, types: list[str] | None = None, branch=None, domai
     merged = sorted(((score, s.key, obj, s) for s, scored, _ in selected for obj, score in scored),
                     key=lambda row: row[0], reverse=True)[offset:offset + limit]
     hits: list[Hit] = []
-    by_source: dict[str, list] = {}
+    by_source: dict[str, tuple[registry.SearchSource, list]] = {}
     for score, key, obj, source in merged:
         by_source.setdefault(key, (source, []))[1].append((obj, score))
     presented = {}

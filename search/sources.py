@@ -28,6 +28,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.domains import DOMAIN_LABELS_ZH
+from organizations.domain.tree import ancestor_paths
 
 VISIBLE = "visible"  # moderation.models.ModerationStatus.VISIBLE: held and removed posts are not public
 
@@ -162,17 +163,15 @@ def pages_in_branch(qs: QuerySet, org) -> QuerySet:
 
 def branch_of_paths(paths: Iterable[str]) -> dict[str, object]:
     """{page path: the Organization of the nearest branch at or above it}, in one query."""
-    from wagtail.models import Page
-
     from home.models import BranchHomePage
 
-    prefixes = {p[: i] for p in paths for i in range(Page.steplen, len(p) + 1, Page.steplen)}
+    prefixes = {a for p in paths for a in ancestor_paths(p, include_self=True)}
     branches = {b.path: b.organization for b in BranchHomePage.objects.filter(path__in=prefixes).select_related("organization")}
     found = {}
     for path in paths:
-        for i in range(len(path), 0, -Page.steplen):
-            if path[:i] in branches:
-                found[path] = branches[path[:i]]
+        for a in reversed(ancestor_paths(path, include_self=True)):
+            if a in branches:
+                found[path] = branches[a]
                 break
     return found
 

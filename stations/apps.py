@@ -7,6 +7,7 @@ class StationsConfig(AppConfig):
     verbose_name = _("Youth stations")
 
     def ready(self):
-        from . import signals
+        from . import registrations, signals
 
         signals.connect()
+        registrations.register()  # accounts.hooks.personal_data: bookings

@@ -14,8 +14,8 @@ def coverage_bars(rows, *, width: int = 720, bar_h: int = 18, gap: int = 6, labe
     most = max([sum(b.values()) for _, b, _ in rows] + [r for *_, r in rows] + [1])
     scale = (width - label_w - 50) / most
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
-        f'aria-labelledby="cov-title cov-desc" class="st-chart">',
+        (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" role="img" '
+         f'aria-labelledby="cov-title cov-desc" class="st-chart">'),
         '<title id="cov-title">各市青年之家数量（按批次）</title>',
         '<desc id="cov-desc">Stations per city stacked by batch; the dark tick marks the minimum required.</desc>',
     ]

@@ -6,6 +6,7 @@ from collections import defaultdict
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
+from organizations.domain.tree import ancestor_path
 from organizations.models import Organization, OrganizationKind
 
 from .domain.coverage import Row, Unit, evaluate
@@ -34,7 +35,6 @@ def report() -> list[Row]:
     own: dict = defaultdict(lambda: defaultdict(int))
     for row in counts:
         own[row["organization__path"]][row["batch"]] += row["n"]
-    steplen = Organization.steplen
     by_path = {o.path: o for o in orgs}
     units = []
     for o in orgs:
@@ -43,7 +43,7 @@ def report() -> list[Row]:
             if path.startswith(o.path):
                 for b, n in batches.items():
                     total[b] += n
-        parent = by_path.get(o.path[:-steplen])
+        parent = by_path.get(ancestor_path(o.path, o.depth - 1))
         units.append(Unit(org_id=o.pk, name=o.display_name, kind=o.kind, slug=o.slug,
                           parent_id=parent.pk if parent else None,
                           own_by_batch=dict(own.get(o.path, {})), total_by_batch=dict(total)))

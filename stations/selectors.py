@@ -157,7 +157,7 @@ def bump_version(key: str) -> None:
     def bump():
         try:
             cache.set(key, uuid.uuid4().hex, None)
-        except Exception:  # noqa: BLE001 - an unreachable cache only disables caching (see _versions)
+        except Exception:  # an unreachable cache only disables caching (see _versions)
             logger.warning("calendar cache unavailable: %s not bumped", key, exc_info=True)
 
     bump()
@@ -174,7 +174,7 @@ def _versions(keys: list[str]) -> dict | None:
             if key not in found:
                 cache.add(key, uuid.uuid4().hex, None)
                 found[key] = cache.get(key)
-    except Exception:  # noqa: BLE001 - fall back to the database
+    except Exception:  # fall back to the database
         logger.warning("calendar cache unavailable", exc_info=True)
         return None
     return found
@@ -325,7 +325,7 @@ def nearest_rows(lat: float, lng: float, *, limit: int = 10, service: str | None
     `organization` and those below it."""
     from django.db import connection
 
-    params = {"lat": float(lat), "lng": float(lng), "r": geo.EARTH_RADIUS_KM, "limit": int(limit)}
+    params: dict[str, float | str] = {"lat": float(lat), "lng": float(lng), "r": geo.EARTH_RADIUS_KM, "limit": int(limit)}
     where = ["p.live"]
     if organization is not None:
         where.append("o.path LIKE %(org_path)s")
@@ -388,7 +388,7 @@ def page_urls(url_paths: list[str], request=None) -> list[str | None]:
     else:
         site = Site.find_for_request(request) if request is not None else None
         current = site.pk if site else None
-    urls = []
+    urls: list[str | None] = []
     for url_path in url_paths:
         candidates = [r for r in roots if url_path.startswith(r.root_path)]
         if not candidates:

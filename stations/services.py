@@ -23,10 +23,10 @@ from organizations.models import ANSWERING_ROLES, PUBLISHING_ROLES, Organization
 from organizations.permissions import can_act
 
 from . import selectors
+from .domain import bookings as booking_moves
 from .domain import geo
 from .domain.calendar import response_deadline, slot_starts
 from .models import (
-    HOLDING_STATUSES,
     Booking,
     BookingStatus,
     OpeningHours,
@@ -319,18 +319,56 @@ def _check_manager(actor, booking: Booking):
         raise Forbidden("只有该站点的管理员可以处理此预约", "Only this station's administrators can handle this booking")
 
 
+def _check_owner(actor, booking: Booking):
+    if booking.user_id != actor.pk:
+        raise forbidden()
+
+
+# Why a move the table (stations.domain.bookings) does not allow is refused (Conflict, code "state").
+_REFUSED = {
+    BookingStatus.CONFIRMED: ("只有待确认的预约可以确认", "Only a pending booking can be confirmed"),
+    BookingStatus.DECLINED: ("该预约已结束，不能婉拒", "This booking is closed and cannot be declined"),
+    BookingStatus.CANCELLED: ("该预约已结束，不能取消", "This booking is closed and cannot be cancelled"),
+    BookingStatus.COMPLETED: ("只有已确认的预约可以记录服务结果", "Only a confirmed booking can get a result"),
+    BookingStatus.EXPIRED: ("只有待确认的预约会过期", "Only a pending booking can expire"),
+}
+
+
+def transition_booking(*, booking_id: int, to: BookingStatus, actor=None, authorize=None, validate=None,
+                       changes: dict | None = None, audit: dict | None = None) -> Booking:
+    """THE change of a booking's state, inside the caller's transaction: lock the row,
+    `authorize(booking)` (who may), refuse a move the table `stations.domain.bookings` does not allow
+    (Conflict), `validate(booking)` (when), save the status and `changes` with
+    update_fields, give the slot's place back when the new state releases it, audit. The caller
+    sends its notifications with the booking returned."""
+    booking = _locked_booking(booking_id)
+    if authorize is not None:
+        authorize(booking)
+    if not booking_moves.can_move(booking.status, to):
+        raise Conflict(*_REFUSED[to], code="state")
+    if validate is not None:
+        validate(booking)
+    changes = {"status": to, **(changes or {})}
+    for name, value in changes.items():
+        setattr(booking, name, value)
+    booking.save(update_fields=list(changes))
+    if to in booking_moves.RELEASES_PLACE:
+        _release(booking.slot_id, booking.station_id)
+    log(instance=booking, action="wagtail.edit", user=actor, data={"status": str(to), **(audit or {})})
+    return booking
+
+
 @transaction.atomic
 def confirm_booking(*, actor, booking_id: int, now=None) -> Booking:
     now = now or timezone.now()
-    booking = _locked_booking(booking_id)
-    _check_manager(actor, booking)
-    if booking.status != BookingStatus.PENDING:
-        raise Conflict("只有待确认的预约可以确认", "Only a pending booking can be confirmed", code="state")
-    if booking.slot.starts_at <= now:
-        raise Invalid("时段已开始，不能再确认", "The slot has already started")
-    booking.status, booking.responded_at, booking.responded_by = BookingStatus.CONFIRMED, now, actor
-    booking.save(update_fields=["status", "responded_at", "responded_by"])
-    log(instance=booking, action="wagtail.edit", user=actor, data={"status": "confirmed"})
+
+    def not_started(booking):
+        if booking.slot.starts_at <= now:
+            raise Invalid("时段已开始，不能再确认", "The slot has already started")
+
+    booking = transition_booking(booking_id=booking_id, to=BookingStatus.CONFIRMED, actor=actor,
+                                 authorize=lambda b: _check_manager(actor, b), validate=not_started,
+                                 changes={"responded_at": now, "responded_by": actor})
     _notify_youth(booking, actor=actor, title=f"预约已确认：{booking.station.title}",
                   body=f"{booking.slot.service.name}，{timezone.localtime(booking.slot.starts_at):%m-%d %H:%M}，请准时到站。")
     return booking
@@ -343,15 +381,10 @@ def decline_booking(*, actor, booking_id: int, reason: str, now=None) -> Booking
     if not reason or len(reason) > 300:
         raise Invalid("请填写婉拒原因（不超过 300 字）", "Give a reason for declining (at most 300 characters)",
                       fields={"reason": "required"})
-    booking = _locked_booking(booking_id)
-    _check_manager(actor, booking)
-    if booking.status not in HOLDING_STATUSES:
-        raise Conflict("该预约已结束，不能婉拒", "This booking is closed and cannot be declined", code="state")
-    booking.status, booking.responded_at, booking.responded_by = BookingStatus.DECLINED, now, actor
-    booking.decline_reason = reason
-    booking.save(update_fields=["status", "responded_at", "responded_by", "decline_reason"])
-    _release(booking.slot_id, booking.station_id)
-    log(instance=booking, action="wagtail.edit", user=actor, data={"status": "declined", "reason": reason})
+    booking = transition_booking(booking_id=booking_id, to=BookingStatus.DECLINED, actor=actor,
+                                 authorize=lambda b: _check_manager(actor, b),
+                                 changes={"responded_at": now, "responded_by": actor, "decline_reason": reason},
+                                 audit={"reason": reason})
     _notify_youth(booking, actor=actor, title=f"预约未能安排：{booking.station.title}",
                   body=f"{actor.public_name}：{reason}。您可以选择其他时段。", url=_booking_url(booking.station))
     return booking
@@ -361,17 +394,14 @@ def decline_booking(*, actor, booking_id: int, reason: str, now=None) -> Booking
 def cancel_booking(*, actor, booking_id: int, now=None) -> Booking:
     _require_login(actor)
     now = now or timezone.now()
-    booking = _locked_booking(booking_id)
-    if booking.user_id != actor.pk:
-        raise forbidden()
-    if booking.status not in HOLDING_STATUSES:
-        raise Conflict("该预约已结束，不能取消", "This booking is closed and cannot be cancelled", code="state")
-    if booking.slot.starts_at <= now:
-        raise Invalid("服务已开始，不能取消", "The service has already started")
-    booking.status, booking.cancelled_at = BookingStatus.CANCELLED, now
-    booking.save(update_fields=["status", "cancelled_at"])
-    _release(booking.slot_id, booking.station_id)
-    log(instance=booking, action="wagtail.edit", user=actor, data={"status": "cancelled"})
+
+    def not_started(booking):
+        if booking.slot.starts_at <= now:
+            raise Invalid("服务已开始，不能取消", "The service has already started")
+
+    booking = transition_booking(booking_id=booking_id, to=BookingStatus.CANCELLED, actor=actor,
+                                 authorize=lambda b: _check_owner(actor, b), validate=not_started,
+                                 changes={"cancelled_at": now})
     _notify_admins(booking, actor=actor, title=f"预约已取消：{booking.slot.service.name}",
                    body=f"{actor.public_name} 取消了 {timezone.localtime(booking.slot.starts_at):%m-%d %H:%M} 的预约。")
     return booking
@@ -383,15 +413,14 @@ def record_result(*, actor, booking_id: int, result: str, now=None) -> Booking:
     result = (result or "").strip()
     if not result or len(result) > 2000:
         raise Invalid("请填写服务结果（不超过 2000 字）", "Record the result (at most 2000 characters)", fields={"result": "required"})
-    booking = _locked_booking(booking_id)
-    _check_manager(actor, booking)
-    if booking.status != BookingStatus.CONFIRMED:
-        raise Conflict("只有已确认的预约可以记录服务结果", "Only a confirmed booking can get a result", code="state")
-    if booking.slot.starts_at > now:
-        raise Invalid("服务尚未开始", "The service has not started yet")
-    booking.status, booking.result, booking.completed_at, booking.completed_by = BookingStatus.COMPLETED, result, now, actor
-    booking.save(update_fields=["status", "result", "completed_at", "completed_by"])
-    log(instance=booking, action="wagtail.edit", user=actor, data={"status": "completed"})
+
+    def started(booking):
+        if booking.slot.starts_at > now:
+            raise Invalid("服务尚未开始", "The service has not started yet")
+
+    booking = transition_booking(booking_id=booking_id, to=BookingStatus.COMPLETED, actor=actor,
+                                 authorize=lambda b: _check_manager(actor, b), validate=started,
+                                 changes={"result": result, "completed_at": now, "completed_by": actor})
     _notify_youth(booking, actor=actor, title=f"服务已完成，请评价：{booking.station.title}", body=result[:200])
     return booking
 
@@ -406,8 +435,7 @@ def rate_booking(*, actor, booking_id: int, score: int, comment: str = "", now=N
     if len(comment) > 500:
         raise Invalid("评价不超过 500 字", "The comment is at most 500 characters", fields={"comment": "too long"})
     booking = _locked_booking(booking_id)
-    if booking.user_id != actor.pk:
-        raise forbidden()
+    _check_owner(actor, booking)
     if booking.status != BookingStatus.COMPLETED:
         raise Conflict("服务完成后才能评价", "You can rate only after the service", code="state")
     if comment:  # shown on the station's public page: the one screening of public text
@@ -454,13 +482,10 @@ def expire_stale(*, now=None) -> int:
     done = 0
     for pk in list(selectors.stale_pending(now).values_list("pk", flat=True)[:500]):
         with transaction.atomic():
-            booking = _locked_booking(pk)
-            if booking.status != BookingStatus.PENDING:
+            try:
+                booking = transition_booking(booking_id=pk, to=BookingStatus.EXPIRED)
+            except Conflict:  # answered or cancelled meanwhile
                 continue
-            booking.status = BookingStatus.EXPIRED
-            booking.save(update_fields=["status"])
-            _release(booking.slot_id, booking.station_id)
-            log(instance=booking, action="wagtail.edit", user=None, data={"status": "expired"})
             _notify_youth(booking, title=f"预约已过期：{booking.station.title}", url=_booking_url(booking.station),
                           body="站点未在服务开始前确认，名额已释放。欢迎预约其他时段。")
             done += 1

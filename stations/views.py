@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import default_organization_for
 from core.errors import ServiceError
 from core.page_cache import anonymous_cacheable
+from organizations.domain.tree import ancestor_path
 from organizations.models import Organization, OrganizationKind
 
 from . import selectors, services
@@ -50,7 +51,7 @@ def service_map(request):
                 city_id = str(c.pk)
                 if own_place.depth > c.depth:
                     district_id = str(own_place.pk if own_place.depth == c.depth + 1
-                                      else Organization.objects.filter(path=own_place.path[:(c.depth + 1) * Organization.steplen])
+                                      else Organization.objects.filter(path=ancestor_path(own_place.path, c.depth + 1))
                                       .values_list("pk", flat=True).first())
                 break
     city = next((c for c in cities if str(c.pk) == city_id), None)

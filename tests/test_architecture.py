@@ -12,13 +12,12 @@ import re
 from collections import defaultdict
 from pathlib import Path
 
-import pytest
-
 ROOT = Path(__file__).resolve().parent.parent
 
 # The documented architecture (issue 24): each app may import only apps of LOWER rank. An
 # app below that must cause something above it offers a signal or a registry the upper app fills in
-# its AppConfig.ready (home.registry, stations.registry, community.experts, community.signals…).
+# its AppConfig.ready (core.hooks in organizations/accounts/moderation, home.registry, stations.registry,
+# community.experts, community.signals…).
 LAYERS = [
     "core",           # the shared library: errors, schemas, pagination, domains, page cache
     "notifications",  # the notification centre every app writes to
@@ -40,16 +39,11 @@ RANK = {app: i for i, app in enumerate(LAYERS)}
 # organizations and accounts are the bottom: they may import these apps only.
 BOTTOM_ALLOWED = {"organizations": {"core", "notifications"}, "accounts": {"core", "notifications", "organizations"}}
 
-# TODO(layers-bottom): edges of the bottom apps that branch `layers-bottom` removes; while they
-# exist the tests xfail on them (and on them only). The lead deletes this set after merging that
-# branch; a listed edge that no longer occurs fails the test, so the set cannot go stale.
-PENDING_BOTTOM = {
-    ("organizations", "accounts"),
-    ("organizations", "home"),
-    ("accounts", "community"),
-    ("accounts", "moderation"),
-    ("accounts", "stations"),
-    ("moderation", "appeals"),
+# Imports for annotations only (under `if TYPE_CHECKING:`) that point up, each with its reason: they
+# run never, so they are left out of the graph, but only when listed here.
+TYPE_ONLY_ALLOWED = {
+    ("notifications", "accounts"): "annotations name the concrete user model (settings.AUTH_USER_MODEL, "
+                                   "accounts.User) for mypy; nothing is imported at run time",
 }
 
 # Lazy model references that point up, each with its reason: (app.Model.field, target) -> why.
@@ -82,6 +76,8 @@ def _scan():
                 return f"{rel}:{node.lineno}"
 
             lazy_nodes = set()
+            type_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If) and _is_type_checking(block.test)
+                         for stmt in block.body for n in ast.walk(stmt)}
             for cls in (n for n in ast.walk(tree) if isinstance(n, ast.ClassDef)):
                 for stmt in cls.body:
                     if not isinstance(stmt, ast.Assign | ast.AnnAssign):
@@ -114,14 +110,23 @@ def _scan():
                 for target in targets:
                     top = target.split(".")[0]
                     if top in RANK and top != app:
+                        if id(node) in type_only and (app, top) in TYPE_ONLY_ALLOWED:
+                            type_only_seen.add((app, top))
+                            continue
                         imports.append((app, top, where(node)))
     return imports, lazy
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or \
+        (isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
 def _callee(call: ast.Call) -> str | None:
     return getattr(call.func, "attr", None) or getattr(call.func, "id", None)
 
 
+type_only_seen: set[tuple[str, str]] = set()
 IMPORTS, LAZY = _scan()
 
 
@@ -129,16 +134,8 @@ def _report(rows) -> str:
     return "\n".join(f"  {src} -> {dst}: {loc}" for src, dst, loc in sorted(rows, key=lambda r: (RANK[r[0]], r[2])))
 
 
-def _pending(rows) -> None:
-    """Fail on anything but the listed bottom edges (`rows`: the offending ones); xfail while those remain."""
-    real = [r for r in rows if (r[0], r[1]) not in PENDING_BOTTOM]
-    assert not real, "upward or forbidden dependencies:\n" + _report(real)
-    present = {(r[0], r[1]) for r in IMPORTS if (r[0], r[1]) in PENDING_BOTTOM}
-    stale = PENDING_BOTTOM - {(a, b) for a, b, _ in IMPORTS}
-    assert not stale, f"fixed (remove from PENDING_BOTTOM): {sorted(stale)}"
-    if present:
-        pytest.xfail("TODO(layers-bottom): bottom-app edges fixed on branch layers-bottom:\n"
-                     + _report([r for r in IMPORTS if (r[0], r[1]) in PENDING_BOTTOM]))
+def _none(rows, what: str) -> None:
+    assert not rows, f"{what}:\n" + _report(rows)
 
 
 def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
@@ -185,20 +182,20 @@ def test_the_scan_sees_imports_of_every_kind():
 def test_no_cycle_among_apps():
     edges = defaultdict(set)
     for src, dst, _ in IMPORTS:
-        if (src, dst) not in PENDING_BOTTOM:
-            edges[src].add(dst)
+        edges[src].add(dst)
     cycles = _cycles(edges)
     assert not cycles, "cycles among apps:\n" + "\n".join(
         " <-> ".join(c) + "\n" + _report([r for r in IMPORTS if r[0] in c and r[1] in c]) for c in cycles)
-    _pending([])
 
 
 def test_every_dependency_goes_down_the_layers():
-    _pending([r for r in IMPORTS if RANK[r[1]] > RANK[r[0]]])
+    assert not set(TYPE_ONLY_ALLOWED) - type_only_seen, "gone (remove from TYPE_ONLY_ALLOWED)"
+    _none([r for r in IMPORTS if RANK[r[1]] > RANK[r[0]]], "dependencies pointing up the layers")
 
 
 def test_organizations_and_accounts_import_only_the_bottom():
-    _pending([r for r in IMPORTS if r[0] in BOTTOM_ALLOWED and r[1] not in BOTTOM_ALLOWED[r[0]]])
+    _none([r for r in IMPORTS if r[0] in BOTTOM_ALLOWED and r[1] not in BOTTOM_ALLOWED[r[0]]],
+          "organizations/accounts depending on apps above the bottom")
 
 
 def test_lazy_model_references_point_down_or_are_allowed():

@@ -1,5 +1,6 @@
 """Project-level behaviour: health check, demo data, settings."""
 
+import io
 import os
 import subprocess
 import sys
@@ -46,7 +47,7 @@ def _counts():
 
 @pytest.mark.django_db(transaction=False)
 def test_demo_data_is_complete_and_idempotent():
-    call_command("load_demo_data", stdout=open(os.devnull, "w"))
+    call_command("load_demo_data", stdout=io.StringIO())
     assert Organization.objects.filter(kind="city").count() >= 22
     assert Organization.objects.filter(kind="county").count() >= 120
     assert Organization.objects.filter(kind="university").count() >= 20
@@ -55,7 +56,7 @@ def test_demo_data_is_complete_and_idempotent():
     first = _counts()
     _demo_users_can_act_at_once()
     _demo_content_makes_sense()
-    call_command("load_demo_data", stdout=open(os.devnull, "w"))
+    call_command("load_demo_data", stdout=io.StringIO())
     assert _counts() == first
 
 

@@ -18,8 +18,8 @@ Ties break on lower load, then lower expert id, so suggestions are stable.
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-# Materialised-path step of organizations.Organization (treebeard's default).
-STEPLEN = 4
+from organizations.domain.tree import STEPLEN, ancestor_path
+
 CITY_DEPTH = 2
 
 SAME_STATION = 40
@@ -59,7 +59,7 @@ class Suggestion:
 
 
 def city_path(path: str) -> str:
-    return path[: STEPLEN * CITY_DEPTH] if len(path) >= STEPLEN * CITY_DEPTH else ""
+    return ancestor_path(path, CITY_DEPTH) if len(path) >= STEPLEN * CITY_DEPTH else ""
 
 
 def eligible(c: Candidate, q: QuestionInfo) -> bool:

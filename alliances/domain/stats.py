@@ -89,11 +89,11 @@ def compute(
     invitations: {invitee_id, question_id, created_at, status}. Returns author/invitee id -> ExpertStats."""
     out: dict[int, ExpertStats] = {}
     responses: dict[int, list[float]] = {}
-    ratings: dict[int, list[int]] = {}
+    ratings: dict[int, list[float]] = {}
     answered_by: dict[tuple[int, int], datetime] = {}
     deadlines: dict[int, datetime | None] = {}
 
-    def get(uid):
+    def get(uid: int) -> ExpertStats:
         if uid not in out:
             out[uid] = ExpertStats(expert_user_id=uid)
         return out[uid]
@@ -161,7 +161,7 @@ def format_duration(seconds: float | None) -> str:
     """'2小时5分' style, for pages and exports."""
     if seconds is None:
         return "—"
-    minutes = int(round(seconds / 60))
+    minutes = round(seconds / 60)
     if minutes < 60:
         return f"{minutes}分钟"
     hours, minutes = divmod(minutes, 60)

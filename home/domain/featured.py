@@ -1,6 +1,6 @@
 """Featured slots and hot items: display windows, the hot score, and how slots are filled."""
 
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import datetime
 from typing import TypeVar
 
@@ -27,7 +27,7 @@ def hot_score(*, views: int, interactions: int, published_at: datetime, now: dat
     return (max(views, 0) + INTERACTION_WEIGHT * max(interactions, 0) + 1) / (age_hours + 2) ** GRAVITY
 
 
-def fill_slots(curated: Sequence[T], hot: Iterable[T], slots: int, key=lambda item: item) -> list[T]:
+def fill_slots(curated: Sequence[T], hot: Iterable[T], slots: int, key: Callable[[T], Hashable] = lambda item: item) -> list[T]:
     """Editors' items first, in their order; empty slots take hot items not already shown."""
     result = list(curated[:slots])
     seen: set[Hashable] = {key(item) for item in result}

@@ -85,7 +85,7 @@ def decimal_weights(weights: Mapping[str, float] | None = None) -> dict[str, Dec
     return {k: Decimal(str(v)) for k, v in merged(weights, DEFAULT_WEIGHTS).items()}
 
 
-def _count(value) -> Decimal:
+def _count(value: object) -> Decimal:
     return Decimal(value) if isinstance(value, int) else Decimal(str(value or 0))
 
 

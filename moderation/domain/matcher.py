@@ -38,16 +38,17 @@ characters outside the BMP.
 """
 
 import functools
+import itertools
 import re
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import IntEnum
-from typing import ClassVar
+from typing import ClassVar, Protocol
 
 import numpy as np
 
-from .normalize import LRO, MAX_CJK_GAP, RLO, codes, fold, fold_table, is_han, visual_order
+from .normalize import MAX_CJK_GAP, codes, fold, fold_table, is_han, visual_order
 
 
 class Action(IntEnum):
@@ -123,7 +124,7 @@ class PyAhoCorasickEngine(Engine):
             self.automaton.add_word(key, (index, len(key)))
         self.automaton.make_automaton()
 
-    def scan(self, text_codes):
+    def scan(self, text_codes: np.ndarray) -> tuple[list[Match], np.ndarray]:
         mapped = fold_table()[text_codes]
         folded = mapped[mapped != 0].tobytes().decode("utf-32-le")
         return [(index, end - length + 1, end + 1) for end, (index, length) in self.automaton.iter(folded)], mapped
@@ -158,7 +159,7 @@ class RustEngine(Engine):
         return ((((0x80 | (s >> 21)) << 24) | (((s >> 14) & 0x7F) << 16) | (((s >> 7) & 0x7F) << 8)
                  | (s & 0x7F)).astype(">u4"))
 
-    def scan(self, text_codes):
+    def scan(self, text_codes: np.ndarray) -> tuple[list[Match], np.ndarray]:
         mapped = self.lut[text_codes]
         data = mapped[mapped != 0].tobytes()
         w = self.width
@@ -202,12 +203,19 @@ def latin_letters() -> re.Pattern:
     return re.compile(f"[{_char_class(np.flatnonzero((table > 0) & (table < 0x80)))}]|[\\U00010000-\\U0010ffff]")
 
 
+class _IndexMap(Protocol):
+    """Reading index → text index (a list, an array, `_Pieces` or `_Composed`)."""
+
+    def __getitem__(self, i: int, /) -> int: ...
+
+
 class _Pieces:
     """Index map of a reading made of pieces (a, b) of the text, `gap` sentinel characters between
     pieces: reading index → text index. Built only when a word is found (a bisect per hit)."""
 
-    def __init__(self, pieces, gap: int):
-        self.pieces, self.starts, at = pieces, [], 0
+    def __init__(self, pieces: list[tuple[int, int]], gap: int) -> None:
+        self.pieces, at = pieces, 0
+        self.starts: list[int] = []
         for a, b in pieces:
             self.starts.append(at)
             at += b - a + gap
@@ -220,7 +228,7 @@ class _Pieces:
 
 
 class _Composed:
-    def __init__(self, inner, order):
+    def __init__(self, inner: _IndexMap, order: Sequence[int]) -> None:
         self.inner, self.order = inner, order
 
     def __getitem__(self, i: int) -> int:
@@ -237,7 +245,7 @@ MIN_INITIALS_CHARS = 3  # initials of shorter words (色情 → sq) would hit or
 MIN_PINYIN_LETTERS = 4
 
 
-def _variants(value) -> list[str]:
+def _variants(value: str | Iterable[str] | None) -> list[str]:
     """A word's variants: a list, or text with one variant per line or separated by , ， 、 ; |."""
     if not value:
         return []
@@ -279,7 +287,7 @@ class Matcher:
             raise ValueError(f"unknown matching engine {engine!r}; one of {', '.join(ENGINES)}")
         entries: dict[str, tuple] = {}
 
-        def add(key, word, category, action, how):
+        def add(key: str, word: str, category: str, action: str, how: str) -> None:
             if not key:
                 return
             token = how in ("pinyin", "initials")  # only as a whole Latin token
@@ -311,16 +319,16 @@ class Matcher:
         self.latin_engine = ENGINES[engine](list(latin)) if latin else None
         # A gap of letters/digits can only hide a listed word between two Chinese characters that
         # follow each other in it (色|情): those pairs, as sorted codes for a vectorised lookup.
-        pairs = set()
+        pairs: set[int] = set()
         for key, value in entries.items():
             if value[3] or not is_han(codes(key)).any():
                 continue
-            pairs.update((ord(a) << 21) | ord(b) for a, b in zip(key, key[1:], strict=False))
+            pairs.update((ord(a) << 21) | ord(b) for a, b in itertools.pairwise(key))
         self.pairs = frozenset(pairs)
         alphabet = {c for key in (*entries, *latin) for c in key}
         self.sentinel = next(cp for cp in range(0xA000, 0xA48D) if chr(cp) not in alphabet)  # a Yi syllable
 
-    def _scan_codes(self, text_codes: np.ndarray, original: np.ndarray | None, source: np.ndarray,
+    def _scan_codes(self, text_codes: np.ndarray, original: _IndexMap | None, source: np.ndarray,
                     tag: str, *, latin: bool = False) -> list[Hit]:
         """Hits in one reading of the text. `original[i]`: the original index of the reading's
         character i (None: the reading is the text itself); `source`: the original text's code
@@ -354,7 +362,7 @@ class Matcher:
     @staticmethod
     def _whole_token(source: np.ndarray, first: int, last: int) -> bool:
         """No Latin letter right before or after the original characters first..last."""
-        def letter(i):
+        def letter(i: int) -> bool:
             return 0 <= i < len(source) and (0x61 <= fold_table()[source[i]] <= 0x7A)
 
         return not letter(first - 1) and not letter(last + 1)
@@ -408,9 +416,9 @@ class Matcher:
             return []
         text_codes = codes(text)
         hits = self._scan_codes(text_codes, None, text_codes, "")
-        readings_ = [(text, None, "")]
-        if RLO in text or LRO in text:
-            order = visual_order(text)
+        readings_: list[tuple[str, list[int] | None, str]] = [(text, None, "")]
+        order = visual_order(text)  # None without a directional override
+        if order is not None:
             hits.extend(self._scan_codes(text_codes[np.array(order, dtype=np.int64)], order, text_codes, "+reordered"))
             readings_.append(("".join(text[i] for i in order), order, "+reordered"))
         for string, order, tag in readings_:

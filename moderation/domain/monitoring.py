@@ -103,15 +103,16 @@ def is_stop_term(word: str) -> bool:
     return word in STOP_WORDS or all(ch in FUNCTION_CHARS for ch in word)
 
 
-def term_counts(texts: Iterable[str]) -> Counter:
+def term_counts(texts: Iterable[str]) -> Counter[str]:
     """Each term counted once per post (a post repeating a word is one voice)."""
-    c = Counter()
+    c: Counter[str] = Counter()
     for t in texts:
         c.update(set(terms(t)))
     return c
 
 
-def bursts(current: Counter, baseline: Sequence[Counter], *, z_threshold=Z_THRESHOLD, min_count=MIN_BURST_COUNT) -> list[Burst]:
+def bursts(current: Counter[str], baseline: Sequence[Counter[str]], *, z_threshold: float = Z_THRESHOLD,
+           min_count: int = MIN_BURST_COUNT) -> list[Burst]:
     n = max(len(baseline), 1)
     out = []
     for term, count in current.items():
@@ -127,8 +128,8 @@ def bursts(current: Counter, baseline: Sequence[Counter], *, z_threshold=Z_THRES
     return sorted(out, key=lambda b: -b.z)
 
 
-def supported_bursts(found: Sequence[Burst], posts: Sequence[Post], *, min_users=MIN_BURST_USERS,
-                     min_share=MIN_BURST_SHARE) -> list[tuple[Burst, list[Post]]]:
+def supported_bursts(found: Sequence[Burst], posts: Sequence[Post], *, min_users: int = MIN_BURST_USERS,
+                     min_share: float = MIN_BURST_SHARE) -> list[tuple[Burst, list[Post]]]:
     """Bursts with minimum support, each with the posts carrying it: the term is on the stop list
     never; it is carried by at least `min_users` distinct users and `min_share` of the window's posts."""
     if not found:
@@ -163,12 +164,13 @@ def _similar(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     return sum(x == y for x, y in zip(a, b, strict=True)) / NUM_HASHES
 
 
-def clusters(posts: Sequence[Post], *, similarity=SIMILARITY, min_users=MIN_CLUSTER_USERS) -> list[Cluster]:
+def clusters(posts: Sequence[Post], *, similarity: float = SIMILARITY,
+             min_users: int = MIN_CLUSTER_USERS) -> list[Cluster]:
     """Groups of similar posts from at least `min_users` distinct users, largest first."""
     sigs = [minhash(shingles(p.text)) for p in posts]
     parent = list(range(len(posts)))
 
-    def find(i):
+    def find(i: int) -> int:
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
@@ -199,8 +201,9 @@ def clusters(posts: Sequence[Post], *, similarity=SIMILARITY, min_users=MIN_CLUS
     return sorted(out, key=lambda c: -c.user_count)
 
 
-def concentrated_demands(current: Sequence[Post], baseline: Sequence[Counter], *, min_users=MIN_CLUSTER_USERS,
-                         similarity=SIMILARITY, z_threshold=Z_THRESHOLD) -> list[tuple[Cluster, list[Burst]]]:
+def concentrated_demands(current: Sequence[Post], baseline: Sequence[Counter[str]], *,
+                         min_users: int = MIN_CLUSTER_USERS, similarity: float = SIMILARITY,
+                         z_threshold: float = Z_THRESHOLD) -> list[tuple[Cluster, list[Burst]]]:
     """Clusters of the current window whose top terms burst against the baseline term counts.
     Clusters that share a bursting term are one demand worded differently, and are merged."""
     current_counts = term_counts(p.text for p in current)

@@ -71,14 +71,21 @@ def _folds_confusably(cp: int) -> bool:
         or 0x10400 <= cp < 0x10500 or 0x1D400 <= cp < 0x1D800
 
 
+def _package_dir(name: str) -> Path:
+    """The directory of an installed package (the data files it ships are read from there)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"no package directory for {name}")
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
 @functools.cache
 def confusable_ascii() -> dict[str, str]:
     """{character: the ASCII letter or digit it is confusable with} from the confusables data the
     confusable_homoglyphs package ships (a lower-case letter preferred, then a digit)."""
     import json
 
-    spec = importlib.util.find_spec("confusable_homoglyphs")
-    path = Path(next(iter(spec.submodule_search_locations))) / "confusables.json"
+    path = _package_dir("confusable_homoglyphs") / "confusables.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     out = {}
     for ch, entries in data.items():
@@ -94,8 +101,7 @@ def confusable_ascii() -> dict[str, str]:
 
 @functools.cache
 def t2s_pairs() -> dict[str, str]:
-    spec = importlib.util.find_spec("opencc")
-    path = Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "TSCharacters.txt"
+    path = _package_dir("opencc") / "dictionary" / "TSCharacters.txt"
     pairs = {}
     with path.open(encoding="utf-8") as fh:
         for line in fh:
@@ -179,7 +185,7 @@ def visual_order(text: str) -> list[int] | None:
     levels = []
     stack: list[tuple[str, int]] = []  # (kind, level of an override or -1)
 
-    def level():
+    def level() -> int:
         return next((lv for _, lv in reversed(stack) if lv >= 0), 0)
 
     for ch in text:

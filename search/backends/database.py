@@ -246,7 +246,7 @@ def _postgres_backend_class():
                     order = ("-content_type_id", "-id") if len(ct_ids) == 1 else ("-id",)
                     window = sample
                     while True:
-                        newest = entries.extra(where=[newest_of(table, ct_ids)],
+                        newest = entries.extra(where=[newest_of(table, ct_ids)],  # noqa: S610 - values are params
                                                params=[*ct_ids, window - 1, *ct_ids, 0])
                         oids = list(newest.order_by(*order).values_list("object_id", flat=True)[:probe + 1])
                         if len(oids) > probe:
@@ -263,7 +263,7 @@ def _postgres_backend_class():
                     #    small source, its own entries tested one by one (_probe_vector(small)).
                     sql, params = entries.values_list("id", "object_id").query.sql_with_params()
                     with connection.cursor() as cur:
-                        cur.execute(f"WITH m AS MATERIALIZED ({sql}) SELECT m.object_id FROM m "  # noqa: S608
+                        cur.execute(f"WITH m AS MATERIALIZED ({sql}) SELECT m.object_id FROM m "
                                     "ORDER BY m.id DESC LIMIT %s", [*params, probe + 1])
                         oids = [row[0] for row in cur.fetchall()]
                 pk_field = model._meta.pk
@@ -394,7 +394,7 @@ def _postgres_backend_class():
                 sql, params = entries.query.sql_with_params()
                 with connection.cursor() as cur:
                     cur.execute(
-                        f"WITH m AS MATERIALIZED ({sql}) SELECT id, content_type_id, object_id FROM ("  # noqa: S608
+                        f"WITH m AS MATERIALIZED ({sql}) SELECT id, content_type_id, object_id FROM ("
                         "SELECT m.*, row_number() OVER (PARTITION BY content_type_id ORDER BY id DESC) AS rn "
                         "FROM m) ranked WHERE rn <= %s", [*params, probe + 1])
                     rows = cur.fetchall()
@@ -431,7 +431,7 @@ def backend_class(vendor: str) -> type:
     return _classes[vendor]
 
 
-def SearchBackend(params):  # noqa: N802 — the name Wagtail looks up in a backend module
+def SearchBackend(params):  # the name Wagtail looks up in a backend module
     vendor = connection.vendor
     if vendor == "sqlite":
         stock = stock_backend_for_connection(params)

@@ -43,7 +43,7 @@ def build_query(words: list[str], *, operator: str = "and") -> SearchQuery | Non
     return And(parts) if operator == "and" else Or(parts)
 
 
-def is_match_all(query) -> bool:
+def is_match_all(query: object) -> bool:
     return isinstance(query, MatchAll)
 
 

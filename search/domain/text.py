@@ -23,6 +23,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Protocol
 
 from opencc import OpenCC
 
@@ -87,7 +88,15 @@ def clean_tokens(tokens: Iterable[str]) -> list[str]:
     return out
 
 
-def index_tokens(text: str, segmenter) -> list[str]:
+class Segmenter(Protocol):
+    """What the search rules need of a word segmenter (a ``jieba.Tokenizer``)."""
+
+    def cut(self, sentence: str, *, HMM: bool = ...) -> Iterable[str]: ...
+
+    def cut_for_search(self, sentence: str, *, HMM: bool = ...) -> Iterable[str]: ...
+
+
+def index_tokens(text: str, segmenter: Segmenter) -> list[str]:
     """Tokens to index for ``text``: search-mode words, then each Chinese character once."""
     text = normalize(text)
     if not text:
@@ -102,11 +111,11 @@ def index_tokens(text: str, segmenter) -> list[str]:
     return words + unigrams
 
 
-def index_text(text: str, segmenter) -> str:
+def index_text(text: str, segmenter: Segmenter) -> str:
     return " ".join(index_tokens(text, segmenter))
 
 
-def query_words(query: str, segmenter, *, drop_stopwords: bool = True) -> list[str]:
+def query_words(query: str, segmenter: Segmenter, *, drop_stopwords: bool = True) -> list[str]:
     """The words of a user's query: normalised, cut to ``MAX_QUERY_CHARS``, segmented in precise
     mode, punctuation and operators dropped, stopwords dropped (unless nothing else is left),
     duplicates removed, at most ``MAX_QUERY_TERMS``."""

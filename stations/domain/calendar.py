@@ -108,7 +108,7 @@ REPLY_RULE = "工作时间内提交的预约1小时内回复，其他时间12小
 
 def slot_starts(day: date, cal: WorkingCalendar, duration: timedelta) -> list[tuple[datetime, datetime]]:
     """Back-to-back slots of `duration` inside the day's working intervals (a remainder is dropped)."""
-    result = []
+    result: list[tuple[datetime, datetime]] = []
     if duration <= timedelta(0):
         return result
     for opens, closes in cal.intervals_on(day):

@@ -112,7 +112,7 @@ def test_alliance_detail_lists_members_and_liaisons(populated, client):
 
 
 def test_alliance_pages_in_wagtail_api_v2(populated, client):
-    alliance, _ = populated
+    _alliance, _ = populated
     r = client.get("/api/v2/pages/", {"type": "alliances.AlliancePage", "fields": "domain,intro,member_count"})
     assert r.status_code == 200
     item = r.json()["items"][0]

@@ -87,7 +87,7 @@ def test_matching_picks_idle_local_expert_before_busy_or_distant(community, tree
     # idle local 30, busy local 30 - 3×8 = 6, idle in another city 0; wrong domain and away never.
     assert names == ["闲本地", "忙本地", "闲外地"]
     assert [s["score"] for s in got] == [30, 6, 0]
-    assert got[0]["load"] == 0 and [s for s in got if s["expert"] == busy_local][0]["load"] == 3
+    assert got[0]["load"] == 0 and next(s for s in got if s["expert"] == busy_local)["load"] == 3
 
 
 def test_full_expert_is_not_suggested(community, tree):

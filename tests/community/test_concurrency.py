@@ -25,7 +25,7 @@ def test_concurrent_first_answers_stop_the_clock_once(make_staff):
         try:
             barrier.wait()
             services.answer_question(actor=user, question=Question.objects.get(pk=q.pk), body=f"{user.pk} 的回答内容")
-        except Exception as exc:  # pragma: no cover - reported below
+        except Exception as exc:  # noqa: BLE001 - reported below  # pragma: no cover
             errors.append(exc)
         finally:
             connection.close()

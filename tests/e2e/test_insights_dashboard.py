@@ -52,7 +52,8 @@ def test_staff_dashboard_charts_map_drilldown_and_csv(live_server, page):
     with page.expect_download() as info:
         drill.get_by_role("link", name="CSV").click()
     path = info.value.path()
-    text = open(path, encoding="utf-8-sig").read()
+    with open(path, encoding="utf-8-sig") as fh:
+        text = fh.read()
     assert info.value.suggested_filename.endswith(".csv")
     lines = text.splitlines()
     assert any(line.startswith("天河区") or ",天河区," in line or "天河区" in line for line in lines[1:])

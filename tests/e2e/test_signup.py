@@ -87,7 +87,7 @@ def test_youth_joins_asks_resets_downloads_and_closes(live_server, page, setting
     page.goto(base + "/accounts/profile/")
     with page.expect_download() as download:
         page.get_by_role("link", name="下载我的个人信息副本（JSON）").click()
-    data = json.loads(open(download.value.path(), encoding="utf-8").read())
+    data = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert data["account"]["mobile"] == "13512340001"
     assert data["questions"][0]["title"] == "天河区哪里可以咨询实习合同问题"
 

@@ -169,7 +169,7 @@ def test_frequent_words_rank_a_bounded_candidate_set_and_count_to_a_limit(conten
     counts stop early and are marked as lower bounds ("n+"), pagination still works — whether the
     source has fewer index entries than the probe window (its newest-window step is skipped) or
     more (the window step runs first: a window of 3 finds too few, one of 40 enough)."""
-    pages, _ = content
+    _pages, _ = content
     settings.YV_SEARCH_PROBE_WINDOW = window
     settings.YV_SEARCH_PROBE = 4
     settings.YV_SEARCH_RANK_CANDIDATES = 3

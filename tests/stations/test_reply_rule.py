@@ -53,7 +53,7 @@ def test_reminder_and_escalation_follow_the_twelve_hours(nine_to_six, youth, sta
     from notifications.models import Notification
 
     now = datetime(2026, 11, 27, 19, 0, tzinfo=CHINA)  # Friday evening
-    due, booking = _book(client_for(youth), nine_to_six, now)
+    due, _booking = _book(client_for(youth), nine_to_six, now)
     with freeze_time(due - timedelta(minutes=1)):
         assert services.escalate_overdue() == 0
     with freeze_time(due + timedelta(minutes=1)):  # Saturday 07:01, not Tuesday

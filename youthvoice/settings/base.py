@@ -8,6 +8,7 @@ Environment variables (django-environ):
 """
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -314,14 +315,14 @@ CELERY_BEAT_SCHEDULE["stations-generate-slots"] = {"task": "stations.tasks.gener
 # Drafts can be previewed by a headless front end: set YV_HEADLESS_PREVIEW_URL (e.g.
 # https://app.example.org/preview) and Wagtail's preview redirects there with a token that the front
 # end exchanges at /api/v2/page_preview/. Unset, previews render our own templates.
-INSTALLED_APPS += ["wagtail_headless_preview"]  # noqa: F405
+INSTALLED_APPS += ["wagtail_headless_preview"]
 _YV_PREVIEW_URL = env("YV_HEADLESS_PREVIEW_URL", default="")
 WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": _YV_PREVIEW_URL} if _YV_PREVIEW_URL else {}}
 # Whole responses of editorial pages and of /api/v2/pages/ are cached for anonymous visitors
 # (core.page_cache); every publish/unpublish/move/delete invalidates them.
-MIDDLEWARE += ["core.page_cache.AnonymousPageCacheMiddleware"]  # noqa: F405
+MIDDLEWARE += ["core.page_cache.AnonymousPageCacheMiddleware"]
 # Outermost: anonymous hits answered before sessions, auth, CSRF and CSP run (core.page_cache, issue 23).
-MIDDLEWARE.insert(0, "core.page_cache.EarlyPageCacheMiddleware")  # noqa: F405
+MIDDLEWARE.insert(0, "core.page_cache.EarlyPageCacheMiddleware")
 # Apps with public non-page views (forms, feeds, maps) provide `urls.py`, mounted at /<prefix>/
 # (youthvoice/urls.py); the page cache never stores their responses unless the prefix is a scope below.
 YV_APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "alliances"), ("appeals", "appeals"),
@@ -331,7 +332,7 @@ YV_APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "all
 # generation (bumped by the owning app: answers, moderation, bookings); search results also expire.
 YV_PAGE_CACHE_EARLY = env.bool("YV_PAGE_CACHE_EARLY", default=True)
 YV_PAGE_CACHE_SCOPES = ("qa", "stations", "search")
-YV_PAGE_CACHE_SCOPE_SECONDS = {"search": env.int("YV_PAGE_CACHE_SEARCH_SECONDS", default=30)}  # noqa: F405
+YV_PAGE_CACHE_SCOPE_SECONDS = {"search": env.int("YV_PAGE_CACHE_SEARCH_SECONDS", default=30)}
 YV_PAGE_CACHE_ENABLED = env.bool("YV_PAGE_CACHE_ENABLED", default=True)
 YV_PAGE_CACHE_SECONDS = env.int("YV_PAGE_CACHE_SECONDS", default=120)
 # --- Search (search/ app, issue 8) -----------------------------------------------------------
@@ -389,16 +390,16 @@ INSIGHTS_ORG_SCORE_WEIGHTS = {"answer_rate": 40.0, "on_time_rate": 30.0, "satisf
 INSIGHTS_MAX_RANGE_DAYS = {"day": 366, "week": 732, "month": 1830, "year": 3660, "range": 366}
 
 # --- Security hardening (accounts/, issue 11 items 3–5; docs/security.md) ---------------------------
-INSTALLED_APPS += ["csp", "django_otp", "django_otp.plugins.otp_totp"]  # noqa: F405
+INSTALLED_APPS += ["csp", "django_otp", "django_otp.plugins.otp_totp"]
 # django-otp marks a session verified; AdminOTPMiddleware sends staff who must use TOTP to the step.
 # CSPMiddleware gives every response a Content-Security-Policy (a nonce for our pages, Wagtail's
 # allowances under /admin/). LoginThrottleMiddleware turns a throttled login into our bilingual 429.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,  # noqa: F405
+MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
                   "django_otp.middleware.OTPMiddleware")
-MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,  # noqa: F405
+MIDDLEWARE.insert(MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
                   "accounts.otp.AdminOTPMiddleware")
-MIDDLEWARE.insert(1, "accounts.csp.YouthVoiceCSPMiddleware")  # noqa: F405
-MIDDLEWARE += ["accounts.security.LoginThrottleMiddleware"]  # noqa: F405
+MIDDLEWARE.insert(1, "accounts.csp.YouthVoiceCSPMiddleware")
+MIDDLEWARE += ["accounts.security.LoginThrottleMiddleware"]
 # The throttle goes first: it refuses an attempt that must still wait before any password is checked.
 # Soft lockout (accounts/security.py, rule in accounts/domain/login_throttle.py): per account, per
 # client address and per known browser; 5 free failures an account (20 an address), then 15 s doubling
@@ -428,7 +429,7 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None  # avatars never leave the site (and CSP st
 from csp.constants import NONCE as CSP_NONCE  # noqa: E402
 
 _YV_TILE_ORIGINS = ["/".join(u.split("/")[:3]).replace("{s}.", "*.")
-                    for u in (YV_MAP_TILE_URL, YV_ADMIN_MAP_TILE_URL) if u]  # noqa: F405
+                    for u in (YV_MAP_TILE_URL, YV_ADMIN_MAP_TILE_URL) if u]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
@@ -479,11 +480,11 @@ YV_SMS_LIMITS = {"interval_seconds": 60, "number_hour": 5, "number_day": 10, "ip
                  "total_day": env.int("YV_SMS_DAILY_TOTAL", default=100000), "captcha_after": 2}
 YV_PRIVACY_VERSION = "2026-12-01"  # bump when templates/accounts/privacy.html changes: consents name it
 # Wagtail's user admin with our fields (phone, real name, real-name status) through its user viewset.
-INSTALLED_APPS[INSTALLED_APPS.index("wagtail.users")] = "accounts.apps.YouthVoiceUsersAppConfig"  # noqa: F405
+INSTALLED_APPS[INSTALLED_APPS.index("wagtail.users")] = "accounts.apps.YouthVoiceUsersAppConfig"
 # --- Notifications: notices of these kinds about the same subject (e.g. comments on one question)
 # that reach a recipient while the previous one is unread and within the window become one notice
 # with a count (notifications.services.notify_many), so a flood cannot bury the notification centre.
-YV_NOTIFICATION_COALESCE = {"kinds": ["comment", "answer", "alliance"], "window_seconds": 3600}
+YV_NOTIFICATION_COALESCE: dict[str, Any] = {"kinds": ["comment", "answer", "alliance"], "window_seconds": 3600}
 # --- Avatars (accounts/uploads.py): every avatar upload is bounded in bytes, pixels (read from the
 # header, before anything is decoded) and format (recognised from the content).
 YV_AVATAR_MAX_BYTES = 2 * 1024 * 1024
@@ -493,8 +494,8 @@ YV_AVATAR_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 # django-oauth-toolkit is the authorization server; partners/ keeps the registry of League systems
 # (each linked to a DOT Application), the bearer-token auth of /api/, webhooks and the change log.
 # docs/partners.md.
-INSTALLED_APPS += ["partners", "oauth2_provider", "wagtail.api.v3"]  # partners first: its templates override DOT's  # noqa: F405
-INSTALLED_APPS += ["demo"]  # the demo data of every app (manage.py load_demo_data): the top layer  # noqa: F405
+INSTALLED_APPS += ["partners", "oauth2_provider", "wagtail.api.v3"]  # partners first: its templates override DOT's
+INSTALLED_APPS += ["demo"]  # the demo data of every app (manage.py load_demo_data): the top layer
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("partners.context_processors.partner_links")
 from partners.keys import private_key_pem as _oidc_key  # noqa: E402
 
@@ -545,7 +546,7 @@ OAUTH2_PROVIDER = {
 YV_WEBHOOK_TIMEOUT_SECONDS = env.float("YV_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 YV_WEBHOOK_RETRY_SECONDS = env.int("YV_WEBHOOK_RETRY_SECONDS", default=30)  # first retry; doubles, capped at 6 h
 YV_WEBHOOK_GIVE_UP_SECONDS = env.int("YV_WEBHOOK_GIVE_UP_SECONDS", default=4 * 24 * 3600)
-CELERY_BEAT_SCHEDULE["partners-sweep-webhooks"] = {"task": "partners.tasks.sweep_webhooks", "schedule": 60.0}  # noqa: F405
+CELERY_BEAT_SCHEDULE["partners-sweep-webhooks"] = {"task": "partners.tasks.sweep_webhooks", "schedule": 60.0}
 # The public origin (https://…) named in the OpenAPI OAuth2 flows; empty: paths relative to the site.
 YV_PUBLIC_BASE_URL = env("YV_PUBLIC_BASE_URL", default="")
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named for migrations' swappable dependency
