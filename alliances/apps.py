@@ -7,8 +7,6 @@ class AlliancesConfig(AppConfig):
     verbose_name = _("Service alliances and experts")
 
     def ready(self):
-        from community import experts
+        from . import registrations
 
-        from .experts import DIRECTORY
-
-        experts.register(DIRECTORY)  # who is an expert, for the Q&A app (community.experts)
+        registrations.register()  # community.hooks.expert_directory: who is an expert, for the Q&A app

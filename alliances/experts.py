@@ -1,4 +1,5 @@
-"""The expert directory alliances gives the Q&A app (community.experts, registered in AlliancesConfig.ready)."""
+"""The expert directory alliances gives the Q&A app (community.experts; the community.hooks.expert_directory
+hook, filled in alliances/registrations.py)."""
 
 from community.experts import ExpertDirectory
 

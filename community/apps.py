@@ -21,12 +21,9 @@ class CommunityConfig(AppConfig):
         page_cache.register_hit_hook("qa-view", services.record_view_id)  # a cached question page counts its view
 
         from home import registry as home_registry
-        from stations import registry as stations_registry
 
         from .selectors import feed_queryset
 
-        # POST /api/stations/referrals takes the Q&A app's one referral path (stations.registry)
-        stations_registry.register_question_referral(services.refer_question_by_id)
         # home's featured and hot slots and topic pages show the public questions (home.registry)
         home_registry.register_questions(Question, public=feed_queryset, visibility_fields=("status", "moderation_status"))
 
@@ -39,4 +36,4 @@ class CommunityConfig(AppConfig):
 
         from . import registrations
 
-        registrations.register()  # accounts.hooks.personal_data: questions, answers, comments
+        registrations.register()  # accounts.hooks.personal_data; stations.hooks.question_referral

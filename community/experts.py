@@ -1,6 +1,5 @@
-"""Who is an expert, for the Q&A app: a hook the experts' app fills in its AppConfig.ready
-(alliances.apps registers `alliances.experts.DIRECTORY`). community knows no app above it; without a
-registered directory nobody is an expert.
+"""Who is an expert, for the Q&A app: the directory behind the `community.hooks.expert_directory` hook,
+which alliances fills (alliances/registrations.py, alliances/experts.py). community knows no app above it.
 
 The directory answers:
 - `profile(user)`: the user's profile if they are an active expert, else None;
@@ -24,34 +23,27 @@ class ExpertDirectory:
     invite_suggested: Callable
 
 
-_directory: ExpertDirectory | None = None
+def _directory() -> ExpertDirectory:
+    from .hooks import expert_directory
 
-
-def register(directory: ExpertDirectory) -> None:
-    global _directory
-    _directory = directory
+    return expert_directory()
 
 
 def active_expert(user):
-    return _directory.profile(user) if _directory else None
+    return _directory().profile(user)
 
 
 def check_invitable(expert) -> None:
-    if _directory:
-        _directory.check_invitable(expert)
+    _directory().check_invitable(expert)
 
 
 def suggest(question, *, limit: int, exclude_user_ids) -> list[dict]:
-    return _directory.suggest(question, limit=limit, exclude_user_ids=exclude_user_ids) if _directory else []
+    return _directory().suggest(question, limit=limit, exclude_user_ids=exclude_user_ids)
 
 
 def in_domain(domain: str):
-    return _directory.in_domain(domain) if _directory else []
+    return _directory().in_domain(domain)
 
 
 def invite_suggested(*, actor, question, expert_ids: list[int], invite) -> list:
-    if _directory is None:
-        from core.errors import NotFound
-
-        raise NotFound("专家不存在", "Unknown experts", fields={"expert_ids": list(expert_ids)})
-    return _directory.invite_suggested(actor=actor, question=question, expert_ids=expert_ids, invite=invite)
+    return _directory().invite_suggested(actor=actor, question=question, expert_ids=expert_ids, invite=invite)

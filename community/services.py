@@ -259,7 +259,7 @@ def refer_to_station(*, actor, question: Question, station_id: int | None, servi
 
 @transaction.atomic
 def refer_question_by_id(*, actor, question_id: int, asker, station, service=None, note: str = ""):
-    """The stations API's referral (POST /api/stations/referrals, registered in stations.registry):
+    """The stations API's referral (POST /api/stations/referrals, filled into stations.hooks.question_referral):
     the caller names the question by id and its asker, who must be the question's own."""
     question = Question.objects.select_related("organization", "asker").filter(pk=question_id).first()
     if question is None:

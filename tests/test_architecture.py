@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The documented architecture (issue 24): each app may import only apps of LOWER rank. An
 # app below that must cause something above it offers a signal or a registry the upper app fills in
-# its AppConfig.ready (core.hooks in organizations/accounts/moderation, home.registry, stations.registry,
+# its AppConfig.ready (core.hooks in organizations/accounts/moderation, home.registry, stations.hooks,
 # community.experts, community.signals…).
 LAYERS = [
     "core",           # the shared library: errors, schemas, pagination, domains, page cache
