@@ -7,6 +7,7 @@ from typing import Literal
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema
+from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
 
 from core.domains import ServiceDomain
@@ -230,12 +231,18 @@ def get_question(request, question_id: int):
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 
+_renderer = JSONRenderer()  # ninja's default; the API root gives its own (use_renderer, youthvoice/api.py)
+
+
+def use_renderer(renderer) -> None:
+    global _renderer
+    _renderer = renderer
+
+
 def _render(request, schema, data) -> bytes:
     """The response body exactly as ninja would render `data` under `schema` (validated once, when
     it is cached; a cache hit then sends the stored bytes without validating or encoding again)."""
-    from youthvoice.api import api
-
-    return api.renderer.render(request, schema.model_validate(data).model_dump(), response_status=200).encode()
+    return _renderer.render(request, schema.model_validate(data).model_dump(), response_status=200).encode()
 
 
 def _for_viewer(question_id: int, entry: dict, user):

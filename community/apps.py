@@ -14,11 +14,18 @@ class CommunityConfig(AppConfig):
 
         connect_signals()
 
-        from home import cache as page_cache
+        from core import page_cache
 
         from . import services
 
         page_cache.register_hit_hook("qa-view", services.record_view_id)  # a cached question page counts its view
+
+        from home import registry as home_registry
+
+        from .selectors import feed_queryset
+
+        # home's featured and hot slots and topic pages show the public questions (home.registry)
+        home_registry.register_questions(Question, public=feed_queryset, visibility_fields=("status", "moderation_status"))
 
         registry.register(Question, kind="question", text_fields=("title", "body"), author_field="asker",
                           time_field="asked_at", monitored=True, url=lambda q: q.get_absolute_url())
@@ -29,4 +36,4 @@ class CommunityConfig(AppConfig):
 
         from . import registrations
 
-        registrations.register()  # accounts.hooks.personal_data: questions, answers, comments
+        registrations.register()  # accounts.hooks.personal_data; stations.hooks.question_referral

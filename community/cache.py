@@ -56,8 +56,8 @@ def invalidate_many(question_ids) -> None:
 
 
 def _bump_pages(question_ids) -> None:
-    """The anonymous page cache (home.cache): the question pages and the feeds that show them."""
-    from home import cache as page_cache
+    """The anonymous page cache (core.page_cache): the question pages and the feeds that show them."""
+    from core import page_cache
 
     for pk in question_ids:
         page_cache.bump(f"qa:{pk}")

@@ -3,7 +3,9 @@ CommunityConfig.ready().
 
 - accounts.hooks.personal_data["community"]: the user's questions, answers and comments in their
   personal-data copy; after an account closes, the cached pages of their posts are dropped (the
-  posts stay, under the closed account's name)."""
+  posts stay, under the closed account's name).
+- stations.hooks.question_referral: POST /api/stations/referrals takes the Q&A app's one referral path
+  (services.refer_question_by_id)."""
 
 
 def _iso(value):
@@ -38,3 +40,10 @@ def register() -> None:
     from accounts.hooks import register_personal_data
 
     register_personal_data("community", export=export_personal_data, after_close=invalidate_posts)
+
+    from stations import hooks as station_hooks
+
+    from .services import refer_question_by_id
+
+    # POST /api/stations/referrals takes the Q&A app's one referral path
+    station_hooks.question_referral.register(refer_question_by_id)

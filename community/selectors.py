@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
 
-from alliances.selectors import active_expert
 from moderation.models import ModerationStatus
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, Organization
 from organizations.selectors import liaison_users_by_org, on_duty_users_by_org
 
+from . import experts
 from .models import (
     Answer,
     Comment,
@@ -375,19 +375,14 @@ def answerer_statistics(user) -> dict:
 
 
 def expert_profile(user):
-    return active_expert(user)
+    return experts.active_expert(user)
 
 
 def suggested_experts(question: Question, limit: int = 5) -> list[dict]:
     """Experts matched to the question by alliances (domain, location, home station, current load),
     leaving out the asker and whoever is already invited."""
-    from alliances.selectors import suggest_experts
-    from alliances.sources import community_sources
-
     exclude = [question.asker_id, *question.invitations.values_list("invitee_id", flat=True)]
-    rows = suggest_experts(domain=question.domain, organization=question.organization,
-                           station_id=question.target_station_id, sources=community_sources(), limit=limit,
-                           exclude_user_ids=exclude)
+    rows = experts.suggest(question, limit=limit, exclude_user_ids=exclude)
     for row in rows:
         row["reason_labels"] = [MATCH_REASONS_ZH.get(r, r) for r in row["reasons"] if not r.startswith("load_")]
     return rows
@@ -399,9 +394,7 @@ MATCH_REASONS_ZH = {"same_station": "同一青年之家", "same_org": "同一组
 
 def experts_for_domain(domain: str):
     """Active experts of a domain (for the invite picker)."""
-    from alliances.selectors import experts_in_domain
-
-    return experts_in_domain(domain).order_by("pk")
+    return experts.in_domain(domain)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,8 +17,6 @@ from wagtail.log_actions import log
 
 from accounts.models import level_for_points
 from accounts.sms import notices as sms_notices
-from alliances.selectors import active_expert
-from alliances.services import check_invitable
 from core.domains import ServiceDomain
 from core.errors import Conflict, Forbidden, Invalid, NotFound
 from moderation import services as moderation
@@ -26,10 +24,9 @@ from notifications.services import Notice, notify, notify_many
 from organizations import permissions
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, MODERATION_ROLES, Organization
 from organizations.selectors import parents_by_org, work_calendar
-from partners import events as partner_events
 
 from . import cache as qa_cache
-from . import selectors
+from . import experts, selectors
 from .domain import deadlines, points, ranking
 from .models import (
     LATE_REASON,
@@ -50,6 +47,7 @@ from .models import (
     QuestionTag,
     TargetKind,
 )
+from .signals import question_events_created
 from .text import clean_text
 
 TITLE_MIN, TITLE_MAX = 4, 80
@@ -167,7 +165,7 @@ def _resolve_target(kind: str, target_id: int | None):
         return "target_organization", org
     if kind == TargetKind.EXPERT:
         user = get_user_model().objects.filter(pk=target_id, is_active=True).first()
-        if user is None or active_expert(user) is None:
+        if user is None or experts.active_expert(user) is None:
             raise NotFound("提问对象不是专家", "The target is not an expert", fields={"target_id": "not_an_expert"})
         return "target_expert", user
     if kind == TargetKind.STATION:
@@ -240,14 +238,13 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
 @transaction.atomic
 def refer_to_station(*, actor, question: Question, station_id: int | None, service_id: int | None = None,
                      note: str = ""):
-    """Refer a question to a station (转介): the asker is offered a booking there. Who may refer is
-    decided by `stations.services.offer_booking` (one rule for the Q&A and stations APIs), which
-    also notifies the asker; the question's history shows who referred it where."""
+    """Refer a question to a station (转介): the asker is offered a booking there (the Q&A endpoint and
+    the question page's form)."""
     from stations.models import StationPage, StationService
-    from stations.services import offer_booking
+    from stations.services import check_referral
 
     _require_user(actor)
-    _writable(question)
+    check_referral(actor=actor, organization=question.organization)
     station = StationPage.objects.live().public().filter(pk=station_id).first() if station_id else None
     if station is None:
         raise NotFound("青年之家不存在", "Unknown station", fields={"station_id": "unknown"})
@@ -257,8 +254,35 @@ def refer_to_station(*, actor, question: Question, station_id: int | None, servi
         if service is None:
             raise NotFound("该站点没有这项服务", "That service is not offered by this station",
                            fields={"service_id": "unknown"})
+    return _refer(actor=actor, question=question, station=station, service=service, note=note)
+
+
+@transaction.atomic
+def refer_question_by_id(*, actor, question_id: int, asker, station, service=None, note: str = ""):
+    """The stations API's referral (POST /api/stations/referrals, filled into stations.hooks.question_referral):
+    the caller names the question by id and its asker, who must be the question's own."""
+    question = Question.objects.select_related("organization", "asker").filter(pk=question_id).first()
+    if question is None:
+        raise NotFound("问题不存在", "The question does not exist")
+    from stations.services import check_referral
+
+    check_referral(actor=actor, organization=question.organization)
+    if asker is not None and question.asker_id != asker.pk:
+        raise Invalid("只能转介给提问人", "Only the asker can be referred", fields={"asker_id": "not the asker"})
+    return _refer(actor=actor, question=question, station=station, service=service, note=note)
+
+
+def _refer(*, actor, question: Question, station, service, note: str):
+    """The one referral path: who may refer is decided by `stations.services.check_referral` (called
+    first by both entries, so that a refusal comes before any detail, and again by offer_booking),
+    which also notifies the asker; the question's history shows who referred it where."""
+    from stations.services import offer_booking
+
+    _writable(question)
     note = screen(note, field="note", max_length=300, multiline=False, actor=actor)
-    referral = offer_booking(actor=actor, question=question, station=station, service=service, note=note)
+    referral = offer_booking(actor=actor, station=station, question_id=question.pk, question_title=question.title,
+                             question_url=question.get_absolute_url(), organization=question.organization,
+                             asker=question.asker, service=service, note=note)
     _event(question, EventKind.REFERRED, actor=actor, to_org=station.organization, reason=f"{station.title} {note}".strip())
     return referral
 
@@ -270,7 +294,7 @@ def answer_role(user, question: Question, as_organization: Organization | None) 
         return AnswerRole.ORGANIZATION
     if permissions.can_act(user, question.organization, ANSWERING_ROLES):
         return AnswerRole.STAFF
-    if active_expert(user) is not None:
+    if experts.active_expert(user) is not None:
         return AnswerRole.EXPERT
     if Invitation.objects.filter(question=question, invitee=user, status=InvitationStatus.ACCEPTED).exists():
         return AnswerRole.STAFF if permissions.is_staff_anywhere(user, ANSWERING_ROLES) else AnswerRole.PEER
@@ -418,7 +442,7 @@ def unfollow(*, actor, question: Question) -> bool:
 
 
 def record_view_id(question_id: int) -> None:
-    """A view of a question page served from the anonymous page cache (home.cache hit hook)."""
+    """A view of a question page served from the anonymous page cache (core.page_cache hit hook)."""
     if settings.YV_QA_BUFFER_VIEWS and qa_cache.buffer_view(question_id):
         return
     Question.objects.filter(pk=question_id).update(view_count=F("view_count") + 1)
@@ -536,12 +560,12 @@ def invite(*, actor, question: Question, invitee, message: str = "") -> Invitati
     if invitee is None or not invitee.is_active:
         raise NotFound("被邀请人不存在", "Unknown invitee", fields={"invitee_id": "unknown"})
     invitee_is_staff = permissions.is_staff_anywhere(invitee, ANSWERING_ROLES)
-    expert = active_expert(invitee)
+    expert = experts.active_expert(invitee)
     if expert is None and not (is_staff and invitee_is_staff):
         raise Invalid("只能邀请专家（工作人员可邀请工作人员）", "Only experts can be invited (staff may invite staff)",
                       fields={"invitee_id": "not_an_expert"})
     if expert is not None:
-        check_invitable(expert)  # alliances' rule: active and not away
+        experts.check_invitable(expert)  # alliances' rule: active and not away
     if invitee.pk == actor.pk or invitee.pk == question.asker_id:
         raise Invalid("不能邀请自己", "You cannot invite yourself", fields={"invitee_id": "self"})
     invitation, created = Invitation.objects.get_or_create(question=question, invitee=invitee,
@@ -557,12 +581,10 @@ def invite(*, actor, question: Question, invitee, message: str = "") -> Invitati
 @transaction.atomic
 def invite_suggested(*, actor, question: Question, expert_ids: list[int]) -> list[Invitation]:
     """Staff invite the matched experts (alliances' suggestions) in one action; all or nothing."""
-    from alliances.services import invite_suggestions
-
     _require_user(actor)
     if not permissions.can_act(actor, question.organization, ANSWERING_ROLES):
         raise Forbidden("只有该问题所属组织的工作人员可以批量邀请", "Only staff of the question's organisation may invite suggestions")
-    return invite_suggestions(actor=actor, question=question, expert_ids=list(expert_ids or []), invite=invite)
+    return experts.invite_suggested(actor=actor, question=question, expert_ids=list(expert_ids or []), invite=invite)
 
 
 @transaction.atomic
@@ -759,7 +781,7 @@ def escalate_due(*, now, limit: int = 500, only: int | None = None, lookup=None)
         QuestionEvent(question=q, kind=EventKind.OVERDUE, from_organization=q.organization, to_organization=q.escalated_to,
                       created_at=now, reason=f"超过截止时间 {timezone.localtime(q.deadline_at):%m-%d %H:%M} 未回答"[:REASON_MAX])
         for q in questions])
-    partner_events.question_events(overdue)  # bulk_create sends no post_save: the partners' feed (issue 21)
+    question_events_created.send(sender=QuestionEvent, events=overdue)  # bulk_create sends no post_save (partners' feed)
     lookup = lookup or selectors.AssigneeLookup(now)
     lookup.prefetch({q.escalated_to for q in questions})
     later = _duty_start(now)

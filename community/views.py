@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import default_organization_for
 from core.domains import ServiceDomain
 from core.errors import Invalid, ServiceError
-from home.cache import anonymous_cacheable
+from core.page_cache import anonymous_cacheable
 from organizations import permissions
 from organizations.domain.tree import ancestor_paths
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, Organization

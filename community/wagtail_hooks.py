@@ -145,3 +145,11 @@ def register_qa_menu():
         PermittedMenuItem(tag_viewset, _("Question tags"), reverse("qa_tags:index"), icon_name="tag", order=40),
     ]
     return SubmenuMenuItem(_("Q&A"), Menu(items=items), icon_name="help", order=120)
+
+
+@hooks.register("register_admin_viewset")
+def register_question_chooser():
+    """The chooser for featured questions (home.FeaturedItem.link_question): community.choosers."""
+    from .choosers import question_chooser_viewset
+
+    return question_chooser_viewset

@@ -1,7 +1,7 @@
 """Wagtail API v2 endpoints of this app: pages with a `branch` filter (an organisation's id or
 slug: its branch page and everything below it), cached for anonymous readers, and `page_preview`
 for headless draft previews (wagtail-headless-preview). Registered on youthvoice.api_v2.api_router
-in HomeConfig.ready()."""
+by youthvoice/api_v2.py."""
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.signing import BadSignature

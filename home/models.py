@@ -22,9 +22,9 @@ from wagtail.snippets.models import register_snippet
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 from wagtail_headless_preview.settings import headless_preview_settings
 
+from core import page_cache as content_cache
 from core.domains import ServiceDomain
 
-from . import cache as content_cache
 from .blocks import BodyBlock
 from .forms import BranchPageForm
 
@@ -40,7 +40,7 @@ class AccentColour(models.TextChoices):
 
 
 class EditorialPageMixin(HeadlessPreviewMixin):
-    """Every page type of this app: anonymous responses may be cached whole (home.cache), and a
+    """Every page type of this app: anonymous responses may be cached whole (core.page_cache), and a
     headless front end can preview drafts when WAGTAIL_HEADLESS_PREVIEW["CLIENT_URLS"] is set;
     without it, Wagtail's own preview renders our templates as usual."""
 

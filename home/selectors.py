@@ -23,6 +23,7 @@ from .models import (
     ContentPage,
     ContestIndexPage,
     ContestPage,
+    FeaturedItem,
     OfferIndexPage,
     PageStats,
     ServiceLink,
@@ -122,9 +123,12 @@ def public_questions():
     short `summary_text` instead of the body and without the tag prefetch."""
     from django.db.models.functions import Substr
 
-    from community.selectors import feed_queryset
+    from .registry import questions
 
-    return feed_queryset().select_related(None).prefetch_related(None).annotate(summary_text=Substr("body", 1, SUMMARY_CHARS))
+    source = questions()
+    if source is None:  # no Q&A app registered (home.registry): no question is public
+        return FeaturedItem._meta.get_field("link_question").related_model.objects.none()
+    return source.public().select_related(None).prefetch_related(None).annotate(summary_text=Substr("body", 1, SUMMARY_CHARS))
 
 
 def _question_summary(question) -> str:

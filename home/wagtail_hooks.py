@@ -26,10 +26,3 @@ def signup_listing_button(page, user, next_url=None):
 @hooks.register("register_page_header_buttons")
 def signup_header_button(page, user, view_name, next_url=None):
     yield from _signup_button(page, user, 17)
-
-
-@hooks.register("register_admin_viewset")
-def register_question_chooser():
-    from .choosers import question_chooser_viewset
-
-    return question_chooser_viewset

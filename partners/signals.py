@@ -3,6 +3,8 @@
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from community.signals import question_events_created
+
 from .models import Partner, WebhookEndpoint
 
 
@@ -29,6 +31,13 @@ def _question_event(sender, instance, created, raw=False, **kwargs):
         from .events import question_events
 
         question_events([instance])
+
+
+@receiver(question_events_created)
+def _question_events_bulk(sender, events, **kwargs):
+    from .events import question_events
+
+    question_events(events)
 
 
 @receiver(post_save, sender="appeals.AppealEvent")

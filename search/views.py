@@ -6,7 +6,7 @@ from django.shortcuts import render
 
 from core.domains import DOMAIN_LABELS_ZH, ServiceDomain
 from core.errors import ServiceError
-from home.cache import anonymous_cacheable
+from core.page_cache import anonymous_cacheable
 
 from . import selectors
 

@@ -15,7 +15,7 @@ from core.pagination import MAX_INT, LimitOffsetPagination
 from core.schemas import StrictInt
 from organizations.models import Organization
 
-from . import coverage, selectors, services
+from . import coverage, hooks, selectors, services
 from .domain.geo import CHINA_BOUNDS
 from .models import BaseType, Booking, BookingStatus, StationService
 
@@ -271,9 +271,10 @@ def create_referral(request, payload: ReferralIn):
     service = None
     if payload.service_id:
         service = get_object_or_404(StationService, pk=payload.service_id)
-    # The question's own title and address are used (question_title/question_url are ignored).
-    r = services.offer_booking(actor=request.user, question_id=payload.question_id, asker=asker, station=station,
-                               service=service, note=payload.note)
+    # The Q&A app's referral (stations.hooks): the question's own title and address are used
+    # (question_title/question_url are ignored), the same path as the Q&A endpoint.
+    r = hooks.question_referral(actor=request.user, question_id=payload.question_id, asker=asker, station=station,
+                                service=service, note=payload.note)
     r.booking_url = f"{station.url}?referral={r.pk}#book"
     return 201, r
 

@@ -166,7 +166,7 @@ class StationPage(Page):
     def serve(self, request, *args, **kwargs):
         """Anonymous visitors may get the page from the early page cache, checked against this
         station's scope (bumped when a booking takes or frees a place)."""
-        from home import cache as page_cache
+        from core import page_cache
 
         scope = f"station:{self.pk}"
         generation = page_cache.scope_generation(scope)

@@ -158,7 +158,7 @@ def _release(slot_id: int, station_id: int | None = None) -> None:
 
 def _places_changed(station_id: int | None) -> None:
     """A slot's free places changed: the station page cached for anonymous visitors shows them."""
-    from home import cache as page_cache
+    from core import page_cache
 
     if station_id:
         page_cache.bump(f"station:{station_id}")
@@ -493,48 +493,43 @@ def expire_stale(*, now=None) -> int:
 
 
 # --- referral -----------------------------------------------------------------------------------
+# One referral path: the Q&A app owns the question-to-station referral (community.services.
+# refer_to_station, behind both /api/community/questions/{id}/referrals/ and /api/stations/referrals)
+# and calls `offer_booking` with plain values; this app knows no question.
 
-def can_refer(actor, question) -> bool:
+def can_refer(actor, organization: Organization) -> bool:
     """The one rule of who refers a Q&A question to a station: staff of the question's organisation
     (or above) who answer its questions, or run its stations (REFERRAL_ROLES)."""
-    return can_act(actor, question.organization, REFERRAL_ROLES)
+    return can_act(actor, organization, REFERRAL_ROLES)
+
+
+def check_referral(*, actor, organization: Organization) -> None:
+    """Raise unless `actor` may refer a question of `organization` (check, then `offer_booking`:
+    a caller validating more first calls this before, so that a refusal comes before any detail)."""
+    _require_login(actor)
+    if not can_refer(actor, organization):
+        raise Forbidden("只有该问题所属组织的工作人员可以转介", "Only staff of the question's organisation may refer it")
 
 
 @transaction.atomic
-def offer_booking(*, actor, station: StationPage, question=None, question_id: int | None = None, asker=None,
-                  service: StationService | None = None, note: str = "") -> Referral:
-    """Refer a Q&A question to a station: its asker is offered a booking there (转介).
-
-    Callers pass the question object (`community.services.refer_to_station`) or its id (the
-    stations API). The permission is checked here and only here (`can_refer`); the referral goes to
-    the question's own asker (an `asker` given by the caller must be that one), with the question's
-    own title and address."""
-    _require_login(actor)
-    if question is None:
-        from community.models import Question
-
-        question = (Question.objects.select_related("organization", "asker").filter(pk=question_id).first()
-                    if question_id is not None else None)
-        if question is None:
-            raise NotFound("问题不存在", "The question does not exist")
-    if not can_refer(actor, question):
-        raise Forbidden("只有该问题所属组织的工作人员可以转介", "Only staff of the question's organisation may refer it")
-    if asker is not None and question.asker_id != asker.pk:
-        raise Invalid("只能转介给提问人", "Only the asker can be referred", fields={"asker_id": "not the asker"})
-    asker = question.asker
+def offer_booking(*, actor, station: StationPage, question_id: int, question_title: str, question_url: str,
+                  organization: Organization, asker, service: StationService | None = None, note: str = "") -> Referral:
+    """Offer a question's asker a booking at a station (转介). The question is given by value: its id,
+    title, address, organisation (whose staff may refer it: `check_referral`) and asker."""
+    check_referral(actor=actor, organization=organization)
     if asker is None:
         raise Invalid("提问人不存在", "The asker is unknown", fields={"asker": "required"})
     if service is not None and service.station_id != station.pk:
         raise Invalid("该服务不属于此站点", "That service is not offered by this station", fields={"service_id": service.pk})
-    if Referral.objects.filter(question_id=question.pk, station=station).exists():
+    if Referral.objects.filter(question_id=question_id, station=station).exists():
         raise Conflict("该问题已转介到此站点", "This question is already referred to this station", code="duplicate")
     referral = Referral.objects.create(
-        question_id=question.pk, question_title=question.title[:200], question_url=question.get_absolute_url()[:300],
+        question_id=question_id, question_title=question_title[:200], question_url=question_url[:300],
         station=station, service=service, asker=asker, referred_by=actor, note=(note or "")[:300],
     )
-    log(instance=referral, action="wagtail.create", user=actor, data={"question_id": question.pk})
+    log(instance=referral, action="wagtail.create", user=actor, data={"question_id": question_id})
     notify(recipients=[asker], kind="station_referral", actor=actor, email=True,
            title=f"您的问题已转介到{station.title}",
-           body=f"“{question.title}”可以到线下服务站当面解决。{note}".strip(),
+           body=f"“{question_title}”可以到线下服务站当面解决。{note}".strip(),
            url=f"{_booking_url(station)}?referral={referral.pk}#book", subject=f"stations.referral:{referral.pk}")
     return referral

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.selectors import default_organization_for
 from core.errors import ServiceError
-from home.cache import anonymous_cacheable
+from core.page_cache import anonymous_cacheable
 from organizations.domain.tree import ancestor_path
 from organizations.models import Organization, OrganizationKind
 

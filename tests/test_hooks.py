@@ -41,6 +41,14 @@ def test_every_hook_is_filled_by_the_app_above():
     assert organization_hooks.record_sensitive_consent._impl is account_services.record_sensitive_consent
     assert moderation_hooks.appeal_for_alert_ref._impl is appeals.registrations.appeal_for_alert_ref
     assert moderation_hooks.open_appeal_for_alert._impl is appeals.registrations.open_appeal_for_alert
+    from community.services import refer_question_by_id
+    from stations import hooks as station_hooks
+
+    assert station_hooks.question_referral._impl is refer_question_by_id
+    import alliances.registrations
+    from community import hooks as community_hooks
+
+    assert community_hooks.expert_directory._impl is alliances.registrations.expert_directory
     for signal in (organization_signals.organization_created, organization_signals.organization_renamed):
         receivers = [entry[1]() for entry in signal.receivers]  # (key, weak reference, is_async)
         assert home.registrations._branch_page in receivers

@@ -292,8 +292,9 @@ def invalid(request, exc: ValidationError):
     )
 
 
-# Each app with an `api.py` exposes `router` (a ninja Router); it is mounted at /api/<prefix>/.
-# Order is the order of the docs page.
+# Each app with an `api.py` exposes `router` (a ninja Router); it is mounted at /api/<prefix>/. An app
+# that renders responses itself (a cached body) declares `use_renderer(renderer)` and is given the
+# API's renderer here (apps import nothing from youthvoice). Order is the order of the docs page.
 API_APPS = [
     ("organizations", "organizations", _("Organisations")),
     ("accounts", "accounts", _("Accounts")),
@@ -316,6 +317,8 @@ def _register_routers():
             continue
         module = importlib.import_module(f"{app_label}.api")
         api.add_router(f"/{prefix}/", module.router, tags=[str(tag)])
+        if hasattr(module, "use_renderer"):
+            module.use_renderer(api.renderer)
 
 
 _register_routers()

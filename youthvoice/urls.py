@@ -32,10 +32,9 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Apps with public non-page views (forms, feeds, maps) provide `urls.py`, mounted at /<prefix>/.
-APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "alliances"), ("appeals", "appeals"),
-            ("insights", "insights"), ("search", "search"), ("home", "content"),
-            ("notifications", "notifications")]
+# Apps with public non-page views (forms, feeds, maps) provide `urls.py`, mounted at /<prefix>/
+# (the list is in the settings: the page cache, core.page_cache, reads it too).
+APP_URLS = settings.YV_APP_URLS
 for app_label, prefix in APP_URLS:
     if importlib.util.find_spec(f"{app_label}.urls") is not None:
         urlpatterns.append(path(f"{prefix}/", include(f"{app_label}.urls")))

@@ -104,11 +104,11 @@ def test_a_fresh_demo_youth_asks_a_question(live_server, page, settings):
     from django.db import transaction
     from django.utils import timezone
 
-    from accounts import demo as accounts_demo
-    from community import demo as community_demo
-    from home.management.commands.load_demo_data import settle_history
+    from demo import accounts as accounts_demo
+    from demo import community as community_demo
+    from demo import organizations as organizations_demo
+    from demo.management.commands.load_demo_data import settle_history
     from moderation.services import rate_limits_suspended
-    from organizations import demo as organizations_demo
 
     settings.YV_RATE_LIMITS_ENABLED = True
     started = timezone.now()

@@ -11,7 +11,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from partners import demo
+from demo import partners as demo
 from tests.conftest import build_tree
 from tests.factories import UserFactory
 

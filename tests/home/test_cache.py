@@ -2,7 +2,7 @@
 
 import re
 
-from home import cache
+from core import page_cache as cache
 
 
 def test_anonymous_home_is_cached_and_publish_invalidates(content, tree, client):

@@ -1,4 +1,4 @@
-"""The early page cache (home.cache.EarlyPageCacheMiddleware, issue 23): anonymous hits before the
+"""The early page cache (core.page_cache.EarlyPageCacheMiddleware, issue 23): anonymous hits before the
 rest of the middleware, no query on a hit, ETag/304, invalidation by scope, never one user's page to
 another."""
 

@@ -105,8 +105,8 @@ def test_the_office_is_a_provincial_unit_set_by_provincial_admins(tree, office, 
 
 
 def test_the_demo_has_the_office_with_staff_and_roster(db):
-    from accounts.demo import load as load_users
-    from organizations.demo import load as load_orgs
+    from demo.accounts import load as load_users
+    from demo.organizations import load as load_orgs
 
     load_orgs()
     load_users()

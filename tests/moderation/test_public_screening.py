@@ -142,7 +142,7 @@ def test_screening_stays_fast_with_a_large_list_and_long_posts(words):
 
 
 def test_the_demo_word_list_catches_the_probes_evasions(db, grown_youth, client_for):
-    from moderation import demo
+    from demo import moderation as demo
 
     demo.load()
     demo.load()  # idempotent

@@ -5,7 +5,7 @@ import pytest
 import requests
 from django.test import Client
 
-from partners import demo as partners_demo
+from demo import partners as partners_demo
 from partners.models import Partner
 
 

@@ -11,7 +11,7 @@ from authlib.integrations.requests_client import OAuth2Session
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from partners.demo import DEMO_CLIENT_ID, DEMO_LOGOUT_URI, DEMO_REDIRECT_URI
+from demo.partners import DEMO_CLIENT_ID, DEMO_LOGOUT_URI, DEMO_REDIRECT_URI
 from tests.factories import UserFactory
 
 from .conftest import browser_for, submit_consent

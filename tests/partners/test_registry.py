@@ -3,8 +3,8 @@ follows the partner; OpenAPI declares the OAuth2 flows and each operation's scop
 
 import pytest
 
+from demo import partners as demo
 from organizations.models import StaffRole
-from partners import demo
 from partners.models import Partner
 from tests.factories import UserFactory
 

@@ -153,7 +153,7 @@ QUERIES = [
     ("１２３５５", ["d09"], "full-width"),
 ]
 
-# The user dictionary used for the set (a subset of search/demo.py's terms).
+# The user dictionary used for the set (a subset of demo/search.py's terms).
 DICTIONARY = ["团省委", "青年之家", "青马工程", "智慧团建", "推优入党", "创业担保贷款", "志愿汇", "人才驿站", "粤港澳大湾区"]
 
 

@@ -171,8 +171,8 @@ def test_referral_offers_booking(three, tree, youth, make_staff, client_for):
 
 
 def test_one_referral_rule_for_both_apis(three, tree, youth, make_staff, client_for):
-    """Who may refer is decided once, in stations.services.offer_booking: the Q&A endpoint (which
-    passes the question object) and the stations endpoint (question id) agree for every role."""
+    """Who may refer is decided once (stations.services.check_referral, on the one referral path
+    community.services._refer): the Q&A endpoint and the stations endpoint agree for every role."""
     from community.services import ask_question
     from stations.services import REFERRAL_ROLES
 

@@ -319,10 +319,15 @@ INSTALLED_APPS += ["wagtail_headless_preview"]
 _YV_PREVIEW_URL = env("YV_HEADLESS_PREVIEW_URL", default="")
 WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": _YV_PREVIEW_URL} if _YV_PREVIEW_URL else {}}
 # Whole responses of editorial pages and of /api/v2/pages/ are cached for anonymous visitors
-# (home.cache); every publish/unpublish/move/delete invalidates them.
-MIDDLEWARE += ["home.cache.AnonymousPageCacheMiddleware"]
-# Outermost: anonymous hits answered before sessions, auth, CSRF and CSP run (home.cache, issue 23).
-MIDDLEWARE.insert(0, "home.cache.EarlyPageCacheMiddleware")
+# (core.page_cache); every publish/unpublish/move/delete invalidates them.
+MIDDLEWARE += ["core.page_cache.AnonymousPageCacheMiddleware"]
+# Outermost: anonymous hits answered before sessions, auth, CSRF and CSP run (core.page_cache, issue 23).
+MIDDLEWARE.insert(0, "core.page_cache.EarlyPageCacheMiddleware")
+# Apps with public non-page views (forms, feeds, maps) provide `urls.py`, mounted at /<prefix>/
+# (youthvoice/urls.py); the page cache never stores their responses unless the prefix is a scope below.
+YV_APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "alliances"), ("appeals", "appeals"),
+               ("insights", "insights"), ("search", "search"), ("home", "content"),
+               ("notifications", "notifications")]
 # The apps' views that may be cached for anonymous visitors, each path checked against its scope's
 # generation (bumped by the owning app: answers, moderation, bookings); search results also expire.
 YV_PAGE_CACHE_EARLY = env.bool("YV_PAGE_CACHE_EARLY", default=True)
@@ -490,6 +495,7 @@ YV_AVATAR_FORMATS = ("JPEG", "PNG", "GIF", "WEBP")
 # (each linked to a DOT Application), the bearer-token auth of /api/, webhooks and the change log.
 # docs/partners.md.
 INSTALLED_APPS += ["partners", "oauth2_provider", "wagtail.api.v3"]  # partners first: its templates override DOT's
+INSTALLED_APPS += ["demo"]  # the demo data of every app (manage.py load_demo_data): the top layer
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("partners.context_processors.partner_links")
 from partners.keys import private_key_pem as _oidc_key  # noqa: E402
 

@@ -1,5 +1,5 @@
 """Regenerate the demo images (run once; the PNG/JPEG files are committed):
-    .venv/bin/python home/demo_images/make_images.py
+    .venv/bin/python demo/images/make_images.py
 Drawn with Pillow and the Noto Sans CJK font from Debian's fonts-noto-cjk; nothing is downloaded."""
 
 import math

@@ -1,8 +1,8 @@
 """Demo data: the real Guangdong League organisation tree. Idempotent: existing rows are kept."""
 
-from .data import guangdong
-from .models import Organization, OrganizationKind
-from .services import create_organization, ensure_groups, ensure_platform_office
+from organizations.data import guangdong
+from organizations.models import Organization, OrganizationKind
+from organizations.services import create_organization, ensure_groups, ensure_platform_office
 
 
 def _ensure(parent, *, slug, **fields):

@@ -1,7 +1,7 @@
 """Demo data for search: the user dictionary of League and youth-policy terms, then an index
 rebuild so that the demo content is searchable in Chinese straight away."""
 
-from .models import DictionaryTerm
+from search.models import DictionaryTerm
 
 TERMS = [
     ("团省委", "共青团广东省委员会的简称"),
@@ -33,7 +33,7 @@ def load(stdout=None) -> dict:
         _, new = DictionaryTerm.objects.get_or_create(term=term, defaults={"note": note})
         created += new
     if created:
-        from .signals import _deferred, indexing_deferred
+        from search.signals import _deferred, indexing_deferred
 
         if indexing_deferred():  # load_demo_data rebuilds the index once at its end
             _deferred.stats["rebuild"] = True

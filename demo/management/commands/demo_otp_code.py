@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 
-from accounts.demo import DEMO_TOTP_BASE32, DEMO_TOTP_HEX
+from demo.accounts import DEMO_TOTP_BASE32, DEMO_TOTP_HEX
 
 
 class Command(BaseCommand):

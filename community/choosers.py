@@ -1,6 +1,7 @@
 """The admin chooser for featured questions: a searchable modal of public questions, newest first,
 instead of a select box of every question (it is registered as the default widget for foreign keys
-to `community.Question` in admin forms, so `FieldPanel("link_question")` uses it)."""
+to `community.Question` in admin forms, so home's `FieldPanel("link_question")` uses it). Its URL
+stays /admin/home/question-chooser/ (the access matrix documents it)."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.ui.tables import Column, DateColumn
@@ -12,7 +13,7 @@ class PublicQuestionsMixin:
     ordering = ["-asked_at", "-id"]
 
     def get_object_list(self):
-        from community.selectors import feed_queryset
+        from .selectors import feed_queryset
 
         # the Q&A app's public questions (its filter uses only the index's filter fields, so the
         # modal's search box works through the search backend)

@@ -12,11 +12,20 @@ from django.utils import timezone
 
 from alliances.selectors import active_expert
 from alliances.services import register_expert
+from community import services
+from community.domain import deadlines, ranking
+from community.models import (
+    Answer,
+    AnswerRole,
+    Comment,
+    EventKind,
+    Like,
+    Question,
+    QuestionEvent,
+    QuestionStatus,
+    QuestionTag,
+)
 from organizations.models import Organization, OrganizationKind
-
-from . import services
-from .domain import deadlines, ranking
-from .models import Answer, AnswerRole, Comment, EventKind, Like, Question, QuestionEvent, QuestionStatus, QuestionTag
 
 TARGET_QUESTIONS = 320
 # Open questions asked within the last hours (inside their answer window); the rest of the history
@@ -334,7 +343,7 @@ def load(stdout=None) -> dict:
     swept = services.sweep_deadlines(now=now)
     if stdout:
         stdout.write(f"questions: {Question.objects.count()} ({created} new), answers: +{answers}, swept: {swept}")
-    from home.demo import feature_questions
+    from demo.home import feature_questions
 
     feature_questions(stdout=stdout)  # home's demo ran before there were questions to feature
     return {"created": created}

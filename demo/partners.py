@@ -2,16 +2,15 @@
 "广东志愿者平台 (demo)" public client for trying the 一号通 flow (README, docs/partners.md)."""
 
 from organizations.models import Organization
-
-from . import services
-from .models import Partner
+from partners import services
+from partners.models import Partner
 
 DEMO_CLIENT_ID = "yv-demo-gd-volunteer"
 DEMO_REDIRECT_URI = "http://127.0.0.1:8765/callback"
 DEMO_LOGOUT_URI = "http://127.0.0.1:8765/"
 DEMO_SCOPES = "openid profile phone real_name organization roles qa:read qa:write bookings appeals"
 
-LEAGUE_SYSTEMS = [  # the hard-coded footer links they replace (home.demo.SERVICE_LINKS)
+LEAGUE_SYSTEMS = [  # the hard-coded footer links they replace (demo.home.SERVICE_LINKS)
     ("团员管理", "https://www.gdyouth.cn/", "智慧团建：团员发展、组织关系转接", "🪪"),
     ("公益志愿", "https://www.i-volunteer.org.cn/", "志愿者注册、志愿服务活动报名", "🤝"),
     ("就业实习", "https://www.gdyouth.cn/", "青年就业见习岗位与实习信息", "💼"),

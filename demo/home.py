@@ -1,7 +1,7 @@
 """Demo data for branches and editorial content: the League's online service links [G1.2], branch
 introductions and style, and for the province and every city branch its index pages, an article,
 an activity with sign-up, a contest with candidates, a youth offer, a topic and featured slots —
-all in Chinese, with images drawn by home/demo_images/make_images.py and shipped in the repository.
+all in Chinese, with images drawn by demo/images/make_images.py and shipped in the repository.
 Also the moderation workflow of every branch. Idempotent: pages are found by slug, images by title."""
 
 from datetime import timedelta
@@ -13,10 +13,7 @@ from wagtail.images.models import Image
 from wagtail.models import Collection, WorkflowPage
 
 from core.domains import DOMAIN_LABELS_ZH, ServiceDomain
-from organizations.data.guangdong import CITY_SLUGS
-from organizations.models import Organization
-
-from .models import (
+from home.models import (
     AccentColour,
     ActivityIndexPage,
     ActivityPage,
@@ -35,8 +32,10 @@ from .models import (
     TopicIndexPage,
     TopicPage,
 )
+from organizations.data.guangdong import CITY_SLUGS
+from organizations.models import Organization
 
-IMAGES_DIR = Path(__file__).parent / "demo_images"
+IMAGES_DIR = Path(__file__).parent / "images"
 
 SERVICE_LINKS = [
     ("团员管理", "https://www.gdyouth.cn/", "智慧团建：团员发展、组织关系转接", "🪪"),
@@ -214,7 +213,7 @@ def _city_content(branch: BranchHomePage, city: str, images: dict, now, seq: int
 
 
 def _categories(branch, images) -> int:
-    from .models import CategoryFeaturedItem
+    from home.models import CategoryFeaturedItem
 
     created = 0
     for domain in ServiceDomain.values:
@@ -230,8 +229,8 @@ def _interactions(now) -> None:
     """A few sign-ups and votes by the demo youths, through the services (skipped when present)."""
     from django.contrib.auth import get_user_model
 
-    from . import services
-    from .models import ActivitySignup, Vote
+    from home import services
+    from home.models import ActivitySignup, Vote
 
     youths = list(get_user_model().objects.filter(username__startswith="youth_"))
     gz = BranchHomePage.objects.filter(organization__slug="guangzhou").first()
@@ -251,7 +250,7 @@ def _interactions(now) -> None:
 
 
 def load(stdout=None) -> dict:
-    from .services import ensure_branch_workflow
+    from home.services import ensure_branch_workflow
 
     created = 0
     for order, (title, url, description, icon) in enumerate(SERVICE_LINKS):
@@ -299,8 +298,8 @@ def load(stdout=None) -> dict:
         if page.organization.admins_group_id:
             ensure_branch_workflow(organization=page.organization, page=page)
     _interactions(now)
-    feature_questions()  # a no-op until the Q&A demo has run (community.demo calls it again at its end)
-    from .cache import invalidate
+    feature_questions()  # a no-op until the Q&A demo has run (demo.community calls it again at its end)
+    from core.page_cache import invalidate
 
     invalidate()  # pages created live without the publish signal
     if stdout:
@@ -314,7 +313,7 @@ TOPIC_QUESTIONS = 6
 
 
 def feature_questions(stdout=None) -> dict:
-    """Link the Q&A demo to the editorial demo (run after community.demo; idempotent): the province
+    """Link the Q&A demo to the editorial demo (run after demo.community; idempotent): the province
     home features its most answered employment question as an editor's slot, and the job-season
     topics of the province and Guangzhou gather employment questions of their branch that carry the
     topic's tag (the tag becomes a curated question tag, so the topic's "参与议题" link prefills it)."""
@@ -323,8 +322,7 @@ def feature_questions(stdout=None) -> dict:
     if not apps.is_installed("community"):
         return {"featured": 0, "tagged": 0}
     from community.models import QuestionTag, TaggedQuestion
-
-    from .selectors import public_questions
+    from home.selectors import public_questions
 
     featured = tagged = 0
     home = HomePage.objects.first()
@@ -356,7 +354,7 @@ def feature_questions(stdout=None) -> dict:
                                            ignore_conflicts=True)
         tagged += len(questions)
     if featured or tagged:
-        from .cache import invalidate
+        from core.page_cache import invalidate
 
         invalidate()
     if stdout:

@@ -34,8 +34,8 @@ PROMOTIONS = [
 
 
 def load(stdout=None):
-    from .models import TrainingRecord
-    from .services import aggregate_range
+    from insights.models import TrainingRecord
+    from insights.services import aggregate_range
 
     User = get_user_model()
     today = timezone.localdate()
@@ -50,9 +50,8 @@ def load(stdout=None):
             defaults={"organization": membership.organization, "kind": kind, "provider": provider,
                       "hours": Decimal(hours)})
         made += created
+    from insights.models import AwardRound, PromotionActivity
     from organizations.models import Organization
-
-    from .models import AwardRound, PromotionActivity
 
     for username, slug, kind, title, channel, days_ago, reach in PROMOTIONS:
         user, org = User.objects.filter(username=username).first(), Organization.objects.filter(slug=slug).first()

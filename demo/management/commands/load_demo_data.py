@@ -9,20 +9,20 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
-# Each app with demo data has a `demo.load(stdout)`; they run in this order (later ones use the
+# Each app with demo data has a module here (demo/<app>.py) with `load(stdout)`; they run in this order (later ones use the
 # organisations and users made by earlier ones). Every loader is idempotent.
 DEMO_MODULES = [
-    "organizations.demo",
-    "accounts.demo",
-    "home.demo",
-    "alliances.demo",
-    "stations.demo",
-    "community.demo",
-    "appeals.demo",
-    "insights.demo",
-    "search.demo",
-    "partners.demo",
-    "moderation.demo",  # last: the word list must not screen the demo content loaded before it
+    "demo.organizations",
+    "demo.accounts",
+    "demo.home",
+    "demo.alliances",
+    "demo.stations",
+    "demo.community",
+    "demo.appeals",
+    "demo.insights",
+    "demo.search",
+    "demo.partners",
+    "demo.moderation",  # last: the word list must not screen the demo content loaded before it
 ]
 
 

@@ -4,8 +4,8 @@ homophone variants and allow-list entries the screening docs use (docs/moderatio
 the evasions of issue 25), and innocent words that contain a listed one. Loaded last: the word list
 must not screen the demo content loaded before it."""
 
-from .models import AllowedWord, SensitiveWord
-from .services import bump_word_list_version
+from moderation.models import AllowedWord, SensitiveWord
+from moderation.services import bump_word_list_version
 
 WORDS = [  # word, category, action, variants (one per line)
     ("色情", "porn", "block", "涩情\n瑟情"),

@@ -12,10 +12,9 @@ from django.utils import timezone
 
 from organizations.domain.tree import ancestor_path
 from organizations.models import Organization, OrganizationKind
-
-from . import services
-from .domain.coverage import SPECIAL_SLUGS
-from .models import Booking, ServiceSlot, StationPage
+from stations import services
+from stations.domain.coverage import SPECIAL_SLUGS
+from stations.models import Booking, ServiceSlot, StationPage
 
 SERVICES = [
     ("心理咨询", "一对一心理疏导与情绪支持，由服务联盟心理咨询师坐班。", 60, 2),
@@ -125,7 +124,7 @@ def load(stdout=None) -> dict:
     bookings = _bookings()
     if stdout:
         stdout.write(f"stations: {StationPage.objects.count()} ({created} new), {slots} new slots, {bookings} new bookings")
-    from alliances.demo import assign_home_stations
+    from demo.alliances import assign_home_stations
 
     assign_home_stations()  # alliances' demo ran first, before any station existed
     return {"created": created}

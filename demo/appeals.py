@@ -7,11 +7,10 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from appeals import services
+from appeals.domain.workflow import Role
+from appeals.models import Appeal
 from organizations.models import Organization
-
-from . import services
-from .domain.workflow import Role
-from .models import Appeal
 
 ROLES = [
     ("appeal_ops", "guangdong", Role.OPS),

@@ -5,10 +5,9 @@ import functools
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from accounts.models import RealNameStatus
 from organizations.models import Organization, StaffRole
 from organizations.services import add_staff
-
-from .models import RealNameStatus
 
 DEMO_PASSWORD = "yv-demo-2026"
 
@@ -34,14 +33,14 @@ DEMO_USERS = [
     ("youth_ahua", "阿华", "", "13900000002", [], "440305"),
     ("youth_xiaofang", "小芳", "", "13900000003", [], "shantou"),
     ("youth_jiajun", "家俊", "", "13900000004", [], "sysu"),
-    # appeal handlers (roles given by appeals.demo: AppealHandler memberships)
+    # appeal handlers (roles given by demo.appeals: AppealHandler memberships)
     ("appeal_ops", "团省委开发运维组", "周晓峰", "13800000041", [], "bigdata-center"),
     ("appeal_coord", "团省委综合协调组", "许文静", "13800000042", [], "office"),
     ("appeal_leader", "团省委领导", "王建国", "13800000043", [], "guangdong"),
     ("rights_handler", "权益部承办人", "罗嘉怡", "13800000044", [], "rights-dept"),
     ("gz_appeal_handler", "广州团市委承办人", "蔡志强", "13800000045", [], "guangzhou"),
     ("sz_appeal_handler", "深圳团市委承办人", "钟丽华", "13800000046", [], "shenzhen"),
-    # Q&A community (community/demo.py): experts (registered there) and more askers
+    # Q&A community (demo/community.py): experts (registered there) and more askers
     ("expert_lawyer", "王律师", "王建国", "13700000001", [], "guangzhou"),
     ("expert_psych", "陈老师（心理咨询师）", "陈静怡", "13700000002", [], "shenzhen"),
     ("expert_career", "李老师（就业指导）", "李文博", "13700000003", [], "foshan"),

@@ -1,4 +1,6 @@
-"""Whole-response cache for anonymous visitors of editorial pages and of the page API.
+"""Whole-response cache for anonymous visitors of editorial pages and of the page API (shared
+infrastructure: home, community, stations and search use it; it knows no app — the apps' URL
+prefixes come from settings.YV_APP_URLS).
 
 Pages opt in (`EditorialPageMixin.serve` marks the response); the page API (home.api_v2) marks its
 responses too. Keys carry a content generation number that every publish, unpublish, move or
@@ -64,9 +66,7 @@ def _key(request, gen: int) -> str:
 def _uncacheable_prefixes() -> tuple[str, ...]:
     """Paths whose responses never opt in: our own API (not the page API) and the apps' views. Not
     asking the cache for them saves two cache round trips on every such request."""
-    from youthvoice.urls import APP_URLS
-
-    return (*SKIP_PREFIXES, *(f"/{prefix}/" for _, prefix in APP_URLS))
+    return (*SKIP_PREFIXES, *(f"/{prefix}/" for _, prefix in getattr(settings, "YV_APP_URLS", ())))
 
 
 def _candidate(request) -> bool:
@@ -209,10 +209,8 @@ def _early_candidate(request) -> bool:
 @functools.cache
 def _early_excluded_prefixes() -> tuple[str, ...]:
     """App URL prefixes whose views never opt in (only the scopes' views may)."""
-    from youthvoice.urls import APP_URLS
-
     scopes = set(getattr(settings, "YV_PAGE_CACHE_SCOPES", ()))
-    return tuple(f"/{prefix}/" for _, prefix in APP_URLS if prefix not in scopes)
+    return tuple(f"/{prefix}/" for _, prefix in getattr(settings, "YV_APP_URLS", ()) if prefix not in scopes)
 
 
 def _language(request) -> str:

@@ -4,20 +4,15 @@ domains and cities; a few pending applications, an invitation and a suspension t
 Idempotent: everything is looked up by a natural key before it is created.
 
 Home stations: stations are loaded after this module, so `assign_home_stations()` links experts to a
-station of their organisation when stations exist (call it at the end of stations.demo, see
+station of their organisation when stations exist (call it at the end of demo.stations, see
 docs/alliances.md); it is idempotent too."""
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.demo import demo_password_hash
 from accounts.models import RealNameStatus
-from core.domains import DOMAIN_LABELS_ZH, ServiceDomain
-from home.models import BranchHomePage
-from organizations.models import Organization
-
-from .models import (
+from alliances.models import (
     AllianceIndexPage,
     AllianceLiaison,
     AllianceMembership,
@@ -31,6 +26,10 @@ from .models import (
     MemberOrganizationKind,
     MembershipStatus,
 )
+from core.domains import DOMAIN_LABELS_ZH, ServiceDomain
+from demo.accounts import demo_password_hash
+from home.models import BranchHomePage
+from organizations.models import Organization
 
 D = ServiceDomain
 ALLIANCE_ORGS = ["guangdong", "guangzhou", "shenzhen", "foshan", "dongguan", "zhuhai", "shantou"]
