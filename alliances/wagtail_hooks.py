@@ -140,7 +140,7 @@ class MembershipEditView(ScopedEditView):
         new, reason = self.form.cleaned_data["status"], self.form.cleaned_data.get("reason", "")
         change = TRANSITIONS.get((original.status, new))
         if change is None:
-            raise Invalid("不能从当前状态改为该状态", "The membership cannot move from its status to that one",
+            raise Invalid(_("The membership cannot move from its status to that one"),
                           fields={"status": new})
         return change(self.request.user, original, reason)
 
