@@ -73,6 +73,8 @@ class ServiceError(Exception):
     def localized(self) -> str:
         """For pages (flash messages, form errors): one language, the page's. The API keeps the
         bilingual `message`."""
+        if not get_language():  # translations deactivated (a management command): the site's language
+            return self.zh
         return render(self.msg, self.params)
 
     def as_dict(self) -> dict:

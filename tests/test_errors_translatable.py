@@ -44,6 +44,8 @@ def test_message_is_bilingual_and_localized_follows_the_language():
         assert exc.localized == "At most 5 tags"
     with override("zh-hans"):
         assert exc.localized == "标签最多 5 个" == exc.zh
+    with override(None):  # translations deactivated (management commands): the site's language, as before
+        assert exc.localized == "标签最多 5 个"
     assert Conflict(_("The question is closed")).message == "问题已关闭 / The question is closed"
 
 
@@ -82,3 +84,23 @@ def test_the_converter_rewrites_pairs_and_is_idempotent():
     }
     again, entries2, _notes = convert_errors.convert_source(out, {"Invalid"}, known, "demo/services.py")
     assert again == out and not entries2
+
+
+def test_the_check_fails_on_a_pair_a_starred_pair_or_an_old_constructor(tmp_path, capsys):
+    module = tmp_path / "app" / "services.py"
+    module.parent.mkdir()
+    module.write_text(
+        "from core.errors import Invalid, ServiceError\n"
+        "PAIR = ('错', 'Wrong')\n"
+        "class Mine(ServiceError):\n"
+        "    def __init__(self, zh, en):\n"
+        "        super().__init__(zh)\n"
+        "def f():\n"
+        "    raise Invalid('错', 'Wrong')\n"
+        "def g():\n"
+        "    raise Mine(*PAIR)\n",
+        encoding="utf-8",
+    )
+    assert convert_errors.main(["--check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert "services.py:7" in out and "services.py:9" in out and "Mine.__init__ takes (zh, en)" in out
