@@ -126,8 +126,8 @@ def _password_errors(password: str, user) -> None:
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
-        # the Chinese is the validators' own reasons (msgstr "%(reasons)s"), the English a summary
-        raise Invalid(_("The password is too weak"), params={"reasons": "；".join(exc.messages)}, code="weak_password",
+        # xgettext:no-python-format
+        raise Invalid(_("The password is too weak"), params={"messages": '；'.join(exc.messages)}, code="weak_password",
                       fields={"password": "weak"}) from None
 
 

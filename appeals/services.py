@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from core.errors import Conflict, Forbidden, Invalid, NotFound, bilingual, enumeration
+from core.errors import Conflict, Forbidden, Invalid, NotFound, bilingual
 from moderation import services as moderation
 from notifications.services import notify
 from organizations.domain.calendar import workday_predicate
@@ -90,9 +90,9 @@ def _clean_text(value, name, zh, en, *, required=False, max_len=MAX_FIELD) -> st
     # PostgreSQL cannot store NUL characters in text: they are dropped (they carry nothing).
     value = ((value or "") if isinstance(value, str) or value is None else str(value)).replace("\x00", "").strip()
     if required and not value:
-        raise Invalid(_("%(field)s is required"), params={"field": bilingual(zh, en)}, fields={name: "required"})
+        raise Invalid(_("%(value)s is required"), params={"value": bilingual(zh, en)}, fields={name: "required"})
     if len(value) > max_len:
-        raise Invalid(_("%(field)s is too long"), params={"field": bilingual(zh, en)}, fields={name: f"max {max_len}"})
+        raise Invalid(_("%(value)s is too long"), params={"value": bilingual(zh, en)}, fields={name: f"max {max_len}"})
     return value
 
 
@@ -127,7 +127,8 @@ def _with_questions(sources) -> list[dict]:
     found = {q.pk: q for q in Question.objects.filter(pk__in=ids).only("pk", "title")} if ids else {}
     missing = sorted(ids - set(found))
     if missing:
-        raise Invalid(_("Unknown source question: %(ids)s"), params={"ids": enumeration(missing)}, fields={"question_id": missing})
+        raise Invalid(_("Unknown source question: %(missing)s"),
+                      params={"missing": bilingual('、'.join(map(str, missing)), ', '.join(map(str, missing)))}, fields={"question_id": missing})
     rows = []
     for src in sources:
         q = found.get(src.get("question_id"))
@@ -381,13 +382,14 @@ def transition(
         if appeal.state == State.ARCHIVED:
             raise Conflict(_("An archived appeal cannot be changed"))
         raise Conflict(
-            _("'%(action)s' is not possible from state %(state)s"),
-            params={"action": bilingual(*rule.label), "state": bilingual(appeal.state_label, appeal.state)},
+            _("'%(label)s' is not possible from state %(state)s"),
+            params={"label": bilingual(rule.label[0], rule.label[1]), "state": bilingual(appeal.state_label, appeal.state)},
             code="wrong_state", fields={"state": appeal.state},
         )
     held = permissions.roles_over(actor, appeal, rule.roles, rule.scope)
     if not held:
-        raise Forbidden(_("You may not '%(action)s' on this appeal"), params={"action": bilingual(*rule.label)})
+        raise Forbidden(_("You may not '%(label)s' on this appeal"),
+                        params={"label": bilingual(rule.label[0], rule.label[1])})
     role = Role.REQUESTER if Role.REQUESTER in held else sorted(held)[0]
 
     comment = _clean_text(comment, "comment", "意见或说明", "Comment", required=rule.comment_required, max_len=MAX_COMMENT)

@@ -21,7 +21,7 @@ from accounts.sms import notices as sms_notices
 from alliances.selectors import active_expert
 from alliances.services import check_invitable
 from core.domains import ServiceDomain
-from core.errors import Conflict, Forbidden, Invalid, NotFound, enumeration
+from core.errors import Conflict, Forbidden, Invalid, NotFound, bilingual
 from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations import permissions
@@ -202,11 +202,13 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
         raise Invalid(gettext_lazy("Choose a valid domain"), fields={"domain": "invalid"})
     tag_names = [t.strip() for t in (tags or []) if t and t.strip()]
     if len(tag_names) > MAX_TAGS:
-        raise Invalid(gettext_lazy("At most %(MAX_TAGS)s tags"), params={"MAX_TAGS": MAX_TAGS}, fields={"tags": "too_many"})
+        raise Invalid(gettext_lazy("At most %(MAX_TAGS)s tags"),
+                      params={"MAX_TAGS": MAX_TAGS}, fields={"tags": "too_many"})
     tag_objs = list(QuestionTag.objects.filter(name__in=tag_names)) if tag_names else []
     unknown = sorted(set(tag_names) - {t.name for t in tag_objs})
     if unknown:
-        raise NotFound(gettext_lazy("Unknown tags: %(tags)s"), params={"tags": enumeration(unknown)}, fields={"tags": unknown})
+        raise NotFound(gettext_lazy("Unknown tags: %(unknown)s"),
+                       params={"unknown": bilingual('、'.join(unknown), ', '.join(unknown))}, fields={"tags": unknown})
     if target_kind not in TargetKind.values:
         raise Invalid(gettext_lazy("Unsupported target"), fields={"target_kind": "unsupported"})
     target_field, target = _resolve_target(target_kind, target_id)

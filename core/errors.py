@@ -17,15 +17,10 @@ def _bilingual(zh: str, en: str) -> str:
     return en if (get_language() or "").startswith("en") else zh
 
 
-# A message composed elsewhere in both languages (a pure domain rule that words its own pair, e.g.
-# moderation.domain.ratelimits.message): renders as `zh` or `en` by the active language.
+# A value (or a whole message) that arrives in both languages -- a domain rule that words its own pair
+# (moderation.domain.ratelimits.message), labels kept as (zh, en), "、" vs ", " lists: renders as `zh`
+# or `en` by the active language. scripts/convert_errors.py uses it where the two texts differ.
 bilingual = lazy(_bilingual, str)
-
-
-def enumeration(items) -> str:
-    """A lazy list for a message: "甲、乙" in Chinese, "a, b" in English."""
-    items = [str(i) for i in items]
-    return bilingual("、".join(items), ", ".join(items))
 
 
 def render(message, params: dict | None = None) -> str:
@@ -109,7 +104,7 @@ def forbidden() -> Forbidden:
 
 
 def not_found(zh_what: str, en_what: str) -> NotFound:
-    return NotFound(_("%(what)s not found"), params={"what": bilingual(zh_what, en_what)})
+    return NotFound(_("%(value)s not found"), params={"value": bilingual(zh_what, en_what)})
 
 
 class TooManyRequests(ServiceError):

@@ -141,7 +141,7 @@ def _require_user(actor):
 def _live(model, pk, zh, en):
     page = model.objects.live().filter(pk=pk).first()
     if page is None:
-        raise NotFound(_("%(what)s not found"), params={"what": bilingual(zh, en)})
+        raise NotFound(_("%(value)s not found"), params={"value": bilingual(zh, en)})
     return page
 
 

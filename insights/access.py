@@ -32,7 +32,8 @@ def organization_for(user, org_id) -> Organization:
 
 def checked_range(first: date, last: date, granularity: str) -> tuple[date, date]:
     if not (MIN_YEAR <= first.year <= MAX_YEAR and MIN_YEAR <= last.year <= MAX_YEAR):
-        raise Invalid(_("Dates must lie between %(MIN_YEAR)s and %(MAX_YEAR)s"), params={"MIN_YEAR": MIN_YEAR, "MAX_YEAR": MAX_YEAR},
+        raise Invalid(_("Dates must lie between %(MIN_YEAR)s and %(MAX_YEAR)s"),
+                      params={"MIN_YEAR": MIN_YEAR, "MAX_YEAR": MAX_YEAR},
                       fields={"from": "out of range"})
     reason = check_range(first, last, granularity, max_range_days())
     if reason == "inverted range":

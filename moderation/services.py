@@ -363,9 +363,8 @@ def check_can_post(user) -> None:
     if sanction is not None:
         until = timezone.localtime(sanction.ends_at).strftime("%Y-%m-%d %H:%M")
         raise Forbidden(
-            gettext_lazy("You are %(kind)s until %(until)s. Reason: %(reason)s"),
-            params={"kind": bilingual(sanction.get_kind_display(), f"{sanction.kind}d"), "until": until,
-                    "reason": sanction.reason},
+            gettext_lazy("You are %(kind)sd until %(until)s. Reason: %(reason)s"),
+            params={"kind": bilingual(sanction.get_kind_display(), sanction.kind), "until": until, "reason": sanction.reason},
             code="sanctioned",
         )
 

@@ -541,8 +541,8 @@ def import_holiday_schedule(*, actor, year: int, text: str, notice_title: str, n
     if errors:
         errors.sort()
         described = describe_errors(errors)
-        raise Invalid(gettext_lazy("Import refused, nothing written: %(lines)s"),
-                      params={"lines": bilingual("；".join(described), f"{len(described)} line(s) in error")},
+        raise Invalid(gettext_lazy("Import refused, nothing written: %(count_described)s line(s) in error"),
+                      params={"count_described": bilingual('；'.join(described), len(described))},
                       fields={"lines": described})
     with transaction.atomic():
         schedule = HolidaySchedule.objects.select_for_update().filter(year=year).first()

@@ -24,20 +24,25 @@ After a merge: run it, then `make messages`, then `python scripts/convert_errors
 
 What it converts: calls of core.errors.ServiceError and its subclasses (found by scanning the class
 definitions of the whole project, so a new subclass is picked up) whose first two positional arguments
-are string literals or f-strings. In an f-string pair both languages must interpolate the same
-expressions; each becomes a %(name)s placeholder (the name derived from the expression) and a `params`
-entry; a literal `%` becomes `%%` when the message has placeholders. When the Chinese leaves out a
-placeholder of the English, a `# xgettext:no-python-format` line goes above the message (msgfmt
---check-format would refuse the msgstr otherwise).
+are the two languages' texts: string literals, f-strings or `+` chains of them.
+- Both languages interpolate the same expression: one %(name)s placeholder (the name derived from the
+  expression) and a `params` entry; a literal `%` becomes `%%` when the message has placeholders.
+- The two interpolate different expressions (`get_status_display()` vs `status`, "、".join vs
+  ", ".join, a Chinese label vs an English one): they are paired (same root variable, else the one
+  left on each side) into one placeholder whose value is `core.errors.bilingual(zh value, en value)`.
+- One language has a placeholder the other lacks: a `# xgettext:no-python-format` line goes above the
+  message (msgfmt --check-format would refuse the msgstr otherwise).
+- `Invalid(*WRONG_CODE)` where WRONG_CODE is a module-level ("中文", "English") tuple: the tuple becomes
+  `_("English")` and the call `Invalid(WRONG_CODE)`; any other unpacked pair (`*ratelimits.message(b)`,
+  a domain rule's own wording) becomes `bilingual(*pair)`.
+- An English text that already has other Chinese (errors.json, another locale/zh_Hans/*.json or
+  django.po) gets a context: pgettext_lazy("<module>.<function>", msgid), recorded in errors.json under
+  "<context>\u0004<msgid>" (the gettext convention, which scripts/po_fill.py reads).
 
---check also fails on a subclass whose __init__ still takes (zh, en) (fix it by hand, as partners.auth.BearerError).
-
-What it leaves (listed as "by hand", and failing --check): pairs built with `+`, `.join` or `*TUPLE`,
-and f-string pairs whose Chinese interpolates an expression the English does not. An English text that
-already has other Chinese (errors.json, another locale/zh_Hans/*.json or django.po) is converted with a
-context: pgettext_lazy("<module>.<function>", msgid), recorded in errors.json under
-"<context>\u0004<msgid>" (the gettext convention, which scripts/po_fill.py reads); only a second clash
-within one function is left by hand.
+What it leaves (listed as "by hand", and failing --check): calls whose two arguments hold no literal
+text at all (`NotFound(exc.zh, exc.en)`: pass `exc.msg, params=exc.params` instead) and a second clash
+of one English text within one function. --check also fails on a subclass whose __init__ still takes
+(zh, en) (fix it by hand, as partners.auth.BearerError).
 
 It is idempotent: a converted call has one positional argument and is skipped; errors.json is
 rewritten sorted, so re-running after a merge only adds the new msgids. The translation function is
@@ -125,6 +130,9 @@ class CannotConvert(Exception):
     pass
 
 
+BUILTINS = {"len", "str", "int", "map", "repr", "format", "sorted", "list", "tuple", "set"}
+
+
 def _name_for(expr) -> str:
     if isinstance(expr, ast.Name):
         return expr.id
@@ -133,8 +141,8 @@ def _name_for(expr) -> str:
     elif isinstance(expr, ast.Call):
         if isinstance(expr.func, ast.Attribute) and expr.func.attr == "join" and expr.args:
             return _name_for(expr.args[0])
-        if isinstance(expr.func, ast.Name) and expr.func.id in ("len", "str", "int") and expr.args:
-            return ("count_" if expr.func.id == "len" else "") + _name_for(expr.args[0])
+        if isinstance(expr.func, ast.Name) and expr.func.id in BUILTINS and expr.args:
+            return ("count_" if expr.func.id == "len" else "") + _name_for(expr.args[-1])
         name = _name_for(expr.func)
     elif isinstance(expr, ast.Subscript):
         name = _name_for(expr.value)
@@ -160,41 +168,104 @@ def _value_source(fv: ast.FormattedValue) -> str:
     return src
 
 
+def is_message(node) -> bool:
+    """A string literal, an f-string, or a `+` chain with at least one of them (one language's text)."""
+    if is_text(node):
+        return True
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return any(is_text(p) for p in _flatten(node))
+    return False
+
+
+def _flatten(node):
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _flatten(node.left) + _flatten(node.right)
+    return [node]
+
+
 def _pieces(node):
-    """[(literal text | FormattedValue)] of a string literal or an f-string."""
-    if isinstance(node, ast.Constant):
-        return [node.value]
-    return [v.value if isinstance(v, ast.Constant) else v for v in node.values]
+    """[literal text | (value source, expression)] of one language's text: a literal, an f-string, a
+    `+` chain of those, or (the password case) any other expression."""
+    out = []
+    for part in _flatten(node):
+        if isinstance(part, ast.Constant) and isinstance(part.value, str):
+            out.append(part.value)
+        elif isinstance(part, ast.JoinedStr):
+            for v in part.values:
+                out.append(v.value if isinstance(v, ast.Constant) else (_value_source(v), v.value))
+        else:
+            out.append((ast.unparse(part), part))
+    return out
+
+
+
+
+
+def _root(expr) -> str | None:
+    for n in ast.walk(expr):
+        if isinstance(n, ast.Name) and n.id not in BUILTINS:
+            return n.id
+    return None
 
 
 def template(zh_node, en_node):
-    """(msgid, msgstr, {name: value source}) for a literal pair."""
+    """(msgid, msgstr, {name: value source}, one_sided) for a pair of texts.
+
+    An expression both languages interpolate is one placeholder. An expression only one language has
+    is paired with one of the other language (same root variable, else the last one left on each side)
+    into one placeholder whose value is core.errors.bilingual(zh value, en value). What stays one-sided
+    is a placeholder of that language only (one_sided: msgfmt must not check the format)."""
     zh, en = _pieces(zh_node), _pieces(en_node)
-    exprs = {}  # value source -> placeholder name
-    for fv in [p for p in en + zh if isinstance(p, ast.FormattedValue)]:
-        src = _value_source(fv)
-        if src not in exprs:
-            name, n = _name_for(fv.value), 2
-            base = name
-            while name in exprs.values():
-                name, n = f"{base}_{n}", n + 1
-            exprs[src] = name
-    zh_srcs = {_value_source(p) for p in zh if isinstance(p, ast.FormattedValue)}
-    en_srcs = {_value_source(p) for p in en if isinstance(p, ast.FormattedValue)}
-    if zh_srcs - en_srcs:
-        # msgfmt --check-format refuses a msgstr that uses a placeholder its msgid lacks
-        raise CannotConvert("the Chinese interpolates what the English does not: " + ", ".join(sorted(zh_srcs - en_srcs)))
+    zh_exprs = {p[0]: p[1] for p in zh if isinstance(p, tuple)}
+    en_exprs = {p[0]: p[1] for p in en if isinstance(p, tuple)}
+    zh_only = [k for k in zh_exprs if k not in en_exprs]
+    en_only = [k for k in en_exprs if k not in zh_exprs]
+    pairs = {}  # zh source -> en source
+    for z in list(zh_only):
+        match = [e for e in en_only if _root(en_exprs[e]) is not None and _root(en_exprs[e]) == _root(zh_exprs[z])]
+        if len(match) == 1:
+            pairs[z] = match[0]
+            zh_only.remove(z)
+            en_only.remove(match[0])
+    if len(zh_only) == 1 and len(en_only) == 1:
+        pairs[zh_only.pop()] = en_only.pop()
+
+    names = {}  # value source (en side for pairs) -> placeholder name
+    values = {}  # placeholder name -> value source
+
+    def name_for(src, expr, value):
+        if src in names:
+            return names[src]
+        base = re.sub(r"^(en|zh)_|_(en|zh)$", "", _name_for(expr))
+        base = "value" if base in ("en", "zh", "") else base
+        name, n = base, 2
+        while name in values:
+            name, n = f"{base}_{n}", n + 1
+        names[src], values[name] = name, value
+        return name
+
+    for src, expr in en_exprs.items():
+        if src in pairs.values():
+            z = next(k for k, v in pairs.items() if v == src)
+            name_for(src, expr, f"bilingual({z}, {src})")
+        else:
+            name_for(src, expr, src)
+    for src, expr in zh_exprs.items():
+        if src in pairs:
+            names[src] = names[pairs[src]]
+        else:
+            name_for(src, expr, src)
 
     def text(pieces):
         out = []
         for p in pieces:
             if isinstance(p, str):
-                out.append(p.replace("%", "%%") if exprs else p)
+                out.append(p.replace("%", "%%") if values else p)
             else:
-                out.append(f"%({exprs[_value_source(p)]})s")
+                out.append(f"%({names[p[0]]})s")
         return "".join(out)
 
-    return text(en), text(zh), {name: src for src, name in exprs.items()}, bool(en_srcs - zh_srcs)
+    return text(en), text(zh), values, bool(zh_only or en_only)
 
 
 def py_str(s: str) -> str:
@@ -225,7 +296,8 @@ def translator(tree: ast.Module) -> tuple[str, bool]:
 
 
 def add_import(source: str, name: str) -> str:
-    line = IMPORT_LAZY if name == "_" else f"from django.utils.translation import {name}"
+    line = (IMPORT_LAZY if name == "_" else "from core.errors import bilingual" if name == "bilingual"
+            else f"from django.utils.translation import {name}")
     tree = ast.parse(source)
     top = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     django = [n for n in top if (getattr(n, "module", "") or "").startswith("django")
@@ -248,8 +320,30 @@ def byte_offset(line_starts, lineno, col) -> int:
     return line_starts[lineno - 1] + col
 
 
-def convert_source(source: str, names: set[str], known: dict, path: str):
-    """(new source, [(msgid, msgstr)], [hand-fix notes]). `known` maps msgid -> Chinese already recorded."""
+def pair_constants(trees) -> set[str]:
+    """Names of module-level ("中文", "English") tuples that some error call unpacks (`Invalid(*WRONG_CODE)`)."""
+    starred, tuples = set(), set()
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call):
+                for a in node.args:
+                    if isinstance(a, ast.Starred) and isinstance(a.value, (ast.Name, ast.Attribute)):
+                        starred.add(a.value.id if isinstance(a.value, ast.Name) else a.value.attr)
+        for node in tree.body:
+            if _pair_tuple(node):
+                tuples.add(node.targets[0].id)
+    return starred & tuples
+
+
+def _pair_tuple(node) -> bool:
+    return (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Tuple) and len(node.value.elts) == 2
+            and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.value.elts))
+
+
+def convert_source(source: str, names: set[str], known: dict, path: str, pairs: frozenset = frozenset()):
+    """(new source, [(msgid, msgstr)], [hand-fix notes]). `known` maps msgid -> Chinese already recorded;
+    `pairs` names the module-level (zh, en) tuples that error calls unpack (pair_constants)."""
     tree = ast.parse(source)
     data = source.encode("utf-8")
     line_starts = [0]
@@ -266,38 +360,72 @@ def convert_source(source: str, names: set[str], known: dict, path: str):
             for inner in ast.walk(fn):
                 enclosing[inner] = fn.name  # ast.walk is breadth-first: the innermost def wins
     edits, entries, notes, imports = [], [], [], set()
+
+    def span(node):
+        return (byte_offset(line_starts, node.lineno, node.col_offset),
+                byte_offset(line_starts, node.end_lineno, node.end_col_offset))
+
+    def message_call(msgid, msgstr, context):
+        """The translation call for msgid, recording its Chinese (with a context if the English clashes)."""
+        if known.get(msgid, msgstr) != msgstr:
+            # the English says it elsewhere with other Chinese: a context tells the two apart
+            key = f"{context}\x04{msgid}"
+            if known.get(key, msgstr) != msgstr:
+                return None
+            known[key] = msgstr
+            entries.append((key, msgstr))
+            imports.add("pgettext_lazy")
+            return f"pgettext_lazy({py_str(context)}, {py_str(msgid)})"
+        known[msgid] = msgstr
+        entries.append((msgid, msgstr))
+        if need_import:
+            imports.add(func)
+        return f"{func}({py_str(msgid)})"
+
+    for node in tree.body:  # WRONG_CODE = ("中文", "English") unpacked by error calls -> WRONG_CODE = _("English")
+        if _pair_tuple(node) and node.targets[0].id in pairs:
+            zh, en = (e.value for e in node.value.elts)
+            new = message_call(en, zh, module)
+            if new is None:
+                notes.append(f"{path}:{node.lineno}: by hand: {en!r} is already translated as {known[en]!r}")
+                continue
+            edits.append((*span(node.value), new.encode("utf-8")))
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and call_name(n) in names and old_form(n)]
     for node in sorted(calls, key=lambda n: (n.lineno, n.col_offset)):  # in source order: the first keeps the plain msgid
         where = f"{path}:{node.lineno}"
-        if len(node.args) >= 2 and is_text(node.args[0]) and is_text(node.args[1]) \
+        starred = [a for a in node.args if isinstance(a, ast.Starred)]
+        if len(node.args) == 1 and starred:
+            value = starred[0].value
+            start, end = span(starred[0])
+            if isinstance(value, (ast.Name, ast.Attribute)) and (getattr(value, "id", None) or value.attr) in pairs:
+                edits.append((start, start + 1, b""))  # *WRONG_CODE -> WRONG_CODE (now one lazy message)
+            else:  # a pair composed at run time (a domain rule's own wording): bilingual(*pair)
+                edits.append((start, end, b"bilingual(" + data[start:end] + b")"))
+                imports.add("bilingual")
+            continue
+        if len(node.args) >= 2 and (is_message(node.args[0]) or is_message(node.args[1])) \
                 and not any(isinstance(a, ast.Starred) for a in node.args[:2]):
             try:
                 msgid, msgstr, params, partial = template(node.args[0], node.args[1])
             except CannotConvert as exc:
                 notes.append(f"{where}: by hand: {exc}")
                 continue
-            context = None
-            if known.get(msgid, msgstr) != msgstr:
-                # the English says it elsewhere with other Chinese: a context tells the two apart
-                context = f"{module}.{enclosing.get(node, '')}".rstrip(".")
-                key = f"{context}\x04{msgid}"
-                if known.get(key, msgstr) != msgstr:
-                    notes.append(f"{where}: by hand: {msgid!r} is already translated as {known[msgid]!r}, here {msgstr!r}")
-                    continue
-                known[key] = msgstr
-                entries.append((key, msgstr))
-                imports.add("pgettext_lazy")
-                new = f"pgettext_lazy({py_str(context)}, {py_str(msgid)})"
-            else:
-                known[msgid] = msgstr
-                entries.append((msgid, msgstr))
-                if need_import:
-                    imports.add(func)
-                new = f"{func}({py_str(msgid)})"
-            if params:
-                new += ", params={" + ", ".join(f"{py_str(k)}: {v}" for k, v in params.items()) + "}"
+            new = message_call(msgid, msgstr, f"{module}.{enclosing.get(node, '')}".rstrip("."))
+            if new is None:
+                notes.append(f"{where}: by hand: {msgid!r} is already translated as {known[msgid]!r}, here {msgstr!r}")
+                continue
+            if any(v.startswith("bilingual(") for v in params.values()):
+                imports.add("bilingual")
             start = byte_offset(line_starts, node.args[0].lineno, node.args[0].col_offset)
             end = byte_offset(line_starts, node.args[1].end_lineno, node.args[1].end_col_offset)
+            if params:
+                params_text = "params={" + ", ".join(f"{py_str(k)}: {v}" for k, v in params.items()) + "}"
+                column = len(data[line_starts[node.args[0].lineno - 1]:start].decode("utf-8"))
+                rest = data[end:].split(b"\n", 1)[0].decode("utf-8")
+                if column + len(new) + len(params_text) + 2 + len(rest) > 120:  # the project's line length
+                    new += ",\n" + " " * column + params_text
+                else:
+                    new += ", " + params_text
             edits.append((start, end, new.encode("utf-8")))
             if partial:  # the Chinese leaves out a placeholder: tell msgfmt --check-format (xgettext reads this)
                 line = source.splitlines()[node.args[0].lineno - 1]
@@ -313,6 +441,9 @@ def convert_source(source: str, names: set[str], known: dict, path: str):
     out = data.decode("utf-8")
     if has_pgettext:
         imports.discard("pgettext_lazy")
+    if any(isinstance(n, ast.ImportFrom) and n.module == "core.errors" and any(a.name == "bilingual" for a in n.names)
+           for n in tree.body) or path.replace("\\", "/").endswith("core/errors.py"):
+        imports.discard("bilingual")
     for name in sorted(imports):
         out = add_import(out, name)
     ast.parse(out)  # never write a broken module
@@ -374,10 +505,11 @@ def main(argv=None) -> int:
         return 1 if left else 0
 
     known = recorded_translations()
+    pairs = frozenset(pair_constants(trees.values()))
     new_entries, notes, changed = {}, [], []
     for path, source in sources.items():
         rel = shown(path)
-        out, entries, file_notes = convert_source(source, names, known, rel)
+        out, entries, file_notes = convert_source(source, names, known, rel, pairs)
         notes += file_notes
         new_entries.update(entries)
         if out != source:
