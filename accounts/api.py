@@ -2,6 +2,7 @@
 services as the pages; bad input is a 4xx with a Chinese (and English) message, nothing written.
 Login by code and the session itself stay with the pages (/accounts/login/, /accounts/login/code/)."""
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema
 
 from core.errors import Invalid
@@ -59,7 +60,7 @@ def sms_code(request, payload: CodeIn):
 def signup(request, payload: AccountSignupIn):
     organization = Organization.objects.filter(pk=payload.organization_id).first()
     if organization is None:
-        raise Invalid("请选择所在区县或高校", "Choose your district/county or university", fields={"organization_id": "unknown"})
+        raise Invalid(_("Choose your district/county or university"), fields={"organization_id": "unknown"})
     user = services.sign_up(phone=payload.phone, code=payload.code, password=payload.password,
                             display_name=payload.display_name, organization=organization, birth_year=payload.birth_year,
                             agree_privacy=payload.agree_privacy, guardian_phone=payload.guardian_phone,

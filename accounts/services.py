@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from core.domains import ServiceDomain
@@ -68,7 +69,7 @@ def record_personal_data_access(*, viewer, subjects: Iterable, fields: Iterable[
 # ---------------------------------------------------------------------------------------------
 
 GUARDIAN_AGE = 14  # PIPL art. 31: a child under 14 needs a guardian's consent
-ALREADY_REGISTERED = ("该手机号已注册，请直接登录；忘记密码可通过短信找回", "This number is already registered: log in or reset the password")
+ALREADY_REGISTERED = _("This number is already registered: log in or reset the password")
 GENERIC_SENT = "如该号码可用，验证码已发送，5 分钟内有效"
 
 
@@ -81,7 +82,7 @@ def clean_phone(phone: str, field: str = "phone") -> str:
     try:
         phone_validator(phone)
     except ValidationError:
-        raise Invalid("请输入有效的 11 位手机号", "Enter a valid 11-digit mainland mobile number",
+        raise Invalid(_("Enter a valid 11-digit mainland mobile number"),
                       fields={field: "invalid"}) from None
     return phone
 
@@ -103,9 +104,9 @@ def request_code(*, phone: str, purpose: str, ip: str | None = None, captcha_ok:
     template = "code"
     if purpose in (SmsPurpose.SIGNUP, SmsPurpose.CHANGE_PHONE):
         if is_blocked(phone):
-            raise Invalid("该手机号无法注册", "This number cannot be registered", code="blocked", fields={"phone": "blocked"})
+            raise Invalid(_("This number cannot be registered"), code="blocked", fields={"phone": "blocked"})
         if get_user_model()._default_manager.filter(phone=phone).exists():
-            raise Conflict(*ALREADY_REGISTERED, code="phone_taken", fields={"phone": "taken"})
+            raise Conflict(ALREADY_REGISTERED, code="phone_taken", fields={"phone": "taken"})
     elif purpose in (SmsPurpose.LOGIN, SmsPurpose.RESET):
         found = _active_user_by_phone(phone)
         deliver = found is not None
@@ -114,7 +115,7 @@ def request_code(*, phone: str, purpose: str, ip: str | None = None, captcha_ok:
     elif purpose == SmsPurpose.GUARDIAN:
         template = "guardian"
     else:
-        raise Invalid("未知的验证码用途", "Unknown purpose", fields={"purpose": "invalid"})
+        raise Invalid(_("Unknown purpose"), fields={"purpose": "invalid"})
     codes.issue(phone=phone, purpose=purpose, ip=ip, captcha_ok=captcha_ok, deliver=deliver, template=template)
     return "验证码已发送，5 分钟内有效" if purpose in (SmsPurpose.SIGNUP, SmsPurpose.CHANGE_PHONE, SmsPurpose.GUARDIAN) else GENERIC_SENT
 
@@ -123,7 +124,8 @@ def _password_errors(password: str, user) -> None:
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
-        raise Invalid("；".join(exc.messages), "The password is too weak", code="weak_password",
+        # xgettext:no-python-format
+        raise Invalid(_("The password is too weak"), params={"messages": '；'.join(exc.messages)}, code="weak_password",
                       fields={"password": "weak"}) from None
 
 
@@ -132,7 +134,7 @@ def _clean_location(organization):
 
     if organization is None or not organization.is_active or organization.kind not in (
             OrganizationKind.CITY, OrganizationKind.COUNTY, OrganizationKind.UNIVERSITY):
-        raise Invalid("请选择所在区县或高校", "Choose your district/county or university", fields={"organization": "invalid"})
+        raise Invalid(_("Choose your district/county or university"), fields={"organization": "invalid"})
     return organization
 
 
@@ -141,9 +143,9 @@ def _clean_display_name(name: str) -> str:
 
     name = (name or "").strip()
     if not 2 <= len(name) <= 20:
-        raise Invalid("昵称须为 2–20 个字", "The display name must have 2–20 characters", fields={"display_name": "length"})
+        raise Invalid(_("The display name must have 2–20 characters"), fields={"display_name": "length"})
     if name == CLOSED_ACCOUNT_NAME or mask_phones_in_text(name) != name:
-        raise Invalid("该昵称不可用", "That display name is not allowed", fields={"display_name": "invalid"})
+        raise Invalid(_("That display name is not allowed"), fields={"display_name": "invalid"})
     return name
 
 
@@ -159,26 +161,25 @@ def sign_up(*, phone: str, code: str, password: str, display_name: str, organiza
     User = get_user_model()
     phone = clean_phone(phone)
     if is_blocked(phone):
-        raise Invalid("该手机号无法注册", "This number cannot be registered", code="blocked", fields={"phone": "blocked"})
+        raise Invalid(_("This number cannot be registered"), code="blocked", fields={"phone": "blocked"})
     if User._default_manager.filter(phone=phone).exists():
-        raise Conflict(*ALREADY_REGISTERED, code="phone_taken", fields={"phone": "taken"})
+        raise Conflict(ALREADY_REGISTERED, code="phone_taken", fields={"phone": "taken"})
     display_name = _clean_display_name(display_name)
     organization = _clean_location(organization)
     this_year = timezone.localdate().year
     if birth_year is None or not this_year - 100 <= int(birth_year) <= this_year - 6:
-        raise Invalid("请填写有效的出生年份", "Enter a valid year of birth", fields={"birth_year": "invalid"})
+        raise Invalid(_("Enter a valid year of birth"), fields={"birth_year": "invalid"})
     minor = this_year - int(birth_year) < GUARDIAN_AGE
     if minor:
         if not guardian_phone:
-            raise Invalid("未满 14 周岁的用户注册须经监护人同意：请填写监护人手机号并输入其收到的验证码",
-                          "Under 14: a guardian's mobile number and their code are required",
+            raise Invalid(_("Under 14: a guardian's mobile number and their code are required"),
                           code="guardian_required", fields={"guardian_phone": "required"})
         guardian_phone = clean_phone(guardian_phone, "guardian_phone")
         if guardian_phone == phone:
-            raise Invalid("监护人手机号不能与本人相同", "The guardian's number must differ from yours",
+            raise Invalid(_("The guardian's number must differ from yours"),
                           fields={"guardian_phone": "same"})
     if not agree_privacy:
-        raise Invalid("请阅读并同意《隐私政策》", "You must accept the privacy policy", fields={"agree_privacy": "required"})
+        raise Invalid(_("You must accept the privacy policy"), fields={"agree_privacy": "required"})
     candidate = User(username=f"yv{secrets.token_hex(5)}", phone=phone, display_name=display_name)
     _password_errors(password, candidate)
     codes.check(phone=phone, purpose=SmsPurpose.SIGNUP, code=code, consume=False)
@@ -203,7 +204,7 @@ def sign_up(*, phone: str, code: str, password: str, display_name: str, organiza
                 _consent(candidate, ConsentKind.GUARDIAN, ip, detail=f"guardian {guardian_phone[:3]}****{guardian_phone[-4:]}", now=now)
             log(instance=candidate, action="wagtail.create", user=candidate, data={"signup": "phone"})
     except IntegrityError:
-        raise Conflict(*ALREADY_REGISTERED, code="phone_taken", fields={"phone": "taken"}) from None
+        raise Conflict(ALREADY_REGISTERED, code="phone_taken", fields={"phone": "taken"}) from None
     return candidate
 
 
@@ -219,7 +220,7 @@ def login_with_code(*, phone: str, code: str):
     phone = clean_phone(phone)
     user = _login_target(phone)
     if user is None:
-        raise Invalid(*codes.WRONG_CODE, code="wrong_code", fields={"code": "wrong"})
+        raise Invalid(codes.WRONG_CODE, code="wrong_code", fields={"code": "wrong"})
     codes.check(phone=phone, purpose=SmsPurpose.LOGIN, code=code)
     return user
 
@@ -228,7 +229,7 @@ def reset_password(*, phone: str, code: str, password: str):
     phone = clean_phone(phone)
     user = _login_target(phone)
     if user is None:
-        raise Invalid(*codes.WRONG_CODE, code="wrong_code", fields={"code": "wrong"})
+        raise Invalid(codes.WRONG_CODE, code="wrong_code", fields={"code": "wrong"})
     _password_errors(password, user)
     codes.check(phone=phone, purpose=SmsPurpose.RESET, code=code)
     user.set_password(password)
@@ -241,16 +242,16 @@ def change_phone(*, user, phone: str, code: str):
     """Move the account to a new, verified number (the code was sent to the new number)."""
     phone = clean_phone(phone)
     if phone == user.phone:
-        raise Invalid("新手机号与当前手机号相同", "That is your current number", fields={"phone": "same"})
+        raise Invalid(_("That is your current number"), fields={"phone": "same"})
     if get_user_model()._default_manager.filter(phone=phone).exclude(pk=user.pk).exists():
-        raise Conflict(*ALREADY_REGISTERED, code="phone_taken", fields={"phone": "taken"})
+        raise Conflict(ALREADY_REGISTERED, code="phone_taken", fields={"phone": "taken"})
     codes.check(phone=phone, purpose=SmsPurpose.CHANGE_PHONE, code=code)
     user.phone = phone
     user.phone_verified_at = timezone.now()
     try:
         user.save(update_fields=["phone", "phone_verified_at"])
     except IntegrityError:
-        raise Conflict(*ALREADY_REGISTERED, code="phone_taken", fields={"phone": "taken"}) from None
+        raise Conflict(ALREADY_REGISTERED, code="phone_taken", fields={"phone": "taken"}) from None
     log(instance=user, action="wagtail.edit", user=user, data={"phone": "changed, verified by SMS"})
     return user
 
@@ -261,7 +262,7 @@ def update_profile(*, user, display_name: str, organization, service_domains: li
     organization = _clean_location(organization)
     unknown = set(service_domains) - set(ServiceDomain.values)
     if unknown:
-        raise Invalid("未知的服务领域", "Unknown service domain", fields={"service_domains": sorted(unknown)})
+        raise Invalid(_("Unknown service domain"), fields={"service_domains": sorted(unknown)})
     with transaction.atomic():
         user.display_name = display_name
         user.organization = organization
@@ -294,11 +295,11 @@ def close_account(*, user, password: str):
     """注销: erase or anonymise the personal data, keep public posts under "已注销用户". A banned
     account's number is kept as a hash so that it cannot sign up again."""
     if not user.has_usable_password() or not user.check_password(password or ""):
-        raise Invalid("密码不正确", "Wrong password", fields={"password": "wrong"})
+        raise Invalid(_("Wrong password"), fields={"password": "wrong"})
     from organizations.models import StaffMembership
 
     if StaffMembership.objects.active().filter(user=user).exists():
-        raise Invalid("您仍担任团干职务，请先由组织管理员解除后再注销", "End your staff roles first",
+        raise Invalid(_("End your staff roles first"),
                       fields={"account": "staff"})
     with transaction.atomic():
         if user.phone and hooks.is_banned(user):
@@ -373,11 +374,11 @@ def confirm_email(*, token: str):
     try:
         data = signing.loads(token, salt=EMAIL_CONFIRM_SALT, max_age=EMAIL_CONFIRM_MAX_AGE)
     except signing.BadSignature:
-        raise Invalid("链接无效或已过期，请在个人资料中重新发送", "The link is invalid or has expired",
+        raise Invalid(_("The link is invalid or has expired"),
                       code="bad_link") from None
     user = get_user_model().objects.filter(pk=data.get("u"), is_active=True).first()
     if user is None or (user.email or "").lower() != data.get("e"):
-        raise Invalid("链接无效或已过期，请在个人资料中重新发送", "The link is invalid or has expired", code="bad_link")
+        raise Invalid(_("The link is invalid or has expired"), code="bad_link")
     if user.email_verified_at is None:
         user.email_verified_at = timezone.now()
         user.save(update_fields=["email_verified_at"])

@@ -13,6 +13,7 @@ administrator role of the alliance's organisation or an ancestor (organizations.
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
 from core.domains import ServiceDomain
@@ -63,9 +64,9 @@ def can_manage_expert(user, expert: ExpertProfile) -> bool:
 def _require_reason(reason: str) -> str:
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("请填写原因", "A reason is required", fields={"reason": "required"})
+        raise Invalid(gettext_lazy("A reason is required"), fields={"reason": "required"})
     if len(reason) > REASON_MAX:
-        raise Invalid("原因不超过 300 字", "The reason is at most 300 characters", fields={"reason": "too long"})
+        raise Invalid(gettext_lazy("The reason is at most 300 characters"), fields={"reason": "too long"})
     return reason
 
 
@@ -73,7 +74,7 @@ def _clean_domains(domains) -> list[str]:
     domains = list(dict.fromkeys(domains or []))
     unknown = [d for d in domains if d not in ServiceDomain.values]
     if not domains or unknown:
-        raise Invalid("请选择有效的服务领域", "Choose valid service domains", fields={"domains": unknown or "required"})
+        raise Invalid(gettext_lazy("Choose valid service domains"), fields={"domains": unknown or "required"})
     return domains
 
 
@@ -89,10 +90,10 @@ def register_expert(*, actor, user, real_name: str, domains: list[str], title: s
     """Make `user` an expert in `domains` (system/demo use; users apply with `apply_to_alliance`)."""
     real_name = (real_name or "").strip()
     if not real_name:
-        raise Invalid("专家须实名", "Experts must register with their real name", fields={"real_name": "required"})
+        raise Invalid(gettext_lazy("Experts must register with their real name"), fields={"real_name": "required"})
     unknown = [d for d in domains if d not in ServiceDomain.values]
     if not domains or unknown:
-        raise Invalid("请选择有效的服务领域", "Choose valid service domains", fields={"domains": unknown or "required"})
+        raise Invalid(gettext_lazy("Choose valid service domains"), fields={"domains": unknown or "required"})
     profile, _ = ExpertProfile.objects.update_or_create(
         user=user, defaults=dict(real_name=real_name, title=title, organization=organization, status=status)
     )
@@ -139,7 +140,7 @@ def update_expert_profile(*, actor, expert: ExpertProfile, **changes) -> ExpertP
         allowed |= STAFF_PROFILE_FIELDS
     unknown = set(changes) - allowed
     if unknown:
-        raise Invalid("存在不可修改的字段", "Some fields cannot be changed", fields={f: "read-only" for f in unknown})
+        raise Invalid(gettext_lazy("Some fields cannot be changed"), fields={f: "read-only" for f in unknown})
     errors = {}
     for name, limit in PROFILE_FIELDS.items():
         if name in changes:
@@ -160,7 +161,7 @@ def update_expert_profile(*, actor, expert: ExpertProfile, **changes) -> ExpertP
     if "max_open_questions" in changes and not (1 <= int(changes["max_open_questions"] or 0) <= 50):
         errors["max_open_questions"] = "between 1 and 50"
     if errors:
-        raise Invalid("资料有误", "Invalid profile", fields=errors)
+        raise Invalid(gettext_lazy("Invalid profile"), fields=errors)
     changes.update(_screened({k: changes[k] for k in PUBLIC_PROFILE_FIELDS if changes.get(k)}))
     if "real_name" in changes and changes["real_name"] != expert.real_name:
         # A changed real name must be verified again by staff.
@@ -196,11 +197,11 @@ def set_expert_status(*, actor, expert: ExpertProfile, status: str, reason: str 
     if not can_manage_expert(actor, expert):
         raise forbidden()
     if status not in ExpertStatus.values or status == ExpertStatus.PENDING:
-        raise Invalid("状态无效", "Invalid status", fields={"status": status})
+        raise Invalid(gettext_lazy("Invalid status"), fields={"status": status})
     if status in (ExpertStatus.SUSPENDED, ExpertStatus.REMOVED):
         reason = _require_reason(reason)
     if expert.status == ExpertStatus.REMOVED and status != ExpertStatus.REMOVED:
-        raise Conflict("专家已被移除，请重新申请", "The expert was removed; they must apply again")
+        raise Conflict(gettext_lazy("The expert was removed; they must apply again"))
     expert.status = status
     expert.status_reason = reason
     expert.save(update_fields=["status", "status_reason", "updated_at"])
@@ -221,7 +222,7 @@ def _create_membership(**fields) -> AllianceMembership:
         with transaction.atomic():
             return AllianceMembership.objects.create(**fields)
     except IntegrityError:  # a concurrent application/invitation won the unique constraint
-        raise Conflict("已有进行中的申请或成员资格", "There is already an open application or membership") from None
+        raise Conflict(gettext_lazy("There is already an open application or membership")) from None
 
 
 @transaction.atomic
@@ -230,18 +231,18 @@ def apply_to_alliance(*, actor, alliance: AlliancePage, real_name: str = "", dom
                       message: str = "") -> AllianceMembership:
     """A user applies to join an alliance as an expert. Users without an expert profile get a pending one."""
     if actor is None or not actor.is_authenticated:
-        raise Forbidden("请先登录", "Log in first")
+        raise Forbidden(gettext_lazy("Log in first"))
     if not alliance.live:
-        raise Invalid("该联盟未开放", "This alliance is not open", fields={"alliance": "not live"})
+        raise Invalid(gettext_lazy("This alliance is not open"), fields={"alliance": "not live"})
     moderation.check_rate_limits(user=actor, kind="application")
     expert = ExpertProfile.objects.select_for_update().filter(user=actor).first()
     if expert is None:
         real_name = (real_name or "").strip()
         if not real_name:
-            raise Invalid("专家须实名", "Experts must register with their real name", fields={"real_name": "required"})
+            raise Invalid(gettext_lazy("Experts must register with their real name"), fields={"real_name": "required"})
         domains = _clean_domains(domains or [alliance.domain])
         if len(real_name) > 40 or len(title) > 80 or len(workplace) > 80 or len(credentials) > 1000 or len(bio) > 2000:
-            raise Invalid("资料过长", "Some fields are too long")
+            raise Invalid(gettext_lazy("Some fields are too long"))
         texts = _screened({k: v for k, v in (("real_name", real_name), ("title", title.strip()), ("workplace", workplace.strip()),
                                              ("credentials", credentials.strip()), ("bio", bio.strip())) if v})
         real_name, title, workplace = texts.get("real_name", real_name), texts.get("title", title), texts.get("workplace", workplace)
@@ -255,12 +256,12 @@ def apply_to_alliance(*, actor, alliance: AlliancePage, real_name: str = "", dom
         _set_domains(expert, domains)
         log(instance=expert, action="wagtail.create", user=actor)
     elif expert.status in (ExpertStatus.SUSPENDED, ExpertStatus.REMOVED):
-        raise Conflict("你的专家资格已被暂停或移除，不能申请", "Your expert status is suspended or removed; you cannot apply")
+        raise Conflict(gettext_lazy("Your expert status is suspended or removed; you cannot apply"))
     if _existing_open(alliance, expert=expert) is not None:
-        raise Conflict("你已申请或已加入该联盟", "You have already applied to or joined this alliance")
+        raise Conflict(gettext_lazy("You have already applied to or joined this alliance"))
     message = (message or "").strip()
     if len(message) > 300:
-        raise Invalid("留言不超过 300 字", "The message is at most 300 characters", fields={"message": "too long"})
+        raise Invalid(gettext_lazy("The message is at most 300 characters"), fields={"message": "too long"})
     if message:
         message = _screened({"message": message})["message"]
     membership = _create_membership(alliance=alliance, expert=expert, status=MembershipStatus.APPLIED,
@@ -282,10 +283,10 @@ def invite_to_alliance(*, actor, alliance: AlliancePage, expert: ExpertProfile, 
         raise forbidden()
     expert = ExpertProfile.objects.select_for_update().get(pk=expert.pk)
     if expert.status in (ExpertStatus.SUSPENDED, ExpertStatus.REMOVED):
-        raise Conflict("该专家已被暂停或移除，不能邀请", "This expert is suspended or removed and cannot be invited",
+        raise Conflict(gettext_lazy("This expert is suspended or removed and cannot be invited"),
                        fields={"expert": expert.status})
     if _existing_open(alliance, expert=expert) is not None:
-        raise Conflict("该专家已申请、已受邀或已是成员", "This expert has already applied, been invited or joined")
+        raise Conflict(gettext_lazy("This expert has already applied, been invited or joined"))
     membership = _create_membership(alliance=alliance, expert=expert, status=MembershipStatus.INVITED,
                                     message=(message or "").strip()[:300], created_by=actor)
     log(instance=membership, action="wagtail.create", user=actor, data={"status": "invited"})
@@ -299,9 +300,9 @@ def respond_to_invitation(*, actor, membership: AllianceMembership, accept: bool
     if membership.expert is None or membership.expert.user_id != getattr(actor, "pk", None):
         raise forbidden()
     if membership.status != MembershipStatus.INVITED:
-        raise Conflict("该邀请已处理", "This invitation has already been answered")
+        raise Conflict(gettext_lazy("This invitation has already been answered"))
     if accept and membership.expert.status in (ExpertStatus.SUSPENDED, ExpertStatus.REMOVED):
-        raise Conflict("你的专家资格已被暂停或移除", "Your expert status is suspended or removed")
+        raise Conflict(gettext_lazy("Your expert status is suspended or removed"))
     membership.status = MembershipStatus.ACTIVE if accept else MembershipStatus.REJECTED
     membership.decided_at = timezone.now()
     membership.decided_by = actor
@@ -325,7 +326,7 @@ def decide_application(*, actor, membership: AllianceMembership, approve: bool, 
     if not can_manage_alliance(actor, membership.alliance):
         raise forbidden()
     if membership.status != MembershipStatus.APPLIED:
-        raise Conflict("该申请已处理", "This application has already been decided", fields={"status": membership.status})
+        raise Conflict(gettext_lazy("This application has already been decided"), fields={"status": membership.status})
     if not approve:
         reason = _require_reason(reason)
     membership.status = MembershipStatus.ACTIVE if approve else MembershipStatus.REJECTED
@@ -350,7 +351,7 @@ def _change_status(actor, membership, *, allowed_from, to, reason_required=True,
     if not can_manage_alliance(actor, membership.alliance):
         raise forbidden()
     if membership.status not in allowed_from:
-        raise Conflict("当前状态下不能执行此操作", "This cannot be done in the membership's current status",
+        raise Conflict(gettext_lazy("This cannot be done in the membership's current status"),
                        fields={"status": membership.status})
     reason = _require_reason(reason) if reason_required else (reason or "").strip()[:REASON_MAX]
     membership.status = to
@@ -400,10 +401,10 @@ def create_member_organization(*, actor, organization, name: str, kind: str, lic
     if len(licence_number or "") > 30:
         errors["licence_number"] = "at most 30 characters"
     if errors:
-        raise Invalid("成员单位资料有误", "Invalid member organisation", fields=errors)
+        raise Invalid(gettext_lazy("Invalid member organisation"), fields=errors)
     domains = _clean_domains(domains) if domains else []
     if MemberOrganization.objects.filter(name=name).exists():
-        raise Conflict("该成员单位已登记", "This member organisation is already registered", fields={"name": name})
+        raise Conflict(gettext_lazy("This member organisation is already registered"), fields={"name": name})
     org = MemberOrganization.objects.create(
         name=name, kind=kind, licence_number=licence_number.strip(), domains=domains, organization=organization,
         description=description.strip(), website=website.strip(), contact_name=contact_name.strip(),
@@ -420,9 +421,9 @@ def add_member_organization(*, actor, alliance: AlliancePage, member_organizatio
     if actor is not None and not can_manage_alliance(actor, alliance):
         raise forbidden()
     if not member_organization.is_active:
-        raise Conflict("该成员单位已停用", "This member organisation is inactive")
+        raise Conflict(gettext_lazy("This member organisation is inactive"))
     if _existing_open(alliance, member_organization=member_organization) is not None:
-        raise Conflict("该单位已是成员", "This organisation is already a member")
+        raise Conflict(gettext_lazy("This organisation is already a member"))
     membership = _create_membership(alliance=alliance, member_organization=member_organization,
                                     status=MembershipStatus.ACTIVE, message=(message or "")[:300], created_by=actor,
                                     decided_by=actor, decided_at=timezone.now())
@@ -433,10 +434,10 @@ def add_member_organization(*, actor, alliance: AlliancePage, member_organizatio
 def check_invitable(expert: ExpertProfile) -> None:
     """Raise Conflict unless the expert may be invited to answer a question (community calls this)."""
     if expert.status != ExpertStatus.ACTIVE:
-        raise Conflict("该专家当前不能受邀回答", "This expert cannot be invited to answer now",
+        raise Conflict(gettext_lazy("This expert cannot be invited to answer now"),
                        fields={"expert": expert.status})
     if expert.availability == Availability.AWAY:
-        raise Conflict("该专家暂时离开", "This expert is away", fields={"expert": "away"})
+        raise Conflict(gettext_lazy("This expert is away"), fields={"expert": "away"})
 
 
 @transaction.atomic
@@ -447,11 +448,11 @@ def invite_suggestions(*, actor, question, expert_ids: list[int], invite) -> lis
     invite_expert at merge); it does its own permission check. All or nothing: a refused invitation
     rolls back the others."""
     if not expert_ids:
-        raise Invalid("请选择专家", "Choose experts", fields={"expert_ids": "required"})
+        raise Invalid(gettext_lazy("Choose experts"), fields={"expert_ids": "required"})
     experts = {e.pk: e for e in ExpertProfile.objects.select_related("user").filter(pk__in=expert_ids)}
     missing = [i for i in expert_ids if i not in experts]
     if missing:
-        raise NotFound("专家不存在", "Unknown experts", fields={"expert_ids": missing})
+        raise NotFound(gettext_lazy("Unknown experts"), fields={"expert_ids": missing})
     invitations = []
     for expert_id in dict.fromkeys(expert_ids):
         expert = experts[expert_id]
@@ -502,10 +503,10 @@ def update_member_organization(*, actor, member_organization: MemberOrganization
         raise forbidden()
     unknown = set(changes) - set(MEMBER_ORGANIZATION_FIELDS)
     if unknown:
-        raise Invalid("存在不可修改的字段", "Some fields cannot be changed", fields={f: "read-only" for f in unknown})
+        raise Invalid(gettext_lazy("Some fields cannot be changed"), fields={f: "read-only" for f in unknown})
     if "organization" in changes:
         if changes["organization"] is None:
-            raise Invalid("请选择登记的团组织", "Choose the League organisation", fields={"organization": "required"})
+            raise Invalid(gettext_lazy("Choose the League organisation"), fields={"organization": "required"})
         _check_target_organization(actor, org.organization, changes["organization"])
     for name in ("name", "licence_number", "description", "website", "contact_name", "contact_phone"):
         if name in changes:
@@ -518,11 +519,11 @@ def update_member_organization(*, actor, member_organization: MemberOrganization
     if len(changes.get("licence_number", "")) > 30:
         errors["licence_number"] = "at most 30 characters"
     if errors:
-        raise Invalid("成员单位资料有误", "Invalid member organisation", fields=errors)
+        raise Invalid(gettext_lazy("Invalid member organisation"), fields=errors)
     if "domains" in changes:
         changes["domains"] = _clean_domains(changes["domains"]) if changes["domains"] else []
     if "name" in changes and MemberOrganization.objects.filter(name=changes["name"]).exclude(pk=org.pk).exists():
-        raise Conflict("该成员单位已登记", "This member organisation is already registered", fields={"name": changes["name"]})
+        raise Conflict(gettext_lazy("This member organisation is already registered"), fields={"name": changes["name"]})
     changed = [f for f, v in changes.items() if getattr(org, f) != v]
     for f in changed:
         setattr(org, f, changes[f])

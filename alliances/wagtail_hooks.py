@@ -107,7 +107,7 @@ class ExpertCreateView(ServiceFormErrors, generic.CreateView):
     the admin form has no user, so saving it would fail (Wagtail 8 keeps the add URL)."""
 
     def save_instance(self):
-        raise Invalid("专家须由本人通过联盟页面申请加入", "Experts apply themselves on an alliance page")
+        raise Invalid(_("Experts apply themselves on an alliance page"))
 
 
 class ExpertDeleteView(ServiceDelete, ScopedDeleteView):
@@ -210,7 +210,7 @@ class MembershipEditView(ScopedEditView):
         new, reason = self.form.cleaned_data["status"], self.form.cleaned_data.get("reason", "")
         change = TRANSITIONS.get((original.status, new))
         if change is None:
-            raise Invalid("不能从当前状态改为该状态", "The membership cannot move from its status to that one",
+            raise Invalid(_("The membership cannot move from its status to that one"),
                           fields={"status": new})
         return change(self.request.user, original, reason)
 
@@ -232,7 +232,7 @@ class MembershipDeleteView(ServiceDelete, ScopedDeleteView):
         membership = AllianceMembership.objects.get(pk=membership.pk)
         change = TRANSITIONS.get((membership.status, S.REMOVED)) or TRANSITIONS.get((membership.status, S.REJECTED))
         if change is None:
-            raise Invalid("该成员资格已结束", "The membership has already ended", fields={"status": membership.status})
+            raise Invalid(_("The membership has already ended"), fields={"status": membership.status})
         change(actor, membership, "在管理后台移除")
 
 

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from django.http import HttpResponse
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
@@ -24,7 +25,7 @@ router = Router(auth=django_auth)
 
 def _staff(request):
     if not permissions.is_handler_anywhere(request.user):
-        raise Forbidden("只有诉求处理人员可以访问", "Only appeal handlers may do this")
+        raise Forbidden(_("Only appeal handlers may do this"))
 
 
 def _org(org_id: int | None, field: str) -> Organization | None:
@@ -32,14 +33,14 @@ def _org(org_id: int | None, field: str) -> Organization | None:
         return None
     org = Organization.objects.filter(pk=org_id).first()
     if org is None:
-        raise NotFound("组织不存在", "Organisation not found", fields={field: org_id})
+        raise NotFound(_("Organisation not found"), fields={field: org_id})
     return org
 
 
 def _staff_appeal(request, appeal_id: int) -> Appeal:
     appeal = Appeal.objects.select_related("organization", "lead_organization").filter(pk=appeal_id).first()
     if appeal is None or not permissions.can_view(request.user, appeal):
-        raise NotFound("诉求不存在", "Appeal not found")
+        raise NotFound(_("Appeal not found"))
     return appeal
 
 
@@ -266,7 +267,7 @@ def create_individual(request, payload: IndividualIn):
     if payload.requester_id is not None:
         requester = get_user_model().objects.filter(pk=payload.requester_id, is_active=True).first()
         if requester is None:
-            raise NotFound("用户不存在", "User not found", fields={"requester_id": payload.requester_id})
+            raise NotFound(_("User not found"), fields={"requester_id": payload.requester_id})
     appeal = services.open_individual_case(
         actor=request.user, organization=_org(payload.organization_id, "organization_id"), theme=payload.theme,
         user_name=payload.user_name, requester=requester, reported_at=payload.reported_at,
@@ -281,7 +282,7 @@ def create_individual(request, payload: IndividualIn):
 def export(request, fmt: str, filters: Query[AppealFilter]):
     _staff(request)
     if fmt not in ("csv", "xlsx"):
-        raise NotFound("不支持的格式", "Unknown format")
+        raise NotFound(_("Unknown format"))
     qs = selectors.staff_queryset(request.user)
     if filters.state:
         qs = qs.filter(state=filters.state)
@@ -326,12 +327,12 @@ def form_pdf(request, appeal_id: int):
 def take_step(request, appeal_id: int, name: str, payload: TransitionIn):
     _staff(request)
     if name not in TRANSITIONS:
-        raise NotFound("没有这个办理步骤", "Unknown workflow step")
+        raise NotFound(_("Unknown workflow step"))
     _staff_appeal(request, appeal_id)
     # An id beyond bigint cannot exist (and would overflow the IN list): it is simply not found.
     co = list(Organization.objects.filter(pk__in=[i for i in payload.co_handler_ids if 0 < i <= MAX_BIGINT]))
     if len(co) != len(set(payload.co_handler_ids)):
-        raise NotFound("协办单位不存在", "Co-handler not found", fields={"co_handler_ids": payload.co_handler_ids})
+        raise NotFound(_("Co-handler not found"), fields={"co_handler_ids": payload.co_handler_ids})
     appeal = services.transition(
         actor=request.user, appeal_id=appeal_id, name=name, comment=payload.comment, fields=payload.fields,
         lead_organization=_org(payload.lead_organization_id, "lead_organization_id"), co_handlers=co,
@@ -367,7 +368,7 @@ def my_appeals(request, limit: int = Query(20, ge=1, le=MAX_LIMIT), offset: int 
 def _own(request, appeal_id: int) -> Appeal:
     appeal = Appeal.objects.filter(pk=appeal_id, requester=request.user).first()
     if appeal is None:
-        raise NotFound("诉求不存在", "Appeal not found")
+        raise NotFound(_("Appeal not found"))
     return appeal
 
 

@@ -10,9 +10,10 @@ from typing import overload
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid, NotFound, bilingual
 from moderation import services as moderation
 from notifications.services import notify
 from organizations.domain.calendar import workday_predicate
@@ -45,9 +46,9 @@ FILLABLE_FIELDS = {"details_and_proposal", "coordination_opinion", "result_feedb
 def add_handler(*, actor, user, organization: Organization, role: str) -> AppealHandler:
     """Give `user` an appeal role at `organization` (by that organisation's administrators)."""
     if actor is not None and not can_act(actor, organization, ADMIN_ROLES):
-        raise Forbidden("只有本组织管理员可以设置诉求处理角色", "Only the organisation's administrators may assign appeal roles")
+        raise Forbidden(_("Only the organisation's administrators may assign appeal roles"))
     if role not in Role.STAFF:
-        raise Invalid("未知的诉求处理角色", "Unknown appeal role", fields={"role": role})
+        raise Invalid(_("Unknown appeal role"), fields={"role": role})
     handler = AppealHandler.objects.filter(user=user, organization=organization, role=role, is_active=True).first()
     if handler:
         return handler
@@ -63,7 +64,7 @@ def add_handler(*, actor, user, organization: Organization, role: str) -> Appeal
 @transaction.atomic
 def end_handler(*, actor, handler: AppealHandler) -> AppealHandler:
     if actor is not None and not can_act(actor, handler.organization, ADMIN_ROLES):
-        raise Forbidden("只有本组织管理员可以设置诉求处理角色", "Only the organisation's administrators may assign appeal roles")
+        raise Forbidden(_("Only the organisation's administrators may assign appeal roles"))
     handler.is_active = False
     handler.save(update_fields=["is_active"])
     permissions.forget(handler.user)
@@ -90,15 +91,15 @@ def _clean_text(value, name, zh, en, *, required=False, max_len=MAX_FIELD) -> st
     # PostgreSQL cannot store NUL characters in text: they are dropped (they carry nothing).
     value = ((value or "") if isinstance(value, str) or value is None else str(value)).replace("\x00", "").strip()
     if required and not value:
-        raise Invalid(f"请填写{zh}", f"{en} is required", fields={name: "required"})
+        raise Invalid(_("%(value)s is required"), params={"value": bilingual(zh, en)}, fields={name: "required"})
     if len(value) > max_len:
-        raise Invalid(f"{zh}过长", f"{en} is too long", fields={name: f"max {max_len}"})
+        raise Invalid(_("%(value)s is too long"), params={"value": bilingual(zh, en)}, fields={name: f"max {max_len}"})
     return value
 
 
 def _check_ops(actor, organization):
     if not permissions.has_role_over(actor, Role.OPS, organization):
-        raise Forbidden("只有开发运维组可以登记诉求", "Only the operations group may open appeals")
+        raise Forbidden(_("Only the operations group may open appeals"))
 
 
 def _url(appeal) -> str:
@@ -127,8 +128,8 @@ def _with_questions(sources) -> list[dict]:
     found = {q.pk: q for q in Question.objects.filter(pk__in=ids).only("pk", "title")} if ids else {}
     missing = sorted(ids - set(found))
     if missing:
-        raise Invalid("来源帖子不存在：" + "、".join(map(str, missing)),
-                      "Unknown source question: " + ", ".join(map(str, missing)), fields={"question_id": missing})
+        raise Invalid(_("Unknown source question: %(missing)s"),
+                      params={"missing": bilingual('、'.join(map(str, missing)), ', '.join(map(str, missing)))}, fields={"question_id": missing})
     rows = []
     for src in sources:
         q = found.get(src.get("question_id"))
@@ -158,10 +159,10 @@ def _source_rows(thread_refs, kind=SourceKind.QUESTION) -> list[dict]:
     rows = []
     for ref in thread_refs or []:
         if not isinstance(ref, dict):
-            raise Invalid("来源帖子格式错误", "Each source thread must be an object", fields={"thread_refs": "object"})
+            raise Invalid(_("Each source thread must be an object"), fields={"thread_refs": "object"})
         qid = ref.get("question_id")
         if qid is not None and (not isinstance(qid, int) or qid <= 0):
-            raise Invalid("来源帖子编号无效", "Invalid source question id", fields={"thread_refs": "question_id"})
+            raise Invalid(_("Invalid source question id"), fields={"thread_refs": "question_id"})
         rows.append({
             "kind": ref.get("kind", kind), "question_id": qid, "title": str(ref.get("title", ""))[:200],
             "url": str(ref.get("url", ""))[:500], "external_ref": str(ref.get("external_ref", ""))[:80],
@@ -172,7 +173,7 @@ def _source_rows(thread_refs, kind=SourceKind.QUESTION) -> list[dict]:
 
 def _check_period(start, end):
     if start and end and start > end:
-        raise Invalid("统计时段的起始日期晚于结束日期", "The period starts after it ends", fields={"period_start": "after end"})
+        raise Invalid(_("The period starts after it ends"), fields={"period_start": "after end"})
 
 
 @transaction.atomic
@@ -186,7 +187,7 @@ def open_collective_appeal(
     youth_group = _clean_text(youth_group, "youth_group", "反映诉求的青年群体", "Youth group", required=True, max_len=200)
     _check_period(period_start, period_end)
     if thread_count is not None and thread_count < 0 or user_count is not None and user_count < 0:
-        raise Invalid("数量不能为负", "Counts cannot be negative", fields={"thread_count": "negative"})
+        raise Invalid(_("Counts cannot be negative"), fields={"thread_count": "negative"})
     sources = _source_rows(thread_refs)
     if alert_ref:
         sources.append({"kind": SourceKind.ALERT, "external_ref": alert_ref[:80], "title": f"集中诉求预警 {alert_ref}"[:200]})
@@ -224,13 +225,13 @@ def open_individual_case(
     """Open an individual assistance case from a question or a report (by the operations group)."""
     _check_ops(actor, organization)
     if source_kind not in SourceKind.values:
-        raise Invalid("未知的来源", "Unknown source kind", fields={"source_kind": source_kind})
+        raise Invalid(_("Unknown source kind"), fields={"source_kind": source_kind})
     theme = _clean_text(theme, "theme", "诉求主题", "Theme", required=True, max_len=200)
     if requester is not None and not user_name:
         user_name = requester.real_name or requester.display_name or requester.username
     user_name = _clean_text(user_name, "user_name", "反映诉求的用户姓名", "User name", required=True, max_len=80)
     if reply_count is not None and reply_count < 0:
-        raise Invalid("跟帖数量不能为负", "Reply count cannot be negative", fields={"reply_count": "negative"})
+        raise Invalid(_("Reply count cannot be negative"), fields={"reply_count": "negative"})
     sources = []
     if question_id is not None or external_ref or source_title:
         sources.append({"kind": source_kind, "question_id": question_id, "title": source_title[:200],
@@ -253,19 +254,19 @@ def request_help(
     handlers is required; the case goes to the operations group of their organisation's city (or
     the province), which is where the mechanism runs."""
     if actor is None or not actor.is_authenticated:
-        raise Forbidden("请先登录", "Log in first")
+        raise Forbidden(_("Log in first"))
     if not consent:
-        raise Invalid("请同意向办理人员提供您的信息", "Consent to share your details with the handlers is required",
+        raise Invalid(_("Consent to share your details with the handlers is required"),
                       fields={"consent": "required"})
     theme = _clean_text(theme, "theme", "诉求主题", "Theme", required=True, max_len=200)
     details = _clean_text(details, "details", "诉求详情", "Details", required=True)
     if len(details) < 10:
-        raise Invalid("请把问题写得具体些（至少10个字）", "Describe the problem in at least 10 characters",
+        raise Invalid(_("Describe the problem in at least 10 characters"),
                       fields={"details": "too short"})
     location_org = organization or actor.organization
     owner = mechanism_owner(location_org)
     if owner is None:
-        raise Invalid("请选择所在地", "Choose where you are", fields={"organization": "required"})
+        raise Invalid(_("Choose where you are"), fields={"organization": "required"})
     sources = []
     if question_id is not None:
         sources.append({"kind": SourceKind.QUESTION, "question_id": question_id, "title": question_title[:200],
@@ -309,20 +310,20 @@ def mechanism_owner(org: Organization | None) -> Organization | None:
 def update_form(*, actor, appeal_id: int, expected_version: int | None = None, **changes) -> Appeal:
     appeal = _lock(appeal_id)
     if appeal.state == State.ARCHIVED:
-        raise Conflict("已存档的诉求不可修改", "An archived appeal cannot be changed")
+        raise Conflict(_("An archived appeal cannot be changed"))
     if appeal.state == State.WITHDRAWN:
-        raise Conflict("已撤回的诉求不可修改", "A withdrawn appeal cannot be changed")
+        raise Conflict(_("A withdrawn appeal cannot be changed"))
     if not permissions.has_role_over(actor, Role.OPS, appeal.organization):
-        raise Forbidden("只有开发运维组可以修改办理表", "Only the operations group may edit the form")
+        raise Forbidden(_("Only the operations group may edit the form"))
     _check_version(appeal, expected_version)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
-        raise Invalid("这些字段不能直接修改", "These fields cannot be edited directly", fields={f: "read-only" for f in unknown})
+        raise Invalid(_("These fields cannot be edited directly"), fields={f: "read-only" for f in unknown})
     if "theme" in changes:
         changes["theme"] = _clean_text(changes["theme"], "theme", "诉求主题", "Theme", required=True, max_len=200)
     for name in ("thread_count", "user_count", "reply_count"):
         if changes.get(name) is not None and changes[name] < 0:
-            raise Invalid("数量不能为负", "Counts cannot be negative", fields={name: "negative"})
+            raise Invalid(_("Counts cannot be negative"), fields={name: "negative"})
     _check_period(changes.get("period_start", appeal.period_start), changes.get("period_end", appeal.period_end))
     old = {k: str(getattr(appeal, k)) for k in changes}
     for k, v in changes.items():
@@ -342,31 +343,31 @@ def update_form(*, actor, appeal_id: int, expected_version: int | None = None, *
 def _lock(appeal_id: int) -> Appeal:
     appeal = Appeal.objects.select_for_update().filter(pk=appeal_id).first()
     if appeal is None:
-        raise NotFound("诉求不存在", "Appeal not found")
+        raise NotFound(_("Appeal not found"))
     return appeal
 
 
 def _check_version(appeal: Appeal, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != appeal.version:
-        raise Conflict("该诉求已被他人处理，请刷新后重试", "The appeal was changed by someone else; reload and retry",
+        raise Conflict(_("The appeal was changed by someone else; reload and retry"),
                        fields={"version": appeal.version})
 
 
 def _lead_checks(actor, appeal, lead_organization: Organization | None, co_handlers) -> Organization:
     """The lead, checked (with the co-handlers) against the coordination group's subtree."""
     if lead_organization is None:
-        raise Invalid("请确定牵头办理的部门或地市", "Name the lead department or city",
+        raise Invalid(_("Name the lead department or city"),
                       fields={"lead_organization": "required"})
     if not permissions.has_role_over(actor, Role.COORDINATION, lead_organization) or not lead_organization.path.startswith(
         appeal.organization.path
     ):
-        raise Invalid("牵头单位不在本级综合协调组的管辖范围内", "The lead lies outside the coordination group's subtree",
+        raise Invalid(_("The lead lies outside the coordination group's subtree"),
                       fields={"lead_organization": "outside subtree"})
     for org in co_handlers:
         if org.pk == lead_organization.pk:
-            raise Invalid("协办单位不能与牵头单位相同", "A co-handler cannot be the lead", fields={"co_handlers": "is lead"})
+            raise Invalid(_("A co-handler cannot be the lead"), fields={"co_handlers": "is lead"})
         if not permissions.has_role_over(actor, Role.COORDINATION, org) or not org.path.startswith(appeal.organization.path):
-            raise Invalid("协办单位不在本级综合协调组的管辖范围内", "A co-handler lies outside the coordination group's subtree",
+            raise Invalid(_("A co-handler lies outside the coordination group's subtree"),
                           fields={"co_handlers": "outside subtree"})
     return lead_organization
 
@@ -381,29 +382,30 @@ def transition(
     stale version, Forbidden (403) for the wrong role, Invalid (400) for missing opinions."""
     rule = TRANSITIONS.get(name)
     if rule is None:
-        raise NotFound("没有这个办理步骤", "Unknown workflow step", fields={"name": name})
+        raise NotFound(_("Unknown workflow step"), fields={"name": name})
     if actor is None or not actor.is_authenticated:
-        raise Forbidden("请先登录", "Log in first")
+        raise Forbidden(_("Log in first"))
     appeal = _lock(appeal_id)
     _check_version(appeal, expected_version)
     if appeal.state not in rule.sources:
         if appeal.state == State.ARCHIVED:
-            raise Conflict("已存档的诉求不可修改", "An archived appeal cannot be changed")
+            raise Conflict(_("An archived appeal cannot be changed"))
         raise Conflict(
-            f"当前状态（{appeal.state_label}）不能执行“{rule.label[0]}”",
-            f"'{rule.label[1]}' is not possible from state {appeal.state}",
+            _("'%(label)s' is not possible from state %(state)s"),
+            params={"label": bilingual(rule.label[0], rule.label[1]), "state": bilingual(appeal.state_label, appeal.state)},
             code="wrong_state", fields={"state": appeal.state},
         )
     held = permissions.roles_over(actor, appeal, rule.roles, rule.scope)
     if not held:
-        raise Forbidden(f"您无权执行“{rule.label[0]}”", f"You may not '{rule.label[1]}' on this appeal")
+        raise Forbidden(_("You may not '%(label)s' on this appeal"),
+                        params={"label": bilingual(rule.label[0], rule.label[1])})
     role = Role.REQUESTER if Role.REQUESTER in held else sorted(held)[0]
 
     comment = _clean_text(comment, "comment", "意见或说明", "Comment", required=rule.comment_required, max_len=MAX_COMMENT)
     fields = dict(fields or {})
     unexpected = set(fields) - set(rule.fills)
     if unexpected:
-        raise Invalid("此步骤不能填写这些栏目", "This step does not fill these fields", fields={f: "not here" for f in unexpected})
+        raise Invalid(_("This step does not fill these fields"), fields={f: "not here" for f in unexpected})
     for f in rule.fills:
         setattr(appeal, f, _clean_text(fields.get(f), f, _FIELD_ZH[f], f.replace("_", " ").capitalize(), required=True))
     update = ["state", "state_entered_at", "step_due_at", "overdue_notified_at", "version", "updated_at", *rule.fills]
@@ -418,9 +420,9 @@ def transition(
         update.append("lead_organization")
     if name == "return_visit":
         if rating not in Rating.VALUES:
-            raise Invalid("请选择满意度", "Choose a rating", fields={"rating": "satisfied | partly | not_satisfied"})
+            raise Invalid(_("Choose a rating"), fields={"rating": "satisfied | partly | not_satisfied"})
         if rating == Rating.NOT_SATISFIED and not comment:
-            raise Invalid("请说明不满意的原因", "Say why you are not satisfied", fields={"comment": "required"})
+            raise Invalid(_("Say why you are not satisfied"), fields={"comment": "required"})
         appeal.rating, appeal.rating_comment = rating, comment[:500]
         update += ["rating", "rating_comment"]
     if rule.counts_handoff or (name == "return_visit" and rating == Rating.NOT_SATISFIED):

@@ -6,6 +6,7 @@ from typing import Literal
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy
 from ninja import Field, Query, Router, Schema
 from ninja.renderers import JSONRenderer
 from ninja.security import django_auth
@@ -188,7 +189,7 @@ def _resolve_org(org_id, slug):
     qs = Organization.objects.filter(is_active=True)
     org = qs.filter(pk=org_id).first() if org_id is not None else qs.filter(slug=slug).first()
     if org is None:
-        raise NotFound("组织不存在", "Unknown organisation", fields={"org": "unknown"})
+        raise NotFound(gettext_lazy("Unknown organisation"), fields={"org": "unknown"})
     return org
 
 
@@ -197,7 +198,7 @@ def _keyset_page(qs, *, sort: str, limit: int, cursor: str | None):
     try:
         return selectors.keyset_page(qs, sort=sort, limit=limit, cursor=cursor)
     except Invalid as exc:
-        raise NotFound(exc.zh, exc.en, code="invalid_cursor", fields=exc.fields) from exc
+        raise NotFound(exc.msg, params=exc.params, code="invalid_cursor", fields=exc.fields) from exc
 
 
 @router.get("/questions/", response=QuestionPage, summary="Question feed of a branch: latest, hot or unanswered")
@@ -309,7 +310,7 @@ def answer(request, question_id: int, payload: AnswerIn):
     if payload.as_organization_id is not None:
         as_org = Organization.objects.filter(pk=payload.as_organization_id).first()
         if as_org is None:
-            raise NotFound("组织不存在", "Unknown organisation", fields={"as_organization_id": "unknown"})
+            raise NotFound(gettext_lazy("Unknown organisation"), fields={"as_organization_id": "unknown"})
     a = services.answer_question(actor=request.user, question=q, body=payload.body, source=payload.source,
                                  is_copied=payload.is_copied, as_organization=as_org)
     return 201, {"id": a.pk, "role": a.role, "stops_clock": a.stops_clock}
@@ -327,7 +328,7 @@ def comment(request, question_id: int, payload: CommentIn):
     if payload.answer_id is not None:
         ans = Answer.objects.filter(pk=payload.answer_id).select_related("author").first()
         if ans is None:
-            raise NotFound("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
+            raise NotFound(gettext_lazy("Unknown answer"), fields={"answer_id": "unknown"})
     c = services.add_comment(actor=request.user, question=q, body=payload.body, answer=ans)
     return 201, _comment(c, selectors.shown_name(request.user, request.user, q))
 
@@ -345,7 +346,7 @@ def _answer_of(q, answer_id):
         return None
     ans = Answer.objects.filter(pk=answer_id).select_related("author").first()
     if ans is None:
-        raise NotFound("回答不存在", "Unknown answer", fields={"answer_id": "unknown"})
+        raise NotFound(gettext_lazy("Unknown answer"), fields={"answer_id": "unknown"})
     return ans
 
 
@@ -449,7 +450,7 @@ def my_invitations(request, status: Literal["pending", "accepted", "declined", "
         try:
             _, last_id = selectors.decode_cursor(cursor)
         except Invalid as exc:
-            raise NotFound(exc.zh, exc.en, code="invalid_cursor", fields=exc.fields) from exc
+            raise NotFound(exc.msg, params=exc.params, code="invalid_cursor", fields=exc.fields) from exc
         qs = qs.filter(pk__lt=last_id)
     rows = list(qs.order_by("-id")[: limit + 1])
     nxt = selectors.encode_cursor([0, rows[limit - 1].pk]) if len(rows) > limit else None
@@ -519,7 +520,7 @@ class QuestionSuggestionOut(Schema):
 def suggestions(request, question_id: int):
     q = _question(question_id)
     if not permissions.can_act(request.user, q.organization, ANSWERING_ROLES):
-        raise Forbidden("只有该问题所属组织的工作人员可以查看推荐专家", "Only the question's staff may see suggestions")
+        raise Forbidden(gettext_lazy("Only the question's staff may see suggestions"))
     return [{"expert_id": s["expert"].pk, "user_id": s["expert"].user_id, "name": str(s["expert"]),
              "score": s["score"], "reasons": s["reasons"], "load": s["load"]} for s in selectors.suggested_experts(q)]
 
@@ -586,7 +587,7 @@ def mine(request, page: Query[Paged]):
             summary="My answering queue (staff, invited experts), soonest deadline first")
 def queue(request, limit: int = Query(50, ge=1, le=100), offset: int = Query(0, ge=0, le=10000)):
     if not permissions.is_staff_anywhere(request.user, ANSWERING_ROLES) and not selectors.expert_profile(request.user):
-        raise Forbidden("只有工作人员和专家有待办队列", "Only staff and experts have a queue")
+        raise Forbidden(gettext_lazy("Only staff and experts have a queue"))
     now = _now()
     rows = selectors.staff_queue(request.user).prefetch_related(selectors.tags_prefetch()).select_related("asker")[offset:offset + limit]
     return [_list_item(q, request.user, now) for q in rows]

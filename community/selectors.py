@@ -7,6 +7,7 @@ import math
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from moderation.models import ModerationStatus
 from organizations import permissions
@@ -101,7 +102,7 @@ def decode_cursor(cursor: str, *, sort: str | None = None):
                 raise ValueError("bad score")
         return [value, last_id]
     except Exception as exc:
-        raise Invalid("翻页参数无效", "Invalid cursor", fields={"cursor": "invalid"}) from exc
+        raise Invalid(_("Invalid cursor"), fields={"cursor": "invalid"}) from exc
 
 
 def keyset_page(qs, *, sort: str, limit: int, cursor: str | None):

@@ -13,12 +13,13 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.log_actions import log
 
 from accounts.models import level_for_points
 from accounts.sms import notices as sms_notices
 from core.domains import ServiceDomain
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid, NotFound, bilingual
 from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations import permissions
@@ -73,31 +74,31 @@ def screen(text: str | None, *, field: str, min_length: int = 0, max_length: int
     answers, comments) then pass moderation.screen_post: sanctions, rate limits, the word list."""
     cleaned = clean_text(text, multiline=multiline)
     if len(cleaned) < min_length:
-        raise Invalid(f"内容太短（至少 {min_length} 个字）", f"Too short (at least {min_length} characters)",
+        raise Invalid(gettext_lazy("Too short (at least %(min_length)s characters)"), params={"min_length": min_length},
                       fields={field: "too_short"})
     if len(cleaned) > max_length:
-        raise Invalid(f"内容太长（最多 {max_length} 个字）", f"Too long (at most {max_length} characters)",
+        raise Invalid(gettext_lazy("Too long (at most %(max_length)s characters)"), params={"max_length": max_length},
                       fields={field: "too_long"})
     return cleaned
 
 
 def _require_user(user):
     if user is None or not user.is_authenticated or not user.is_active:
-        raise Forbidden("请先登录", "Log in first", code="unauthenticated")
+        raise Forbidden(gettext_lazy("Log in first"), code="unauthenticated")
 
 
 def _lock(question: Question) -> Question:
     q = Question.objects.select_for_update().filter(pk=question.pk).select_related("organization").first()
     if q is None:
-        raise NotFound("问题不存在", "Question not found")
+        raise NotFound(gettext_lazy("Question not found"))
     return q
 
 
 def _writable(question: Question) -> None:
     if question.status == QuestionStatus.REMOVED:
-        raise Conflict("问题已被删除", "The question has been removed")
+        raise Conflict(gettext_lazy("The question has been removed"))
     if question.status == QuestionStatus.CLOSED:
-        raise Conflict("问题已关闭", "The question is closed")
+        raise Conflict(gettext_lazy("The question is closed"))
 
 
 def _event(question, kind, *, actor=None, at=None, from_org=None, to_org=None, reason=""):
@@ -157,25 +158,25 @@ def _resolve_target(kind: str, target_id: int | None):
     if not kind:
         return None, None
     if target_id is None:
-        raise Invalid("请指定提问对象", "Choose whom the question is for", fields={"target_id": "required"})
+        raise Invalid(gettext_lazy("Choose whom the question is for"), fields={"target_id": "required"})
     if kind == TargetKind.ORGANIZATION:
         org = Organization.objects.filter(pk=target_id, is_active=True).first()
         if org is None:
-            raise NotFound("提问对象不存在", "Unknown target organisation", fields={"target_id": "unknown"})
+            raise NotFound(gettext_lazy("Unknown target organisation"), fields={"target_id": "unknown"})
         return "target_organization", org
     if kind == TargetKind.EXPERT:
         user = get_user_model().objects.filter(pk=target_id, is_active=True).first()
         if user is None or experts.active_expert(user) is None:
-            raise NotFound("提问对象不是专家", "The target is not an expert", fields={"target_id": "not_an_expert"})
+            raise NotFound(gettext_lazy("The target is not an expert"), fields={"target_id": "not_an_expert"})
         return "target_expert", user
     if kind == TargetKind.STATION:
         from stations.models import StationPage
 
         station = StationPage.objects.live().public().filter(pk=target_id).select_related("organization").first()
         if station is None:
-            raise NotFound("青年之家不存在", "Unknown station", fields={"target_id": "unknown"})
+            raise NotFound(gettext_lazy("Unknown station"), fields={"target_id": "unknown"})
         return "target_station", station
-    raise Invalid("不支持的提问对象", "Unsupported target", fields={"target_kind": "unsupported"})
+    raise Invalid(gettext_lazy("Unsupported target"), fields={"target_kind": "unsupported"})
 
 
 @transaction.atomic
@@ -196,19 +197,21 @@ def ask_question(*, asker, title: str, body: str = "", domain: str, tags: list[s
     screening = moderation.screen_post(user=asker, kind="question", fields={"title": title, "body": body})
     title, body = screening.fields["title"], screening.fields["body"]
     if domain not in ServiceDomain.values:
-        raise Invalid("请选择有效的服务领域", "Choose a valid domain", fields={"domain": "invalid"})
+        raise Invalid(gettext_lazy("Choose a valid domain"), fields={"domain": "invalid"})
     tag_names = [t.strip() for t in (tags or []) if t and t.strip()]
     if len(tag_names) > MAX_TAGS:
-        raise Invalid(f"标签最多 {MAX_TAGS} 个", f"At most {MAX_TAGS} tags", fields={"tags": "too_many"})
+        raise Invalid(gettext_lazy("At most %(MAX_TAGS)s tags"),
+                      params={"MAX_TAGS": MAX_TAGS}, fields={"tags": "too_many"})
     tag_objs = list(QuestionTag.objects.filter(name__in=tag_names)) if tag_names else []
     unknown = sorted(set(tag_names) - {t.name for t in tag_objs})
     if unknown:
-        raise NotFound("标签不存在：" + "、".join(unknown), "Unknown tags: " + ", ".join(unknown), fields={"tags": unknown})
+        raise NotFound(gettext_lazy("Unknown tags: %(unknown)s"),
+                       params={"unknown": bilingual('、'.join(unknown), ', '.join(unknown))}, fields={"tags": unknown})
     if target_kind not in TargetKind.values:
-        raise Invalid("不支持的提问对象", "Unsupported target", fields={"target_kind": "unsupported"})
+        raise Invalid(gettext_lazy("Unsupported target"), fields={"target_kind": "unsupported"})
     target_field, target = _resolve_target(target_kind, target_id)
     if organization is not None and not organization.is_active:
-        raise NotFound("组织不存在", "Unknown organisation", fields={"organization": "unknown"})
+        raise NotFound(gettext_lazy("Unknown organisation"), fields={"organization": "unknown"})
     org = ((target if target_field == "target_organization" else None)
            or (target.organization if target_field == "target_station" else None)
            or organization or default_organization_for(asker))
@@ -247,12 +250,12 @@ def refer_to_station(*, actor, question: Question, station_id: int | None, servi
     check_referral(actor=actor, organization=question.organization)
     station = StationPage.objects.live().public().filter(pk=station_id).first() if station_id else None
     if station is None:
-        raise NotFound("青年之家不存在", "Unknown station", fields={"station_id": "unknown"})
+        raise NotFound(gettext_lazy("Unknown station"), fields={"station_id": "unknown"})
     service = None
     if service_id is not None:
         service = StationService.objects.filter(pk=service_id, station=station).first()
         if service is None:
-            raise NotFound("该站点没有这项服务", "That service is not offered by this station",
+            raise NotFound(gettext_lazy("That service is not offered by this station"),
                            fields={"service_id": "unknown"})
     return _refer(actor=actor, question=question, station=station, service=service, note=note)
 
@@ -263,12 +266,12 @@ def refer_question_by_id(*, actor, question_id: int, asker, station, service=Non
     the caller names the question by id and its asker, who must be the question's own."""
     question = Question.objects.select_related("organization", "asker").filter(pk=question_id).first()
     if question is None:
-        raise NotFound("问题不存在", "The question does not exist")
+        raise NotFound(gettext_lazy("The question does not exist"))
     from stations.services import check_referral
 
     check_referral(actor=actor, organization=question.organization)
     if asker is not None and question.asker_id != asker.pk:
-        raise Invalid("只能转介给提问人", "Only the asker can be referred", fields={"asker_id": "not the asker"})
+        raise Invalid(gettext_lazy("Only the asker can be referred"), fields={"asker_id": "not the asker"})
     return _refer(actor=actor, question=question, station=station, service=service, note=note)
 
 
@@ -310,9 +313,9 @@ def answer_question(*, actor, question: Question, body: str, source: str = "", i
     screening = moderation.screen_post(user=actor, kind="answer", fields={"body": body})
     body = screening.fields["body"]
     if is_copied and not source:
-        raise Invalid("转载内容须注明出处", "Copied content must cite its source", fields={"source": "required"})
+        raise Invalid(gettext_lazy("Copied content must cite its source"), fields={"source": "required"})
     if as_organization is not None and not permissions.can_act(actor, as_organization, ANSWERING_ROLES):
-        raise Forbidden("您不能以该组织的官方账号回答", "You may not answer as this organisation")
+        raise Forbidden(gettext_lazy("You may not answer as this organisation"))
     q = _lock(question)
     _writable(q)
     now = timezone.now()
@@ -354,7 +357,7 @@ def add_comment(*, actor, question: Question, body: str, answer: Answer | None =
     q = _lock(question)
     _writable(q)
     if answer is not None and (answer.question_id != q.pk or answer.is_removed):
-        raise Invalid("回答不属于该问题", "The answer does not belong to this question", fields={"answer_id": "mismatch"})
+        raise Invalid(gettext_lazy("The answer does not belong to this question"), fields={"answer_id": "mismatch"})
     comment = Comment.objects.create(question=q, answer=answer, author=actor, body=body,
                                      moderation_status=screening.status)
     moderation.after_post(obj=comment, user=actor, kind="comment", screening=screening)
@@ -377,12 +380,12 @@ def like(*, actor, question: Question, answer: Answer | None = None) -> bool:
     """Like a question or one of its answers. Returns False when already liked (idempotent)."""
     _require_user(actor)
     if question.status == QuestionStatus.REMOVED:
-        raise Conflict("问题已被删除", "The question has been removed")
+        raise Conflict(gettext_lazy("The question has been removed"))
     if answer is not None and (answer.question_id != question.pk or answer.is_removed):
-        raise Invalid("回答不属于该问题", "The answer does not belong to this question", fields={"answer_id": "mismatch"})
+        raise Invalid(gettext_lazy("The answer does not belong to this question"), fields={"answer_id": "mismatch"})
     author = answer.author if answer is not None else question.asker
     if author.pk == actor.pk:
-        raise Conflict("不能给自己点赞", "You cannot like your own post")
+        raise Conflict(gettext_lazy("You cannot like your own post"))
     moderation.check_rate_limits(user=actor, kind="like")
     try:
         with transaction.atomic():
@@ -421,7 +424,7 @@ def unlike(*, actor, question: Question, answer: Answer | None = None) -> bool:
 def follow(*, actor, question: Question) -> bool:
     _require_user(actor)
     if question.status == QuestionStatus.REMOVED:
-        raise Conflict("问题已被删除", "The question has been removed")
+        raise Conflict(gettext_lazy("The question has been removed"))
     _, created = Follow.objects.get_or_create(user=actor, question=question)
     if created:
         Question.objects.filter(pk=question.pk).update(follow_count=F("follow_count") + 1)
@@ -485,10 +488,10 @@ def accept_answer(*, actor, answer: Answer) -> Question:
     _require_user(actor)
     q = _lock(answer.question)
     if q.asker_id != actor.pk:
-        raise Forbidden("只有提问者可以采纳回答", "Only the asker can accept an answer")
+        raise Forbidden(gettext_lazy("Only the asker can accept an answer"))
     _writable(q)
     if answer.is_removed:
-        raise Conflict("回答已被删除", "The answer has been removed")
+        raise Conflict(gettext_lazy("The answer has been removed"))
     if q.accepted_answer_id == answer.pk:
         return q
     q.accepted_answer = answer
@@ -507,16 +510,16 @@ def mark_outcome(*, actor, question: Question, outcome: str, rating: int | None 
     reopens the question with a new deadline."""
     _require_user(actor)
     if outcome not in Outcome.values:
-        raise Invalid("请选择解决情况", "Choose an outcome", fields={"outcome": "invalid"})
+        raise Invalid(gettext_lazy("Choose an outcome"), fields={"outcome": "invalid"})
     if rating is not None and not 1 <= rating <= 5:
-        raise Invalid("评分须为 1 到 5", "Rating must be 1 to 5", fields={"rating": "out_of_range"})
+        raise Invalid(gettext_lazy("Rating must be 1 to 5"), fields={"rating": "out_of_range"})
     q = _lock(question)
     if q.asker_id != actor.pk:
-        raise Forbidden("只有提问者可以评价", "Only the asker can mark the outcome")
+        raise Forbidden(gettext_lazy("Only the asker can mark the outcome"))
     if q.status == QuestionStatus.REMOVED:
-        raise Conflict("问题已被删除", "The question has been removed")
+        raise Conflict(gettext_lazy("The question has been removed"))
     if q.answer_count == 0:
-        raise Conflict("还没有回答，无法评价", "There is no answer to rate yet")
+        raise Conflict(gettext_lazy("There is no answer to rate yet"))
     now = timezone.now()
     q.outcome, q.outcome_rating, q.outcome_at = outcome, rating, now
     fields = ["outcome", "outcome_rating", "outcome_at", "status", "updated_at"]
@@ -556,22 +559,22 @@ def invite(*, actor, question: Question, invitee, message: str = "") -> Invitati
     _writable(question)
     is_staff = permissions.can_act(actor, question.organization, ANSWERING_ROLES)
     if actor.pk != question.asker_id and not is_staff:
-        raise Forbidden("只有提问者和工作人员可以邀请", "Only the asker and staff can invite")
+        raise Forbidden(gettext_lazy("Only the asker and staff can invite"))
     if invitee is None or not invitee.is_active:
-        raise NotFound("被邀请人不存在", "Unknown invitee", fields={"invitee_id": "unknown"})
+        raise NotFound(gettext_lazy("Unknown invitee"), fields={"invitee_id": "unknown"})
     invitee_is_staff = permissions.is_staff_anywhere(invitee, ANSWERING_ROLES)
     expert = experts.active_expert(invitee)
     if expert is None and not (is_staff and invitee_is_staff):
-        raise Invalid("只能邀请专家（工作人员可邀请工作人员）", "Only experts can be invited (staff may invite staff)",
+        raise Invalid(gettext_lazy("Only experts can be invited (staff may invite staff)"),
                       fields={"invitee_id": "not_an_expert"})
     if expert is not None:
         experts.check_invitable(expert)  # alliances' rule: active and not away
     if invitee.pk == actor.pk or invitee.pk == question.asker_id:
-        raise Invalid("不能邀请自己", "You cannot invite yourself", fields={"invitee_id": "self"})
+        raise Invalid(gettext_lazy("You cannot invite yourself"), fields={"invitee_id": "self"})
     invitation, created = Invitation.objects.get_or_create(question=question, invitee=invitee,
                                                            defaults={"inviter": actor, "message": message})
     if not created:
-        raise Conflict("已经邀请过此人", "This person has already been invited")
+        raise Conflict(gettext_lazy("This person has already been invited"))
     log(instance=invitation, action="wagtail.create", user=actor, data={"question": question.pk})
     notify(recipients=[invitee], kind="invitation", title=f"邀请你回答：{question.title}", body=message,
            url="/qa/invitations/", actor=actor, subject=_subject(question), email=True)
@@ -583,7 +586,7 @@ def invite_suggested(*, actor, question: Question, expert_ids: list[int]) -> lis
     """Staff invite the matched experts (alliances' suggestions) in one action; all or nothing."""
     _require_user(actor)
     if not permissions.can_act(actor, question.organization, ANSWERING_ROLES):
-        raise Forbidden("只有该问题所属组织的工作人员可以批量邀请", "Only staff of the question's organisation may invite suggestions")
+        raise Forbidden(gettext_lazy("Only staff of the question's organisation may invite suggestions"))
     return experts.invite_suggested(actor=actor, question=question, expert_ids=list(expert_ids or []), invite=invite)
 
 
@@ -593,9 +596,9 @@ def respond_invitation(*, actor, invitation: Invitation, accept: bool, reason: s
     reason = screen(reason, field="reason", max_length=INVITATION_TEXT_MAX, multiline=False, actor=actor)
     inv = Invitation.objects.select_for_update().select_related("question").get(pk=invitation.pk)
     if inv.invitee_id != actor.pk:
-        raise Forbidden("这不是给你的邀请", "This invitation is not yours")
+        raise Forbidden(gettext_lazy("This invitation is not yours"))
     if inv.status != InvitationStatus.PENDING:
-        raise Conflict("邀请已处理", "The invitation has already been answered")
+        raise Conflict(gettext_lazy("The invitation has already been answered"))
     _writable(inv.question)
     now = timezone.now()
     inv.responded_at = now
@@ -645,19 +648,19 @@ def transfer_question(*, actor, question: Question, to_organization: Organizatio
     _require_user(actor)
     q = _lock(question)
     if not permissions.can_act(actor, q.organization, ANSWERING_ROLES):
-        raise Forbidden("您无权转交此问题", "You may not transfer this question")
+        raise Forbidden(gettext_lazy("You may not transfer this question"))
     reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
     if to_organization is None or not to_organization.is_active:
-        raise NotFound("目标组织不存在", "Unknown organisation", fields={"to_organization_id": "unknown"})
+        raise NotFound(pgettext_lazy("community.services.transfer_question", "Unknown organisation"), fields={"to_organization_id": "unknown"})
     if not permissions.can_act(actor, to_organization, ANSWERING_ROLES):
-        raise Forbidden("只能转交给您管辖范围内的组织", "You can only transfer within your own subtree",
+        raise Forbidden(gettext_lazy("You can only transfer within your own subtree"),
                         fields={"to_organization_id": "outside_subtree"})
     if to_organization.pk == q.organization_id:
-        raise Conflict("问题已在该组织", "The question is already there", fields={"to_organization_id": "same"})
+        raise Conflict(gettext_lazy("The question is already there"), fields={"to_organization_id": "same"})
     if q.status != QuestionStatus.OPEN:
-        raise Conflict("只能转交待回答的问题", "Only questions awaiting an answer can be transferred")
+        raise Conflict(gettext_lazy("Only questions awaiting an answer can be transferred"))
     if q.routing_locked:
-        raise Conflict("该问题已升级办理，不能再转交", "This question was escalated and cannot be transferred again")
+        raise Conflict(gettext_lazy("This question was escalated and cannot be transferred again"))
     return _move(q, actor=actor, to_org=to_organization, kind=EventKind.TRANSFERRED, reason=reason, now=timezone.now())
 
 
@@ -667,18 +670,18 @@ def decline_question(*, actor, question: Question, reason: str) -> Question:
     _require_user(actor)
     q = _lock(question)
     if not permissions.can_act(actor, q.organization, ANSWERING_ROLES):
-        raise Forbidden("您无权退回此问题", "You may not decline this question")
+        raise Forbidden(gettext_lazy("You may not decline this question"))
     reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
     if q.status != QuestionStatus.OPEN:
-        raise Conflict("只能退回待回答的问题", "Only questions awaiting an answer can be declined")
+        raise Conflict(gettext_lazy("Only questions awaiting an answer can be declined"))
     if q.routing_locked:
-        raise Conflict("该问题已升级办理，不能退回", "This question was escalated and must be answered here")
+        raise Conflict(gettext_lazy("This question was escalated and must be answered here"))
     last = (QuestionEvent.objects.filter(question=q, kind__in=[EventKind.TRANSFERRED, EventKind.DECLINED],
                                          to_organization=q.organization).select_related("from_organization")
             .order_by("-created_at", "-id").first())
     back = last.from_organization if last and last.from_organization_id else q.organization.get_parent()
     if back is None:
-        raise Conflict("已是最高一级组织，不能退回", "The top organisation cannot decline")
+        raise Conflict(gettext_lazy("The top organisation cannot decline"))
     return _move(q, actor=actor, to_org=back, kind=EventKind.DECLINED, reason=reason, now=timezone.now())
 
 
@@ -686,9 +689,9 @@ def decline_question(*, actor, question: Question, reason: str) -> Question:
 def set_featured(*, actor, question: Question, featured: bool) -> Question:
     q = _lock(question)
     if not permissions.can_act(actor, q.organization, EDITORIAL_ROLES):
-        raise Forbidden("您无权设置精选", "You may not feature this question")
+        raise Forbidden(gettext_lazy("You may not feature this question"))
     if q.status == QuestionStatus.REMOVED:
-        raise Conflict("问题已被删除", "The question has been removed")
+        raise Conflict(gettext_lazy("The question has been removed"))
     q.is_featured = featured
     q.save(update_fields=["is_featured", "updated_at"])
     _refresh_hot(q.pk)
@@ -704,7 +707,7 @@ def remove_question(*, actor, question: Question, reason: str) -> Question:
     reason = screen(reason, field="reason", min_length=2, max_length=REASON_MAX, multiline=False, actor=actor)
     q = _lock(question)
     if not permissions.can_act(actor, q.organization, MODERATION_ROLES):
-        raise Forbidden("您无权删除此问题", "You may not remove this question")
+        raise Forbidden(gettext_lazy("You may not remove this question"))
     q.status = QuestionStatus.REMOVED
     q.save(update_fields=["status", "updated_at"])
     log(instance=q, action="wagtail.delete", user=actor, data={"reason": reason})

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import default_organization_for
@@ -195,7 +196,7 @@ def _report(user, q, p):
                "comment": lambda: Comment.objects.filter(pk=obj_id, question=q).select_related("author").first()}
     obj = objects[kind]() if kind in objects and obj_id else None
     if obj is None:
-        raise Invalid("举报的内容不存在", "Nothing to report", fields={"object_id": obj_id})
+        raise Invalid(_("Nothing to report"), fields={"object_id": obj_id})
     report_content(reporter=user, obj=obj, reason=p.get("reason", ""), detail=p.get("detail", "")[:500])
 
 
@@ -212,7 +213,7 @@ def act(request, pk: int, action: str):
         if action == "answer":
             form = AnswerForm(p)
             if not form.is_valid():
-                raise Invalid("请填写回答内容", "Write an answer", fields={"body": "required"})
+                raise Invalid(pgettext_lazy("community.views.act", "Write an answer"), fields={"body": "required"})
             d = form.cleaned_data
             as_org = Organization.objects.filter(pk=d["as_organization"]).first() if d.get("as_organization") else None
             services.answer_question(actor=user, question=q, body=d["body"], source=d["source"],

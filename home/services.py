@@ -8,10 +8,11 @@ from django.contrib.auth.models import Permission
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 from wagtail.models import GroupPagePermission, Page, Site
 
-from core.errors import Conflict, Forbidden, Invalid, NotFound
+from core.errors import Conflict, Forbidden, Invalid, NotFound, bilingual
 from organizations.models import Organization
 
 from .domain import brand
@@ -134,13 +135,13 @@ PHONE_RE = re.compile(r"^\+?[0-9][0-9\- ]{5,18}$")
 
 def _require_user(actor):
     if actor is None or not actor.is_authenticated or not actor.is_active:
-        raise Forbidden("请先登录", "Please log in first", code="unauthenticated")
+        raise Forbidden(_("Please log in first"), code="unauthenticated")
 
 
 def _live(model, pk, zh, en):
     page = model.objects.live().filter(pk=pk).first()
     if page is None:
-        raise NotFound(f"{zh}不存在", f"{en} not found")
+        raise NotFound(_("%(value)s not found"), params={"value": bilingual(zh, en)})
     return page
 
 
@@ -164,20 +165,20 @@ def sign_up(*, actor, activity_id: int, name: str = "", phone: str = "", note: s
     if len(note or "") > 200:
         errors["note"] = "备注不超过 200 字 / note is at most 200 characters"
     if errors:
-        raise Invalid("报名信息不完整", "Sign-up details are incomplete", fields=errors)
+        raise Invalid(_("Sign-up details are incomplete"), fields=errors)
     now = timezone.now()
     SignupSheet.objects.get_or_create(activity_id=activity.pk, defaults={"capacity": activity.capacity})
     sheet = SignupSheet.objects.select_for_update().get(activity_id=activity.pk)
     state = brand.signup_state(enabled=activity.signup_enabled, capacity=activity.capacity, taken=sheet.taken,
                                deadline=activity.signup_deadline, starts_at=activity.starts_at, now=now)
     if ActivitySignup.objects.filter(activity_id=activity.pk, user=actor).exists():
-        raise Conflict("您已报名此活动", "You have already signed up for this activity", code="already_signed_up")
+        raise Conflict(_("You have already signed up for this activity"), code="already_signed_up")
     if state == "closed":
-        raise Invalid("此活动不接受在线报名", "This activity does not take online sign-ups", code="signup_closed")
+        raise Invalid(_("This activity does not take online sign-ups"), code="signup_closed")
     if state == "ended":
-        raise Conflict("报名已截止", "Sign-up has closed", code="signup_ended")
+        raise Conflict(_("Sign-up has closed"), code="signup_ended")
     if state == "full":
-        raise Conflict("名额已满", "The activity is full", code="full")
+        raise Conflict(_("The activity is full"), code="full")
     signup = ActivitySignup.objects.create(activity_id=activity.pk, user=actor, name=name, phone=phone,
                                            note=(note or "").strip(), created_at=now)
     sheet.capacity = activity.capacity
@@ -195,9 +196,9 @@ def cancel_signup(*, actor, activity_id: int) -> None:
     sheet = SignupSheet.objects.select_for_update().filter(activity_id=activity.pk).first()
     signup = ActivitySignup.objects.filter(activity_id=activity.pk, user=actor).first()
     if signup is None or sheet is None:
-        raise NotFound("您尚未报名此活动", "You have not signed up for this activity")
+        raise NotFound(_("You have not signed up for this activity"))
     if timezone.now() >= activity.starts_at:
-        raise Conflict("活动已开始，不能取消报名", "The activity has started; sign-up can no longer be cancelled")
+        raise Conflict(_("The activity has started; sign-up can no longer be cancelled"))
     log(instance=signup, action="wagtail.delete", user=actor, data={"activity_id": activity.pk})
     signup.delete()
     sheet.taken = max(sheet.taken - 1, 0)
@@ -209,7 +210,7 @@ def check_signup_list_access(*, actor, activity: ActivityPage) -> None:
     from .selectors import is_branch_staff
 
     if not is_branch_staff(actor, activity):
-        raise Forbidden("您没有权限查看报名名单", "You may not see this sign-up list")
+        raise Forbidden(_("You may not see this sign-up list"))
 
 
 # --- Votes ------------------------------------------------------------------------------------------------
@@ -223,14 +224,14 @@ def vote(*, actor, contest_id: int, candidate_id: int) -> Vote:
     now = timezone.now()
     state = brand.voting_state(starts_at=contest.voting_starts_at, ends_at=contest.voting_ends_at, now=now)
     if state == "not_started":
-        raise Conflict("投票尚未开始", "Voting has not opened yet", code="voting_not_started")
+        raise Conflict(_("Voting has not opened yet"), code="voting_not_started")
     if state == "closed":
-        raise Conflict("投票已结束", "Voting has closed", code="voting_closed")
+        raise Conflict(_("Voting has closed"), code="voting_closed")
     candidate = contest.candidates.filter(pk=candidate_id).first()
     if candidate is None:
-        raise NotFound("候选人不存在", "Candidate not found")
+        raise NotFound(_("Candidate not found"))
     day = timezone.localdate(now)
-    duplicate = Conflict("今天已为该候选人投过票，明天再来", "You have already voted for this candidate today",
+    duplicate = Conflict(_("You have already voted for this candidate today"),
                          code="already_voted")
     if Vote.objects.filter(candidate=candidate, user=actor, day=day).exists():
         raise duplicate
@@ -258,7 +259,7 @@ def record_view(*, page_id: int, visitor: str = "") -> None:
     from .models import ContentPage
 
     if not ContentPage.objects.live().filter(pk=page_id).exists():
-        raise NotFound("页面不存在", "Page not found")
+        raise NotFound(_("Page not found"))
     if visitor and not cache.add(f"yv:view:{page_id}:{visitor}", 1, VIEW_DEDUP_SECONDS):
         return
     if not PageStats.objects.filter(page_id=page_id).update(views=F("views") + 1):

@@ -4,6 +4,7 @@ dashboard and the exports."""
 from datetime import date
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import Invalid, forbidden, not_found
 from organizations import permissions
@@ -31,13 +32,15 @@ def organization_for(user, org_id) -> Organization:
 
 def checked_range(first: date, last: date, granularity: str) -> tuple[date, date]:
     if not (MIN_YEAR <= first.year <= MAX_YEAR and MIN_YEAR <= last.year <= MAX_YEAR):
-        raise Invalid(f"日期须在 {MIN_YEAR} 至 {MAX_YEAR} 年之间", f"Dates must lie between {MIN_YEAR} and {MAX_YEAR}",
+        raise Invalid(_("Dates must lie between %(MIN_YEAR)s and %(MAX_YEAR)s"),
+                      params={"MIN_YEAR": MIN_YEAR, "MAX_YEAR": MAX_YEAR},
                       fields={"from": "out of range"})
     reason = check_range(first, last, granularity, max_range_days())
     if reason == "inverted range":
-        raise Invalid("结束日期早于开始日期", "The end date is before the start date", fields={"to": reason})
+        raise Invalid(_("The end date is before the start date"), fields={"to": reason})
     if reason:
-        raise Invalid("日期范围过长", f"The date range is too long ({reason})", fields={"from": reason})
+        # xgettext:no-python-format
+        raise Invalid(_("The date range is too long (%(reason)s)"), params={"reason": reason}, fields={"from": reason})
     return first, last
 
 

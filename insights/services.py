@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from core.errors import Invalid, forbidden
@@ -105,9 +106,9 @@ def _roll_up(day: date) -> None:
 def aggregate_range(first: date, last: date, *, stdout=None) -> int:
     """Recompute every day of [first, last] (the rebuild command). Each day is its own transaction."""
     if last < first:
-        raise Invalid("结束日期早于开始日期", "The end date is before the start date", fields={"to": "before from"})
+        raise Invalid(_("The end date is before the start date"), fields={"to": "before from"})
     if (last - first).days + 1 > MAX_REBUILD_DAYS:
-        raise Invalid("日期范围过长", "The range is too long", fields={"from": f"at most {MAX_REBUILD_DAYS} days"})
+        raise Invalid(_("The range is too long"), fields={"from": f"at most {MAX_REBUILD_DAYS} days"})
     for day in days_between(first, last):
         orgs, people = aggregate_day(day)
         if stdout is not None and (orgs or people):
@@ -154,7 +155,7 @@ def add_training_record(*, actor, user, organization: Organization, title: str, 
     if not is_staff_there:
         errors["user"] = "该用户不是本组织的工作人员 / not a staff member of this organisation"
     if errors:
-        raise Invalid("培训记录无效", "Invalid training record", fields=errors)
+        raise Invalid(_("Invalid training record"), fields=errors)
     record = TrainingRecord.objects.create(user=user, organization=organization, title=title, kind=kind,
                                            provider=(provider or "").strip()[:80], held_on=held_on, hours=hours,
                                            passed=passed, note=(note or "").strip()[:300], created_by=actor)
@@ -195,7 +196,7 @@ def record_promotion(*, actor, organization: Organization, kind: str, title: str
     if liaison is not None and not officers.filter(user=liaison).exists():
         errors["liaison"] = "须为本组织的联络专员 / must be a liaison officer of this organisation"
     if errors:
-        raise Invalid("推广记录无效", "Invalid promotion record", fields=errors)
+        raise Invalid(_("Invalid promotion record"), fields=errors)
     activity = PromotionActivity.objects.create(
         organization=organization, kind=kind, title=title, held_on=held_on, reach=reach,
         channel=(channel or "").strip()[:120], url=(url or "").strip()[:200], liaison=liaison, created_by=actor)
@@ -265,7 +266,7 @@ def award_candidates(award_round, category: str) -> list[dict]:
                          "organization_id": s.organization_id, "score": float(score),
                          "figures": {k: f[k] or 0 for k in ("completed", "on_time", "ratings", "rating_sum")}})
         return ranked(rows)
-    raise Invalid("未知的评选类别", "Unknown award category", fields={"category": category})
+    raise Invalid(_("Unknown award category"), fields={"category": category})
 
 
 def _approver_org(award_round) -> Organization:
@@ -280,9 +281,9 @@ def open_award_round(*, actor, organization: Organization, year: int, title: str
     if not permissions.can_act(actor, organization, ADMIN_ROLES):
         raise forbidden()
     if not 2015 <= int(year) <= timezone.localdate().year:
-        raise Invalid("年度无效", "Invalid year", fields={"year": year})
+        raise Invalid(_("Invalid year"), fields={"year": year})
     if AwardRound.objects.filter(organization=organization, year=year).exists():
-        raise Invalid("该年度的评优已经开始", "This organisation already has a round for that year",
+        raise Invalid(_("This organisation already has a round for that year"),
                       fields={"year": year})
     title = (title or "").strip()[:120] or f"{organization.display_name}{year}年度“青年之声”评优表彰"
     award_round = AwardRound.objects.create(organization=organization, year=year, title=title, created_by=actor)
@@ -297,7 +298,7 @@ def _open_round_for_update(award_round):
     if award_round.status != AwardRoundStatus.OPEN:
         from core.errors import Conflict
 
-        raise Conflict("评优结果已发布，不能再修改", "The round is published")
+        raise Conflict(_("The round is published"))
     return award_round
 
 
@@ -312,13 +313,13 @@ def nominate(*, actor, award_round, category: str, citation: str, user=None, sta
     if not permissions.can_act(actor, org, AWARD_ROLES):
         raise forbidden()
     if category not in AwardCategory.values:
-        raise Invalid("未知的评选类别", "Unknown award category", fields={"category": category})
+        raise Invalid(_("Unknown award category"), fields={"category": category})
     if (user is None) == (station is None) or (station is not None) != (category == AwardCategory.STATION):
-        raise Invalid("请选择一位候选人或一个服务站", "Name one person, or a station for the station category",
+        raise Invalid(_("Name one person, or a station for the station category"),
                       fields={"candidate": "required"})
     citation = (citation or "").strip()
     if not citation or len(citation) > 1000:
-        raise Invalid("请填写推荐理由（不超过 1000 字）", "A citation is required (at most 1000 characters)",
+        raise Invalid(_("A citation is required (at most 1000 characters)"),
                       fields={"citation": "required"})
     if station is not None:
         where = station.organization
@@ -330,12 +331,12 @@ def nominate(*, actor, award_round, category: str, citation: str, user=None, sta
                    if e.organization_id]
         where = next((p for p in places if p.path.startswith(org.path)), None)
     if where is None or not where.path.startswith(org.path):
-        raise Invalid("候选人不在本组织范围内", "The candidate is outside this organisation's subtree",
+        raise Invalid(_("The candidate is outside this organisation's subtree"),
                       fields={"candidate": "outside_subtree"})
     key = f"station:{station.pk}" if station is not None else f"user:{user.pk}"
     row = next((r for r in award_candidates(award_round, category) if r["key"] == key), None)
     if row is None:
-        raise Invalid("候选人在本年度没有平台数据，不能提名", "The candidate has no platform figures for the year",
+        raise Invalid(_("The candidate has no platform figures for the year"),
                       fields={"candidate": "no_figures"})
     from django.db import IntegrityError
 
@@ -348,7 +349,7 @@ def nominate(*, actor, award_round, category: str, citation: str, user=None, sta
     except IntegrityError as exc:
         from core.errors import Conflict
 
-        raise Conflict("该候选人已被提名", "Already nominated in this category") from exc
+        raise Conflict(_("Already nominated in this category")) from exc
     log(instance=award_round, action="wagtail.edit", user=actor, data={"nominated": key, "category": category})
     from notifications.services import notify
     from organizations.selectors import liaison_users
@@ -372,7 +373,7 @@ def decide_nomination(*, actor, nomination, approve: bool, note: str = ""):
         raise forbidden()
     note = (note or "").strip()[:300]
     if not approve and not note:
-        raise Invalid("不同意时请说明理由", "Give a reason when not approving", fields={"note": "required"})
+        raise Invalid(_("Give a reason when not approving"), fields={"note": "required"})
     nomination.status = NominationStatus.APPROVED if approve else NominationStatus.REJECTED
     nomination.decided_by, nomination.decided_at, nomination.decision_note = actor, timezone.now(), note
     nomination.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
@@ -392,10 +393,10 @@ def publish_award_round(*, actor, award_round):
         raise forbidden()
     nominations = list(award_round.nominations.all())
     if any(n.status == NominationStatus.NOMINATED for n in nominations):
-        raise Invalid("还有提名未经上级审批", "Some nominations await the parent organisation's approval")
+        raise Invalid(_("Some nominations await the parent organisation's approval"))
     approved = [n for n in nominations if n.status == NominationStatus.APPROVED]
     if not approved:
-        raise Invalid("没有获批的提名，无法发布", "No approved nomination to publish")
+        raise Invalid(_("No approved nomination to publish"))
     from home.services import publish_honours_page
 
     page = publish_honours_page(organization=award_round.organization, title=award_round.title,
@@ -445,7 +446,7 @@ def update_training_record(*, actor, record, **changes):
     record = TrainingRecord.objects.select_for_update().select_related("organization", "user").get(pk=record.pk)
     unknown = set(changes) - set(TRAINING_FIELDS)
     if unknown:
-        raise Invalid("存在不可修改的字段", "Some fields cannot be changed", fields={f: "read-only" for f in unknown})
+        raise Invalid(_("Some fields cannot be changed"), fields={f: "read-only" for f in unknown})
     organization = changes.get("organization", record.organization)
     if not (permissions.can_act(actor, record.organization, TRAINING_ROLES)
             and permissions.can_act(actor, organization, TRAINING_ROLES)):
@@ -457,7 +458,7 @@ def update_training_record(*, actor, record, **changes):
     errors = _training_errors(user=merged["user"], organization=organization, title=merged["title"],
                               kind=merged["kind"], hours=merged["hours"], held_on=merged["held_on"])
     if errors:
-        raise Invalid("培训记录无效", "Invalid training record", fields=errors)
+        raise Invalid(_("Invalid training record"), fields=errors)
     if "hours" in changes:
         changes["hours"] = Decimal(str(changes["hours"]))
     changed = [f for f, v in changes.items() if getattr(record, f) != v]
@@ -496,7 +497,7 @@ def update_promotion(*, actor, activity, **changes):
     activity = PromotionActivity.objects.select_for_update().select_related("organization").get(pk=activity.pk)
     unknown = set(changes) - set(PROMOTION_FIELDS)
     if unknown:
-        raise Invalid("存在不可修改的字段", "Some fields cannot be changed", fields={f: "read-only" for f in unknown})
+        raise Invalid(_("Some fields cannot be changed"), fields={f: "read-only" for f in unknown})
     organization = changes.get("organization", activity.organization)
     if not (permissions.can_act(actor, activity.organization, TRAINING_ROLES)
             and permissions.can_act(actor, organization, TRAINING_ROLES)):
@@ -523,7 +524,7 @@ def update_promotion(*, actor, activity, **changes):
     if merged["liaison"] is not None and not officers.filter(user=merged["liaison"]).exists():
         errors["liaison"] = "须为本组织的联络专员 / must be a liaison officer of this organisation"
     if errors:
-        raise Invalid("推广记录无效", "Invalid promotion record", fields=errors)
+        raise Invalid(_("Invalid promotion record"), fields=errors)
     old_day = activity.held_on
     changed = [f for f, v in changes.items() if getattr(activity, f) != v]
     for f in changed:

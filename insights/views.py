@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import Invalid, ServiceError
 from organizations import permissions
@@ -36,7 +37,7 @@ def _parse_date(value: str, name: str) -> date:
     try:
         return date.fromisoformat(value)
     except (TypeError, ValueError) as exc:
-        raise Invalid("日期格式应为 YYYY-MM-DD", "Dates must be YYYY-MM-DD", fields={name: value}) from exc
+        raise Invalid(gettext_lazy("Dates must be YYYY-MM-DD"), fields={name: value}) from exc
 
 
 def _params(request, *, default_days: int = 30):
@@ -49,12 +50,12 @@ def _params(request, *, default_days: int = 30):
         span = (last - first).days + 1
         granularity = "day" if span <= 62 else "week" if span <= 200 else "month"
     if granularity not in ("day", "week", "month", "year"):
-        raise Invalid("粒度无效", "Unknown granularity", fields={"granularity": granularity})
+        raise Invalid(gettext_lazy("Unknown granularity"), fields={"granularity": granularity})
     checked_range(first, last, granularity)
     org_id = request.GET.get("org")
     if org_id:
         if not org_id.isdigit():
-            raise Invalid("组织编号无效", "Invalid organisation id", fields={"org": org_id})
+            raise Invalid(gettext_lazy("Invalid organisation id"), fields={"org": org_id})
         org = organization_for(request.user, int(org_id))
     else:
         org = home_organization(request.user)
@@ -100,7 +101,7 @@ def dashboard(request):
     fmt, table = request.GET.get("export"), request.GET.get("table")
     if fmt:
         if fmt not in ("csv", "xlsx") or table not in EXPORT_TABLES:
-            return _error(request, Invalid("导出参数无效", "Unknown export", fields={"export": fmt, "table": table}))
+            return _error(request, Invalid(gettext_lazy("Unknown export"), fields={"export": fmt, "table": table}))
         name = f"kpi-{org.slug}-{table}-{first}-{last}"
         if table == "series":
             rows = selectors.org_series(org, first, last, granularity)
@@ -259,7 +260,7 @@ def awards(request):
             pk=request.POST.get("organization") or 0).first()
         try:
             if org is None:
-                raise Invalid("请选择您管理的组织", "Choose an organisation you administer", fields={"organization": "required"})
+                raise Invalid(gettext_lazy("Choose an organisation you administer"), fields={"organization": "required"})
             year = int(request.POST.get("year") or 0)
             rnd = services.open_award_round(actor=request.user, organization=org, year=year)
         except (ServiceError, ValueError) as exc:
@@ -313,7 +314,7 @@ def award_round(request, round_id: int):
             elif action == "publish":
                 services.publish_award_round(actor=request.user, award_round=rnd)
             else:
-                raise Invalid("未知的操作", "Unknown action")
+                raise Invalid(gettext_lazy("Unknown action"))
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
@@ -181,7 +182,7 @@ def _content(kind: str, object_id: int):
     try:
         spec = registry.spec_for_kind(kind)
     except KeyError:
-        raise Invalid("未知的内容类型", "Unknown content kind", fields={"content_kind": kind})
+        raise Invalid(_("Unknown content kind"), fields={"content_kind": kind})
     return get_object_or_404(spec.model, pk=object_id)
 
 

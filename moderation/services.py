@@ -28,9 +28,10 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.log_actions import log
 
-from core.errors import Conflict, Forbidden, Invalid, TooManyRequests, forbidden
+from core.errors import Conflict, Forbidden, Invalid, TooManyRequests, bilingual, forbidden
 from notifications.services import notify
 from organizations import permissions
 from organizations.models import ALL_STAFF_ROLES, MODERATION_ROLES, StaffMembership
@@ -123,8 +124,7 @@ def screen_texts(fields: dict[str, str]) -> PostScreening:
         action = max(action, result.action)
     if action == Action.BLOCK:
         raise Invalid(
-            "内容包含违反法律法规或平台规则的词语，无法发布，请修改后再试",
-            "The text contains words that break the law or the platform's rules; please edit it",
+            gettext_lazy("The text contains words that break the law or the platform's rules; please edit it"),
             code="blocked_words",
         )
     return PostScreening(out, action, hits)
@@ -138,8 +138,7 @@ def screen_public_texts(fields: dict[str, str]) -> dict[str, str]:
     screening = screen_texts(fields)
     if screening.held:
         raise Invalid(
-            "内容包含需要审核的词语，无法公开显示，请修改后再试",
-            "The text contains words that need review before it can be shown publicly; please edit it",
+            gettext_lazy("The text contains words that need review before it can be shown publicly; please edit it"),
             code="held_words", fields={name: "held_words" for name in fields},
         )
     return screening.fields
@@ -246,7 +245,7 @@ def check_rate_limits(*, user=None, kind: str, text: str = "", key: str = "") ->
         mine = PostRecord.objects.filter(user=user)
         dup_window = now - timedelta(seconds=limits["duplicate_window_seconds"])
         if text.strip() and mine.filter(created_at__gte=dup_window, text_hash=_text_hash(text)).exists():
-            raise TooManyRequests("请勿在短时间内重复发布相同内容", "You posted the same text a moment ago")
+            raise TooManyRequests(gettext_lazy("You posted the same text a moment ago"))
         if not row:
             return
         is_new = (user.date_joined >= now - timedelta(days=limits["new_user_days"])
@@ -258,7 +257,7 @@ def check_rate_limits(*, user=None, kind: str, text: str = "", key: str = "") ->
             **{f"w{w}": Count("id", filter=Q(created_at__gte=now - timedelta(seconds=w))) for w in windows})
         breach = ratelimits.exceeded(kind, row, {w: counts[f"w{w}"] for w in windows}, new_user=is_new)
     if breach is not None:
-        raise TooManyRequests(*ratelimits.message(breach))
+        raise TooManyRequests(bilingual(*ratelimits.message(breach)))
 
 
 def record_post(*, user=None, kind: str, text: str = "", key: str = "") -> None:
@@ -359,13 +358,13 @@ def is_banned(user, now=None) -> bool:
 
 def check_can_post(user) -> None:
     if user is None or not user.is_authenticated:
-        raise Forbidden("请先登录", "Log in first")
+        raise Forbidden(gettext_lazy("Log in first"))
     sanction = active_sanction(user)
     if sanction is not None:
         until = timezone.localtime(sanction.ends_at).strftime("%Y-%m-%d %H:%M")
         raise Forbidden(
-            f"您已被{sanction.get_kind_display()}，至 {until} 解除。原因：{sanction.reason}",
-            f"You are {sanction.kind}d until {until}. Reason: {sanction.reason}",
+            gettext_lazy("You are %(kind)sd until %(until)s. Reason: %(reason)s"),
+            params={"kind": bilingual(sanction.get_kind_display(), sanction.kind), "until": until, "reason": sanction.reason},
             code="sanctioned",
         )
 
@@ -381,23 +380,22 @@ def _check_may_sanction(moderator, user, organization):
     if not permissions.can_act(moderator, organization, MODERATION_ROLES):
         raise forbidden()
     if user.is_superuser or user.pk == moderator.pk:
-        raise Forbidden("不能处罚该用户", "You cannot sanction this user")
+        raise Forbidden(gettext_lazy("You cannot sanction this user"))
     for org in _orgs_of(user):
         if not org.is_descendant_or_self(organization):
             raise Forbidden(
-                "该用户不在您所在组织的管辖范围内（例如上级组织的工作人员）",
-                "That user is outside your organisation's subtree (for example, staff of a superior organisation)",
+                gettext_lazy("That user is outside your organisation's subtree (for example, staff of a superior organisation)"),
             )
 
 
 @transaction.atomic
 def impose_sanction(*, moderator, user, organization, kind: str, hours: int, reason: str, appeal_note: str = "") -> Sanction:
     if kind not in SanctionKind.values:
-        raise Invalid("未知的处罚类型", "Unknown sanction kind", fields={"kind": kind})
+        raise Invalid(gettext_lazy("Unknown sanction kind"), fields={"kind": kind})
     if not (reason or "").strip():
-        raise Invalid("请填写处罚原因", "A reason is required", fields={"reason": "required"})
+        raise Invalid(pgettext_lazy("moderation.services.impose_sanction", "A reason is required"), fields={"reason": "required"})
     if not 1 <= int(hours) <= 24 * 365:
-        raise Invalid("处罚时长须在 1 小时到 1 年之间", "Duration must be between 1 hour and 1 year", fields={"hours": hours})
+        raise Invalid(gettext_lazy("Duration must be between 1 hour and 1 year"), fields={"hours": hours})
     _check_may_sanction(moderator, user, organization)
     now = timezone.now()
     sanction = Sanction.objects.create(
@@ -419,7 +417,7 @@ def lift_sanction(*, moderator, sanction: Sanction, reason: str) -> Sanction:
     if not permissions.can_act(moderator, sanction.organization, MODERATION_ROLES):
         raise forbidden()
     if not (reason or "").strip():
-        raise Invalid("请填写解除原因", "A reason is required", fields={"reason": "required"})
+        raise Invalid(pgettext_lazy("moderation.services.lift_sanction", "A reason is required"), fields={"reason": "required"})
     if sanction.lifted_at is None:
         sanction.lifted_at = timezone.now()
         sanction.lifted_by = moderator
@@ -445,23 +443,23 @@ def _case_for(obj, *, reason: str) -> ModerationCase:
 @transaction.atomic
 def report_content(*, reporter, obj, reason: str, detail: str = "") -> Report:
     if reporter is None or not reporter.is_authenticated:
-        raise Forbidden("请先登录", "Log in first")
+        raise Forbidden(gettext_lazy("Log in first"))
     if reason not in ReportReason.values:
-        raise Invalid("请选择举报原因", "Choose a reason", fields={"reason": reason})
+        raise Invalid(gettext_lazy("Choose a reason"), fields={"reason": reason})
     if reason == ReportReason.OTHER and not detail.strip():
-        raise Invalid("请说明举报原因", "Describe the problem", fields={"detail": "required"})
+        raise Invalid(gettext_lazy("Describe the problem"), fields={"detail": "required"})
     spec = registry.spec_for(obj)
     if getattr(obj, "moderation_status", None) == ModerationStatus.REMOVED:
-        raise Invalid("该内容已被删除", "That content has already been removed")
+        raise Invalid(gettext_lazy("That content has already been removed"))
     if spec.author(obj) is not None and spec.author(obj).pk == reporter.pk:
-        raise Invalid("不能举报自己的内容", "You cannot report your own content")
+        raise Invalid(gettext_lazy("You cannot report your own content"))
     rate_limit(kind="report", user=reporter)
     case = _case_for(obj, reason=CaseReason.REPORTED)
     try:
         with transaction.atomic():
             report = Report.objects.create(case=case, reporter=reporter, reason=reason, detail=detail[:500])
     except IntegrityError:
-        raise Conflict("您已举报过该内容", "You have already reported this")
+        raise Conflict(gettext_lazy("You have already reported this"))
     case.report_count += 1
     fields = ["report_count", "updated_at"]
     if case.status == CaseStatus.APPROVED:  # reported again after approval: back to the queue
@@ -491,22 +489,22 @@ def decide(*, moderator, case: ModerationCase, action: str, reason: str = "") ->
     reason = (reason or "").strip()
     if action == DecisionAction.REMOVE:
         if not reason:
-            raise Invalid("删除须填写原因", "A reason is required to remove content", fields={"reason": "required"})
+            raise Invalid(gettext_lazy("A reason is required to remove content"), fields={"reason": "required"})
         if case.status == CaseStatus.REMOVED:
-            raise Conflict("该内容已被删除", "Already removed")
+            raise Conflict(gettext_lazy("Already removed"))
         case.status, content_status = CaseStatus.REMOVED, ModerationStatus.REMOVED
     elif action == DecisionAction.APPROVE:
         if case.status != CaseStatus.OPEN:
-            raise Conflict("该条目已处理", "This item has already been decided")
+            raise Conflict(gettext_lazy("This item has already been decided"))
         case.status, content_status = CaseStatus.APPROVED, ModerationStatus.VISIBLE
     elif action == DecisionAction.RESTORE:
         if case.status != CaseStatus.REMOVED:
-            raise Conflict("只有已删除的内容可以恢复", "Only removed content can be restored")
+            raise Conflict(gettext_lazy("Only removed content can be restored"))
         if not reason:
-            raise Invalid("恢复须填写原因", "A reason is required to restore content", fields={"reason": "required"})
+            raise Invalid(gettext_lazy("A reason is required to restore content"), fields={"reason": "required"})
         case.status, content_status = CaseStatus.APPROVED, ModerationStatus.VISIBLE
     else:
-        raise Invalid("未知的处理动作", "Unknown action", fields={"action": action})
+        raise Invalid(pgettext_lazy("moderation.services.decide", "Unknown action"), fields={"action": action})
     case.save(update_fields=["status", "updated_at"])
     obj = _set_content_status(case, content_status)
     decision = ModerationDecision.objects.create(case=case, action=action, reason=reason[:500], moderator=moderator)
@@ -576,7 +574,7 @@ def import_word_list(*, actor, data: str, replace: bool = False) -> dict:
             seen.add(word)
             rows.append(SensitiveWord(word=word, category=category, action=action, variants=variants))
     if errors:
-        raise Invalid("词表有错误，未作任何修改", "The word list has errors; nothing was changed",
+        raise Invalid(gettext_lazy("The word list has errors; nothing was changed"),
                       fields={str(k): v for k, v in errors.items()})
     if replace:
         SensitiveWord.objects.exclude(word__in=seen).delete()
@@ -630,15 +628,16 @@ def advance_alert(*, actor, alert: Alert, step: str, comment: str = "") -> Alert
     alert = Alert.objects.select_for_update().get(pk=alert.pk)
     allowed_from, to_status = ALERT_TRANSITIONS.get(step, (frozenset(), None))
     if to_status is None:
-        raise Invalid("未知的处理步骤", "Unknown step", fields={"step": step})
+        raise Invalid(gettext_lazy("Unknown step"), fields={"step": step})
     if not _may_act_on_alert(actor, alert):
         raise forbidden()
     if alert.status not in allowed_from:
-        raise Conflict(f"当前状态（{alert.get_status_display()}）不能执行此步骤",
-                       f"Cannot {step} an alert that is {alert.status}")
+        # xgettext:no-python-format
+        raise Conflict(gettext_lazy("Cannot %(step)s an alert that is %(status)s"),
+                       params={"step": step, "status": bilingual(alert.get_status_display(), alert.status)})
     comment = (comment or "").strip()
     if step in ("dismiss", "report", "feedback") and not comment:
-        raise Invalid("请填写说明", "A comment is required for this step", fields={"comment": "required"})
+        raise Invalid(gettext_lazy("A comment is required for this step"), fields={"comment": "required"})
     from_status = alert.status
     alert.status = to_status
     fields = ["status", "updated_at"]
@@ -648,8 +647,7 @@ def advance_alert(*, actor, alert: Alert, step: str, comment: str = "") -> Alert
         parent = alert.organization.get_parent()
         alert.reported_to = parent or platform_office()
         if alert.reported_to is None:
-            raise Invalid("省级组织没有上级，且未设置平台建设办公室", "The province has no superior organisation "
-                          "and no platform-building office is set up")
+            raise Invalid(gettext_lazy("The province has no superior organisation and no platform-building office is set up"))
         fields.append("reported_to")
     alert.save(update_fields=fields)
     reached = ""
@@ -759,10 +757,10 @@ def open_appeal_from_alert(*, actor, alert: Alert, theme: str = "", group: str =
     if existing is not None:
         return existing, False
     if alert.kind not in APPEALABLE_ALERT_KINDS:
-        raise Invalid("只有集中诉求预警可以转为集中诉求", "Only concentrated-demand alerts can become collective appeals",
+        raise Invalid(gettext_lazy("Only concentrated-demand alerts can become collective appeals"),
                       fields={"kind": alert.kind})
     if alert.status == AlertStatus.DISMISSED:
-        raise Conflict("已排除的预警不能转为集中诉求", "A dismissed alert cannot become a collective appeal")
+        raise Conflict(gettext_lazy("A dismissed alert cannot become a collective appeal"))
     location = alert.evidence.get("location") or alert.organization.name
     theme = (theme or "").strip() or alert_theme(alert)
     group = (group or "").strip() or f"{alert.organization.display_name}青年"

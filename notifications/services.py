@@ -17,6 +17,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core.errors import Forbidden
 
@@ -276,7 +277,7 @@ def sweep(*, batch: int = 1000, max_batches: int = 50) -> int:
 def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
     """Mark the user's notifications read (all unread ones when no ids are given)."""
     if user is None or not user.is_authenticated:
-        raise Forbidden("请先登录", "Log in first")
+        raise Forbidden(gettext_lazy("Log in first"))
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)

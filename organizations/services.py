@@ -10,9 +10,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.log_actions import log
 
-from core.errors import Conflict, Invalid, forbidden
+from core.errors import Conflict, Invalid, bilingual, forbidden
 
 from . import hooks, permissions, signals
 from .models import (
@@ -54,7 +55,7 @@ def _validate_coordinates(latitude, longitude):
     if longitude is not None and not (Decimal("-180") <= Decimal(str(longitude)) <= Decimal("180")):
         errors["longitude"] = "经度须在 -180 到 180 之间 / longitude must be between -180 and 180"
     if errors:
-        raise Invalid("坐标无效", "Invalid coordinates", fields=errors)
+        raise Invalid(gettext_lazy("Invalid coordinates"), fields=errors)
 
 
 @transaction.atomic
@@ -78,20 +79,19 @@ def create_organization(
         raise forbidden()
     name = (name or "").strip()
     if not name or len(name) > 80:
-        raise Invalid("名称不能为空且不超过 80 字", "Name is required (at most 80 characters)", fields={"name": "required"})
+        raise Invalid(gettext_lazy("Name is required (at most 80 characters)"), fields={"name": "required"})
     if parent is None:
         if kind != OrganizationKind.PROVINCE or Organization.get_root_nodes().exists():
-            raise Invalid("只能有一个省级组织作为根", "Only one province organisation can be the root")
+            raise Invalid(gettext_lazy("Only one province organisation can be the root"))
     elif kind not in ALLOWED_CHILD_KINDS.get(parent.kind, set()):
         raise Invalid(
-            "该类型的组织不能设在此上级组织下",
-            "This kind of organisation cannot be placed under that parent",
+            gettext_lazy("This kind of organisation cannot be placed under that parent"),
             fields={"kind": kind},
         )
     if Organization.objects.filter(slug=slug).exists():
-        raise Invalid("标识已被使用", "Slug is already taken", fields={"slug": slug})
+        raise Invalid(gettext_lazy("Slug is already taken"), fields={"slug": slug})
     if adcode and Organization.objects.filter(adcode=adcode).exists():
-        raise Invalid("行政区划代码已被使用", "Region code is already taken", fields={"adcode": adcode})
+        raise Invalid(gettext_lazy("Region code is already taken"), fields={"adcode": adcode})
     _validate_coordinates(latitude, longitude)
 
     fields = dict(
@@ -114,13 +114,13 @@ def update_organization(*, actor, organization: Organization, **changes) -> Orga
         raise forbidden()
     unknown = set(changes) - set(UPDATABLE_FIELDS)
     if unknown:
-        raise Invalid("存在不可修改的字段", "Some fields cannot be changed", fields={f: "read-only" for f in unknown})
+        raise Invalid(gettext_lazy("Some fields cannot be changed"), fields={f: "read-only" for f in unknown})
     if "name" in changes:
         changes["name"] = (changes["name"] or "").strip()
         if not changes["name"] or len(changes["name"]) > 80:
-            raise Invalid("名称不能为空且不超过 80 字", "Name is required (at most 80 characters)", fields={"name": "invalid"})
+            raise Invalid(gettext_lazy("Name is required (at most 80 characters)"), fields={"name": "invalid"})
     if "is_active" in changes and organization.is_root() and not changes["is_active"]:
-        raise Invalid("省级组织不能停用", "The province organisation cannot be deactivated")
+        raise Invalid(gettext_lazy("The province organisation cannot be deactivated"))
     _validate_coordinates(changes.get("latitude"), changes.get("longitude"))
     changed = [f for f, v in changes.items() if getattr(organization, f) != v]
     if not changed:
@@ -205,9 +205,9 @@ def _check_staff_actor(actor, organization):
 def add_staff(*, actor, user, organization: Organization, role: str) -> StaffMembership:
     _check_staff_actor(actor, organization)
     if role not in StaffRole.values:
-        raise Invalid("未知的角色", "Unknown role", fields={"role": role})
+        raise Invalid(gettext_lazy("Unknown role"), fields={"role": role})
     if not user.is_active:
-        raise Invalid("该用户已停用", "That user is deactivated")
+        raise Invalid(gettext_lazy("That user is deactivated"))
     membership = StaffMembership.objects.active().filter(user=user, organization=organization, role=role).first()
     if membership:
         return membership
@@ -221,7 +221,7 @@ def add_staff(*, actor, user, organization: Organization, role: str) -> StaffMem
 def end_staff(*, actor, membership: StaffMembership, reason: str) -> StaffMembership:
     _check_staff_actor(actor, membership.organization)
     if not (reason or "").strip():
-        raise Invalid("请填写原因", "A reason is required", fields={"reason": "required"})
+        raise Invalid(gettext_lazy("A reason is required"), fields={"reason": "required"})
     if not membership.is_active:
         return membership
     membership.is_active = False
@@ -242,7 +242,7 @@ def change_staff(*, actor, membership: StaffMembership, organization: Organizati
     user = user or membership.user
     _check_staff_actor(actor, membership.organization)
     if not membership.is_active:
-        raise Invalid("该任职已结束，不能修改", "That membership has ended and cannot be changed")
+        raise Invalid(gettext_lazy("That membership has ended and cannot be changed"))
     if (membership.user_id, membership.organization_id, membership.role) == (user.pk, organization.pk, role):
         return membership
     new = add_staff(actor=actor, user=user, organization=organization, role=role)
@@ -262,17 +262,17 @@ def add_duty_shift(*, actor, organization: Organization, user, starts_at, ends_a
     if not permissions.can_act(actor, organization, PUBLISHING_ROLES | ADMIN_ROLES):
         raise forbidden()
     if kind not in ShiftKind.values:
-        raise Invalid("未知的值班类型", "Unknown shift kind", fields={"kind": kind})
+        raise Invalid(gettext_lazy("Unknown shift kind"), fields={"kind": kind})
     if ends_at <= starts_at or ends_at - starts_at > timedelta(hours=24):
-        raise Invalid("值班时段须在 24 小时以内且结束晚于开始", "A shift must end after it starts, within 24 hours",
+        raise Invalid(gettext_lazy("A shift must end after it starts, within 24 hours"),
                       fields={"ends_at": "invalid"})
     if not StaffMembership.objects.active().filter(user=user, organization=organization).exists():
-        raise Invalid("只能安排本组织的工作人员值班", "Only the organisation's staff can be put on duty",
+        raise Invalid(gettext_lazy("Only the organisation's staff can be put on duty"),
                       fields={"user": user.pk})
     overlapping = DutyShift.objects.filter(organization=organization, user=user, cancelled_at__isnull=True,
                                            starts_at__lt=ends_at, ends_at__gt=starts_at)
     if overlapping.exists():
-        raise Invalid("该人员在此时段已有值班", "That person is already on duty in this period")
+        raise Invalid(gettext_lazy("That person is already on duty in this period"))
     shift = DutyShift.objects.create(organization=organization, user=user, starts_at=starts_at, ends_at=ends_at,
                                      kind=kind, phone=phone[:20], created_by=actor)
     log(instance=shift, action="wagtail.create", user=actor)
@@ -346,9 +346,9 @@ def verify_real_name(*, actor, user, approve: bool, reason: str = ""):
     if not orgs or not any(permissions.can_act(actor, o, ADMIN_ROLES | PUBLISHING_ROLES) for o in orgs):
         raise forbidden()
     if not user.real_name.strip():
-        raise Invalid("该用户未填写真实姓名", "That user has not entered a real name")
+        raise Invalid(gettext_lazy("That user has not entered a real name"))
     if not approve and not reason.strip():
-        raise Invalid("驳回须填写原因", "A reason is required to reject", fields={"reason": "required"})
+        raise Invalid(gettext_lazy("A reason is required to reject"), fields={"reason": "required"})
     user.real_name_status = RealNameStatus.VERIFIED if approve else RealNameStatus.REJECTED
     user.real_name_verified_at = timezone.now() if approve else None
     user.save(update_fields=["real_name_status", "real_name_verified_at"])
@@ -370,7 +370,7 @@ def set_platform_office(*, actor, organization: Organization) -> Organization:
     if actor is not None and not permissions.is_provincial_admin(actor):
         raise forbidden()
     if organization.kind != OrganizationKind.DEPARTMENT or organization.depth != 2:
-        raise Invalid("平台建设办公室须为省级直属单位", "The platform-building office must be a provincial unit",
+        raise Invalid(gettext_lazy("The platform-building office must be a provincial unit"),
                       fields={"organization": organization.pk})
     if organization.is_platform_office:
         return organization
@@ -411,26 +411,25 @@ def apply_for_staff_role(*, user, organization: Organization, role: str, real_na
     if user is None or not user.is_authenticated or not user.is_active:
         raise forbidden()
     if organization is None or not organization.is_active:
-        raise Invalid("请选择组织", "Choose an organisation", fields={"organization": "invalid"})
+        raise Invalid(gettext_lazy("Choose an organisation"), fields={"organization": "invalid"})
     if role not in CADRE_ROLES:
-        raise Invalid("请选择可申请的岗位角色", "Choose a role that can be applied for", fields={"role": "invalid"})
+        raise Invalid(gettext_lazy("Choose a role that can be applied for"), fields={"role": "invalid"})
     real_name = (real_name or "").strip()
     position = (position or "").strip()
     if not 2 <= len(real_name) <= 20:
-        raise Invalid("请填写真实姓名（2–20 字）", "Enter your real name (2–20 characters)", fields={"real_name": "invalid"})
+        raise Invalid(gettext_lazy("Enter your real name (2–20 characters)"), fields={"real_name": "invalid"})
     if not 2 <= len(position) <= 60:
-        raise Invalid("请填写职务", "Enter your position", fields={"position": "invalid"})
+        raise Invalid(gettext_lazy("Enter your position"), fields={"position": "invalid"})
     if not sensitive_consent:
-        raise Invalid("提交实名信息和证明材料前，须单独同意处理敏感个人信息",
-                      "Separate consent to processing sensitive personal information is required",
+        raise Invalid(gettext_lazy("Separate consent to processing sensitive personal information is required"),
                       fields={"sensitive_consent": "required"})
     if proof is not None:
         name = (getattr(proof, "name", "") or "").lower()
         if proof.size > PROOF_MAX_BYTES or not name.endswith(PROOF_EXTENSIONS):
-            raise Invalid("证明材料须为 5 MB 以内的 PDF、JPG 或 PNG 文件", "Proof: PDF/JPG/PNG up to 5 MB",
+            raise Invalid(gettext_lazy("Proof: PDF/JPG/PNG up to 5 MB"),
                           fields={"proof": "invalid"})
     if CadreApplication.objects.filter(user=user, organization=organization, status=ApplicationStatus.PENDING).exists():
-        raise Conflict("您已向该组织提交申请，请等待审核", "You already applied to this organisation",
+        raise Conflict(gettext_lazy("You already applied to this organisation"),
                        fields={"organization": "pending"})
     with transaction.atomic():
         application = CadreApplication.objects.create(user=user, organization=organization, role=role,
@@ -469,10 +468,10 @@ def decide_cadre_application(*, actor, application, approve: bool, reason: str =
         raise forbidden()
     application = CadreApplication.objects.select_for_update().get(pk=application.pk)
     if application.status != ApplicationStatus.PENDING:
-        raise Conflict("该申请已处理", "That application has already been decided", fields={"status": application.status})
+        raise Conflict(gettext_lazy("That application has already been decided"), fields={"status": application.status})
     reason = (reason or "").strip()[:200]
     if not approve and not reason:
-        raise Invalid("驳回须填写原因", "A reason is required to reject", fields={"reason": "required"})
+        raise Invalid(gettext_lazy("A reason is required to reject"), fields={"reason": "required"})
     user = application.user
     application.status = ApplicationStatus.APPROVED if approve else ApplicationStatus.REJECTED
     application.reason = reason
@@ -514,14 +513,14 @@ def import_holiday_schedule(*, actor, year: int, text: str, notice_title: str, n
     try:
         year = int(year)
     except (TypeError, ValueError):
-        raise Invalid("年份无效", "Invalid year", fields={"year": "invalid"}) from None
+        raise Invalid(pgettext_lazy("organizations.services.import_holiday_schedule", "Invalid year"), fields={"year": "invalid"}) from None
     if not 2000 <= year <= 2100:
-        raise Invalid("年份应在 2000–2100 之间", "The year must be between 2000 and 2100", fields={"year": "range"})
+        raise Invalid(gettext_lazy("The year must be between 2000 and 2100"), fields={"year": "range"})
     notice_title = (notice_title or "").strip()
     if not notice_title:
-        raise Invalid("请填写通知标题", "The notice title is required", fields={"notice_title": "required"})
+        raise Invalid(gettext_lazy("The notice title is required"), fields={"notice_title": "required"})
     if not isinstance(notice_date, date):
-        raise Invalid("请填写通知日期", "The notice date is required", fields={"notice_date": "required"})
+        raise Invalid(gettext_lazy("The notice date is required"), fields={"notice_date": "required"})
     lines, errors = parse_schedule(text or "", year)
     existing = {o.date: o for o in CalendarOverride.objects.select_related("schedule")
                 .filter(date__in=[x.date for x in lines])}
@@ -537,8 +536,8 @@ def import_holiday_schedule(*, actor, year: int, text: str, notice_title: str, n
     if errors:
         errors.sort()
         described = describe_errors(errors)
-        raise Invalid("导入被拒绝，未写入任何日期：" + "；".join(described),
-                      f"Import refused, nothing written: {len(described)} line(s) in error",
+        raise Invalid(gettext_lazy("Import refused, nothing written: %(count_described)s line(s) in error"),
+                      params={"count_described": bilingual('；'.join(described), str(len(described)))},
                       fields={"lines": described})
     with transaction.atomic():
         schedule = HolidaySchedule.objects.select_for_update().filter(year=year).first()
@@ -576,19 +575,19 @@ def update_duty_shift(*, actor, shift, organization: Organization, user, starts_
             and permissions.can_act(actor, organization, roster_roles)):
         raise forbidden()
     if shift.cancelled_at is not None:
-        raise Conflict("该值班已取消，不能修改", "The shift was cancelled and cannot be changed")
+        raise Conflict(gettext_lazy("The shift was cancelled and cannot be changed"))
     if kind not in ShiftKind.values:
-        raise Invalid("未知的值班类型", "Unknown shift kind", fields={"kind": kind})
+        raise Invalid(gettext_lazy("Unknown shift kind"), fields={"kind": kind})
     if ends_at <= starts_at or ends_at - starts_at > timedelta(hours=24):
-        raise Invalid("值班时段须在 24 小时以内且结束晚于开始", "A shift must end after it starts, within 24 hours",
+        raise Invalid(gettext_lazy("A shift must end after it starts, within 24 hours"),
                       fields={"ends_at": "invalid"})
     if not StaffMembership.objects.active().filter(user=user, organization=organization).exists():
-        raise Invalid("只能安排本组织的工作人员值班", "Only the organisation's staff can be put on duty",
+        raise Invalid(gettext_lazy("Only the organisation's staff can be put on duty"),
                       fields={"user": user.pk})
     overlapping = DutyShift.objects.filter(organization=organization, user=user, cancelled_at__isnull=True,
                                            starts_at__lt=ends_at, ends_at__gt=starts_at).exclude(pk=shift.pk)
     if overlapping.exists():
-        raise Invalid("该人员在此时段已有值班", "That person is already on duty in this period")
+        raise Invalid(gettext_lazy("That person is already on duty in this period"))
     changes = {"organization": organization, "user": user, "starts_at": starts_at, "ends_at": ends_at,
                "kind": kind, "phone": (phone or "")[:20]}
     changed = [f for f, v in changes.items() if getattr(shift, f) != v]

@@ -130,7 +130,7 @@ class OrganizationInspectView(generic.InspectView):
 
 class OrganizationCreateView(ServiceFormErrors, generic.CreateView):
     def save_instance(self):
-        raise Invalid("组织树在系统中按行政区划建立，不能在此新增", "Organisations are created in code, not here")
+        raise Invalid(_("Organisations are created in code, not here"))
 
 
 class OrganizationDeleteView(ServiceDelete, ScopedDeleteView):

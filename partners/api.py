@@ -3,6 +3,7 @@ with the `export` scope (partners/export.py explains the cursor)."""
 
 from typing import Any, Literal
 
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Schema
 from pydantic import Field
 
@@ -49,6 +50,6 @@ def changes(request, table: Literal["questions", "answers", "bookings", "station
             params: Query[ChangesQuery]):
     partner = getattr(request, "oauth_partner", None)
     if partner is None:
-        raise Invalid("此接口需要对接系统的令牌", "This endpoint needs a partner's token")
+        raise Invalid(_("This endpoint needs a partner's token"))
     paths = None if partner.trusted else [o.path for o in partner.organizations.all()]
     return export.page(table, params.cursor, params.limit, paths)

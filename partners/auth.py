@@ -10,6 +10,7 @@ if it carries `otp`. Subtree rules are the services' own, with the token's user.
 
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject  # noqa: F401 (kept for callers typing request.user)
+from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer
 
 from core.errors import ServiceError
@@ -52,8 +53,8 @@ class BearerError(ServiceError):
     status = 401
     code = "invalid_token"
 
-    def __init__(self, zh, en, *, status=401, code="invalid_token", scope=""):
-        super().__init__(zh, en, code=code)
+    def __init__(self, msg, *, params=None, status=401, code="invalid_token", scope=""):
+        super().__init__(msg, params=params, code=code)
         self.status = status
         self.scope = scope
 
@@ -80,31 +81,30 @@ class OAuth2(HttpBearer):
 
         access = oauth2_settings.OAUTH2_VALIDATOR_CLASS()._load_access_token(token) if token else None
         if access is None:
-            raise BearerError("访问令牌无效或已撤销", "The access token is invalid or was revoked")
+            raise BearerError(_("The access token is invalid or was revoked"))
         if access.is_expired():
-            raise BearerError("访问令牌已过期", "The access token has expired")
+            raise BearerError(_("The access token has expired"))
         partner = getattr(access.application, "partner", None) if access.application_id else None
         if partner is not None and not partner.is_active:
-            raise BearerError("该对接系统已停用", "This partner system is disabled")
+            raise BearerError(_("This partner system is disabled"))
         scopes = set(access.scope.split())
         if self.scope not in scopes:
-            raise BearerError(f"访问令牌缺少权限范围 {self.scope}", f"The access token lacks the scope {self.scope}",
+            raise BearerError(_("The access token lacks the scope %(scope)s"), params={"scope": self.scope},
                               status=403, code="insufficient_scope", scope=self.scope)
         user = access.user
         if user is None:
             if not self.clients:
-                raise BearerError("此操作需要用户授权的令牌", "This operation needs a token issued for a user",
+                raise BearerError(_("This operation needs a token issued for a user"),
                                   status=403, code="insufficient_scope", scope=self.scope)
             request.oauth_token = access
             request.oauth_partner = partner
             return access
         if not user.is_active:
-            raise BearerError("账号已停用", "The account is disabled")
+            raise BearerError(_("The account is disabled"))
         verified = OTP_SCOPE in scopes
         user.is_verified = lambda: verified  # what the grant recorded (django-otp's attribute)
         if self.scope == STAFF and second_factor_missing(user):
-            raise BearerError("该令牌授权时未完成两步验证（TOTP），不能办理团干部事务",
-                              "This token was authorised without two-step verification (TOTP): no staff operations",
+            raise BearerError(_("This token was authorised without two-step verification (TOTP): no staff operations"),
                               status=403, code="otp_required", scope=STAFF)
         request.user = user
         request.oauth_token = access

@@ -4,6 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AbstractApplication, get_application_model
 
@@ -16,22 +17,21 @@ def check_registry_admin(actor) -> None:
     from organizations.permissions import is_provincial_admin
 
     if actor is None or not (actor.is_superuser or is_provincial_admin(actor)):
-        raise Forbidden("只有省级管理员可以管理对接系统", "Only provincial administrators manage partner systems")
+        raise Forbidden(_("Only provincial administrators manage partner systems"))
 
 
 def validate_partner(partner: Partner) -> None:
     unknown = sorted(set(partner.scopes) - set(settings.YV_PARTNER_SCOPES))
     if unknown:
-        raise Invalid(f"未知的权限范围：{' '.join(unknown)}", f"Unknown scope(s): {' '.join(unknown)}",
+        raise Invalid(_("Unknown scope(s): %(unknown)s"), params={"unknown": ' '.join(unknown)},
                       fields={"allowed_scopes": unknown})
     for uri in (partner.redirect_uris + "\n" + partner.post_logout_redirect_uris).split():
         if not uri.startswith(("https://", "http://127.0.0.1", "http://localhost")) and not (
                 settings.DEBUG and uri.startswith("http://")):
-            raise Invalid(f"回调地址须为 https（本机调试可用 http://127.0.0.1）：{uri}",
-                          f"Redirect URIs must be https (http only on 127.0.0.1): {uri}",
+            raise Invalid(_("Redirect URIs must be https (http only on 127.0.0.1): %(uri)s"), params={"uri": uri},
                           fields={"redirect_uris": [uri]})
     if partner.client_credentials and not partner.confidential:
-        raise Invalid("客户端凭证模式只适用于有密钥的服务端系统", "Client credentials need a confidential client",
+        raise Invalid(_("Client credentials need a confidential client"),
                       fields={"client_credentials": ["confidential"]})
 
 
@@ -87,6 +87,6 @@ def add_endpoint(*, actor, partner: Partner, url: str, event_types: list[str] | 
 
     unknown = sorted(set(event_types or []) - set(EVENT_TYPE_NAMES))
     if unknown:
-        raise Invalid(f"未知的事件：{' '.join(unknown)}", f"Unknown event type(s): {' '.join(unknown)}")
+        raise Invalid(_("Unknown event type(s): %(unknown)s"), params={"unknown": ' '.join(unknown)})
     return WebhookEndpoint.objects.create(partner=partner, url=url, event_types=" ".join(event_types or []),
                                           secret=secret or new_webhook_secret())

@@ -4,7 +4,8 @@
 
 Each app keeps its Chinese in locale/zh_Hans/<app>.json, so parallel work never conflicts in the .po.
 
-makemessages keeps existing translations, so this is only for new strings. Prints what is still missing."""
+makemessages keeps existing translations, so this is only for new strings. Prints what is still missing.
+A msgid with a msgctxt is looked up as "context\\u0004msgid"."""
 
 import json
 import sys
@@ -49,6 +50,9 @@ def main(po_path, *mapping_paths):
             continue
         msgid = parse_str(lines[i_id:i_str])
         msgstr = parse_str(lines[i_str:])
+        i_ctxt = next((i for i, line in enumerate(lines) if line.startswith("msgctxt ")), None)
+        if i_ctxt is not None:  # a key "context\u0004msgid" (the gettext convention) in the JSON
+            msgid = parse_str(lines[i_ctxt:i_id]) + "\x04" + msgid
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
         if msgid and (not msgstr or fuzzy):
             if msgid in mapping:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
+from django.utils.translation import gettext_lazy
 from modelsearch.backends import get_search_backend
 
 from search import sources as registry
@@ -292,7 +293,7 @@ def parse_filters(*, types: list[str] | str | None = None, branch: int | str | N
     known = {s.key for s in registry.all_sources()}
     unknown = [t for t in types if t not in known]
     if unknown:
-        raise NotFound("未知的搜索类型", "Unknown search type", code="unknown_type", fields={"type": sorted(known)})
+        raise NotFound(gettext_lazy("Unknown search type"), code="unknown_type", fields={"type": sorted(known)})
     org = None
     if branch not in (None, ""):
         try:
@@ -300,11 +301,11 @@ def parse_filters(*, types: list[str] | str | None = None, branch: int | str | N
         except (TypeError, ValueError):
             org = None
         if org is None:
-            raise NotFound("分支机构不存在", "Unknown branch", fields={"branch": ["unknown organisation id"]})
+            raise NotFound(gettext_lazy("Unknown branch"), fields={"branch": ["unknown organisation id"]})
     if domain in ("", None):
         domain = None
     elif domain not in ServiceDomain.values:
-        raise Invalid("未知的服务领域", "Unknown domain", fields={"domain": list(ServiceDomain.values)})
+        raise Invalid(gettext_lazy("Unknown domain"), fields={"domain": list(ServiceDomain.values)})
     return types, org, domain
 
 

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import Invalid
 from organizations.models import PUBLISHING_ROLES, Organization
@@ -58,13 +59,13 @@ def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data
     if len(data) > MAX_BYTES:
-        raise Invalid("文件过大（上限 2MB）", "The file is too large (2 MB at most)")
+        raise Invalid(_("The file is too large (2 MB at most)"))
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise Invalid("无法识别文件编码，请保存为 UTF-8 CSV", "Cannot read the file: save it as UTF-8 CSV")
+    raise Invalid(_("Cannot read the file: save it as UTF-8 CSV"))
 
 
 def _find_org(value: str, orgs_by_key: dict):
@@ -103,11 +104,11 @@ def parse(actor, data: bytes | str) -> ImportReport:
     text = _decode(data)
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames:
-        raise Invalid("文件为空", "The file is empty")
+        raise Invalid(_("The file is empty"))
     columns = {h: HEADERS.get((h or "").strip(), (h or "").strip()) for h in reader.fieldnames}
     missing = [c for c in REQUIRED if c not in columns.values()]
     if missing:
-        raise Invalid("缺少必需的列", "Required columns are missing", fields={"columns": missing})
+        raise Invalid(_("Required columns are missing"), fields={"columns": missing})
     orgs = list(Organization.objects.filter(is_active=True))
     orgs_by_key = {}
     for o in orgs:
@@ -189,7 +190,7 @@ def parse(actor, data: bytes | str) -> ImportReport:
             seen.add(key)
         report.rows.append({"line": i, **out})
     if not report.rows and not report.errors:
-        raise Invalid("文件没有数据行", "The file has no data rows")
+        raise Invalid(_("The file has no data rows"))
     return report
 
 

@@ -14,9 +14,11 @@ from datetime import date, timedelta
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.log_actions import log
 
-from core.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
+from core.errors import Conflict, Forbidden, Invalid, NotFound, bilingual, forbidden
 from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations.models import ANSWERING_ROLES, PUBLISHING_ROLES, Organization, StaffRole
@@ -46,16 +48,16 @@ REFERRAL_ROLES = ANSWERING_ROLES | {StaffRole.STATION_ADMIN}
 
 def _require_login(user):
     if user is None or not user.is_authenticated or not user.is_active:
-        raise Forbidden("请先登录", "Log in first", code="unauthenticated")
+        raise Forbidden(_("Log in first"), code="unauthenticated")
 
 
 def validate_coordinates(latitude, longitude) -> None:
     try:
         lat, lng = float(latitude), float(longitude)
     except (TypeError, ValueError):
-        raise Invalid("坐标无效", "Invalid coordinates", fields={"latitude": "number", "longitude": "number"}) from None
+        raise Invalid(_("Invalid coordinates"), fields={"latitude": "number", "longitude": "number"}) from None
     if not geo.in_china(lat, lng):
-        raise Invalid("坐标不在中国境内", "The coordinates are outside China",
+        raise Invalid(_("The coordinates are outside China"),
                       fields={"latitude": str(latitude), "longitude": str(longitude)})
 
 
@@ -89,10 +91,10 @@ def create_station(*, actor, organization: Organization, title: str, address: st
     validate_coordinates(latitude, longitude)
     title = (title or "").strip()
     if not title or not (address or "").strip():
-        raise Invalid("名称和地址必填", "Name and address are required", fields={"title": "required", "address": "required"})
+        raise Invalid(_("Name and address are required"), fields={"title": "required", "address": "required"})
     admins = list(admins)
     if not admins:
-        raise Invalid("至少需要一名站点管理员", "A station needs at least one administrator", fields={"admins": "required"})
+        raise Invalid(_("A station needs at least one administrator"), fields={"admins": "required"})
     index = ensure_station_index(organization=organization)
     station = StationPage(
         title=title, slug=slug or f"s-{timezone.now():%y%m%d%H%M%S%f}", organization=organization, address=address.strip(),
@@ -187,7 +189,7 @@ def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | No
     _require_login(user)
     note = (note or "").strip()
     if len(note) > 300:
-        raise Invalid("备注不超过 300 字", "The note is at most 300 characters", fields={"note": "too long"})
+        raise Invalid(_("The note is at most 300 characters"), fields={"note": "too long"})
     now = now or timezone.now()
     try:
         with transaction.atomic():
@@ -199,7 +201,7 @@ def request_booking(*, user, slot_id: int, note: str = "", referral_id: int | No
         constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None) or str(exc)
         if ("uniq_active_booking_per_slot_user" in constraint
                 or "stations_booking.slot_id, stations_booking.user_id" in constraint):  # a double booking
-            raise Conflict("您已预约该时段", "You have already booked this slot", code="duplicate") from None
+            raise Conflict(_("You have already booked this slot"), code="duplicate") from None
         if "slot_booked_within_capacity" in constraint:
             raise _slot_full() from None
         raise
@@ -225,17 +227,17 @@ _TAKE_PLACE_SQL = """
 
 
 def _slot_full() -> Conflict:
-    return Conflict("该时段已约满", "This slot is full", code="full")
+    return Conflict(_("This slot is full"), code="full")
 
 
 def _check_bookable(slot: ServiceSlot | None, now) -> None:
     """Why a slot cannot take a booking (raises), in the order the user should hear it."""
     if slot is None:
-        raise NotFound("时段不存在", "Slot not found")
+        raise NotFound(_("Slot not found"))
     if slot.is_cancelled or not slot.service.is_active or not slot.station.live:
-        raise Invalid("该时段不可预约", "This slot cannot be booked")
+        raise Invalid(_("This slot cannot be booked"))
     if slot.starts_at <= now:
-        raise Invalid("该时段已过，不能预约", "This slot is in the past", fields={"slot_id": "past"})
+        raise Invalid(_("This slot is in the past"), fields={"slot_id": "past"})
     if slot.booked >= slot.capacity:
         raise _slot_full()
 
@@ -284,7 +286,7 @@ def _book(*, user, slot_id: int, note: str, referral_id: int | None, now) -> Boo
     if referral_id:
         referral = Referral.objects.filter(pk=referral_id, asker=user, station=station).first()
         if referral is None:
-            raise Invalid("转介记录无效", "Unknown referral", fields={"referral_id": referral_id})
+            raise Invalid(_("Unknown referral"), fields={"referral_id": referral_id})
     cal = selectors.working_calendar(station)
     deadline = min(response_deadline(now, cal), slot.starts_at)
     booking = Booking.objects.create(
@@ -309,14 +311,14 @@ def _locked_booking(booking_id: int) -> Booking:
     booking = (Booking.objects.select_for_update(of=("self",)).select_related("slot__service", "station__organization", "user")
                .filter(pk=booking_id).first())
     if booking is None:
-        raise NotFound("预约不存在", "Booking not found")
+        raise NotFound(_("Booking not found"))
     return booking
 
 
 def _check_manager(actor, booking: Booking):
     _require_login(actor)
     if not selectors.can_manage(actor, booking.station):
-        raise Forbidden("只有该站点的管理员可以处理此预约", "Only this station's administrators can handle this booking")
+        raise Forbidden(_("Only this station's administrators can handle this booking"))
 
 
 def _check_owner(actor, booking: Booking):
@@ -345,7 +347,7 @@ def transition_booking(*, booking_id: int, to: BookingStatus, actor=None, author
     if authorize is not None:
         authorize(booking)
     if not booking_moves.can_move(booking.status, to):
-        raise Conflict(*_REFUSED[to], code="state")
+        raise Conflict(bilingual(*_REFUSED[to]), code="state")
     if validate is not None:
         validate(booking)
     changes = {"status": to, **(changes or {})}
@@ -364,7 +366,7 @@ def confirm_booking(*, actor, booking_id: int, now=None) -> Booking:
 
     def not_started(booking):
         if booking.slot.starts_at <= now:
-            raise Invalid("时段已开始，不能再确认", "The slot has already started")
+            raise Invalid(_("The slot has already started"))
 
     booking = transition_booking(booking_id=booking_id, to=BookingStatus.CONFIRMED, actor=actor,
                                  authorize=lambda b: _check_manager(actor, b), validate=not_started,
@@ -379,7 +381,7 @@ def decline_booking(*, actor, booking_id: int, reason: str, now=None) -> Booking
     now = now or timezone.now()
     reason = (reason or "").strip()
     if not reason or len(reason) > 300:
-        raise Invalid("请填写婉拒原因（不超过 300 字）", "Give a reason for declining (at most 300 characters)",
+        raise Invalid(_("Give a reason for declining (at most 300 characters)"),
                       fields={"reason": "required"})
     booking = transition_booking(booking_id=booking_id, to=BookingStatus.DECLINED, actor=actor,
                                  authorize=lambda b: _check_manager(actor, b),
@@ -397,7 +399,7 @@ def cancel_booking(*, actor, booking_id: int, now=None) -> Booking:
 
     def not_started(booking):
         if booking.slot.starts_at <= now:
-            raise Invalid("服务已开始，不能取消", "The service has already started")
+            raise Invalid(_("The service has already started"))
 
     booking = transition_booking(booking_id=booking_id, to=BookingStatus.CANCELLED, actor=actor,
                                  authorize=lambda b: _check_owner(actor, b), validate=not_started,
@@ -412,11 +414,11 @@ def record_result(*, actor, booking_id: int, result: str, now=None) -> Booking:
     now = now or timezone.now()
     result = (result or "").strip()
     if not result or len(result) > 2000:
-        raise Invalid("请填写服务结果（不超过 2000 字）", "Record the result (at most 2000 characters)", fields={"result": "required"})
+        raise Invalid(_("Record the result (at most 2000 characters)"), fields={"result": "required"})
 
     def started(booking):
         if booking.slot.starts_at > now:
-            raise Invalid("服务尚未开始", "The service has not started yet")
+            raise Invalid(_("The service has not started yet"))
 
     booking = transition_booking(booking_id=booking_id, to=BookingStatus.COMPLETED, actor=actor,
                                  authorize=lambda b: _check_manager(actor, b), validate=started,
@@ -430,20 +432,20 @@ def rate_booking(*, actor, booking_id: int, score: int, comment: str = "", now=N
     _require_login(actor)
     now = now or timezone.now()
     if not isinstance(score, int) or isinstance(score, bool) or not 1 <= score <= 5:
-        raise Invalid("评分须为 1 到 5", "The rating must be 1 to 5", fields={"score": score})
+        raise Invalid(_("The rating must be 1 to 5"), fields={"score": score})
     comment = (comment or "").strip()
     if len(comment) > 500:
-        raise Invalid("评价不超过 500 字", "The comment is at most 500 characters", fields={"comment": "too long"})
+        raise Invalid(_("The comment is at most 500 characters"), fields={"comment": "too long"})
     booking = _locked_booking(booking_id)
     _check_owner(actor, booking)
     if booking.status != BookingStatus.COMPLETED:
-        raise Conflict("服务完成后才能评价", "You can rate only after the service", code="state")
+        raise Conflict(_("You can rate only after the service"), code="state")
     if comment:  # shown on the station's public page: the one screening of public text
         from moderation.services import screen_public_texts
 
         comment = screen_public_texts({"comment": comment})["comment"]
     if booking.rating is not None:
-        raise Conflict("您已评价过", "You have already rated this service", code="duplicate")
+        raise Conflict(_("You have already rated this service"), code="duplicate")
     booking.rating, booking.rating_comment, booking.rated_at = score, comment, now
     booking.save(update_fields=["rating", "rating_comment", "rated_at"])
     log(instance=booking, action="wagtail.edit", user=actor, data={"rating": score})
@@ -508,7 +510,7 @@ def check_referral(*, actor, organization: Organization) -> None:
     a caller validating more first calls this before, so that a refusal comes before any detail)."""
     _require_login(actor)
     if not can_refer(actor, organization):
-        raise Forbidden("只有该问题所属组织的工作人员可以转介", "Only staff of the question's organisation may refer it")
+        raise Forbidden(_("Only staff of the question's organisation may refer it"))
 
 
 @transaction.atomic
@@ -518,11 +520,11 @@ def offer_booking(*, actor, station: StationPage, question_id: int, question_tit
     title, address, organisation (whose staff may refer it: `check_referral`) and asker."""
     check_referral(actor=actor, organization=organization)
     if asker is None:
-        raise Invalid("提问人不存在", "The asker is unknown", fields={"asker": "required"})
+        raise Invalid(_("The asker is unknown"), fields={"asker": "required"})
     if service is not None and service.station_id != station.pk:
-        raise Invalid("该服务不属于此站点", "That service is not offered by this station", fields={"service_id": service.pk})
+        raise Invalid(pgettext_lazy("stations.services.offer_booking", "That service is not offered by this station"), fields={"service_id": service.pk})
     if Referral.objects.filter(question_id=question_id, station=station).exists():
-        raise Conflict("该问题已转介到此站点", "This question is already referred to this station", code="duplicate")
+        raise Conflict(_("This question is already referred to this station"), code="duplicate")
     referral = Referral.objects.create(
         question_id=question_id, question_title=question_title[:200], question_url=question_url[:300],
         station=station, service=service, asker=asker, referred_by=actor, note=(note or "")[:300],

@@ -13,13 +13,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.errors import Invalid, TooManyRequests
 
 DEFAULT_LIMITS = {"interval_seconds": 60, "number_hour": 5, "number_day": 10, "ip_hour": 20, "ip_day": 60,
                   "total_day": 100000, "captcha_after": 2}
 
-WRONG_CODE = ("验证码错误或已过期，请重新获取", "The code is wrong or has expired: request a new one")
+WRONG_CODE = _("The code is wrong or has expired: request a new one")
 
 
 def limits() -> dict:
@@ -63,19 +64,19 @@ def check_limits(*, phone: str, ip: str | None, now) -> None:
     last = _recent(phone=phone).order_by("-created_at").values_list("created_at", flat=True).first()
     if last and (now - last).total_seconds() < lim["interval_seconds"]:
         wait = int(lim["interval_seconds"] - (now - last).total_seconds()) + 1
-        raise TooManyRequests(f"发送过于频繁，请 {wait} 秒后再试", f"Too many codes: try again in {wait} s",
+        raise TooManyRequests(_("Too many codes: try again in %(wait)s s"), params={"wait": wait},
                               fields={"phone": "too_soon"})
     hour, day = now - timedelta(hours=1), now - timedelta(days=1)
     if (_recent(phone=phone, created_at__gte=hour).count() >= lim["number_hour"]
             or _recent(phone=phone, created_at__gte=day).count() >= lim["number_day"]):
-        raise TooManyRequests("该号码获取验证码次数过多，请稍后再试", "Too many codes for this number: try later",
+        raise TooManyRequests(_("Too many codes for this number: try later"),
                               fields={"phone": "number_limit"})
     if ip and (_recent(ip_address=ip, created_at__gte=hour).count() >= lim["ip_hour"]
                or _recent(ip_address=ip, created_at__gte=day).count() >= lim["ip_day"]):
-        raise TooManyRequests("当前网络获取验证码次数过多，请稍后再试", "Too many codes from this address: try later",
+        raise TooManyRequests(_("Too many codes from this address: try later"),
                               fields={"phone": "ip_limit"})
     if _recent(created_at__gte=day).count() >= lim["total_day"]:
-        raise TooManyRequests("短信发送量已达今日上限，请明天再试", "The daily SMS budget is spent: try tomorrow",
+        raise TooManyRequests(_("The daily SMS budget is spent: try tomorrow"),
                               fields={"phone": "daily_limit"})
 
 
@@ -90,7 +91,7 @@ def issue(*, phone: str, purpose: str, ip: str | None, captcha_ok: bool, deliver
     now = timezone.now()
     check_limits(phone=phone, ip=ip, now=now)
     if captcha_needed(phone=phone, ip=ip, now=now) and not captcha_ok:
-        raise Invalid("请先输入图形验证码", "Solve the image captcha first", code="captcha_required",
+        raise Invalid(_("Solve the image captcha first"), code="captcha_required",
                       fields={"captcha": "required"})
     code = f"{secrets.randbelow(10**6):06d}"
     PhoneCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True).update(used_at=now)
@@ -111,9 +112,9 @@ def check(*, phone: str, purpose: str, code: str, consume: bool = True) -> None:
     row = (PhoneCode.objects.filter(phone=phone, purpose=purpose, used_at__isnull=True, expires_at__gt=now)
            .order_by("-created_at").first())
     if row is None or row.attempts >= max_attempts() or not code:
-        raise Invalid(*WRONG_CODE, code="wrong_code", fields={"code": "wrong"})
+        raise Invalid(WRONG_CODE, code="wrong_code", fields={"code": "wrong"})
     if not hmac.compare_digest(code_hash(phone, purpose, code), row.code_hash):
         PhoneCode.objects.filter(pk=row.pk).update(attempts=row.attempts + 1)
-        raise Invalid(*WRONG_CODE, code="wrong_code", fields={"code": "wrong"})
+        raise Invalid(WRONG_CODE, code="wrong_code", fields={"code": "wrong"})
     if consume and not PhoneCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
-        raise Invalid(*WRONG_CODE, code="wrong_code", fields={"code": "wrong"})
+        raise Invalid(WRONG_CODE, code="wrong_code", fields={"code": "wrong"})

@@ -7,6 +7,8 @@ these functions pivot them into tables and scale bars for the charts.
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 PERIODS = ("day", "week", "month")
 MAX_SPAN_DAYS = 3 * 366
 
@@ -63,8 +65,8 @@ def resolve_range(since: date | None, until: date | None, today: date, default_d
     until = until or today
     since = since or (until - timedelta(days=default_days - 1))
     if since > until:
-        raise Invalid("开始日期不能晚于结束日期", "The start date must not be after the end date",
+        raise Invalid(_("The start date must not be after the end date"),
                       fields={"since": str(since), "until": str(until)})
     if (until - since).days > MAX_SPAN_DAYS:
-        raise Invalid("统计区间不超过三年", "The period is at most three years", fields={"since": str(since)})
+        raise Invalid(_("The period is at most three years"), fields={"since": str(since)})
     return since, until
