@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -23,8 +23,10 @@ from core.errors import Forbidden
 
 from .models import Notification, OutboxMessage, OutboxStatus
 
-if TYPE_CHECKING:  # for annotations only: the user model is settings.AUTH_USER_MODEL
-    from accounts.models import User
+if TYPE_CHECKING:
+    # The user model is settings.AUTH_USER_MODEL, defined by accounts, which sits above notifications:
+    # annotations name Django's abstract user, and the model rows take it as the configured model.
+    from django.contrib.auth.models import AbstractUser as User
 
 MAX_ATTEMPTS = 5
 logger = logging.getLogger(__name__)
@@ -96,8 +98,8 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
     pending = _coalesce(pending)
     if not pending:
         return []
-    rows = [Notification(recipient=user, kind=notice.kind, title=notice.title[:200], body=notice.body,
-                         url=notice.url[:500], actor=notice.actor, subject=notice.subject,
+    rows = [Notification(recipient=cast(Any, user), kind=notice.kind, title=notice.title[:200], body=notice.body,
+                         url=notice.url[:500], actor=cast(Any, notice.actor), subject=notice.subject,
                          dedupe_key=notice.dedupe_key) for notice, user in pending]
     created: Sequence[Notification | None]  # None: a row the deduplication index refused
     if not keyed:  # only the deduplication index can refuse a row: no savepoint needed without keys
