@@ -184,7 +184,7 @@ def wrk(host, path, seconds, connections, cookie=None):
     """(rps, p50 ms, p99 ms, non-2xx) for one path with wrk; None when wrk is missing."""
     if not shutil.which("wrk"):
         return None
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", host + path]
+    cmd = ["wrk", "-t2", "--timeout", "30s", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency", host + path]
     if cookie:
         cmd[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(cmd, capture_output=True, text=True).stdout
@@ -195,7 +195,9 @@ def wrk(host, path, seconds, connections, cookie=None):
 
     m = re.search(r"Requests/sec:\s+([\d.]+)", out)
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return (float(m.group(1)) if m else 0.0), ms("50%"), ms("99%"), int(bad.group(1)) if bad else 0
+    timeouts = re.search(r"Socket errors: .*timeout (\d+)", out)
+    return ((float(m.group(1)) if m else 0.0), ms("50%"), ms("99%"),
+            (int(bad.group(1)) if bad else 0) + (int(timeouts.group(1)) if timeouts else 0))
 
 
 def start_server(env, port, workers, extra, logdir, tag):
