@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from wagtail.log_actions import log
 
+from core.changes import save_changes
 from core.domains import ServiceDomain
 from core.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
 from moderation import services as moderation
@@ -524,12 +525,7 @@ def update_member_organization(*, actor, member_organization: MemberOrganization
         changes["domains"] = _clean_domains(changes["domains"]) if changes["domains"] else []
     if "name" in changes and MemberOrganization.objects.filter(name=changes["name"]).exclude(pk=org.pk).exists():
         raise Conflict(gettext_lazy("This member organisation is already registered"), fields={"name": changes["name"]})
-    changed = [f for f, v in changes.items() if getattr(org, f) != v]
-    for f in changed:
-        setattr(org, f, changes[f])
-    if changed:
-        org.save(update_fields=changed)
-        log(instance=org, action="wagtail.edit", user=actor, data={"fields": sorted(changed)})
+    save_changes(org, changes, actor=actor)
     return org
 
 

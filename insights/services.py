@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
+from core.changes import save_changes
 from core.errors import Invalid, forbidden
 from organizations import permissions
 from organizations.models import ADMIN_ROLES, ALL_STAFF_ROLES, PUBLISHING_ROLES, Organization, StaffMembership
@@ -461,12 +462,7 @@ def update_training_record(*, actor, record, **changes):
         raise Invalid(_("Invalid training record"), fields=errors)
     if "hours" in changes:
         changes["hours"] = Decimal(str(changes["hours"]))
-    changed = [f for f, v in changes.items() if getattr(record, f) != v]
-    for f in changed:
-        setattr(record, f, changes[f])
-    if changed:
-        record.save(update_fields=changed)
-        log(instance=record, action="wagtail.edit", user=actor, data={"fields": sorted(changed)})
+    save_changes(record, changes, actor=actor)
     return record
 
 
@@ -526,12 +522,7 @@ def update_promotion(*, actor, activity, **changes):
     if errors:
         raise Invalid(_("Invalid promotion record"), fields=errors)
     old_day = activity.held_on
-    changed = [f for f, v in changes.items() if getattr(activity, f) != v]
-    for f in changed:
-        setattr(activity, f, changes[f])
-    if changed:
-        activity.save(update_fields=changed)
-        log(instance=activity, action="wagtail.edit", user=actor, data={"fields": sorted(changed)})
+    if save_changes(activity, changes, actor=actor):
         _reaggregate(old_day, activity.held_on)
     return activity
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from wagtail.log_actions import log
 
+from core.changes import save_changes
 from core.errors import Conflict, Invalid, bilingual, forbidden
 
 from . import hooks, permissions, signals
@@ -122,13 +123,7 @@ def update_organization(*, actor, organization: Organization, **changes) -> Orga
     if "is_active" in changes and organization.is_root() and not changes["is_active"]:
         raise Invalid(gettext_lazy("The province organisation cannot be deactivated"))
     _validate_coordinates(changes.get("latitude"), changes.get("longitude"))
-    changed = [f for f, v in changes.items() if getattr(organization, f) != v]
-    if not changed:
-        return organization
-    for field in changed:
-        setattr(organization, field, changes[field])
-    organization.save(update_fields=[*changed, "updated_at"])
-    log(instance=organization, action="wagtail.edit", user=actor, data={"changed": changed})
+    changed = save_changes(organization, changes, actor=actor, also_save=["updated_at"], log_key="changed")
     if "name" in changed:
         signals.organization_renamed.send(sender=Organization, organization=organization)  # home: page title
     return organization
@@ -253,14 +248,11 @@ def change_staff(*, actor, membership: StaffMembership, organization: Organizati
 # ---------------------------------------------------------------------------------------------
 # Duty rosters [A1.7]
 # ---------------------------------------------------------------------------------------------
-@transaction.atomic
-def add_duty_shift(*, actor, organization: Organization, user, starts_at, ends_at, kind: str = "workday",
-                   phone: str = ""):
-    """Put a staff member of the organisation on duty. Liaison officers and admins keep the roster."""
+def _check_shift(*, organization, user, starts_at, ends_at, kind: str, other_than: int | None = None) -> None:
+    """The roster's rules for one shift: a known kind, within 24 hours, a staff member of the organisation,
+    no overlap with the person's other shifts there (`other_than`: the shift being edited)."""
     from .models import DutyShift, ShiftKind
 
-    if not permissions.can_act(actor, organization, PUBLISHING_ROLES | ADMIN_ROLES):
-        raise forbidden()
     if kind not in ShiftKind.values:
         raise Invalid(gettext_lazy("Unknown shift kind"), fields={"kind": kind})
     if ends_at <= starts_at or ends_at - starts_at > timedelta(hours=24):
@@ -271,8 +263,21 @@ def add_duty_shift(*, actor, organization: Organization, user, starts_at, ends_a
                       fields={"user": user.pk})
     overlapping = DutyShift.objects.filter(organization=organization, user=user, cancelled_at__isnull=True,
                                            starts_at__lt=ends_at, ends_at__gt=starts_at)
+    if other_than is not None:
+        overlapping = overlapping.exclude(pk=other_than)
     if overlapping.exists():
         raise Invalid(gettext_lazy("That person is already on duty in this period"))
+
+
+@transaction.atomic
+def add_duty_shift(*, actor, organization: Organization, user, starts_at, ends_at, kind: str = "workday",
+                   phone: str = ""):
+    """Put a staff member of the organisation on duty. Liaison officers and admins keep the roster."""
+    from .models import DutyShift
+
+    if not permissions.can_act(actor, organization, PUBLISHING_ROLES | ADMIN_ROLES):
+        raise forbidden()
+    _check_shift(organization=organization, user=user, starts_at=starts_at, ends_at=ends_at, kind=kind)
     shift = DutyShift.objects.create(organization=organization, user=user, starts_at=starts_at, ends_at=ends_at,
                                      kind=kind, phone=phone[:20], created_by=actor)
     log(instance=shift, action="wagtail.create", user=actor)
@@ -567,7 +572,7 @@ def update_duty_shift(*, actor, shift, organization: Organization, user, starts_
     """Change a shift (who, where, when). The roster keepers of both the old and the new organisation
     decide; the rules are add_duty_shift's (a staff member of the organisation, within 24 hours, no
     overlap with their other shifts). A cancelled shift stays cancelled."""
-    from .models import DutyShift, ShiftKind
+    from .models import DutyShift
 
     shift = DutyShift.objects.select_for_update().select_related("organization").get(pk=shift.pk)
     roster_roles = PUBLISHING_ROLES | ADMIN_ROLES
@@ -576,24 +581,9 @@ def update_duty_shift(*, actor, shift, organization: Organization, user, starts_
         raise forbidden()
     if shift.cancelled_at is not None:
         raise Conflict(gettext_lazy("The shift was cancelled and cannot be changed"))
-    if kind not in ShiftKind.values:
-        raise Invalid(gettext_lazy("Unknown shift kind"), fields={"kind": kind})
-    if ends_at <= starts_at or ends_at - starts_at > timedelta(hours=24):
-        raise Invalid(gettext_lazy("A shift must end after it starts, within 24 hours"),
-                      fields={"ends_at": "invalid"})
-    if not StaffMembership.objects.active().filter(user=user, organization=organization).exists():
-        raise Invalid(gettext_lazy("Only the organisation's staff can be put on duty"),
-                      fields={"user": user.pk})
-    overlapping = DutyShift.objects.filter(organization=organization, user=user, cancelled_at__isnull=True,
-                                           starts_at__lt=ends_at, ends_at__gt=starts_at).exclude(pk=shift.pk)
-    if overlapping.exists():
-        raise Invalid(gettext_lazy("That person is already on duty in this period"))
+    _check_shift(organization=organization, user=user, starts_at=starts_at, ends_at=ends_at, kind=kind,
+                 other_than=shift.pk)
     changes = {"organization": organization, "user": user, "starts_at": starts_at, "ends_at": ends_at,
                "kind": kind, "phone": (phone or "")[:20]}
-    changed = [f for f, v in changes.items() if getattr(shift, f) != v]
-    for f in changed:
-        setattr(shift, f, changes[f])
-    if changed:
-        shift.save(update_fields=changed)
-        log(instance=shift, action="wagtail.edit", user=actor, data={"fields": changed})
+    save_changes(shift, changes, actor=actor)
     return shift
