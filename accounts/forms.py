@@ -29,7 +29,7 @@ class OptionalNamesMixin:
         try:
             return screen_public_texts({"display_name": name})["display_name"]
         except ServiceError as exc:
-            raise forms.ValidationError(exc.zh) from exc
+            raise forms.ValidationError(exc.localized) from exc
 
 
 class UserEditForm(OptionalNamesMixin, WagtailUserEditForm):
@@ -65,7 +65,7 @@ class TokenForm(forms.Form):
 # ---------------------------------------------------------------------------------------------
 from django.utils import timezone as _tz  # noqa: E402
 
-from core.domains import DOMAIN_LABELS_ZH, ServiceDomain  # noqa: E402
+from core.domains import ServiceDomain  # noqa: E402
 
 
 def _phone_input(**attrs):
@@ -86,30 +86,32 @@ class LocationChoiceField(forms.ModelChoiceField):
 def location_field(required=True):
     from .selectors import location_choices
 
-    return LocationChoiceField(queryset=location_choices(), label="所在区县或高校", required=required,
-                               empty_label="请选择", help_text="你的提问、预约和首页动态默认发往这里，可随时在个人资料中修改。")
+    return LocationChoiceField(queryset=location_choices(), label=_("County or university"), required=required,
+                               empty_label=_("Please choose"),
+                               help_text=_("Your questions, bookings and home-page news go here by default; you can "
+                                           "change it in your profile at any time."))
 
 
 class CaptchaMixin(forms.Form):
-    captcha = forms.CharField(label="图形验证码", required=False, max_length=4,
+    captcha = forms.CharField(label=_("Picture code"), required=False, max_length=4,
                               widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}))
 
 
 class SignupForm(CaptchaMixin):
-    phone = forms.CharField(label="手机号", max_length=14, widget=_phone_input())
-    code = forms.CharField(label="短信验证码", max_length=6, required=False, widget=_code_input())
-    display_name = forms.CharField(label="昵称", max_length=20, required=False)
+    phone = forms.CharField(label=_("Mobile number"), max_length=14, widget=_phone_input())
+    code = forms.CharField(label=_("SMS code"), max_length=6, required=False, widget=_code_input())
+    display_name = forms.CharField(label=_("Nickname"), max_length=20, required=False)
     organization = None  # set in __init__ (the queryset is read per request)
-    birth_year = forms.IntegerField(label="出生年份", required=False, min_value=1900, max_value=2100,
-                                    help_text="未满 14 周岁须经监护人同意后注册。")
-    guardian_phone = forms.CharField(label="监护人手机号（未满 14 周岁填写）", max_length=14, required=False, widget=_phone_input())
-    guardian_code = forms.CharField(label="监护人收到的验证码", max_length=6, required=False, widget=_code_input())
-    password1 = forms.CharField(label="设置密码", required=False, strip=False,
+    birth_year = forms.IntegerField(label=_("Year of birth"), required=False, min_value=1900, max_value=2100,
+                                    help_text=_("Under 14, you need a guardian's consent to sign up."))
+    guardian_phone = forms.CharField(label=_("Guardian's mobile number (if under 14)"), max_length=14, required=False, widget=_phone_input())
+    guardian_code = forms.CharField(label=_("Code the guardian received"), max_length=6, required=False, widget=_code_input())
+    password1 = forms.CharField(label=_("Choose a password"), required=False, strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                help_text="至少 8 位，不能是常见密码或纯数字。")
-    password2 = forms.CharField(label="确认密码", required=False, strip=False,
+                                help_text=_("At least 8 characters; not a common password, not only digits."))
+    password2 = forms.CharField(label=_("Repeat the password"), required=False, strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    agree_privacy = forms.BooleanField(label="我已阅读并同意《隐私政策》", required=False)
+    agree_privacy = forms.BooleanField(label=_("I have read and agree to the privacy policy"), required=False)
 
     field_order = ["phone", "captcha", "code", "display_name", "organization", "birth_year", "guardian_phone",
                    "guardian_code", "password1", "password2", "agree_privacy"]
@@ -123,29 +125,29 @@ class SignupForm(CaptchaMixin):
 class PhoneCodeForm(CaptchaMixin):
     """Login by code, and the first half of a password reset."""
 
-    phone = forms.CharField(label="手机号", max_length=14, widget=_phone_input())
-    code = forms.CharField(label="短信验证码", max_length=6, required=False, widget=_code_input())
+    phone = forms.CharField(label=_("Mobile number"), max_length=14, widget=_phone_input())
+    code = forms.CharField(label=_("SMS code"), max_length=6, required=False, widget=_code_input())
     field_order = ["phone", "captcha", "code"]
 
 
 class ResetForm(PhoneCodeForm):
-    password1 = forms.CharField(label="新密码", required=False, strip=False,
+    password1 = forms.CharField(label=_("New password"), required=False, strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    password2 = forms.CharField(label="确认新密码", required=False, strip=False,
+    password2 = forms.CharField(label=_("Repeat the new password"), required=False, strip=False,
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(label="昵称", max_length=20)
+    display_name = forms.CharField(label=_("Nickname"), max_length=20)
     organization = None
-    email = forms.EmailField(label="电子邮箱（选填，用于接收通知）", required=False)
-    avatar = forms.ImageField(label="头像（JPG/PNG/GIF/WebP，2 MB 以内）", required=False, validators=[validate_avatar])
+    email = forms.EmailField(label=_("E-mail (optional, for notifications)"), required=False)
+    avatar = forms.ImageField(label=_("Avatar (JPG/PNG/GIF/WebP, up to 2 MB)"), required=False, validators=[validate_avatar])
     service_domains = forms.MultipleChoiceField(
-        label="关注的服务领域", required=False, widget=forms.CheckboxSelectMultiple,
-        choices=[(d, DOMAIN_LABELS_ZH[d]) for d in ServiceDomain.values])
-    notify_site = forms.BooleanField(label="站内通知", required=False)
-    notify_email = forms.BooleanField(label="邮件通知", required=False)
-    notify_sms = forms.BooleanField(label="短信提醒（办理时限）", required=False)
+        label=_("Service domains you follow"), required=False, widget=forms.CheckboxSelectMultiple,
+        choices=ServiceDomain.choices)
+    notify_site = forms.BooleanField(label=_("Notifications on the site"), required=False)
+    notify_email = forms.BooleanField(label=_("Notifications by e-mail"), required=False)
+    notify_sms = forms.BooleanField(label=_("SMS reminders (deadlines)"), required=False)
     field_order = ["display_name", "organization", "email", "avatar", "service_domains", "notify_site",
                    "notify_email", "notify_sms"]
 
@@ -156,25 +158,29 @@ class ProfileForm(forms.Form):
 
 
 class ChangePhoneForm(CaptchaMixin):
-    phone = forms.CharField(label="新手机号", max_length=14, widget=_phone_input())
-    code = forms.CharField(label="新手机号收到的验证码", max_length=6, required=False, widget=_code_input())
+    phone = forms.CharField(label=_("New mobile number"), max_length=14, widget=_phone_input())
+    code = forms.CharField(label=_("Code sent to the new number"), max_length=6, required=False, widget=_code_input())
     field_order = ["phone", "captcha", "code"]
 
 
 class CloseAccountForm(forms.Form):
-    password = forms.CharField(label="请输入密码确认注销", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    confirm = forms.BooleanField(label="我了解注销后个人信息将被删除且无法恢复，已发布的内容将显示为“已注销用户”")
+    password = forms.CharField(label=_("Enter your password to confirm closing the account"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    confirm = forms.BooleanField(label=_("I understand that my personal information will be deleted for good and that "
+                                        "what I published will be shown as by “Closed account”"))
 
 
 class CadreApplicationForm(forms.Form):
-    organization = forms.ModelChoiceField(queryset=None, label="申请加入的组织", empty_label="请选择")
-    role = forms.ChoiceField(label="岗位角色", choices=[("liaison", "联络专员"), ("duty", "值班员"), ("editor", "编辑"),
-                                                       ("station_admin", "青年之家管理员")])
-    real_name = forms.CharField(label="真实姓名", max_length=20)
-    position = forms.CharField(label="职务", max_length=60, help_text="如：天河区团委组织部干事")
-    proof = forms.FileField(label="证明材料（任职文件或工作证，PDF/JPG/PNG，5 MB 以内）", required=False)
+    organization = forms.ModelChoiceField(queryset=None, label=_("Organisation to join"), empty_label=_("Please choose"))
+    role = forms.ChoiceField(label=_("Role"), choices=[("liaison", _("Liaison officer")), ("duty", _("Duty officer")),
+                                                    ("editor", _("Editor")), ("station_admin", _("Youth Home administrator"))])
+    real_name = forms.CharField(label=_("Real name"), max_length=20)
+    position = forms.CharField(label=_("Position"), max_length=60,
+                               help_text=_("e.g. Officer, Organisation Department, Tianhe District League Committee"))
+    proof = forms.FileField(label=_("Supporting documents (appointment letter or work ID, PDF/JPG/PNG, up to 5 MB)"),
+                            required=False)
     sensitive_consent = forms.BooleanField(
-        label="我单独同意平台为核验团干身份处理我的真实姓名、职务及证明材料（敏感个人信息）", required=False)
+        label=_("I separately consent to the platform processing my real name, position and supporting documents "
+                "(sensitive personal information) to verify my League cadre identity"), required=False)
 
     def __init__(self, *args, **kwargs):
         from organizations.models import Organization

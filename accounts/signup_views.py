@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -36,6 +37,13 @@ from .sms import codes
 
 BACKEND = "accounts.backends.PhoneOrUsernameBackend"
 
+# accounts.services.request_code words its answer in Chinese (the API sends it as is): the page shows
+# it in the page's language.
+CODE_SENT = {
+    "验证码已发送，5 分钟内有效": gettext_lazy("Code sent; it is valid for 5 minutes"),
+    services.GENERIC_SENT: gettext_lazy("If this number can be used, a code has been sent; it is valid for 5 minutes"),
+}
+
 
 def _ip(request):
     return client_ip(request) or None
@@ -52,11 +60,11 @@ def _errors(form, exc: ServiceError):
     placed = False
     for field in exc.fields:
         if field in form.fields:
-            form.add_error(field, exc.zh)
+            form.add_error(field, exc.localized)
             placed = True
             break
     if not placed:
-        form.add_error(None, exc.zh)
+        form.add_error(None, exc.localized)
     return exc.status
 
 
@@ -82,13 +90,14 @@ def _send(request, form, purpose, phone_field="phone"):
                                         captcha_ok=captcha_ok, user=request.user)
     except ServiceError as exc:
         if exc.code == "captcha_required":
-            form.add_error("captcha", "请输入图形验证码后再获取短信验证码" if not answer else "图形验证码不正确")
+            form.add_error("captcha", gettext("Enter the picture code before asking for an SMS code") if not answer
+                           else gettext("The picture code is not right"))
             return 400
         field = next(iter(exc.fields), None)
         if field and field != phone_field and field not in form.fields:
             exc.fields = {phone_field: exc.fields[field]}
         return _errors(form, exc)
-    messages.success(request, message)
+    messages.success(request, str(CODE_SENT.get(message, message)))
     return 200
 
 
@@ -114,14 +123,14 @@ def signup(request):
         else:
             d = form.cleaned_data
             if d["password1"] != d["password2"]:
-                form.add_error("password2", "两次输入的密码不一致")
+                form.add_error("password2", gettext("The two passwords do not match"))
                 status = 400
             else:
                 user, status = _submit(request, form, lambda: services.sign_up(
                     phone=d["phone"], code=d["code"], password=d["password1"], display_name=d["display_name"],
                     organization=d["organization"], birth_year=d["birth_year"], agree_privacy=d["agree_privacy"],
                     guardian_phone=d["guardian_phone"], guardian_code=d["guardian_code"], ip=_ip(request)),
-                    "注册成功，欢迎加入青年之声！")
+                    gettext("You have signed up. Welcome to Youth Voice!"))
                 if status == 200:
                     login(request, user, backend=BACKEND)
                     return redirect(_next(request, "/accounts/profile/"))
@@ -157,11 +166,11 @@ def password_reset(request):
         if request.POST.get("action") == "send":
             status = _send(request, form, SmsPurpose.RESET)
         elif d["password1"] != d["password2"]:
-            form.add_error("password2", "两次输入的密码不一致")
+            form.add_error("password2", gettext("The two passwords do not match"))
             status = 400
         else:
             _, status = _submit(request, form, lambda: services.reset_password(
-                phone=d["phone"], code=d["code"], password=d["password1"]), "密码已重置，请用新密码登录")
+                phone=d["phone"], code=d["code"], password=d["password1"]), gettext("Your password has been reset: log in with the new password"))
             if status == 200:
                 return redirect("/accounts/login/")
     elif request.method == "POST":
@@ -185,11 +194,12 @@ def profile(request):
             _, status = _submit(request, form, lambda: services.update_profile(
                 user=user, display_name=d["display_name"], organization=d["organization"],
                 service_domains=d["service_domains"], notify_site=d["notify_site"], notify_email=d["notify_email"],
-                notify_sms=d["notify_sms"], avatar=d.get("avatar"), email=d["email"]), "个人资料已保存")
+                notify_sms=d["notify_sms"], avatar=d.get("avatar"), email=d["email"]), gettext("Your profile has been saved"))
             if status == 200:
                 if user.email and user.email.lower() != old_email:
                     services.send_email_confirmation(user=user, base_url=request.build_absolute_uri("/"))
-                    messages.info(request, f"确认邮件已发送至 {user.email}，请打开邮件中的链接完成验证")
+                    messages.info(request, gettext("A confirmation e-mail has been sent to %(email)s: open the link in it to verify "
+                                            "the address") % {"email": user.email})
                 return redirect("/accounts/profile/")
         else:
             status = 400
@@ -210,7 +220,7 @@ def change_phone(request):
             status = _send(request, form, SmsPurpose.CHANGE_PHONE)
         else:
             _, status = _submit(request, form, lambda: services.change_phone(
-                user=request.user, phone=form.cleaned_data["phone"], code=form.cleaned_data["code"]), "手机号已更换并验证")
+                user=request.user, phone=form.cleaned_data["phone"], code=form.cleaned_data["code"]), gettext("Your mobile number has been changed and verified"))
             if status == 200:
                 return redirect("/accounts/profile/")
     elif request.method == "POST":
@@ -240,7 +250,7 @@ def close_account(request):
     if request.method == "POST":
         if form.is_valid():
             _, status = _submit(request, form, lambda: services.close_account(
-                user=request.user, password=form.cleaned_data["password"]), "账号已注销，感谢你曾使用青年之声")
+                user=request.user, password=form.cleaned_data["password"]), gettext("Your account has been closed. Thank you for using Youth Voice"))
             if status == 200:
                 logout(request)
                 return redirect("/")
@@ -263,7 +273,7 @@ def cadre_apply(request):
             _, status = _submit(request, form, lambda: org_services.apply_for_staff_role(
                 user=request.user, organization=d["organization"], role=d["role"], real_name=d["real_name"],
                 position=d["position"], proof=d.get("proof"), sensitive_consent=d["sensitive_consent"], ip=_ip(request)),
-                "申请已提交，等待组织管理员审核")
+                gettext("Application submitted: an administrator of the organisation will review it"))
             if status == 200:
                 return redirect("/accounts/profile/")
         else:
@@ -302,10 +312,11 @@ def cadre_decide(request, pk: int):
                                               reason=request.POST.get("reason", ""))
     except ServiceError as exc:
         if exc.status == 403:
-            raise PermissionDenied(exc.zh) from None
-        messages.error(request, exc.zh)
+            raise PermissionDenied(exc.localized) from None
+        messages.error(request, exc.localized)
         return redirect("/accounts/cadre/review/")
-    messages.success(request, "已批准，已核验实名并开通团干权限" if approve else "已驳回申请")
+    messages.success(request, gettext("Approved: the real name is verified and the cadre permissions are granted") if approve
+                     else gettext("Application rejected"))
     return redirect("/accounts/cadre/review/")
 
 
@@ -332,15 +343,15 @@ def confirm_email(request, token: str):
     try:
         services.confirm_email(token=token)
     except ServiceError as exc:
-        messages.error(request, exc.zh)
+        messages.error(request, exc.localized)
     else:
-        messages.success(request, "邮箱已验证，可用于找回密码")
+        messages.success(request, gettext("Your e-mail address is verified: it can be used to recover your password"))
     return redirect("/accounts/profile/" if request.user.is_authenticated else "/accounts/login/")
 
 
 # Password reset by a verified e-mail address: Django's views, our templates and form.
 class VerifiedEmailResetForm(PasswordResetForm):
-    email = forms.EmailField(label="已验证的邮箱", max_length=254,
+    email = forms.EmailField(label=gettext_lazy("Verified e-mail address"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
 
     def get_users(self, email):

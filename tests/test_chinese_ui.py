@@ -108,3 +108,25 @@ def test_main_admin_pages_are_chinese(site, client, tree):
     _check(client, ["/admin/", "/admin/moderation/queue/"], ALLOWED | names)
     client.force_login(site["editor"])
     _check(client, ["/admin/", f"/admin/pages/{branch.pk}/", "/admin/pages/search/?q=天河"], ALLOWED | names)
+
+
+def test_account_pages_are_chinese(site, client, youth, tree, make_staff):
+    """The account pages (issue 19): their English msgids all have Chinese (tests/accounts/
+    test_english_pages.py checks the English side)."""
+    from accounts.models import User
+    from organizations import services as org
+
+    org.apply_for_staff_role(user=youth, organization=tree.tianhe, role=StaffRole.DUTY, real_name="张三",
+                             position="干事", sensitive_consent=True)
+    admin = make_staff(tree.tianhe, StaffRole.ORG_ADMIN)
+    names = {w for u in User.objects.values_list("username", flat=True) for w in re.findall(r"[A-Za-z]+", u)}
+    allowed = ALLOWED | names | {"JSON", "JPG", "PNG", "GIF", "WebP"}  # file formats
+    _check(client, ["/accounts/signup/", "/accounts/login/code/", "/accounts/password/reset/",
+                    "/accounts/password/reset/email/", "/accounts/password/reset/email/sent/",
+                    "/accounts/password/reset/email/done/", "/accounts/password/reset/email/MQ/bad-token/",
+                    "/accounts/privacy/"], allowed)
+    client.force_login(youth)
+    _check(client, ["/accounts/profile/", "/accounts/profile/phone/", "/accounts/profile/close/",
+                    "/accounts/cadre/apply/"], allowed)
+    client.force_login(admin)
+    _check(client, ["/accounts/cadre/review/"], allowed)

@@ -17,6 +17,8 @@ from django.utils.module_loading import import_string
 
 # Our templates: name → Chinese text with {0}, {1} … placeholders (the same order as the provider's
 # template variables; the real templates are registered with the provider under these texts).
+# Chinese on purpose, not gettext: the recipient's language is Chinese (a mainland mobile number), the
+# text is the one the provider approved, and it does not follow the language of the page that sent it.
 TEMPLATES = {
     "code": "【青年之声】您的验证码为{0}，{1}分钟内有效。如非本人操作，请忽略本短信。",
     "guardian": "【青年之声】您的孩子正在注册青年之声，监护人同意验证码为{0}，{1}分钟内有效。",

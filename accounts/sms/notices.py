@@ -36,6 +36,7 @@ def send_deadline_reminders(due_by_user: dict, *, now=None) -> int:
         if not (user.notify_sms and user.phone and user.is_active and deadlines) or not _allowed(user.phone, now, lim):
             continue
         first = timezone.localtime(min(deadlines))
+        # Chinese on purpose, not gettext: an SMS to a mainland number (see TEMPLATES in accounts.sms).
         text = (f"您有{len(deadlines)}个问题即将超时（最早{first:%m-%d %H:%M}截止），请尽快登录处理。" if len(deadlines) > 1
                 else f"您有1个问题将于{first:%m-%d %H:%M}超时，请尽快登录处理。")
         send_sms(phone=user.phone, template="deadline", params=[text])

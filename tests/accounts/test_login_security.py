@@ -38,9 +38,14 @@ def test_five_failures_then_the_account_must_wait_even_with_the_right_password(d
     r = _login(c, "ahua")  # right password, but the attempt must wait: not even checked
     assert r.status_code == 429
     text = r.content.decode()
-    assert "登录失败次数过多" in text and "try again in 15 seconds" in text
+    # one language per page (issue 19): the page's language, not "中文 / English"
+    assert "登录失败次数过多，请 15 秒后再试。" in text and "try again in" not in text
     assert r["Retry-After"] == "15"
     assert "_auth_user_id" not in c.session
+    english = c.post(LOGIN, {"username": "ahua", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1",
+                     HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Login temporarily locked" in english and "Please try again in 15 seconds." in english
+    assert "登录失败次数过多" not in english
 
 
 def test_interleaved_successes_as_another_account_do_not_reset_the_victims_count(db):
@@ -151,7 +156,7 @@ def test_wagtail_admin_login_is_throttled_too(tree, make_staff):
         _login(c, "gzadmin", "wrong", url="/admin/login/")
     r = _login(c, "gzadmin", url="/admin/login/")
     assert r.status_code == 429
-    assert "try again" in r.content.decode()
+    assert "登录失败次数过多" in r.content.decode()
     assert c.get("/admin/").status_code == 302  # not logged in
 
 
