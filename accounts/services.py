@@ -10,6 +10,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
@@ -70,7 +71,6 @@ def record_personal_data_access(*, viewer, subjects: Iterable, fields: Iterable[
 
 GUARDIAN_AGE = 14  # PIPL art. 31: a child under 14 needs a guardian's consent
 ALREADY_REGISTERED = _("This number is already registered: log in or reset the password")
-GENERIC_SENT = "如该号码可用，验证码已发送，5 分钟内有效"
 
 
 def privacy_version() -> str:
@@ -117,7 +117,10 @@ def request_code(*, phone: str, purpose: str, ip: str | None = None, captcha_ok:
     else:
         raise Invalid(_("Unknown purpose"), fields={"purpose": "invalid"})
     codes.issue(phone=phone, purpose=purpose, ip=ip, captcha_ok=captcha_ok, deliver=deliver, template=template)
-    return "验证码已发送，5 分钟内有效" if purpose in (SmsPurpose.SIGNUP, SmsPurpose.CHANGE_PHONE, SmsPurpose.GUARDIAN) else GENERIC_SENT
+    if purpose in (SmsPurpose.SIGNUP, SmsPurpose.CHANGE_PHONE, SmsPurpose.GUARDIAN):
+        return gettext("Code sent; it is valid for 5 minutes")
+    # login and reset: the same words whether or not the number has an account (no enumeration)
+    return gettext("If this number can be used, a code has been sent; it is valid for 5 minutes")
 
 
 def _password_errors(password: str, user) -> None:

@@ -37,13 +37,6 @@ from .sms import codes
 
 BACKEND = "accounts.backends.PhoneOrUsernameBackend"
 
-# accounts.services.request_code words its answer in Chinese (the API sends it as is): the page shows
-# it in the page's language.
-CODE_SENT = {
-    "验证码已发送，5 分钟内有效": gettext_lazy("Code sent; it is valid for 5 minutes"),
-    services.GENERIC_SENT: gettext_lazy("If this number can be used, a code has been sent; it is valid for 5 minutes"),
-}
-
 
 def _ip(request):
     return client_ip(request) or None
@@ -97,7 +90,7 @@ def _send(request, form, purpose, phone_field="phone"):
         if field and field != phone_field and field not in form.fields:
             exc.fields = {phone_field: exc.fields[field]}
         return _errors(form, exc)
-    messages.success(request, str(CODE_SENT.get(message, message)))
+    messages.success(request, message)
     return 200
 
 
