@@ -312,7 +312,7 @@ class EarlyPageCacheMiddleware:
             if request.session.get("_messages"):  # messages kept in the session: the full stack shows them
                 return None
             user = auth.get_user(request)
-        except Exception:  # noqa: BLE001 - whatever went wrong, the full stack answers
+        except Exception:
             logger.warning("page cache: session not checked", exc_info=True)
             return None
         if request.session.modified:  # flushed (a stale auth hash) or updated: the full stack saves it
@@ -446,7 +446,7 @@ def bump_users(user_ids) -> None:
     def _bump():
         try:  # a random value: an evicted generation comes back as a new one, never as an old one
             cache.set_many({key: secrets.token_hex(6) for key in keys}, 86400)
-        except Exception:  # noqa: BLE001 - a write must not fail on a dead cache; frames expire anyway
+        except Exception:
             logger.warning("page cache unavailable: frames not invalidated", exc_info=True)
 
     _bump()
@@ -469,7 +469,7 @@ def user_frame(request, user) -> bytes | None:
         digest = hashlib.sha1(_FRAME["fingerprint"](user).encode(), usedforsecurity=False).hexdigest()[:16]
         key = f"yv:frame:{user.pk}:{gen}:{language}:{digest}"
         entry = cache.get(key)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logger.warning("page cache unavailable", exc_info=True)
         return None
     if entry is None:
@@ -480,7 +480,7 @@ def user_frame(request, user) -> bytes | None:
         entry = (html.encode(), bool(personal))
         try:
             cache.set(key, entry, frame_seconds())
-        except Exception:  # noqa: BLE001
+        except Exception:
             logger.warning("page cache unavailable", exc_info=True)
     html, personal = entry
     return None if personal else html

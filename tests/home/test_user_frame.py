@@ -54,7 +54,7 @@ def _tokens_are_own(client, html):
 
 
 def test_shared_pages_serve_each_user_their_own_frame(content, two):
-    a, b, ca, cb = two
+    _, _, ca, cb = two
     for url in ("/", content.article.url, content.topic.url, "/search/?q=就业"):
         anon = Client()
         assert anon.get(url)["X-YV-Cache"] == "miss"  # an anonymous visitor stores the shared page
@@ -83,7 +83,7 @@ def test_pages_with_the_users_own_state_stay_personal(content, tree, two, make_s
     from community import services
     from tests.stations.conftest import make_station
 
-    a, b, ca, cb = two
+    a, _, ca, cb = two
     question = services.ask_question(asker=a, title="毕业生三方协议违约金怎么算？", body="签了三方协议想换工作",
                                      organization=tree.guangzhou, domain="legal")
     station = make_station(tree.tianhe)
@@ -106,7 +106,7 @@ def test_pages_with_the_users_own_state_stay_personal(content, tree, two, make_s
 
 
 def test_a_publish_reaches_logged_in_users_at_once(content, two):
-    a, b, ca, cb = two
+    _, _, ca, _ = two
     url = content.article.url
     Client().get(url)
     assert ca.get(url)["X-YV-Cache"] == "hit"
@@ -123,7 +123,7 @@ def test_a_publish_reaches_logged_in_users_at_once(content, two):
 def test_the_notification_count_is_the_users_own_and_current(content, two):
     from notifications import services
 
-    a, b, ca, cb = two
+    a, _, ca, cb = two
     url = content.article.url
     Client().get(url)
     assert "unread" not in _frame(ca.get(url).content.decode())
@@ -139,7 +139,7 @@ def test_the_notification_count_is_the_users_own_and_current(content, two):
 
 
 def test_logout_takes_effect_at_once(content, two):
-    a, b, ca, cb = two
+    _, _, ca, _ = two
     url = content.article.url
     Client().get(url)
     assert "张小青" in ca.get(url).content.decode()
@@ -188,7 +188,7 @@ def test_editors_get_the_full_render(content, make_staff, client_for):
 
 
 def test_a_session_with_pending_messages_gets_the_full_render(content, two):
-    a, b, ca, cb = two
+    _, _, ca, _ = two
     url = content.article.url
     Client().get(url)
     session = ca.session
