@@ -87,7 +87,7 @@ def test_pages_with_the_users_own_state_stay_personal(content, tree, two, make_s
     question = services.ask_question(asker=a, title="毕业生三方协议违约金怎么算？", body="签了三方协议想换工作",
                                      organization=tree.guangzhou, domain="legal")
     station = make_station(tree.tianhe)
-    for url in (f"/qa/{question.pk}/", "/qa/", station.url, content.activity.url, content.contest.url):
+    for url in (f"/qa/{question.pk}/", "/qa/", f"{station.url}?referral=1", content.activity.url, content.contest.url):
         Client().get(url)
         ra, html_a, _ = _get(ca, url)
         rb, html_b, _ = _get(cb, url)
@@ -195,3 +195,35 @@ def test_a_session_with_pending_messages_gets_the_full_render(content, two):
     session["_messages"] = '[["__json_message",0,20,"已保存"]]'
     session.save()
     assert ca.get(url).get("X-YV-Cache") != "hit"
+
+
+def test_station_page_is_shared_and_my_bookings_come_from_one_small_request(tree, two):
+    from stations import selectors, services
+    from tests.stations.conftest import make_station
+
+    a, b, ca, cb = two
+    admin = UserFactory(display_name="站长老周")
+    station = make_station(tree.tianhe, admins=[admin])
+    services.generate_slots(station=station)
+    slot = selectors.upcoming_slots(station).first()
+    services.request_booking(user=a, slot_id=slot.pk, note="想咨询心理问题")
+    url = station.url
+    assert Client().get(url)["X-YV-Cache"] == "miss"
+    me = f"/stations/me/{station.pk}/"
+    for client, name, other in ((ca, "张小青", "李小年"), (cb, "李小年", "张小青")):
+        r, html, _ = _get(client, url)
+        assert r["X-YV-Cache"] == "hit" and name in _frame(html) and other not in html
+        assert 'data-yv-me="' + me + '"' in html and "想咨询心理问题" not in html
+        _tokens_are_own(client, html)
+    # the user's own state: A's booking to A only, the manager's link to the station's admin only
+    r = ca.get(me)
+    assert r["Cache-Control"] == "private, no-store" and "心理咨询" in r.content.decode()
+    assert "/stations/manage/" not in r.content.decode()
+    assert "心理咨询" not in cb.get(me).content.decode()
+    admin_client = Client()
+    admin_client.force_login(admin)
+    assert "/stations/manage/" in admin_client.get(me).content.decode()
+    assert Client().get(me).status_code == 204
+    # a booking that changes the free places reaches the shared copy at once, for users too
+    services.request_booking(user=b, slot_id=slot.pk)
+    assert cb.get(url).get("X-YV-Cache") != "hit"
