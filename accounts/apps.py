@@ -23,6 +23,12 @@ class AccountsConfig(AppConfig):
 
         registrations.register()  # organizations.hooks: the cadre application's sensitive-data consent
 
+        from core import page_cache
+
+        from . import frame
+
+        page_cache.register_frame(frame.render, frame.fingerprint)  # the user area of shared cached pages
+
 
 from wagtail.users.apps import WagtailUsersAppConfig  # noqa: E402
 

@@ -6,7 +6,7 @@ Pages opt in (`EditorialPageMixin.serve` marks the response); the page API (home
 responses too. Keys carry a content generation number that every publish, unpublish, move or
 delete of a page bumps, so an editor's change shows at once; anything else (sign-up counts, vote
 results, hot scores) is at most YV_PAGE_CACHE_SECONDS old for anonymous visitors. Logged-in users
-are never served from this cache.
+are never served from this cache (the early cache below may serve them a shared page with their frame).
 
 The backend is Django's default cache: local memory in the embedded default, Redis with REDIS_URL.
 CSRF tokens are not shared: the stored HTML holds a marker that is replaced, per request, by
@@ -137,9 +137,11 @@ SCOPE_KEY = "yv:scope-generation:"
 _HIT_HOOKS: dict[str, object] = {}
 
 
-def anonymous_cacheable(view=None, *, on_hit: tuple[str, str] | None = None):
+def anonymous_cacheable(view=None, *, on_hit: tuple[str, str] | None = None, users: bool = False):
     """Decorate an app view whose anonymous response is the same for every anonymous visitor: the
-    early page cache may store it. `on_hit=(hook, kwarg)` runs `hook(kwargs[kwarg])` on each hit."""
+    early page cache may store it. `on_hit=(hook, kwarg)` runs `hook(kwargs[kwarg])` on each hit.
+    `users=True`: the page shows nothing personal outside the frame's user area, so logged-in users
+    are served the same entry with their own frame composed in (see "Logged-in users" below)."""
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -147,6 +149,7 @@ def anonymous_cacheable(view=None, *, on_hit: tuple[str, str] | None = None):
             response = fn(request, *args, **kwargs)
             if not request.user.is_authenticated and response.status_code == 200:
                 response.yv_cacheable = True
+                response.yv_users = users
                 if on_hit:
                     response.yv_on_hit = (on_hit[0], kwargs.get(on_hit[1]))
             return response
@@ -193,12 +196,15 @@ def bump(scope: str) -> None:
 
 
 def _early_candidate(request) -> bool:
+    """Anonymous visitors and, when YV_PAGE_CACHE_USERS is on, session holders (checked on a hit)."""
     if request.method not in ("GET", "HEAD") or not getattr(settings, "YV_PAGE_CACHE_ENABLED", True):
         return False
     if not getattr(settings, "YV_PAGE_CACHE_EARLY", True):
         return False
     cookies = request.COOKIES
-    if settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies or "HTTP_AUTHORIZATION" in request.META:
+    if "messages" in cookies or "HTTP_AUTHORIZATION" in request.META:
+        return False
+    if settings.SESSION_COOKIE_NAME in cookies and not getattr(settings, "YV_PAGE_CACHE_USERS", True):
         return False
     path = request.path
     if path.startswith(SKIP_PREFIXES) or (path.startswith("/api/") and not path.startswith("/api/v2/")):
@@ -270,6 +276,10 @@ class EarlyPageCacheMiddleware:
         except Exception:  # a dead cache must not take the site down; serve uncached
             logger.warning("page cache unavailable", exc_info=True)
             return self.get_response(request)
+        session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+        if session_key is not None:  # a session holder: never stored; a shared entry + their frame on a hit
+            served = self._serve_session(request, hit, session_key) if hit is not None else None
+            return served if served is not None else self.get_response(request)
         if hit is not None:
             return self._serve(request, hit)
         request._yv_early = True
@@ -285,6 +295,37 @@ class EarlyPageCacheMiddleware:
             except Exception:
                 logger.warning("page cache unavailable", exc_info=True)
         return response
+
+    def _serve_session(self, request, hit: dict, session_key: str) -> HttpResponse | None:
+        """A shared entry for a session holder, or None for the full stack. The session is checked
+        the way Django's AuthenticationMiddleware does (`auth.get_user`: the session exists and has
+        not expired, the backend still accepts the user — active, not banned —, the session auth
+        hash matches); a logged-in user gets their own frame composed into the shared page."""
+        if not hit.get("users") or FRAME_START not in hit["body"] or FRAME_END not in hit["body"]:
+            return None
+        from importlib import import_module
+
+        from django.contrib import auth
+
+        try:
+            request.session = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+            if request.session.get("_messages"):  # messages kept in the session: the full stack shows them
+                return None
+            user = auth.get_user(request)
+        except Exception:
+            logger.warning("page cache: session not checked", exc_info=True)
+            return None
+        if request.session.modified:  # flushed (a stale auth hash) or updated: the full stack saves it
+            return None
+        if not user.is_authenticated:  # an anonymous session, a logged-out, closed or banned account
+            response = self._serve(request, hit)
+            if request.session.is_empty():  # what SessionMiddleware does with a cookie naming nothing
+                response.delete_cookie(settings.SESSION_COOKIE_NAME, path=settings.SESSION_COOKIE_PATH,
+                                       domain=settings.SESSION_COOKIE_DOMAIN,
+                                       samesite=settings.SESSION_COOKIE_SAMESITE)
+            return response
+        frame = user_frame(request, user)
+        return None if frame is None else self._serve(request, hit, frame)
 
     @staticmethod
     def _fresh(hit: dict, gens: dict) -> bool:
@@ -321,14 +362,14 @@ class EarlyPageCacheMiddleware:
         headers["Vary"] = "Cookie, Accept-Language"
         self._apply(response, headers)
         return {"status": response.status_code, "headers": headers, "body": body,
-                "on_hit": getattr(response, "yv_on_hit", None)}
+                "on_hit": getattr(response, "yv_on_hit", None), "users": bool(getattr(response, "yv_users", False))}
 
     @staticmethod
     def _apply(response, headers: dict) -> None:
         for name in ("ETag", "Cache-Control", "Vary"):
             response[name] = headers[name]
 
-    def _serve(self, request, hit: dict) -> HttpResponse:
+    def _serve(self, request, hit: dict, frame: bytes | None = None) -> HttpResponse:
         on_hit = hit.get("on_hit")
         if on_hit and on_hit[0] in _HIT_HOOKS:
             try:
@@ -336,13 +377,17 @@ class EarlyPageCacheMiddleware:
             except Exception:  # counting must never break a page
                 logger.warning("page cache hit hook %s failed", on_hit[0], exc_info=True)
         headers = hit["headers"]
-        if request.META.get("HTTP_IF_NONE_MATCH") == headers["ETag"]:
+        if frame is None and request.META.get("HTTP_IF_NONE_MATCH") == headers["ETag"]:
             response = HttpResponse(status=304)
             for name in ("ETag", "Cache-Control", "Vary"):
                 response[name] = headers[name]
             response["X-YV-Cache"] = "hit"
             return response
         body = hit["body"]
+        if frame is not None:  # a logged-in user: their own frame, and a response no shared cache keeps
+            body = compose_frame(body, frame)
+            headers = {k: v for k, v in headers.items() if k != "ETag"}
+            headers["Cache-Control"] = "private, no-cache"
         new_secret = None
         if CSRF_MARKER.encode() in body:
             token, new_secret = _csrf_token_for(request)
@@ -361,3 +406,87 @@ class EarlyPageCacheMiddleware:
                                 samesite=settings.CSRF_COOKIE_SAMESITE)
         response["X-YV-Cache"] = "hit"
         return response
+
+
+# --------------------------------------------------------------------------- logged-in users (issue 23)
+# A logged-in user is served the same shared entry as an anonymous visitor when the page declares
+# that nothing personal is shown outside the frame's user area (`response.yv_users`: editorial pages
+# but activities and contests, the search page). base.html wraps the user area (login state, name,
+# notification count, log-out form) in FRAME_START/FRAME_END; on such a hit the session is checked
+# (`_serve_session`) and the region is replaced by the user's frame, rendered by the renderer that
+# accounts registers (`register_frame`) and cached per user, language and fingerprint of the user row
+# under a per-user generation that the services changing what it shows bump (`bump_users`: a new or
+# read notification). A renderer may answer "personal" (editors: Wagtail's user bar is per page):
+# such a user gets the full render. The response is `Cache-Control: private, no-cache`, without ETag.
+
+FRAME_START = b"<!--yv:frame-->"
+FRAME_END = b"<!--/yv:frame-->"
+USER_GEN_KEY = "yv:frame-generation:"
+_FRAME: dict[str, object] = {}
+
+
+def register_frame(render, fingerprint) -> None:
+    """`render(user) -> (html, personal)` in the active language; `fingerprint(user) -> str` names what
+    of the user row the frame shows (a changed name makes a new entry without any bump)."""
+    _FRAME["render"], _FRAME["fingerprint"] = render, fingerprint
+
+
+def frame_seconds() -> int:
+    return getattr(settings, "YV_PAGE_CACHE_FRAME_SECONDS", 300)
+
+
+def bump_users(user_ids) -> None:
+    """Forget the cached frames of these users: now and again when the transaction commits."""
+    from django.db import transaction
+
+    keys = {f"{USER_GEN_KEY}{int(pk)}" for pk in user_ids if pk}
+    if not keys:
+        return
+
+    def _bump():
+        try:  # a random value: an evicted generation comes back as a new one, never as an old one
+            cache.set_many({key: secrets.token_hex(6) for key in keys}, 86400)
+        except Exception:
+            logger.warning("page cache unavailable: frames not invalidated", exc_info=True)
+
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def user_frame(request, user) -> bytes | None:
+    """The user's frame HTML (with the CSRF marker), or None when they must get the full render."""
+    if not _FRAME:
+        return None
+    language = _language(request)
+    gen_key = f"{USER_GEN_KEY}{user.pk}"
+    try:
+        gen = cache.get(gen_key)
+        if gen is None:
+            cache.add(gen_key, secrets.token_hex(6), 86400)
+            gen = cache.get(gen_key)
+        if gen is None:
+            return None
+        digest = hashlib.sha1(_FRAME["fingerprint"](user).encode(), usedforsecurity=False).hexdigest()[:16]
+        key = f"yv:frame:{user.pk}:{gen}:{language}:{digest}"
+        entry = cache.get(key)
+    except Exception:
+        logger.warning("page cache unavailable", exc_info=True)
+        return None
+    if entry is None:
+        from django.utils import translation
+
+        with translation.override(language):
+            html, personal = _FRAME["render"](user)
+        entry = (html.encode(), bool(personal))
+        try:
+            cache.set(key, entry, frame_seconds())
+        except Exception:
+            logger.warning("page cache unavailable", exc_info=True)
+    html, personal = entry
+    return None if personal else html
+
+
+def compose_frame(body: bytes, frame: bytes) -> bytes:
+    start = body.find(FRAME_START)
+    end = body.find(FRAME_END, start)
+    return body[:start + len(FRAME_START)] + frame + body[end:]

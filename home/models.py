@@ -45,10 +45,14 @@ class EditorialPageMixin(HeadlessPreviewMixin):
     without it, Wagtail's own preview renders our templates as usual."""
 
     cache_anonymous_response = True
+    # Nothing personal outside base.html's user area: logged-in users get the shared page with their
+    # own frame (core.page_cache); a type that shows the user's own state (sign-up, votes) says False.
+    share_with_users = True
 
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
         response.yv_cacheable = self.cache_anonymous_response
+        response.yv_users = self.share_with_users
         return response
 
     def serve_preview(self, request, preview_mode):
@@ -350,6 +354,8 @@ class ArticlePage(ContentPage):
 class ActivityPage(ContentPage):
     """Theme activities (主题活动): time, place and online sign-up with a capacity."""
 
+    share_with_users = False  # the user's own sign-up / today's votes: a personal render
+
     starts_at = models.DateTimeField(_("starts"))
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     location = models.CharField(_("place"), max_length=120)
@@ -433,6 +439,8 @@ class ResultsVisibility(models.TextChoices):
 
 class ContestPage(ContentPage):
     """Contests and selections (推优评选): candidates with photos; one vote per user per candidate per day."""
+
+    share_with_users = False  # the user's own sign-up / today's votes: a personal render
 
     voting_starts_at = models.DateTimeField(_("voting opens"))
     voting_ends_at = models.DateTimeField(_("voting closes"))

@@ -19,6 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from core import page_cache
 from core.errors import Forbidden
 
 from .models import Notification, OutboxMessage, OutboxStatus
@@ -95,6 +96,8 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
             existing.add(key)  # a second notice with the same key in this batch is a duplicate too
             fresh.append((notice, user))
         pending = fresh
+    # the frame's unread count (core.page_cache: cached per user) shows the new one at once
+    page_cache.bump_users({user.pk for _, user in pending})
     pending = _coalesce(pending)
     if not pending:
         return []
@@ -283,7 +286,10 @@ def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
-    return qs.update(read_at=timezone.now())
+    marked = qs.update(read_at=timezone.now())
+    if marked:
+        page_cache.bump_users([user.pk])
+    return marked
 
 
 def unread_count(user) -> int:

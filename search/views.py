@@ -18,7 +18,7 @@ def _int(value, default=0):
         return default
 
 
-@anonymous_cacheable
+@anonymous_cacheable(users=True)
 def search_page(request):
     q = request.GET.get("q", "")[:1000]
     raw_type = request.GET.get("type", "")

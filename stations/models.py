@@ -174,6 +174,8 @@ class StationPage(Page):
         if not request.user.is_authenticated and response.status_code == 200:
             response.yv_cacheable = True
             response.yv_scope = (scope, generation)
+            # logged-in users share it (their bookings: GET /stations/me/<id>/), unless it names a referral
+            response.yv_users = "referral" not in request.GET
         return response
 
     def get_context(self, request, *args, **kwargs):

@@ -471,6 +471,22 @@ def station_page_context(station: StationPage, user, referral_id=None) -> dict:
     }
 
 
+def station_for_viewer(page_id: int, user) -> StationPage | None:
+    """The live station a logged-in user asks their own state of (None for a visitor)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return StationPage.objects.live().filter(pk=page_id).select_related("organization").first()
+
+
+def station_viewer_state(station: StationPage, user) -> dict:
+    """What of a station page is the user's own: their holding bookings there, the manager's link."""
+    return {
+        "my_bookings": list(Booking.objects.filter(user=user, station=station, status__in=HOLDING_STATUSES)
+                            .select_related("slot__service")),
+        "can_manage": can_manage(user, station),
+    }
+
+
 def overdue_pending(now=None):
     now = now or timezone.now()
     return Booking.objects.filter(status=BookingStatus.PENDING, respond_by__lt=now, escalated_at__isnull=True)

@@ -128,6 +128,20 @@ def book(request):
     return redirect("stations:my_bookings" if ok else _back(request, "/stations/"))
 
 
+def station_me(request, page_id: int):
+    """The user's own state on a station page (their holding bookings there, the manager's link): what
+    stations/me.js puts into a shared cached page. Private; a visitor gets 204."""
+    from django.http import HttpResponse
+
+    station = selectors.station_for_viewer(page_id, request.user)
+    if station is None:
+        response = HttpResponse(status=204)
+    else:
+        response = render(request, "stations/_me.html", selectors.station_viewer_state(station, request.user))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @login_required
 def my_bookings(request):
     page = Paginator(selectors.bookings_for_user(request.user), 20).get_page(request.GET.get("page"))
