@@ -21,7 +21,7 @@ GOOD = "Qingnian-2026!"
 BRAND = "青年之声"
 # The language switch names itself; "注册" is the frame's sign-up link (youthvoice/templates/base.html, not an
 # account page: left for the frame's owner -- remove it here once the frame translates it).
-FRAME = {"简体中文", "注册"}
+FRAME = {"简体中文"}
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e]+")
 
 PUBLIC = ["/accounts/signup/", "/accounts/login/code/", "/accounts/password/reset/", "/accounts/password/reset/email/",
