@@ -121,6 +121,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# --- Read replicas (core/db_router.py, issue 23; docs/operations.md "Read replicas") ---
+# PostgreSQL streaming replicas of DATABASE_URL, comma-separated (DATABASES["replica"], "replica_2", …): set, safe reads go to them, writes and read-your-writes to the primary; unset, nothing changes
+_REPLICA_URLS = env.list("DATABASE_REPLICA_URL", default=[])
+YV_DB_REPLICAS = [f"replica_{i}" if i > 1 else "replica" for i in range(1, len(_REPLICA_URLS) + 1)]
+for _alias, _url in zip(YV_DB_REPLICAS, _REPLICA_URLS, strict=True):
+    DATABASES[_alias] = {**environ.Env.db_url_config(_url), "ATOMIC_REQUESTS": False,
+                         "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"]}
+# Seconds a client that just wrote (a POST, then its redirect) keeps reading the primary: above the replication lag you expect
+YV_DB_REPLICA_PIN_SECONDS = env.int("YV_DB_REPLICA_PIN_SECONDS", default=5)
+# Always the primary: the authentication models (users, sessions, OTP devices, OAuth tokens, SMS codes)
+# and the admin and sign-in paths (a just-issued token or code must be found by the very next request).
+YV_DB_PRIMARY_APPS = ("accounts", "auth", "sessions", "otp_totp", "oauth2_provider")
+YV_DB_PRIMARY_PATHS = ("/admin/", "/django-admin/", "/accounts/", "/oauth/")
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"] if YV_DB_REPLICAS else []
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -323,6 +337,8 @@ WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": _YV_PREVIEW_URL} if _YV_P
 MIDDLEWARE += ["core.page_cache.AnonymousPageCacheMiddleware"]
 # Outermost: anonymous hits answered before sessions, auth, CSRF and CSP run (core.page_cache, issue 23).
 MIDDLEWARE.insert(0, "core.page_cache.EarlyPageCacheMiddleware")
+if YV_DB_REPLICAS:  # read-your-writes across requests; after the early cache (its hits read nothing)
+    MIDDLEWARE.insert(1, "core.db_router.ReplicaPinMiddleware")
 # Apps with public non-page views (forms, feeds, maps) provide `urls.py`, mounted at /<prefix>/
 # (youthvoice/urls.py); the page cache never stores their responses unless the prefix is a scope below.
 YV_APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "alliances"), ("appeals", "appeals"),
