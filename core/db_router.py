@@ -17,7 +17,8 @@ Where a query goes:
   message: the row the task is about may not have reached the replica yet);
 * the admin, the sign-in/OAuth paths (YV_DB_PRIMARY_PATHS) and the authentication models
   (YV_DB_PRIMARY_APPS: users, sessions, OTP devices, OAuth tokens, SMS codes): always the primary;
-* any other read: a replica (one per request, chosen at random when there are several).
+* any other read: a replica (one per request, chosen at random when there are several; one that
+  cannot be reached is skipped for YV_DB_REPLICA_RETRY_SECONDS, and with none the primary reads).
 Migrations run on the primary only (allow_migrate).
 
 The per-request state lives in a context variable, replaced on every request_started and
@@ -27,6 +28,7 @@ request_finished (and around every Celery task), so nothing leaks from one reque
 from __future__ import annotations
 
 import hashlib
+import logging
 import random
 import time
 from contextvars import ContextVar
@@ -35,6 +37,7 @@ from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import DEFAULT_DB_ALIAS, connections
 
+logger = logging.getLogger(__name__)
 PIN_COOKIE = "yv_primary"
 _WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CREATE", "ALTER", "DROP", "COPY")
 
@@ -106,6 +109,26 @@ def watch_primary() -> None:
         conn.execute_wrappers.append(_watch_writes)
 
 
+_down_until: dict[str, float] = {}
+
+
+def _pick_replica(names: list[str]) -> str:
+    """A replica that answers, for this request or task; the primary when none does (a replica that
+    failed to connect is skipped for YV_DB_REPLICA_RETRY_SECONDS: a dead replica slows reads down to
+    the primary's pace, it does not take the site down)."""
+    now = time.monotonic()
+    alive = [n for n in names if _down_until.get(n, 0) <= now]
+    random.shuffle(alive)
+    for name in alive:
+        try:
+            connections[name].ensure_connection()
+            return name
+        except Exception:
+            _down_until[name] = now + getattr(settings, "YV_DB_REPLICA_RETRY_SECONDS", 10)
+            logger.warning("read replica %s unreachable: reads go to the primary", name, exc_info=True)
+    return DEFAULT_DB_ALIAS
+
+
 class ReplicaRouter:
     """DATABASE_ROUTERS entry; see the module docstring."""
 
@@ -125,7 +148,7 @@ class ReplicaRouter:
         if state.pinned or self._primary_model(model) or _in_atomic_block():
             return DEFAULT_DB_ALIAS
         if state.replica is None:
-            state.replica = names[0] if len(names) == 1 else random.choice(names)
+            state.replica = _pick_replica(names)
         return state.replica
 
     def db_for_write(self, model, **hints):

@@ -10,7 +10,7 @@ import time
 import pytest
 from django.conf import settings as django_settings
 from django.contrib.sessions.models import Session
-from django.db import connection, connections, transaction
+from django.db import OperationalError, connection, connections, transaction
 from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
@@ -196,3 +196,21 @@ def test_tasks_published_by_a_writer_read_the_primary_and_start_fresh_otherwise(
     db_router._on_task_start(task=Task({"yv_primary_until": time.time() - 1}))
     assert not db_router.is_pinned()
     db_router.reset()
+
+
+@pytest.mark.django_db(databases=DBS)
+def test_an_unreachable_replica_sends_reads_to_the_primary(routed, settings, monkeypatch):
+    def refuse():
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(db_router, "_down_until", {})
+    with monkeypatch.context() as m:
+        m.setattr(connections["replica"], "ensure_connection", refuse)
+        db_router.reset()
+        assert Organization.objects.all().db == "default"
+    assert db_router._down_until["replica"] > time.monotonic()
+    db_router.reset()
+    assert Organization.objects.all().db == "default"  # skipped for a while, even though it answers again
+    db_router._down_until["replica"] = 0
+    db_router.reset()
+    assert Organization.objects.all().db == "replica"

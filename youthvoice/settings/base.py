@@ -130,6 +130,7 @@ for _alias, _url in zip(YV_DB_REPLICAS, _REPLICA_URLS, strict=True):
                          "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"]}
 # Seconds a client that just wrote (a POST, then its redirect) keeps reading the primary: above the replication lag you expect
 YV_DB_REPLICA_PIN_SECONDS = env.int("YV_DB_REPLICA_PIN_SECONDS", default=5)
+YV_DB_REPLICA_RETRY_SECONDS = 10  # a replica that cannot be reached is skipped this long (reads go to the primary)
 # Always the primary: the authentication models (users, sessions, OTP devices, OAuth tokens, SMS codes)
 # and the admin and sign-in paths (a just-issued token or code must be found by the very next request).
 YV_DB_PRIMARY_APPS = ("accounts", "auth", "sessions", "otp_totp", "oauth2_provider")
