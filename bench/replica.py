@@ -65,9 +65,10 @@ def db_stats(url: str, dbname: str) -> dict:
     import psycopg
 
     with psycopg.connect(url, autocommit=True) as conn:
-        row = conn.execute("SELECT sessions, xact_commit + xact_rollback, tup_returned + tup_fetched "
-                           "FROM pg_stat_database WHERE datname = %s", [dbname]).fetchone()
-    return {"sessions": row[0], "xacts": row[1], "tuples": row[2]}
+        row = conn.execute("SELECT sessions, xact_commit + xact_rollback, tup_returned + tup_fetched, "
+                           "tup_inserted + tup_updated + tup_deleted FROM pg_stat_database WHERE datname = %s",
+                           [dbname]).fetchone()
+    return {"sessions": row[0], "xacts": row[1], "tuples": row[2], "writes": row[3]}
 
 
 def delta(before: dict, after: dict) -> dict:
@@ -124,8 +125,9 @@ def routing(host, info, stats_urls, dbname) -> list[tuple]:
     return rows
 
 
-def ask_form(host, session, title) -> tuple[bool, bool, str]:
-    """POST /qa/ask/ then its redirect at once: (the asker saw it, a cookie-less visitor saw it, location)."""
+def ask_form(host, session, title, stats=None) -> tuple[bool, bool, dict]:
+    """POST /qa/ask/ then its redirect at once: (the asker saw it, a cookie-less visitor saw it, the
+    POST's own transactions and row writes on each server when `stats` = (urls, dbname))."""
     b = Browser(host, session)
     status, _, body = b.request("/qa/ask/")
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
@@ -133,7 +135,12 @@ def ask_form(host, session, title) -> tuple[bool, bool, str]:
         raise SystemExit(f"GET /qa/ask/ as the youth: {status}")
     data = urllib.parse.urlencode({"csrfmiddlewaretoken": token.group(1).decode(), "title": title,
                                    "body": "压测：读己之写检查。", "domain": "legal"}).encode()
+    before = {k: db_stats(u, stats[1]) for k, u in stats[0].items()} if stats else None
     status, headers, body = b.request("/qa/ask/", data, {"Referer": host + "/qa/ask/"})
+    cost = {}
+    if stats:
+        time.sleep(0.3)
+        cost = {k: delta(before[k], db_stats(u, stats[1])) for k, u in stats[0].items()}
     if status != 302:
         raise SystemExit(f"POST /qa/ask/: {status} {body[:300]!r}")
     location = headers["Location"]
@@ -142,7 +149,7 @@ def ask_form(host, session, title) -> tuple[bool, bool, str]:
     v_status, _, v_body = visitor.request(location)  # the same instant, no pin cookie: the replica
     a_status, _, a_body = b.request(location)
     return (a_status == 200 and title.encode() in a_body and pinned,
-            v_status == 200 and title.encode() in v_body, location)
+            v_status == 200 and title.encode() in v_body, cost)
 
 
 def ask_api(host, session, title) -> tuple[bool, bool]:
@@ -259,7 +266,7 @@ def main():
         print("\n-- routing: per request (warm), from pg_stat_database: sessions / transactions / tuples read --")
         print(f"{'who':<8} {'page':<12} {'status':<8} {'primary s/x/tup':>20} {'replica s/x/tup':>20}")
         for who, key, status, prim, rep in routing(host, info, stats_urls, args.db):
-            print(f"{who:<8} {key:<12} {','.join(map(str, status)):<8} "
+            print(f"{who:<8} {key:<12} {','.join(map(str, status)):<8} "  # sessions / transactions / tuples
                   f"{prim['sessions']:>5.1f} {prim['xacts']:>6.1f} {prim['tuples']:>7.0f} "
                   f"{rep['sessions']:>5.1f} {rep['xacts']:>6.1f} {rep['tuples']:>7.0f}")
             if who == "visitor" and rep["xacts"] < 1:
@@ -267,8 +274,11 @@ def main():
                 print(f"  ✗ {key}: no read reached the replica")
         print("\n-- read-your-writes: a write, then its read at once --")
         form_ok = api_ok = visitor_saw = 0
+        costs = []
         for i in range(args.checks):
-            a, v, _ = ask_form(host, info["session"], f"副本读己之写检查第{i}号问题（表单）{time.time_ns()}")
+            a, v, cost = ask_form(host, info["session"], f"副本读己之写检查第{i}号问题（表单）{time.time_ns()}",
+                                  (stats_urls, args.db))
+            costs.append(cost)
             form_ok += a
             visitor_saw += v
             a, v = ask_api(host, info["session"], f"副本读己之写检查第{i}号问题（接口）{time.time_ns()}")
@@ -278,6 +288,10 @@ def main():
               f"API POST → GET: {api_ok}/{args.checks}; a visitor without the pin (the replica) at the same "
               f"instant: {visitor_saw}/{2 * args.checks}")
         ok = ok and form_ok == args.checks and api_ok == args.checks
+        avg = {srv: {m: sum(c[srv][m] for c in costs) / len(costs) for m in costs[0][srv]} for srv in costs[0]}
+        print(f"one ask (the form's POST alone): primary {avg['primary']['xacts']:.1f} transactions, "
+              f"{avg['primary']['writes']:.1f} row writes, {avg['primary']['tuples']:.0f} tuples read; replica "
+              f"{avg['replica']['xacts']:.1f} transactions, {avg['replica']['tuples']:.0f} tuples read")
         print(f"\n-- replication lag: {args.write_rate:g} writes/s on the primary for {args.lag_seconds:g} s --")
         lags, replay, rate = lag_under_writes(primary_url, replica_url, args.lag_seconds, args.write_rate)
         print(f"writes achieved {rate:.0f}/s; commit → visible on the replica: p50 {pct(lags, 50):.1f} ms, "
