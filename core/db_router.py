@@ -43,11 +43,12 @@ _WRITE_PREFIXES = ("INSERT", "UPDATE", "DELETE", "MERGE", "TRUNCATE", "CREATE", 
 
 
 class _State:
-    __slots__ = ("pinned", "replica", "reason")
+    __slots__ = ("pinned", "replica", "reason", "wrote")
 
     def __init__(self, pinned: bool = False, reason: str = ""):
         self.pinned = pinned
-        self.reason = reason
+        self.reason = reason  # why the primary: "write", "cookie", "token", "path", "published-by-writer"
+        self.wrote = False
         self.replica: str | None = None
 
 
@@ -72,6 +73,8 @@ def pin(reason: str = "write") -> None:
     state = _current()
     if not state.pinned:
         state.pinned, state.reason = True, reason
+    if reason == "write":
+        state.wrote = True
 
 
 def is_pinned() -> bool:
@@ -212,7 +215,7 @@ class ReplicaPinMiddleware:
             pin(reason)
         response = self.get_response(request)
         state = _state.get()
-        if state and state.pinned and state.reason == "write" and request.method not in ("GET", "HEAD", "OPTIONS"):
+        if state and state.wrote and request.method not in ("GET", "HEAD", "OPTIONS"):
             seconds = pin_seconds()
             response.set_cookie(PIN_COOKIE, str(int(time.time()) + seconds), max_age=seconds, httponly=True,
                                 samesite="Lax", secure=getattr(settings, "SESSION_COOKIE_SECURE", False))

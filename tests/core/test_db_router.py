@@ -214,3 +214,16 @@ def test_an_unreachable_replica_sends_reads_to_the_primary(routed, settings, mon
     db_router._down_until["replica"] = 0
     db_router.reset()
     assert Organization.objects.all().db == "replica"
+
+
+@pytest.mark.django_db(databases=DBS)
+def test_a_write_by_a_client_already_pinned_renews_its_pin(routed):
+    def create(request):
+        QuestionTag.objects.create(name="再写", slug="again")
+        return HttpResponse(status=201)
+
+    request = RequestFactory().post("/qa/x/")
+    request.COOKIES[db_router.PIN_COOKIE] = str(int(time.time()) + 1)  # pinned by its previous write
+    db_router.reset()
+    response = db_router.ReplicaPinMiddleware(create)(request)
+    assert int(response.cookies[db_router.PIN_COOKIE].value) >= time.time() + 4
