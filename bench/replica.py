@@ -10,7 +10,8 @@ What it does:
    63850, like bench/pages.py), prepares the database `--db` (default youthvoice_pages: migrate, demo
    data, collectstatic; bench/pages.py's preparation), then `scripts/services.sh replica-start`: a
    pg_basebackup of the whole cluster streaming to a hot standby on YV_PG_REPLICA_PORT (the
-   primary's port + 1). A large database in the same cluster makes the base backup long.
+   primary's port + 1; set YV_PG_REPLICA_PORT when that port is taken). A large database in the
+   same cluster makes the base backup long.
 2. Serves the project with gunicorn (production settings, bench/load_settings.py) with
    DATABASE_REPLICA_URL pointing at the standby, page cache off (every request reads the database)
    and DJANGO_CONN_MAX_AGE=0 (each request's connections close with it, so the servers' statistics
@@ -249,16 +250,17 @@ def main():
     load0 = os.getloadavg()
     pages.prepare(env, False, 0, 0)
     info = pages.django_json(env, pages.PREP)
-    t = time.perf_counter()
-    services(svc_env, "replica-start")
-    print(f"replica started in {time.perf_counter() - t:.0f} s (base backup of the cluster)")
     logdir = Path(tempfile.mkdtemp(prefix="youthvoice-replica-"))
     served = dict(env, DATABASE_REPLICA_URL=replica_url, YV_PAGE_CACHE_ENABLED="false", YV_PAGE_CACHE_EARLY="false",
                   DJANGO_CONN_MAX_AGE="0")
-    server = pages.start_server(served, args.port, args.workers, {}, logdir, "replica")
     host = f"http://127.0.0.1:{args.port}"
     ok = True
+    server = None
     try:
+        t = time.perf_counter()
+        services(svc_env, "replica-start")
+        print(f"replica started in {time.perf_counter() - t:.0f} s (base backup of the cluster)", flush=True)
+        server = pages.start_server(served, args.port, args.workers, {}, logdir, "replica")
         loadbench.wait_http(host + "/healthz")
         stats_urls = {"primary": f"{base}/postgres", "replica": f"{base.replace(f':{pg_port}', f':{replica_port}')}/postgres"}
         print(f"\nprimary 127.0.0.1:{pg_port}, replica 127.0.0.1:{replica_port}, database {args.db}; "
@@ -316,7 +318,8 @@ def main():
                 pages.stop(plain)
                 pages.stop(pooled)
     finally:
-        pages.stop(server)
+        if server is not None:
+            pages.stop(server)
         if not args.keep_replica:
             services(svc_env, "replica-stop")
     load1 = os.getloadavg()
