@@ -20,7 +20,7 @@ What it does:
    pg_stat_database on each server, the sessions and transactions the requests caused: reads must
    land on the replica (the youth's authentication reads stay on the primary).
 4. Read-your-writes: the youth asks a question through the form (POST /qa/ask/, then its redirect)
-   and through the API (POST /api/qa/questions/, then GET it), each read at once after the write:
+   and through the API (POST /api/community/questions/, then GET it), each read at once after the write:
    both must see it. A visitor without the pin cookie reading the same page at the same instant
    may not (printed: how often the replica was behind).
 5. Lag under writes: a writer thread commits `--write-rate` small transactions a second on the
@@ -158,13 +158,13 @@ def ask_api(host, session, title) -> tuple[bool, bool]:
     b.request("/qa/")  # a CSRF cookie
     token = b.cookie("csrftoken")
     payload = json.dumps({"title": title, "body": "压测：接口读己之写检查。", "domain": "legal"}).encode()
-    status, _, body = b.request("/api/qa/questions/", payload, {"Content-Type": "application/json",
+    status, _, body = b.request("/api/community/questions/", payload, {"Content-Type": "application/json",
                                                                 "X-CSRFToken": token or "", "Referer": host + "/qa/"})
     if status != 201:
         raise SystemExit(f"POST /api/qa/questions/: {status} {body[:300]!r}")
     qid = json.loads(body)["id"]
-    v_status, _, _ = Browser(host).request(f"/api/qa/questions/{qid}/")
-    a_status, _, a_body = b.request(f"/api/qa/questions/{qid}/")
+    v_status, _, _ = Browser(host).request(f"/api/community/questions/{qid}/")
+    a_status, _, a_body = b.request(f"/api/community/questions/{qid}/")
     return a_status == 200 and title in json.loads(a_body).get("title", ""), v_status == 200
 
 

@@ -8,15 +8,16 @@ Where a query goes:
 * writes (`save`, `create`, `update`, `delete`, `get_or_create`…) and `select_for_update`: the primary;
 * reads inside a `transaction.atomic` block (not the test runner's own blocks): the primary;
 * every read of a request or a task after its first write: the primary (read-your-writes). The first
-  write "pins" the request/task: `db_for_write` and any INSERT/UPDATE/DELETE the primary connection
-  executes (raw SQL included: an execute wrapper watches it);
+  write "pins" the request/task: any INSERT/UPDATE/DELETE the primary connection executes (ORM or
+  raw SQL: an execute wrapper watches it);
 * the NEXT requests of a client that just wrote (the redirect after a POST): the primary for
   YV_DB_REPLICA_PIN_SECONDS — a short cookie (browsers) or a cache flag keyed by the Authorization
   header (API clients without cookies);
 * tasks published by a pinned request or task: the primary for the same window (a header on the
   message: the row the task is about may not have reached the replica yet);
-* the admin, the sign-in/OAuth paths (YV_DB_PRIMARY_PATHS) and the authentication models
-  (YV_DB_PRIMARY_APPS: users, sessions, OTP devices, OAuth tokens, SMS codes): always the primary;
+* the admin, the sign-in/OAuth paths (YV_DB_PRIMARY_PATHS), the authentication models
+  (YV_DB_PRIMARY_APPS: sessions, OTP devices, OAuth tokens, SMS codes, permissions) and the loading
+  of the request's user (PrimaryAuthMiddleware): always the primary;
 * any other read: a replica (one per request, chosen at random when there are several; one that
   cannot be reached is skipped for YV_DB_REPLICA_RETRY_SECONDS, and with none the primary reads).
 Migrations run on the primary only (allow_migrate).
@@ -31,6 +32,7 @@ import hashlib
 import logging
 import random
 import time
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -75,6 +77,18 @@ def pin(reason: str = "write") -> None:
         state.pinned, state.reason = True, reason
     if reason == "write":
         state.wrote = True
+
+
+@contextmanager
+def primary():
+    """Reads in this block go to the primary (a write inside keeps the flow pinned after it)."""
+    state = _current()
+    was = state.pinned, state.reason
+    state.pinned, state.reason = True, state.reason or "block"
+    try:
+        yield
+    finally:
+        state.pinned, state.reason = (True, state.reason) if state.wrote else was
 
 
 def is_pinned() -> bool:
@@ -147,6 +161,7 @@ class ReplicaRouter:
         names = replicas()
         if not names:
             return None
+        watch_primary()
         state = _current()
         if state.pinned or self._primary_model(model) or _in_atomic_block():
             return DEFAULT_DB_ALIAS
@@ -155,9 +170,11 @@ class ReplicaRouter:
         return state.replica
 
     def db_for_write(self, model, **hints):
+        # Django also asks this when a related object is merely assigned (a Page built in a template
+        # sets its content type): the pin comes from the write statement itself (_watch_writes).
         if not replicas():
             return None
-        pin("write")
+        watch_primary()
         return DEFAULT_DB_ALIAS
 
     def allow_relation(self, obj1, obj2, **hints):
@@ -228,6 +245,21 @@ class ReplicaPinMiddleware:
                 except Exception:  # noqa: BLE001
                     pass
         return response
+
+
+class PrimaryAuthMiddleware:
+    """Right after the authentication middleware (and django-otp's): the request's user — session,
+    user row, OTP device — is loaded from the primary, before anything else reads it. Without a
+    session cookie there is nothing to load (an anonymous visitor costs no query)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.SESSION_COOKIE_NAME in request.COOKIES and hasattr(request, "user"):
+            with primary():
+                request.user.is_authenticated  # noqa: B018 — evaluates the lazy user now
+        return self.get_response(request)
 
 
 # --------------------------------------------------------------------------- requests and tasks

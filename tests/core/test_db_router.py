@@ -15,6 +15,7 @@ from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import PhoneCode
 from community import services
 from community.models import Question, QuestionTag
 from core import db_router
@@ -30,6 +31,7 @@ def routed(settings):
     settings.DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
     middleware = list(django_settings.MIDDLEWARE)
     middleware.insert(1, "core.db_router.ReplicaPinMiddleware")
+    middleware.insert(middleware.index("accounts.otp.AdminOTPMiddleware") + 1, "core.db_router.PrimaryAuthMiddleware")
     settings.MIDDLEWARE = middleware
     db_router.reset()
     yield
@@ -75,9 +77,33 @@ def test_select_for_update_atomic_blocks_and_authentication_models_use_the_prima
             assert Organization.objects.all().db == "default"
     assert Organization.objects.all().db == "replica"  # a read-only block pins nothing
     assert not db_router.is_pinned()
-    user_model = UserFactory._meta.model
-    assert user_model.objects.all().db == "default"
     assert Session.objects.all().db == "default"
+    assert PhoneCode.objects.all().db == "default"  # a code sent in one request is checked in the next
+    assert UserFactory._meta.model.objects.all().db == "replica"  # authors, lists: the replica
+    with db_router.primary():
+        assert Organization.objects.all().db == "default"
+    assert Organization.objects.all().db == "replica"
+
+
+@pytest.mark.django_db(databases=DBS)
+def test_asking_where_to_write_is_not_a_write(routed):
+    from wagtail.models import Page
+
+    Page(title="只是构造")  # Django asks db_for_write when a related object is assigned
+    QuestionTag(name="未保存")
+    assert not db_router.is_pinned() and Organization.objects.all().db == "replica"
+
+
+@pytest.mark.django_db(databases=DBS)
+def test_the_request_user_is_loaded_from_the_primary(routed):
+    youth = UserFactory(organization=None)  # not on the lagging replica
+    c = Client()
+    c.force_login(youth)
+    db_router.reset()
+    with queries("replica") as rq:
+        r = c.get("/qa/ask/")
+    assert r.status_code == 200  # signed in: the user came from the primary (the replica has no such user)
+    assert not any("accounts_user" in q["sql"].split("WHERE")[0] and "LIMIT 21" in q["sql"] for q in rq.captured_queries)
 
 
 @pytest.mark.django_db(databases=DBS)

@@ -131,9 +131,11 @@ for _alias, _url in zip(YV_DB_REPLICAS, _REPLICA_URLS, strict=True):
 # Seconds a client that just wrote (a POST, then its redirect) keeps reading the primary: above the replication lag you expect
 YV_DB_REPLICA_PIN_SECONDS = env.int("YV_DB_REPLICA_PIN_SECONDS", default=5)
 YV_DB_REPLICA_RETRY_SECONDS = 10  # a replica that cannot be reached is skipped this long (reads go to the primary)
-# Always the primary: the authentication models (users, sessions, OTP devices, OAuth tokens, SMS codes)
-# and the admin and sign-in paths (a just-issued token or code must be found by the very next request).
-YV_DB_PRIMARY_APPS = ("accounts", "auth", "sessions", "otp_totp", "oauth2_provider")
+# Always the primary: the authentication models (sessions, OTP devices, OAuth tokens, SMS codes, login
+# failures, permissions), the request's user (core.db_router.PrimaryAuthMiddleware) and the admin and
+# sign-in paths (a just-issued token or code must be found by the very next request).
+YV_DB_PRIMARY_APPS = ("sessions", "auth", "otp_totp", "oauth2_provider", "accounts.PhoneCode", "accounts.LoginFailure",
+                      "accounts.BlockedPhone")
 YV_DB_PRIMARY_PATHS = ("/admin/", "/django-admin/", "/accounts/", "/oauth/")
 DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"] if YV_DB_REPLICAS else []
 
@@ -340,6 +342,9 @@ MIDDLEWARE += ["core.page_cache.AnonymousPageCacheMiddleware"]
 MIDDLEWARE.insert(0, "core.page_cache.EarlyPageCacheMiddleware")
 if YV_DB_REPLICAS:  # read-your-writes across requests; after the early cache (its hits read nothing)
     MIDDLEWARE.insert(1, "core.db_router.ReplicaPinMiddleware")
+    # the request's user from the primary (django-otp's middleware, inserted below, lands before it)
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                      "core.db_router.PrimaryAuthMiddleware")
 # Apps with public non-page views (forms, feeds, maps) provide `urls.py`, mounted at /<prefix>/
 # (youthvoice/urls.py); the page cache never stores their responses unless the prefix is a scope below.
 YV_APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "alliances"), ("appeals", "appeals"),
