@@ -54,6 +54,22 @@ sys.path.insert(0, str(ROOT / "bench"))
 import load as loadbench  # noqa: E402
 import pages  # noqa: E402  (prepare, PREP, start_server, stop, wrk)
 
+# A youth's session (bench/pages.py's PREP may pick a provincial administrator, whom production asks for TOTP).
+YOUTH = r"""
+import json
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from organizations.permissions import totp_required
+users = get_user_model().objects.filter(is_staff=False, is_superuser=False, is_active=True).order_by("-pk")[:200]
+youth = next(u for u in users if not totp_required(u))
+store = import_module(settings.SESSION_ENGINE).SessionStore()
+store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(youth.pk), settings.AUTHENTICATION_BACKENDS[-1]
+store[HASH_SESSION_KEY] = youth.get_session_auth_hash()
+store.create()
+print("JSON" + json.dumps({"session": store.session_key, "username": youth.username}))
+"""
+
 PAGE_KEYS = ["home", "topic", "article", "api_list", "api_detail", "qa_feed", "question", "stations", "station",
              "search", "search_api"]
 
@@ -161,7 +177,7 @@ def ask_api(host, session, title) -> tuple[bool, bool]:
     status, _, body = b.request("/api/community/questions/", payload, {"Content-Type": "application/json",
                                                                 "X-CSRFToken": token or "", "Referer": host + "/qa/"})
     if status != 201:
-        raise SystemExit(f"POST /api/qa/questions/: {status} {body[:300]!r}")
+        raise SystemExit(f"POST /api/community/questions/: {status} {body[:300]!r}")
     qid = json.loads(body)["id"]
     v_status, _, _ = Browser(host).request(f"/api/community/questions/{qid}/")
     a_status, _, a_body = b.request(f"/api/community/questions/{qid}/")
@@ -250,6 +266,8 @@ def main():
     load0 = os.getloadavg()
     pages.prepare(env, False, 0, 0)
     info = pages.django_json(env, pages.PREP)
+    youth = pages.django_json(env, YOUTH)
+    info["session"] = youth["session"]
     logdir = Path(tempfile.mkdtemp(prefix="youthvoice-replica-"))
     served = dict(env, DATABASE_REPLICA_URL=replica_url, YV_PAGE_CACHE_ENABLED="false", YV_PAGE_CACHE_EARLY="false",
                   DJANGO_CONN_MAX_AGE="0")
@@ -264,7 +282,7 @@ def main():
         loadbench.wait_http(host + "/healthz")
         stats_urls = {"primary": f"{base}/postgres", "replica": f"{base.replace(f':{pg_port}', f':{replica_port}')}/postgres"}
         print(f"\nprimary 127.0.0.1:{pg_port}, replica 127.0.0.1:{replica_port}, database {args.db}; "
-              f"data {info['counts']}")
+              f"data {info['counts']}; logged in as {youth['username']}")
         print("\n-- routing: per request (warm), from pg_stat_database: sessions / transactions / tuples read --")
         print(f"{'who':<8} {'page':<12} {'status':<8} {'primary s/x/tup':>20} {'replica s/x/tup':>20}")
         for who, key, status, prim, rep in routing(host, info, stats_urls, args.db):
