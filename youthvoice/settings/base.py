@@ -354,7 +354,7 @@ YV_APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "all
 # generation (bumped by the owning app: answers, moderation, bookings); search results also expire.
 YV_PAGE_CACHE_EARLY = env.bool("YV_PAGE_CACHE_EARLY", default=True)
 YV_PAGE_CACHE_SCOPES = ("qa", "stations", "search")
-YV_PAGE_CACHE_SCOPE_SECONDS = {"search": env.int("YV_PAGE_CACHE_SEARCH_SECONDS", default=30)}
+YV_PAGE_CACHE_SCOPE_SECONDS = {"search": env.int("YV_PAGE_CACHE_SEARCH_SECONDS", default=30)}  # seconds an anonymous search results page stays cached
 YV_PAGE_CACHE_ENABLED = env.bool("YV_PAGE_CACHE_ENABLED", default=True)
 YV_PAGE_CACHE_SECONDS = env.int("YV_PAGE_CACHE_SECONDS", default=120)
 # --- Search (search/ app, issue 8) -----------------------------------------------------------
