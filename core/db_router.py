@@ -18,6 +18,8 @@ Where a query goes:
 * the admin, the sign-in/OAuth paths (YV_DB_PRIMARY_PATHS), the authentication models
   (YV_DB_PRIMARY_APPS: sessions, OTP devices, OAuth tokens, SMS codes, permissions) and the loading
   of the request's user (PrimaryAuthMiddleware): always the primary;
+* an anonymous render the early page cache will store (core.page_cache): the primary, so that a
+  cached page is never older than the invalidation that caused its render;
 * any other read: a replica (one per request, chosen at random when there are several; one that
   cannot be reached is skipped for YV_DB_REPLICA_RETRY_SECONDS, and with none the primary reads).
 Migrations run on the primary only (allow_migrate).
@@ -228,6 +230,11 @@ class ReplicaPinMiddleware:
     def __call__(self, request):
         watch_primary()
         reason = _pinned_by_client(request)
+        if not reason and getattr(request, "_yv_early", False):
+            # A render the early page cache will share with every visitor until the next invalidation:
+            # from the primary, or a replica a few ms behind would freeze the old state in the cache
+            # after the bump that was meant to replace it. (Misses are rare: hits read no database.)
+            reason = "page-cache"
         if reason:
             pin(reason)
         response = self.get_response(request)

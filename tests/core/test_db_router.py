@@ -253,3 +253,20 @@ def test_a_write_by_a_client_already_pinned_renews_its_pin(routed):
     db_router.reset()
     response = db_router.ReplicaPinMiddleware(create)(request)
     assert int(response.cookies[db_router.PIN_COOKIE].value) >= time.time() + 4
+
+
+@pytest.mark.django_db(databases=DBS)
+def test_a_render_for_the_shared_page_cache_reads_the_primary(routed, settings, tree):
+    from django.core.cache import cache
+
+    settings.YV_PAGE_CACHE_EARLY = True
+    cache.clear()
+    youth = UserFactory(organization=tree.tianhe)
+    q = services.ask_question(asker=youth, title="缓存页面必须来自主库吗", domain="legal")
+    db_router.reset()
+    with queries("replica") as rq:
+        r = Client().get(f"/qa/{q.pk}/")  # stored for every visitor: rendered from the primary
+    assert r.status_code == 200 and q.title in r.content.decode() and len(rq) == 0
+    settings.YV_PAGE_CACHE_EARLY = False
+    assert Client().get(f"/qa/{q.pk}/").status_code == 404  # not for the shared cache: the (lagging) replica
+    cache.clear()
