@@ -36,6 +36,9 @@ def routed(settings):
     db_router.reset()
     yield
     db_router.reset()
+    wrappers = connections["default"].execute_wrappers  # the write watcher stays with this test
+    if db_router._watch_writes in wrappers:
+        wrappers.remove(db_router._watch_writes)
 
 
 def queries(alias):
@@ -108,7 +111,7 @@ def test_the_request_user_is_loaded_from_the_primary(routed):
 
 @pytest.mark.django_db(databases=DBS)
 def test_a_raw_sql_write_on_the_primary_pins_too(routed):
-    db_router.watch_primary()
+    db_router.watch_primary()  # (the router installs it on its first decision; here no ORM query ran yet)
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
         assert not db_router.is_pinned()
