@@ -121,6 +121,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
     })
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# --- Read replicas (core/db_router.py, issue 23; docs/operations.md "Read replicas") ---
+# PostgreSQL streaming replicas of DATABASE_URL, comma-separated (DATABASES["replica"], "replica_2", …): set, safe reads go to them, writes and read-your-writes to the primary; unset, nothing changes
+_REPLICA_URLS = env.list("DATABASE_REPLICA_URL", default=[])
+YV_DB_REPLICAS = [f"replica_{i}" if i > 1 else "replica" for i in range(1, len(_REPLICA_URLS) + 1)]
+for _alias, _url in zip(YV_DB_REPLICAS, _REPLICA_URLS, strict=True):
+    DATABASES[_alias] = {**environ.Env.db_url_config(_url), "ATOMIC_REQUESTS": False,
+                         "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"]}
+# Seconds a client that just wrote (a POST, then its redirect) keeps reading the primary: above the replication lag you expect
+YV_DB_REPLICA_PIN_SECONDS = env.int("YV_DB_REPLICA_PIN_SECONDS", default=5)
+YV_DB_REPLICA_RETRY_SECONDS = 10  # a replica that cannot be reached is skipped this long (reads go to the primary)
+# Always the primary: the authentication models (sessions, OTP devices, OAuth tokens, SMS codes, login
+# failures, permissions), the request's user (core.db_router.PrimaryAuthMiddleware) and the admin and
+# sign-in paths (a just-issued token or code must be found by the very next request).
+YV_DB_PRIMARY_APPS = ("sessions", "auth", "otp_totp", "oauth2_provider", "accounts.PhoneCode", "accounts.LoginFailure",
+                      "accounts.BlockedPhone")
+YV_DB_PRIMARY_PATHS = ("/admin/", "/django-admin/", "/accounts/", "/oauth/")
+DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"] if YV_DB_REPLICAS else []
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -323,6 +340,11 @@ WAGTAIL_HEADLESS_PREVIEW = {"CLIENT_URLS": {"default": _YV_PREVIEW_URL} if _YV_P
 MIDDLEWARE += ["core.page_cache.AnonymousPageCacheMiddleware"]
 # Outermost: anonymous hits answered before sessions, auth, CSRF and CSP run (core.page_cache, issue 23).
 MIDDLEWARE.insert(0, "core.page_cache.EarlyPageCacheMiddleware")
+if YV_DB_REPLICAS:  # read-your-writes across requests; after the early cache (its hits read nothing)
+    MIDDLEWARE.insert(1, "core.db_router.ReplicaPinMiddleware")
+    # the request's user from the primary (django-otp's middleware, inserted below, lands before it)
+    MIDDLEWARE.insert(MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+                      "core.db_router.PrimaryAuthMiddleware")
 # Apps with public non-page views (forms, feeds, maps) provide `urls.py`, mounted at /<prefix>/
 # (youthvoice/urls.py); the page cache never stores their responses unless the prefix is a scope below.
 YV_APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "alliances"), ("appeals", "appeals"),
@@ -332,7 +354,7 @@ YV_APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "all
 # generation (bumped by the owning app: answers, moderation, bookings); search results also expire.
 YV_PAGE_CACHE_EARLY = env.bool("YV_PAGE_CACHE_EARLY", default=True)
 YV_PAGE_CACHE_SCOPES = ("qa", "stations", "search")
-YV_PAGE_CACHE_SCOPE_SECONDS = {"search": env.int("YV_PAGE_CACHE_SEARCH_SECONDS", default=30)}
+YV_PAGE_CACHE_SCOPE_SECONDS = {"search": env.int("YV_PAGE_CACHE_SEARCH_SECONDS", default=30)}  # seconds an anonymous search results page stays cached
 YV_PAGE_CACHE_ENABLED = env.bool("YV_PAGE_CACHE_ENABLED", default=True)
 # Logged-in users get the shared page with their own frame (user area) composed in, on the pages that
 # show nothing else personal; the frame is cached per user (core.page_cache, docs/performance.md).

@@ -36,6 +36,9 @@ X_FRAME_OPTIONS = "DENY"
 # Persistent database connections (Django reads this per database, not as a top-level setting).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+for _alias in YV_DB_REPLICAS:  # noqa: F405 — the read replicas (core/db_router.py) likewise
+    DATABASES[_alias]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]  # noqa: F405
+    DATABASES[_alias]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 # SMTP for the outbox e-mails (a timeout keeps a hung server from holding a worker past its lease).
 EMAIL_HOST = env("EMAIL_HOST", default="localhost")

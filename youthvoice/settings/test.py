@@ -28,6 +28,13 @@ YV_QA_BUFFER_VIEWS = False
 # The KPI read cache outlives test databases in Redis; tests/insights turn it on where it is the subject.
 INSIGHTS_CACHE_SECONDS = 0
 
+# A read replica as a MIRROR of the test database (Django's TEST["MIRROR"]): routing stays off
+# (no router, YV_DB_REPLICAS empty) except where tests/core/test_db_router.py turns it on. Inside a
+# test's transaction the mirror's own connection sees only committed rows: a replica that lags.
+DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+YV_DB_REPLICAS = []
+DATABASE_ROUTERS = []
+
 # On SQLite (tests/stations/test_concurrency.py runs its race there too) the test database is a
 # file beside the configured one, so that threads share it (an in-memory database is per connection).
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
