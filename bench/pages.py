@@ -109,7 +109,7 @@ if station is not None and station.latitude is not None:
 out["search"] = "/search/?q=%E5%B0%B1%E4%B8%9A"
 out["search_api"] = "/api/search/?q=%E5%B0%B1%E4%B8%9A"
 User = get_user_model()
-youth = User.objects.filter(username="youth").first() or User.objects.filter(is_staff=False).order_by("pk").first()
+youth = User.objects.filter(username="youth_xiaoming").first() or User.objects.filter(is_staff=False, staff_memberships__isnull=True).order_by("pk").first()
 store = import_module(settings.SESSION_ENGINE).SessionStore()
 store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(youth.pk), settings.AUTHENTICATION_BACKENDS[-1]
 store[HASH_SESSION_KEY] = youth.get_session_auth_hash()
