@@ -355,7 +355,8 @@ def build_map() -> dict:
                 city = city_index.get(ancestor_path(org_path, depth), -1)
                 if city >= 0:
                     break
-        stations.append([pk, round(float(lat), 5), round(float(lng), 5), title[:MAP_NAME_CHARS], city])
+        name = title if len(title) <= MAP_NAME_CHARS else title[:MAP_NAME_CHARS - 1] + "…"
+        stations.append([pk, round(float(lat), 5), round(float(lng), 5), name, city])
     return {"v": 1, "fields": ["id", "lat", "lng", "name", "city"], "url": "/stations/{id}/",
             "cities": [[pk, short or name] for pk, _, _, short, name in cities], "stations": stations}
 

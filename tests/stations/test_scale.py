@@ -199,7 +199,7 @@ def test_map_endpoint_shape_and_popup_link(tree, client):
     data = r.json()
     assert data["fields"] == ["id", "lat", "lng", "name", "city"]
     [entry] = data["stations"]
-    assert entry[:3] == [th.pk, 23.125, 113.361] and entry[3] == th.title[:selectors.MAP_NAME_CHARS]
+    assert entry[:3] == [th.pk, 23.125, 113.361] and entry[3] == th.title[:selectors.MAP_NAME_CHARS - 1] + "…"
     assert data["cities"][entry[4]][0] == tree.guangzhou.pk  # a district's station belongs to its city
     link = data["url"].replace("{id}", str(th.pk))
     assert client.get(link).status_code == 302 and client.get(link)["Location"] == th.url

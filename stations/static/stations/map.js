@@ -92,15 +92,17 @@
         if (city) { var p = document.createElement("p"); p.textContent = city[1]; box.appendChild(p); }
         return box;
       });
-      markers.push(marker);
       all.push([s[1], s[2]]);
-      if (wanted[s[0]]) bounds.push([s[1], s[2]]);
+      if (wanted[s[0]]) {  // a station of the list's page: its own pin, above the clusters
+        bounds.push([s[1], s[2]]);
+        marker.setZIndexOffset(1000).addTo(map);
+      } else markers.push(marker);
     });
     if (layer !== map) { layer.addLayers(markers); layer.addTo(map); }
     else markers.forEach(function (m) { m.addTo(map); });
     if (!focus.length) bounds = all;
     if (bounds.length > 1) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
     else if (bounds.length === 1) map.setView(bounds[0], 14);
-    el.setAttribute("data-markers", String(markers.length));
+    el.setAttribute("data-markers", String(all.length));
   }).catch(function () { el.setAttribute("data-markers", "error"); });
 })();
