@@ -181,6 +181,11 @@ MAP_CACHE_CONTROL = "public, max-age=0, must-revalidate"
             description="One cached JSON document (ETag; If-None-Match → 304). `bbox=south,west,north,east` keeps "
                         "the stations inside (clamped to China). Popups link to `url` with the station's id.")
 def station_map(request, bbox: str | None = Query(None, max_length=100, description="south,west,north,east")):
+    return map_response(request, bbox)
+
+
+def map_response(request, bbox: str | None = None) -> HttpResponse:
+    """The map's JSON (also at /stations/map.json, `stations:map-data`), with its ETag and 304."""
     body, etag = selectors.map_data()
     box = _bbox(bbox)
     if box is not None:

@@ -60,7 +60,9 @@ def _canonical_query(get) -> dict[str, str]:
                 continue
             value = str(int(value))
         elif name in ("service", "q"):
-            value = value[:30]
+            value = "".join(ch for ch in value if ch >= " ")[:30].strip()
+            if not value:
+                continue
         elif name == "open_now":
             if value != "1":
                 continue
@@ -249,3 +251,12 @@ def station_redirect(request, station_id: int):
     """/stations/<id>/ → the station's page (short links, QR codes on the plaque)."""
     station = get_object_or_404(selectors.live_stations(), pk=station_id)
     return redirect(station.get_url(request))
+
+
+def map_data(request):
+    """/stations/map.json: the same document as GET /api/stations/map (the bench finds it by its name)."""
+    from .api import map_response
+
+    bbox = request.GET.get("bbox")
+    return map_response(request, bbox if bbox and len(bbox) <= 100 else None)
+

@@ -155,6 +155,8 @@ def test_open_now_in_sql_matches_the_calendar(tree):
     ("lat=48.85&lng=2.35", "/stations/"),
     ("page=2&city=7", "/stations/?city=7&page=2"),
     ("city=7&city=8", "/stations/?city=8"),
+    ("q=%E5%BF%83%09%0A", "/stations/?q=%E5%BF%83"),
+    ("q=%01", "/stations/"),
 ])
 def test_non_canonical_query_strings_redirect_before_any_work(db, client, query, location):
     with CaptureQueriesContext(connection) as ctx:
@@ -206,6 +208,12 @@ def test_map_endpoint_shape_and_popup_link(tree, client):
     assert r["Cache-Control"] == "public, max-age=0, must-revalidate" and r["ETag"].startswith('"')
     again = client.get("/api/stations/map", HTTP_IF_NONE_MATCH=r["ETag"])
     assert again.status_code == 304 and again.content == b""
+    from django.urls import reverse  # the same document under the page's own prefix (bench/pages.py finds it)
+
+    same = client.get(reverse("stations:map-data"))
+    assert same.content == r.content and same["ETag"] == r["ETag"]
+    station_page = client.get(th.url).content.decode()
+    assert "/stations/?lat=23.125&amp;lng=113.361" in station_page  # the canonical form: no redirect
 
 
 @pytest.mark.parametrize("n", [10, 1000])
