@@ -5,13 +5,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, FilterSchema, Query, Router, Schema
 from ninja.pagination import paginate
 from ninja.security import django_auth
 
 from core.errors import forbidden
-from core.pagination import MAX_INT, LimitOffsetPagination
+from core.pagination import MAX_INT, MAX_LIMIT, MAX_OFFSET, LimitOffsetPagination
 from core.schemas import StrictInt
 from organizations.models import Organization
 
@@ -126,17 +127,28 @@ def _filtered(filters: StationFilter):
     org = None
     if filters.organization:
         org = get_object_or_404(Organization, pk=filters.organization)
-    return selectors.station_list(organization=org, service=filters.service, q=filters.q)
+    return selectors.station_list(organization=org, service=filters.service, q=filters.q, open_now=filters.open_now)
+
+
+class ClampedPagination(LimitOffsetPagination):
+    """The station list's pages: a `limit` above MAX_LIMIT or an `offset` above MAX_OFFSET is clamped
+    (a normal answer, bounded work) instead of a 422."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=MAX_INT, description=f"Items per page (at most {MAX_LIMIT}; more is clamped)")
+        offset: int = Field(0, ge=0, le=MAX_INT, description=f"Items to skip (at most {MAX_OFFSET})")
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        pagination.offset = min(pagination.offset, MAX_OFFSET)
+        return super().paginate_queryset(queryset, pagination, request, **params)
 
 
 @router.get("", response=list[StationOut], summary="List stations (filter by organisation, service, open now)")
-@paginate(LimitOffsetPagination)
+@paginate(ClampedPagination)
 def list_stations(request, filters: Query[StationFilter]):
-    qs = _filtered(filters).prefetch_related(
+    # Open now is a SQL filter (selectors.open_now_q): counted and sliced by the database.
+    return _filtered(filters).prefetch_related(
         Prefetch("services", queryset=StationService.objects.order_by("sort_order")))
-    if filters.open_now:
-        return selectors.open_now_filter(qs)
-    return qs
 
 
 class NearbyOut(StationFields):
@@ -145,17 +157,70 @@ class NearbyOut(StationFields):
     distance_km: float
 
 
+NEAREST_MAX = 50
+
+
 @router.get("/nearest", response=list[NearbyOut], summary="Stations nearest to a point (great-circle distance)")
 def nearest_stations(request,
                      lat: float = Query(..., ge=CHINA_BOUNDS[0], le=CHINA_BOUNDS[1], description="Latitude, within China"),
                      lng: float = Query(..., ge=CHINA_BOUNDS[2], le=CHINA_BOUNDS[3], description="Longitude, within China"),
-                     limit: int = Query(10, ge=1, le=50), service: str | None = Query(None, max_length=30)):
+                     limit: int = Query(10, ge=1, le=MAX_INT, description=f"At most {NEAREST_MAX} (a larger value is clamped)"),
+                     service: str | None = Query(None, max_length=30)):
     # The bounds are China's box (stations.domain.geo.CHINA_BOUNDS), so a point outside China is a 422.
     # One SQL query (selectors.nearest_rows) gives every field; no model objects are built.
-    rows = selectors.nearest_rows(lat, lng, limit=limit, service=service)
+    rows = selectors.nearest_rows(lat, lng, limit=min(limit, NEAREST_MAX), service=service)
     for row, url in zip(rows, selectors.page_urls([r["url_path"] for r in rows], request), strict=True):
         row["url"], row["distance_km"] = url, round(row["distance_km"], 3)
     return rows
+
+
+MAP_CACHE_CONTROL = "public, max-age=0, must-revalidate"
+
+
+@router.get("/map", summary="Every live station for the map, compact: [id, lat, lng, name, city index]",
+            description="One cached JSON document (ETag; If-None-Match → 304). `bbox=south,west,north,east` keeps "
+                        "the stations inside (clamped to China). Popups link to `url` with the station's id.")
+def station_map(request, bbox: str | None = Query(None, max_length=100, description="south,west,north,east")):
+    return map_response(request, bbox)
+
+
+def map_response(request, bbox: str | None = None) -> HttpResponse:
+    """The map's JSON (also at /stations/map.json, `stations:map-data`), with its ETag and 304."""
+    body, etag = selectors.map_data()
+    box = _bbox(bbox)
+    if box is not None:
+        body, etag = _in_box(body, box), f'"{etag.strip(chr(34))}-{"_".join(f"{v:g}" for v in box)}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"], response["Cache-Control"] = etag, MAP_CACHE_CONTROL
+    return response
+
+
+def _bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    """`south,west,north,east` clamped to China's box; None when absent, unreadable or covering all of it."""
+    if not text:
+        return None
+    try:
+        south, west, north, east = (float(v) for v in text.split(","))
+    except ValueError:
+        return None
+    lo_lat, hi_lat, lo_lng, hi_lng = CHINA_BOUNDS
+    box = (max(lo_lat, min(south, north)), max(lo_lng, min(west, east)),
+           min(hi_lat, max(south, north)), min(hi_lng, max(west, east)))
+    if any(v != v for v in box) or box == (lo_lat, lo_lng, hi_lat, hi_lng):  # NaN, or the whole country
+        return None
+    return tuple(round(v, 4) for v in box)
+
+
+def _in_box(body: bytes, box) -> bytes:
+    import json
+
+    data = json.loads(body)
+    south, west, north, east = box
+    data["stations"] = [s for s in data["stations"] if south <= s[1] <= north and west <= s[2] <= east]
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @router.get("/bookings", response=list[BookingOut], auth=django_auth, summary="My bookings")

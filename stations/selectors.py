@@ -17,7 +17,7 @@ from organizations.permissions import can_act, scope_queryset, second_factor_mis
 from organizations.selectors import work_calendar
 
 from .domain import geo
-from .domain.calendar import WorkingCalendar
+from .domain.calendar import CHINA, WorkingCalendar
 from .models import (
     HOLDING_STATUSES,
     Booking,
@@ -245,8 +245,10 @@ def live_stations():
 
 
 def station_list(*, organization: Organization | None = None, city: Organization | None = None,
-                 service: str | None = None, q: str | None = None):
+                 service: str | None = None, q: str | None = None, open_now: bool = False):
     qs = live_stations()
+    if open_now:
+        qs = qs.filter(open_now_q())
     for org in (organization, city):
         if org is not None:
             qs = qs.filter(organization__path__startswith=org.path)
@@ -255,6 +257,36 @@ def station_list(*, organization: Organization | None = None, city: Organization
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(address__icontains=q))
     return qs.order_by("organization__path", "title")
+
+
+def open_now_q(at=None) -> Q:
+    """A filter on StationPage: open at `at` (default now), the same rule as
+    `WorkingCalendar.is_open` (weekly hours; a date exception replaces them; with
+    `follows_public_holidays`, closed on statutory holidays and a weekend made a workday uses that
+    weekday's hours or else Monday's) in SQL, so that a page of open stations is counted and sliced
+    by the database whatever the number of stations. The holiday lookup runs once in Python."""
+    from django.db.models import Exists, F, OuterRef
+
+    at = (at or timezone.now()).astimezone(CHINA)
+    day, now = at.date(), at.time()
+    workday, statutory = holiday_lookup()(day)
+
+    def weekly(weekday):
+        return Exists(OpeningHours.objects.filter(station=OuterRef("pk"), weekday=weekday, opens__lte=now,
+                                                  closes__gt=now))
+
+    today_exc = HoursException.objects.filter(station=OuterRef("pk"), date=day)
+    by_exception = Exists(today_exc.filter(
+        Q(opens__lte=now, closes__gt=now) | Q(closes__lte=F("opens"), opens__lte=now)))
+    if statutory:
+        following = Q(pk__in=[])
+    elif workday and day.weekday() >= 5:
+        has_hours = Exists(OpeningHours.objects.filter(station=OuterRef("pk"), weekday=day.weekday()))
+        following = Q(weekly(day.weekday())) | (~Q(has_hours) & Q(weekly(0)))
+    else:
+        following = Q(weekly(day.weekday()))
+    by_week = (Q(follows_public_holidays=True) & following) | (Q(follows_public_holidays=False) & Q(weekly(day.weekday())))
+    return (Q(Exists(today_exc)) & Q(by_exception)) | (~Q(Exists(today_exc)) & by_week)
 
 
 def open_now_filter(stations, at=None):
@@ -269,6 +301,79 @@ def open_now_filter(stations, at=None):
     for e in HoursException.objects.filter(station_id__in=ids, date=timezone.localdate(at)):
         excs.setdefault(e.station_id, []).append(e)
     return [s for s in stations if working_calendar(s, hours=hours.get(s.pk, []), exceptions=excs.get(s.pk, [])).is_open(at)]
+
+
+# --- the map: every live station in one compact, cached answer ---------------------------------------
+#
+# GET /api/stations/map reads this. The JSON (bytes) and its ETag are kept in the shared cache under
+# MAP_CACHE_KEY; `stations.signals` deletes it when a station is saved, published, unpublished, moved or
+# deleted, or an organisation changes (now and again at commit). Built in 2 queries whatever the
+# number of stations; an entry is [id, lat, lng, short name, city index] (`cities` lists [id, name]).
+
+MAP_CACHE_KEY = "stations:map:v1"
+MAP_CACHE_SECONDS = 600
+MAP_NAME_CHARS = 12
+
+
+def map_data() -> tuple[bytes, str]:
+    """(JSON bytes, ETag) of every live station for the map, from the cache or built (2 queries)."""
+    import hashlib
+
+    from django.core.cache import cache
+
+    try:
+        hit = cache.get(MAP_CACHE_KEY)
+    except Exception:  # an unreachable cache only disables caching
+        logger.warning("stations map cache unavailable", exc_info=True)
+        hit = None
+    if hit is not None:
+        return hit
+    body = json.dumps(build_map(), ensure_ascii=False, separators=(",", ":")).encode()
+    value = (body, f'"{hashlib.sha1(body, usedforsecurity=False).hexdigest()[:20]}"')
+    try:
+        cache.set(MAP_CACHE_KEY, value, MAP_CACHE_SECONDS)
+    except Exception:
+        logger.warning("stations map cache unavailable", exc_info=True)
+    return value
+
+
+def build_map() -> dict:
+    from organizations.domain.tree import ancestor_path
+    from organizations.models import OrganizationKind
+
+    cities = list(Organization.objects.filter(kind=OrganizationKind.CITY).order_by("path")
+                  .values_list("pk", "path", "depth", "short_name", "name"))
+    city_index = {path: i for i, (_, path, _, _, _) in enumerate(cities)}
+    depths = sorted({depth for _, _, depth, _, _ in cities})
+    rows = (StationPage.objects.live().order_by("pk")
+            .values_list("pk", "latitude", "longitude", "title", "organization__path", "organization__depth"))
+    stations = []
+    for pk, lat, lng, title, org_path, org_depth in rows:
+        city = -1
+        for depth in depths:
+            if depth <= org_depth:
+                city = city_index.get(ancestor_path(org_path, depth), -1)
+                if city >= 0:
+                    break
+        name = title if len(title) <= MAP_NAME_CHARS else title[:MAP_NAME_CHARS - 1] + "…"
+        stations.append([pk, round(float(lat), 5), round(float(lng), 5), name, city])
+    return {"v": 1, "fields": ["id", "lat", "lng", "name", "city"], "url": "/stations/{id}/",
+            "cities": [[pk, short or name] for pk, _, _, short, name in cities], "stations": stations}
+
+
+def forget_map(**kwargs) -> None:
+    """Drop the cached map (now, and again when the current transaction commits)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    def forget():
+        try:
+            cache.delete(MAP_CACHE_KEY)
+        except Exception:
+            logger.warning("stations map cache unavailable: not invalidated", exc_info=True)
+
+    forget()
+    transaction.on_commit(forget)
 
 
 _radius_hint: dict[int, float] = {}

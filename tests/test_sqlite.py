@@ -15,6 +15,7 @@ ON_SQLITE = [
     "tests/stations/test_concurrency.py::test_threads_never_exceed_capacity",
     "tests/stations/test_geo_coverage.py",
     "tests/stations/test_bookings.py",
+    "tests/stations/test_scale.py",
 ]
 
 

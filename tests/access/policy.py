@@ -107,6 +107,7 @@ API = {
     # ---- stations: public directory; a booking is its youth's and its station's business
     "GET /api/stations/": R(ANYONE),
     "GET /api/stations/nearest": R(ANYONE, query="lat=23.13&lng=113.26"),
+    "GET /api/stations/map": R(ANYONE),
     "GET /api/stations/{station_id}": R(ANYONE),
     "GET /api/stations/{station_id}/slots": R(ANYONE),
     "GET /api/stations/{station_id}/ratings": R(ANYONE),

@@ -1,6 +1,8 @@
 /* Service map: Guangdong's county outlines from our static files (works offline), an online tile
-   layer only when settings configure one, markers from the page's JSON in clusters; the list stays
-   the accessible source of truth and works when Leaflet cannot load. */
+   layer only when settings configure one, every station from one compact cached endpoint
+   (GET /api/stations/map: [id, lat, lng, name, city index]) in clusters; the map shows the stations
+   of the list's page (data-focus) when a filter is set. The list stays the accessible source of
+   truth and works when Leaflet cannot load. */
 (function () {
   "use strict";
   // The city filter submits itself (and forgets the district of the previous city).
@@ -8,14 +10,25 @@
     select.addEventListener("change", function () {
       var clears = select.form.elements[select.getAttribute("data-clears")];
       if (clears) clears.value = "";
-      select.form.submit();
+      if (select.form.requestSubmit) select.form.requestSubmit(); else select.form.submit();
+    });
+  });
+  // Empty filters are left out of the address (the page redirects to its canonical form otherwise);
+  // an empty city stays: "all cities" chosen, rather than a logged-in youth's own place.
+  Array.prototype.forEach.call(document.querySelectorAll("form.st-filters"), function (form) {
+    form.addEventListener("submit", function () {
+      Array.prototype.forEach.call(form.elements, function (input) {
+        if (input.name && input.name !== "city" && !input.value) input.disabled = true;
+      });
+    });
+    window.addEventListener("pageshow", function () {  // back from the results: usable again
+      Array.prototype.forEach.call(form.elements, function (input) { input.disabled = false; });
     });
   });
   var el = document.getElementById("station-map");
-  var data = document.getElementById("station-markers");
-  if (!el || !data) return;
+  if (!el) return;
   var config = JSON.parse(el.getAttribute("data-config"));
-  var markers = JSON.parse(data.textContent);
+  var focus = (el.getAttribute("data-focus") || "").split(",").filter(Boolean).map(Number);
 
   var nearBtn = document.getElementById("near-me");
   var status = document.getElementById("near-status");
@@ -28,7 +41,7 @@
         var set = function (name, value) {
           var input = form.querySelector("input[name=" + name + "]");
           if (!input) { input = document.createElement("input"); input.type = "hidden"; input.name = name; form.appendChild(input); }
-          input.value = value.toFixed(6);
+          input.value = value.toFixed(3);  // the page's canonical form (~100 m)
         };
         set("lat", pos.coords.latitude); set("lng", pos.coords.longitude);
         form.submit();
@@ -62,18 +75,34 @@
     shadowUrl: document.querySelector("script[src*='leaflet.js']").src.replace(/leaflet\.js.*$/, "images/marker-shadow.png"),
     iconSize: [25, 41], iconAnchor: [12, 41], popupAnchor: [1, -34], shadowSize: [41, 41]
   });
-  var bounds = [];
   // Clusters (leaflet.markercluster, served from our static files) when it loaded; plain markers otherwise.
-  var layer = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50 }) : map;
-  markers.forEach(function (m) {
-    var a = document.createElement("a"); a.href = m.u; a.textContent = m.t;
-    var box = document.createElement("div"); box.appendChild(a);
-    var p = document.createElement("p"); p.textContent = m.a; box.appendChild(p);
-    L.marker([m.lat, m.lng], { icon: icon, title: m.t, alt: m.t }).addTo(layer).bindPopup(box);
-    bounds.push([m.lat, m.lng]);
-  });
-  if (layer !== map) layer.addTo(map);
-  if (bounds.length > 1) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
-  else if (bounds.length === 1) map.setView(bounds[0], 14);
-  el.setAttribute("data-markers", String(markers.length));
+  var layer = L.markerClusterGroup ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, chunkedLoading: true }) : map;
+  if (!window.fetch) return;
+  fetch(config.stationsApi, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+    var wanted = {}, bounds = [], all = [], markers = [];
+    focus.forEach(function (id) { wanted[id] = true; });
+    data.stations.forEach(function (s) {
+      // s = [id, lat, lng, short name, city index]: the popup is built when opened.
+      var marker = L.marker([s[1], s[2]], { icon: icon, title: s[3], alt: s[3] });
+      marker.bindPopup(function () {
+        var box = document.createElement("div");
+        var a = document.createElement("a"); a.href = data.url.replace("{id}", s[0]); a.textContent = s[3];
+        box.appendChild(a);
+        var city = data.cities[s[4]];
+        if (city) { var p = document.createElement("p"); p.textContent = city[1]; box.appendChild(p); }
+        return box;
+      });
+      all.push([s[1], s[2]]);
+      if (wanted[s[0]]) {  // a station of the list's page: its own pin, above the clusters
+        bounds.push([s[1], s[2]]);
+        marker.setZIndexOffset(1000).addTo(map);
+      } else markers.push(marker);
+    });
+    if (layer !== map) { layer.addLayers(markers); layer.addTo(map); }
+    else markers.forEach(function (m) { m.addTo(map); });
+    if (!focus.length) bounds = all;
+    if (bounds.length > 1) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 13 });
+    else if (bounds.length === 1) map.setView(bounds[0], 14);
+    el.setAttribute("data-markers", String(all.length));
+  }).catch(function () { el.setAttribute("data-markers", "error"); });
 })();
