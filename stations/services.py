@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from wagtail.log_actions import log
 
-from core.errors import Conflict, Forbidden, Invalid, NotFound, bilingual, forbidden
+from core.errors import Conflict, Forbidden, Invalid, NotFound, forbidden
 from moderation import services as moderation
 from notifications.services import Notice, notify, notify_many
 from organizations.models import ANSWERING_ROLES, PUBLISHING_ROLES, Organization, StaffRole
@@ -328,11 +328,11 @@ def _check_owner(actor, booking: Booking):
 
 # Why a move the table (stations.domain.bookings) does not allow is refused (Conflict, code "state").
 _REFUSED = {
-    BookingStatus.CONFIRMED: ("只有待确认的预约可以确认", "Only a pending booking can be confirmed"),
-    BookingStatus.DECLINED: ("该预约已结束，不能婉拒", "This booking is closed and cannot be declined"),
-    BookingStatus.CANCELLED: ("该预约已结束，不能取消", "This booking is closed and cannot be cancelled"),
-    BookingStatus.COMPLETED: ("只有已确认的预约可以记录服务结果", "Only a confirmed booking can get a result"),
-    BookingStatus.EXPIRED: ("只有待确认的预约会过期", "Only a pending booking can expire"),
+    BookingStatus.CONFIRMED: _("Only a pending booking can be confirmed"),
+    BookingStatus.DECLINED: _("This booking is closed and cannot be declined"),
+    BookingStatus.CANCELLED: _("This booking is closed and cannot be cancelled"),
+    BookingStatus.COMPLETED: _("Only a confirmed booking can get a result"),
+    BookingStatus.EXPIRED: _("Only a pending booking can expire"),
 }
 
 
@@ -347,7 +347,7 @@ def transition_booking(*, booking_id: int, to: BookingStatus, actor=None, author
     if authorize is not None:
         authorize(booking)
     if not booking_moves.can_move(booking.status, to):
-        raise Conflict(bilingual(*_REFUSED[to]), code="state")
+        raise Conflict(_REFUSED[to], code="state")
     if validate is not None:
         validate(booking)
     changes = {"status": to, **(changes or {})}

@@ -359,7 +359,7 @@ YV_PAGE_CACHE_ENABLED = env.bool("YV_PAGE_CACHE_ENABLED", default=True)
 # Logged-in users get the shared page with their own frame (user area) composed in, on the pages that
 # show nothing else personal; the frame is cached per user (core.page_cache, docs/performance.md).
 YV_PAGE_CACHE_USERS = env.bool("YV_PAGE_CACHE_USERS", default=True)
-YV_PAGE_CACHE_FRAME_SECONDS = env.int("YV_PAGE_CACHE_FRAME_SECONDS", default=300)
+YV_PAGE_CACHE_FRAME_SECONDS = env.int("YV_PAGE_CACHE_FRAME_SECONDS", default=300)  # how long a user's cached frame may live
 YV_PAGE_CACHE_SECONDS = env.int("YV_PAGE_CACHE_SECONDS", default=120)
 # --- Search (search/ app, issue 8) -----------------------------------------------------------
 # Chinese full-text search: jieba-segmented text on the database by default (SQLite FTS5 or
