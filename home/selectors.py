@@ -39,8 +39,34 @@ TAGGED_QUESTIONS = 500  # a topic gathers at most this many of the newest questi
 SUMMARY_CHARS = 80
 
 
+CHROME_TTL = 300
+
+
+def _by_generation(name: str, compute):
+    """A value shown on many pages, cached under the editorial generation (core.page_cache: bumped on
+    every publish, unpublish, move or delete, and by home.signals for the models below)."""
+    from django.core.cache import cache
+
+    from core import page_cache
+
+    key = f"home:{name}:{page_cache.generation()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CHROME_TTL)
+    return value
+
+
 def service_links():
-    return list(ServiceLink.objects.filter(is_active=True))
+    return _by_generation("service-links", lambda: list(ServiceLink.objects.filter(is_active=True)))
+
+
+def any_view_restriction() -> bool:
+    """Whether any page has a view restriction (almost never): when none has, serving a page skips
+    Wagtail's two restriction queries (home.apps patches Page.get_view_restrictions)."""
+    from wagtail.models import PageViewRestriction
+
+    return _by_generation("any-view-restriction", lambda: int(PageViewRestriction.objects.exists())) == 1
 
 
 def child_branches(page: BranchHomePage):
@@ -86,12 +112,17 @@ def branch_for(page: Page) -> BranchHomePage | None:
 
 
 def branch_chrome(page: Page) -> dict:
-    """What a page under a branch shows of its branch: colour accent, navigation, a way back."""
-    branch = branch_for(page)
-    if branch is None:
-        return {}
-    return {"branch": branch, "organization": branch.organization, "accent": branch.accent,
-            "nav_links": list(branch.nav_links.select_related("link_page").all())}
+    """What a page under a branch shows of its branch: colour accent, navigation, a way back. Cached
+    per page path under the editorial generation (the nav links change with a publish of the branch)."""
+
+    def compute():
+        branch = branch_for(page)
+        if branch is None:
+            return {}
+        return {"branch": branch, "organization": branch.organization, "accent": branch.accent,
+                "nav_links": list(branch.nav_links.select_related("link_page").all())}
+
+    return _by_generation(f"branch-chrome:{page.path}", compute)
 
 
 # --- Featured slots and hot content -------------------------------------------------------------------

@@ -15,6 +15,16 @@ def connect() -> None:
     page_unpublished.connect(cache.invalidate, dispatch_uid="yv_cache_unpublished")
     post_page_move.connect(cache.invalidate, dispatch_uid="yv_cache_moved")
     post_delete.connect(_deleted, sender=Page, dispatch_uid="yv_cache_deleted")
+    # What home.selectors caches under the editorial generation besides the pages themselves.
+    from wagtail.models import PageViewRestriction
+
+    from .models import ServiceLink
+
+    for model in (ServiceLink, PageViewRestriction):
+        post_save.connect(_deleted, sender=model, dispatch_uid=f"yv_cache_saved_{model.__name__}")
+        post_delete.connect(_deleted, sender=model, dispatch_uid=f"yv_cache_deleted_{model.__name__}")
+    # Fragment caches filled after a publish (home.tasks.warm_fragments), not on the next visit.
+    page_published.connect(_warm_after_publish, dispatch_uid="yv_warm_published")
 
 
 def connect_questions(source) -> None:
@@ -37,3 +47,10 @@ def _question_saved(sender, instance, created=False, update_fields=None, raw=Fal
 
 def _deleted(sender, instance, **kwargs):
     cache.invalidate()
+
+
+def _warm_after_publish(sender, instance, **kwargs):
+    from .tasks import warm_fragments
+
+    path = instance.path
+    transaction.on_commit(lambda: warm_fragments.delay(path))
