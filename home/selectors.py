@@ -57,6 +57,27 @@ def _by_generation(name: str, compute):
     return value
 
 
+def page_at_url_path(url_path: str):
+    """The specific page at this URL path (live or not: the caller checks), or None. The page's id and
+    type are cached under the editorial generation, so a warm lookup is one query on its own table."""
+    from django.contrib.contenttypes.models import ContentType
+
+    def compute():
+        row = Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
+        return list(row) if row else [0, 0]
+
+    import hashlib
+
+    digest = hashlib.blake2b(url_path.encode(), digest_size=16).hexdigest()
+    content_type_id, pk = _by_generation(f"route:{digest}", compute)
+    if not pk:
+        return None
+    model = ContentType.objects.get_for_id(content_type_id).model_class()
+    if model is None:
+        return None
+    return model.objects.filter(pk=pk).first()
+
+
 def service_links():
     return _by_generation("service-links", lambda: list(ServiceLink.objects.filter(is_active=True)))
 
