@@ -46,19 +46,6 @@ class EditorialPageMixin(HeadlessPreviewMixin):
 
     cache_anonymous_response = True
 
-    def route(self, request, path_components):
-        """One lookup by URL path instead of two queries per level (the child by slug, then its
-        specific row): the page at the full path, found from a cache of url_path -> page id kept
-        under the editorial generation (home.selectors.page_at_url_path). No page type of the
-        project routes sub-paths itself; a path that is no page falls back to Wagtail's walk."""
-        if path_components:
-            from home import selectors
-
-            page = selectors.page_at_url_path(self.url_path + "/".join(path_components) + "/")
-            if page is not None:
-                return page.route(request, [])
-        return super().route(request, path_components)
-
     def serve(self, request, *args, **kwargs):
         response = super().serve(request, *args, **kwargs)
         response.yv_cacheable = self.cache_anonymous_response
@@ -654,7 +641,10 @@ class ListingPage(EditorialPageMixin, Page):
         from home import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = selectors.paginate(request, selectors.listing_children(self))
+        items = selectors.paginate(request, selectors.listing_children(self))
+        items.object_list = list(items.object_list)
+        selectors.prime_images(items.object_list, "fill-480x270")  # the cards' images: 2 queries in all
+        context["items"] = items
         context.update(selectors.branch_chrome(self))
         return context
 

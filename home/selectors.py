@@ -57,37 +57,84 @@ def _by_generation(name: str, compute):
     return value
 
 
+ROUTE_TTL = 3600
+
+
 def page_at_url_path(url_path: str):
-    """The specific page at this URL path (live or not: the caller checks), or None. The page's id and
-    type are cached under the editorial generation, so a warm lookup is one query on its own table."""
-    from django.contrib.contenttypes.models import ContentType
-
-    def compute():
-        row = Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
-        return list(row) if row else [0, 0]
-
+    """The specific page at this URL path (live or not: the caller checks), or None. Its type and id
+    are cached (a hit is then one query on the page's own table, checked against the URL path, so a
+    moved or renamed page is looked up again); pages that do not exist are not cached."""
     import hashlib
 
-    digest = hashlib.blake2b(url_path.encode(), digest_size=16).hexdigest()
-    content_type_id, pk = _by_generation(f"route:{digest}", compute)
-    if not pk:
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    key = "home:route:" + hashlib.blake2b(url_path.encode(), digest_size=16).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        model = ContentType.objects.get_for_id(cached[0]).model_class()
+        page = model.objects.filter(pk=cached[1]).first() if model is not None else None
+        if page is not None and page.url_path == url_path:
+            return page
+    row = Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
+    if row is None:
         return None
-    model = ContentType.objects.get_for_id(content_type_id).model_class()
-    if model is None:
-        return None
-    return model.objects.filter(pk=pk).first()
+    cache.set(key, list(row), ROUTE_TTL)
+    model = ContentType.objects.get_for_id(row[0]).model_class()
+    return model.objects.filter(pk=row[1]).first() if model is not None else None
+
+
+def _counter(name: str) -> int:
+    from django.core.cache import cache
+
+    key = f"home:counter:{name}"
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, 1, None)
+        value = cache.get(key) or 1
+    return value
+
+
+def bump(name: str) -> None:
+    """Forget what is cached under the counter `name` (home.signals: sites, service links, view restrictions)."""
+    from django.core.cache import cache
+
+    try:
+        cache.incr(f"home:counter:{name}")
+    except ValueError:
+        cache.set(f"home:counter:{name}", 2, None)
+
+
+def _by_counter(name: str, compute, suffix: str = ""):
+    from django.core.cache import cache
+
+    key = f"home:{name}:{_counter(name)}:{suffix}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CHROME_TTL)
+    return value
+
+
+def site_for_request(request):
+    """Wagtail's Site for the request's host, cached (one query per request otherwise); forgotten when
+    a site is saved or deleted (home.signals)."""
+    from wagtail.models import Site
+
+    return _by_counter("sites", lambda: Site.find_for_request(request) or 0, request.get_host()) or None
 
 
 def service_links():
-    return _by_generation("service-links", lambda: list(ServiceLink.objects.filter(is_active=True)))
+    return _by_counter("service-links", lambda: list(ServiceLink.objects.filter(is_active=True)))
 
 
 def any_view_restriction() -> bool:
     """Whether any page has a view restriction (almost never): when none has, serving a page skips
-    Wagtail's two restriction queries (home.apps patches Page.get_view_restrictions)."""
+    Wagtail's two restriction queries (home.apps patches Page.get_view_restrictions). Forgotten when
+    a restriction is saved or deleted (home.signals)."""
     from wagtail.models import PageViewRestriction
 
-    return _by_generation("any-view-restriction", lambda: int(PageViewRestriction.objects.exists())) == 1
+    return _by_counter("view-restrictions", lambda: int(PageViewRestriction.objects.exists())) == 1
 
 
 def child_branches(page: BranchHomePage):
@@ -102,14 +149,20 @@ def child_branches(page: BranchHomePage):
 
 
 def branch_context(page: BranchHomePage) -> dict:
+    from django.utils.functional import SimpleLazyObject
+
     org: Organization = page.organization
-    children = child_branches(page)
-    groups: dict[str, list] = {}
-    for child in children:
-        groups.setdefault(child.organization.get_kind_display(), []).append(child)
+
+    def child_groups():
+        groups: dict[str, list] = {}
+        for child in child_branches(page):
+            groups.setdefault(child.organization.get_kind_display(), []).append(child)
+        return groups
+
     return {
         "organization": org,
-        "child_groups": groups,
+        # Lazy: rendered inside the {% wagtailpagecache %} fragment (a province has dozens of children).
+        "child_groups": SimpleLazyObject(child_groups),
         "breadcrumbs": list(page.get_ancestors().specific().filter(depth__gt=1)),
         "nav_links": list(page.nav_links.select_related("link_page").all()),
         "accent": page.accent,
@@ -340,6 +393,21 @@ def open_topics(branch_page: Page, limit: int = 6):
 
 
 # --- Sign-ups and votes ---------------------------------------------------------------------------------
+
+
+def prime_images(items: list, *filter_specs: str, attr: str = "image") -> None:
+    """Load the images of a list of pages (or slot items) and their renditions for `filter_specs`
+    in two queries, instead of two per item when the template renders each card."""
+    from wagtail.images import get_image_model
+
+    ids = {getattr(item, f"{attr}_id", None) for item in items} - {None}
+    if not ids:
+        return
+    images = get_image_model().objects.filter(pk__in=ids).prefetch_renditions(*filter_specs).in_bulk()
+    for item in items:
+        image_id = getattr(item, f"{attr}_id", None)
+        if image_id in images:
+            setattr(item, attr, images[image_id])
 
 
 def prime_listing(pages: list) -> None:
