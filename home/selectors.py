@@ -105,10 +105,15 @@ def bump(name: str) -> None:
         cache.set(f"home:counter:{name}", 2, None)
 
 
-def _by_counter(name: str, compute, suffix: str = ""):
+def _by_counter(name: str, compute, suffix: str = "", *, editorial: bool = False):
+    """Cached under the counter `name` (and with `editorial` the editorial generation too: what a
+    publish may change, or what must not outlive a rolled-back test database for long)."""
     from django.core.cache import cache
 
-    key = f"home:{name}:{_counter(name)}:{suffix}"
+    from core import page_cache
+
+    generation = page_cache.generation() if editorial else 0
+    key = f"home:{name}:{_counter(name)}:{generation}:{suffix}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -121,11 +126,11 @@ def site_for_request(request):
     a site is saved or deleted (home.signals)."""
     from wagtail.models import Site
 
-    return _by_counter("sites", lambda: Site.find_for_request(request) or 0, request.get_host()) or None
+    return _by_counter("sites", lambda: Site.find_for_request(request) or 0, request.get_host(), editorial=True) or None
 
 
 def service_links():
-    return _by_counter("service-links", lambda: list(ServiceLink.objects.filter(is_active=True)))
+    return _by_counter("service-links", lambda: list(ServiceLink.objects.filter(is_active=True)), editorial=True)
 
 
 def any_view_restriction() -> bool:
