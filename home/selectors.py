@@ -73,15 +73,15 @@ def page_at_url_path(url_path: str):
     cached = cache.get(key)
     if cached is not None:
         model = ContentType.objects.get_for_id(cached[0]).model_class()
-        page = model.objects.filter(pk=cached[1]).first() if model is not None else None
-        if page is not None and page.url_path == url_path:
+        page = model._default_manager.filter(pk=cached[1]).first() if model is not None else None
+        if page is not None and getattr(page, "url_path", None) == url_path:
             return page
     row = Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
     if row is None:
         return None
     cache.set(key, list(row), ROUTE_TTL)
     model = ContentType.objects.get_for_id(row[0]).model_class()
-    return model.objects.filter(pk=row[1]).first() if model is not None else None
+    return model._default_manager.filter(pk=row[1]).first() if model is not None else None
 
 
 def _counter(name: str) -> int:
