@@ -126,7 +126,7 @@ def site_for_request(request):
     a site is saved or deleted (home.signals)."""
     from wagtail.models import Site
 
-    return _by_counter("sites", lambda: Site.find_for_request(request) or 0, request.get_host(), editorial=True) or None
+    return _by_counter("sites", lambda: Site.find_for_request(request) or 0, request.get_host()) or None
 
 
 def service_links():
@@ -474,13 +474,19 @@ def voting_summary(contest, *, is_staff: bool = False, now=None) -> dict:
     return summary
 
 
-def is_branch_staff(user, page) -> bool:
+_LOOK_UP = object()
+
+
+def is_branch_staff(user, page, *, branch=_LOOK_UP) -> bool:
+    """May the user edit for the page's branch? `branch`: the page's branch when the caller has it
+    (None: it has none), else it is looked up."""
     from organizations.models import EDITORIAL_ROLES
     from organizations.permissions import can_act
 
     if not getattr(user, "is_authenticated", False):
         return False
-    branch = branch_for(page)
+    if branch is _LOOK_UP:
+        branch = branch_for(page)
     return branch is not None and can_act(user, branch.organization, EDITORIAL_ROLES)
 
 
@@ -498,9 +504,9 @@ def content_context(page: ContentPage, user) -> dict:
         context["signup"] = signup_summary(specific)
         if getattr(user, "is_authenticated", False):
             context["my_signup"] = ActivitySignup.objects.filter(activity_id=specific.pk, user=user).first()
-            context["is_staff"] = is_branch_staff(user, specific)
+            context["is_staff"] = is_branch_staff(user, specific, branch=context.get("branch"))
     elif isinstance(specific, ContestPage):
-        staff = is_branch_staff(user, specific)
+        staff = is_branch_staff(user, specific, branch=context.get("branch"))
         context["voting"] = voting_summary(specific, is_staff=staff)
         context["results"] = {r["candidate_id"]: r["votes"] for r in context["voting"].get("results", [])}
         context["candidates"] = list(specific.candidates.select_related("photo").all())
