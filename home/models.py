@@ -103,6 +103,7 @@ class BranchHomePage(EditorialPageMixin, Page):
     ]
 
     parent_page_types = ["home.HomePage", "home.BranchHomePage"]
+    route_select_related = ("organization", "logo", "banner")  # home.selectors.page_at_url_path
     # Branches are created with their organisation (organizations.services.create_organization).
     is_creatable = False
     template = "home/branch_home_page.html"
@@ -298,6 +299,7 @@ class ContentPage(EditorialPageMixin, Page):
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     domain = models.CharField(_("service domain"), max_length=20, choices=ServiceDomain.choices, blank=True)
     tags = ClusterTaggableManager(through=ContentPageTag, blank=True, verbose_name=_("tags"))
+    route_select_related = ("image",)  # home.selectors.page_at_url_path
 
     is_creatable = False
     subpage_types = []
