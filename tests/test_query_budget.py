@@ -174,3 +174,44 @@ def test_page_renders_within_the_query_budget(kind, site, youth, client, django_
             over[state] = sql
     assert not over, "\n".join(f"{kind} {state}: {len(sql)} queries > {budget}\n  " + "\n  ".join(sql)
                                 for state, sql in over.items())
+
+
+# --- What the cached frame must still show ------------------------------------------------------------
+
+
+def test_badge_and_admin_bar_follow_changes(tree, youth, client, django_capture_on_commit_callbacks):
+    """The unread count is cached per user and the "may use the admin" flag per user: a new
+    notification, reading them, and a permission granted show on the next page."""
+    from django.contrib.auth.models import Permission
+
+    from notifications.services import mark_read, notify
+
+    url = "/qa/"
+    client.force_login(youth)
+    html = client.get(url).content.decode()
+    assert "wagtail-userbar" not in html and 'class="badge badge-light"' not in html
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[youth], kind="answer", title="你的问题有了新回答", url="/qa/")
+    assert '<span class="badge badge-light"' in client.get(url).content.decode()
+    mark_read(user=youth)
+    assert 'class="badge badge-light"' not in client.get(url).content.decode()
+    youth.user_permissions.add(Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin"))
+    branch = tree.guangzhou.branch.specific
+    assert "wagtail-userbar" in client.get(branch.url).content.decode()
+
+
+def test_a_moved_or_unpublished_page_is_routed_afresh(tree, client):
+    """The route cache (URL path -> page) never serves a page at a path it has left."""
+    from home.models import ArticleIndexPage
+
+    branch = tree.guangzhou.branch.specific
+    news = _publish(branch, ArticleIndexPage(title="团青资讯", slug="news"))
+    assert client.get(news.url).status_code == 200
+    old_url = news.url
+    news.slug = "updates"
+    news.save_revision().publish()
+    news.refresh_from_db()
+    assert client.get(old_url).status_code == 404
+    assert client.get(news.url).status_code == 200
+    news.unpublish()
+    assert client.get(news.url).status_code == 404
