@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import build_tree
-from tests.e2e.conftest import browser  # noqa: F401 -- the session's Chromium (the e2e flags)
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -23,7 +22,7 @@ SEEN = {
 
 
 @pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
-def test_signup_and_profile_in_the_browsers_language(live_server, browser, locale):  # noqa: F811
+def test_signup_and_profile_in_the_browsers_language(live_server, browser, locale):
     tree = build_tree()
     UserFactory(username=f"reader-{locale}", organization=tree.tianhe, display_name="小青")
     context = browser.new_context(locale=locale, viewport={"width": 390, "height": 844})
