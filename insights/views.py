@@ -316,7 +316,7 @@ def award_round(request, round_id: int):
             else:
                 raise Invalid(gettext_lazy("Unknown action"))
         except ServiceError as exc:
-            messages.error(request, exc.message)
+            messages.error(request, exc.localized)
         else:
             messages.success(request, _("Done."))
         return redirect("insights_admin:award_round", round_id=rnd.pk)

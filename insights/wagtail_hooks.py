@@ -147,8 +147,8 @@ class PromotionCreateView(generic.CreateView):
             for field, message in (exc.fields or {}).items():
                 form.add_error(field if field in form.fields else None, str(message))
             if not exc.fields:
-                form.add_error(None, exc.message)
-            self.produced_error_message = exc.message
+                form.add_error(None, exc.localized)
+            self.produced_error_message = exc.localized
             return self.form_invalid(form)
 
 

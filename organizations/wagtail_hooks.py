@@ -247,7 +247,7 @@ class StaffMembershipEditView(ScopedEditView):
             return services.change_staff(actor=self.request.user, membership=original, user=data["user"],
                                          organization=data["organization"], role=data["role"])
         except ServiceError as exc:
-            raise PermissionDenied(exc.message) from exc
+            raise PermissionDenied(exc.localized) from exc
 
 
 class StaffMembershipDeleteView(ScopedDeleteView):
@@ -258,7 +258,7 @@ class StaffMembershipDeleteView(ScopedDeleteView):
         try:
             services.end_staff(actor=self.request.user, membership=self.object, reason="在管理后台移除")
         except ServiceError as exc:
-            raise PermissionDenied(exc.message) from exc
+            raise PermissionDenied(exc.localized) from exc
 
 
 class DutyShiftViewSet(ModelViewSet):
