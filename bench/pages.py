@@ -172,8 +172,9 @@ def prepare(env, large: bool, stations: int, questions: int):
         has_demo = conn.execute("SELECT count(*) FROM community_question").fetchone()[0] > 0
     if not has_demo:
         loadbench.manage(env, "load_demo_data", stdout=subprocess.DEVNULL)
-    if not (Path(env["DJANGO_STATIC_ROOT"]) / "staticfiles.json").exists():
-        loadbench.manage(env, "collectstatic", "--noinput", "-v0")
+    # Always (it copies only what changed): a manifest from an older checkout lacks new files, and
+    # production settings then answer 500 on every page that uses one.
+    loadbench.manage(env, "collectstatic", "--noinput", "-v0")
     if large:
         subprocess.run([PY, str(ROOT / "bench/pages_large.py"), "--stations", str(stations), "--questions",
                         str(questions)], cwd=ROOT, env=env, check=True)
@@ -296,7 +297,8 @@ def main():
                 rows.append(row)
                 print(f"{label:<28} {mode:<10} {row['rps']:8.0f} req/s  p50 {row['p50']:7.1f} ms  p99 {row['p99']:7.1f} ms"
                       f"  {row['ratio']:6.3f}× bare  queries {cold_q:>3} cold / {warm_q:>3} warm  {size / 1024:6.1f} KB"
-                      + (f"  NON-2xx {row['bad']}" if row["bad"] else ""), flush=True)
+                      + (f"  NON-2xx {row['bad']}" if row["bad"] else "")
+                      + (f"  STATUS {status} in-process" if status != 200 else ""), flush=True)
     finally:
         stop(cached)
         stop(plain)
