@@ -107,6 +107,7 @@ class BranchHomePage(EditorialPageMixin, Page):
     ]
 
     parent_page_types = ["home.HomePage", "home.BranchHomePage"]
+    route_select_related = ("organization", "logo", "banner")  # home.selectors.page_at_url_path
     # Branches are created with their organisation (organizations.services.create_organization).
     is_creatable = False
     template = "home/branch_home_page.html"
@@ -302,6 +303,7 @@ class ContentPage(EditorialPageMixin, Page):
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     domain = models.CharField(_("service domain"), max_length=20, choices=ServiceDomain.choices, blank=True)
     tags = ClusterTaggableManager(through=ContentPageTag, blank=True, verbose_name=_("tags"))
+    route_select_related = ("image",)  # home.selectors.page_at_url_path
 
     is_creatable = False
     subpage_types = []
@@ -649,7 +651,10 @@ class ListingPage(EditorialPageMixin, Page):
         from home import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = selectors.paginate(request, selectors.listing_children(self))
+        items = selectors.paginate(request, selectors.listing_children(self))
+        items.object_list = list(items.object_list)
+        selectors.prime_images(items.object_list, "fill-480x270")  # the cards' images: 2 queries in all
+        context["items"] = items
         context.update(selectors.branch_chrome(self))
         return context
 
