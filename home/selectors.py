@@ -72,10 +72,16 @@ def page_at_url_path(url_path: str):
     key = "home:route:" + hashlib.blake2b(url_path.encode(), digest_size=16).hexdigest()
     cached = cache.get(key)
     if cached is not None:
-        model = ContentType.objects.get_for_id(cached[0]).model_class()
+        # A stale entry (the page deleted, its content type gone with a flushed database) is looked
+        # up afresh below, never an error.
+        try:
+            model = ContentType.objects.get_for_id(cached[0]).model_class()
+        except ContentType.DoesNotExist:
+            model = None
         page = _route_queryset(model).filter(pk=cached[1]).first() if model is not None else None
         if page is not None and getattr(page, "url_path", None) == url_path:
             return page
+        cache.delete(key)
     row = Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
     if row is None:
         return None
