@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 from wagtail.models import Page
 
+from core import request_memo
 from organizations.domain.tree import ancestor_paths
 from organizations.models import Organization
 
@@ -61,33 +62,38 @@ ROUTE_TTL = 3600
 
 
 def page_at_url_path(url_path: str):
-    """The specific page at this URL path (live or not: the caller checks), or None. Its type and id
-    are cached (a hit is then one query on the page's own table, checked against the URL path, so a
-    moved or renamed page is looked up again); pages that do not exist are not cached."""
+    """The specific page at this URL path (live or not: the caller checks), or None. Its model (by
+    label) and id are cached: a hit is then one query on the page's own table, checked against the
+    URL path, so a moved, renamed or deleted page is looked up afresh; paths that are no page are
+    not cached."""
     import hashlib
 
-    from django.contrib.contenttypes.models import ContentType
+    from django.apps import apps
     from django.core.cache import cache
+
+    def model_for(label: str):
+        try:
+            return apps.get_model(label)
+        except (LookupError, ValueError):
+            return None
 
     key = "home:route:" + hashlib.blake2b(url_path.encode(), digest_size=16).hexdigest()
     cached = cache.get(key)
-    if cached is not None:
-        # A stale entry (the page deleted, its content type gone with a flushed database) is looked
-        # up afresh below, never an error.
-        try:
-            model = ContentType.objects.get_for_id(cached[0]).model_class()
-        except ContentType.DoesNotExist:
-            model = None
+    if isinstance(cached, list) and len(cached) == 2 and isinstance(cached[0], str):
+        model = model_for(cached[0])
         page = _route_queryset(model).filter(pk=cached[1]).first() if model is not None else None
         if page is not None and getattr(page, "url_path", None) == url_path:
             return page
-        cache.delete(key)
-    row = Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
+    row = (Page.objects.filter(url_path=url_path)
+           .values_list("content_type__app_label", "content_type__model", "pk").first())
     if row is None:
+        if cached is not None:
+            cache.delete(key)
         return None
-    cache.set(key, list(row), ROUTE_TTL)
-    model = ContentType.objects.get_for_id(row[0]).model_class()
-    return _route_queryset(model).filter(pk=row[1]).first() if model is not None else None
+    label = f"{row[0]}.{row[1]}"
+    cache.set(key, [label, row[2]], ROUTE_TTL)
+    model = model_for(label)
+    return _route_queryset(model).filter(pk=row[2]).first() if model is not None else None
 
 
 def _route_queryset(model):
@@ -96,13 +102,18 @@ def _route_queryset(model):
     return model._default_manager.select_related(*getattr(model, "route_select_related", ()))
 
 
+# The counters every page reads (the footer's links, the sites, the view-restriction flag).
+request_memo.register(*(f"home:counter:{name}" for name in ("sites", "view-restrictions", "service-links")))
+
+
 def _counter(name: str) -> int:
     from django.core.cache import cache
 
     key = f"home:counter:{name}"
-    value = cache.get(key)
+    value = request_memo.get(key)
     if value is None:
         cache.add(key, 1, None)
+        request_memo.forget(key)
         value = cache.get(key) or 1
     return value
 
@@ -111,6 +122,7 @@ def bump(name: str) -> None:
     """Forget what is cached under the counter `name` (home.signals: sites, service links, view restrictions)."""
     from django.core.cache import cache
 
+    request_memo.forget(f"home:counter:{name}")
     try:
         cache.incr(f"home:counter:{name}")
     except ValueError:

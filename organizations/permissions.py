@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.db.models import Q
 
+from core import request_memo
+
 from .domain.tree import in_subtree, top_most
 from .models import ALL_STAFF_ROLES, Organization, StaffMembership, StaffRole
 
@@ -38,6 +40,7 @@ def _membership_paths(user) -> dict[str, frozenset[str]]:
 
 
 MEMBERSHIP_GENERATION_KEY = "perm:membership-generation"
+request_memo.register(MEMBERSHIP_GENERATION_KEY)  # a logged-in page reads it
 MEMBERSHIP_TTL = 300
 
 
@@ -48,9 +51,10 @@ def membership_rows(user) -> list[tuple[str, str]]:
     OrganizationsConfig.ready)."""
     from django.core.cache import cache
 
-    generation = cache.get(MEMBERSHIP_GENERATION_KEY)
+    generation = request_memo.get(MEMBERSHIP_GENERATION_KEY)
     if generation is None:
         cache.add(MEMBERSHIP_GENERATION_KEY, 1, None)
+        request_memo.forget(MEMBERSHIP_GENERATION_KEY)
         generation = cache.get(MEMBERSHIP_GENERATION_KEY) or 1
     key = f"perm:memberships:{user.pk}:{generation}"
     rows = cache.get(key)
@@ -64,6 +68,7 @@ def forget_memberships(**kwargs) -> None:
     """Every user's cached membership rows are stale (a membership or an organisation changed)."""
     from django.core.cache import cache
 
+    request_memo.forget(MEMBERSHIP_GENERATION_KEY)
     try:
         cache.incr(MEMBERSHIP_GENERATION_KEY)
     except ValueError:

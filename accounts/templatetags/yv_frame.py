@@ -10,21 +10,26 @@ from django import template
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from core import request_memo
+
 register = template.Library()
 
 GENERATION_KEY = "frame:perm-generation"
+request_memo.register(GENERATION_KEY)
 TTL = 3600
 
 
 def _generation() -> int:
-    value = cache.get(GENERATION_KEY)
+    value = request_memo.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, 1, None)
+        request_memo.forget(GENERATION_KEY)
         value = cache.get(GENERATION_KEY) or 1
     return value
 
 
 def bump(**kwargs) -> None:
+    request_memo.forget(GENERATION_KEY)
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
