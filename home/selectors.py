@@ -62,38 +62,33 @@ ROUTE_TTL = 3600
 
 
 def page_at_url_path(url_path: str):
-    """The specific page at this URL path (live or not: the caller checks), or None. Its model (by
-    label) and id are cached: a hit is then one query on the page's own table, checked against the
-    URL path, so a moved, renamed or deleted page is looked up afresh; paths that are no page are
-    not cached."""
+    """The specific page at this URL path (live or not: the caller checks), or None. Its type and id
+    are cached (a hit is then one query on the page's own table, checked against the URL path, so a
+    moved or renamed page is looked up again); pages that do not exist are not cached."""
     import hashlib
 
-    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
     from django.core.cache import cache
-
-    def model_for(label: str):
-        try:
-            return apps.get_model(label)
-        except (LookupError, ValueError):
-            return None
 
     key = "home:route:" + hashlib.blake2b(url_path.encode(), digest_size=16).hexdigest()
     cached = cache.get(key)
-    if isinstance(cached, list) and len(cached) == 2 and isinstance(cached[0], str):
-        model = model_for(cached[0])
+    if cached is not None:
+        # A stale entry (the page deleted, its content type gone with a flushed database) is looked
+        # up afresh below, never an error.
+        try:
+            model = ContentType.objects.get_for_id(cached[0]).model_class()
+        except ContentType.DoesNotExist:
+            model = None
         page = _route_queryset(model).filter(pk=cached[1]).first() if model is not None else None
         if page is not None and getattr(page, "url_path", None) == url_path:
             return page
-    row = (Page.objects.filter(url_path=url_path)
-           .values_list("content_type__app_label", "content_type__model", "pk").first())
+        cache.delete(key)
+    row = Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
     if row is None:
-        if cached is not None:
-            cache.delete(key)
         return None
-    label = f"{row[0]}.{row[1]}"
-    cache.set(key, [label, row[2]], ROUTE_TTL)
-    model = model_for(label)
-    return _route_queryset(model).filter(pk=row[2]).first() if model is not None else None
+    cache.set(key, list(row), ROUTE_TTL)
+    model = ContentType.objects.get_for_id(row[0]).model_class()
+    return _route_queryset(model).filter(pk=row[1]).first() if model is not None else None
 
 
 def _route_queryset(model):
