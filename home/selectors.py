@@ -218,9 +218,23 @@ def branch_chrome(page: Page) -> dict:
         if branch is None:
             return {}
         return {"branch": branch, "organization": branch.organization, "accent": branch.accent,
-                "nav_links": list(branch.nav_links.select_related("link_page").all())}
+                "nav_links": list(branch.nav_links.select_related("link_page").all()),
+                "parent_crumb": _parent_crumb(page)}
 
     return _by_generation(f"branch-chrome:{page.path}", compute)
+
+
+def _parent_crumb(page: Page) -> dict | None:
+    parent = page.get_parent()
+    if parent is None:
+        return None
+    return {"title": parent.title, "url": parent.get_url(), "is_branch": parent.specific_class is BranchHomePage}
+
+
+def parent_crumb(page: Page) -> dict | None:
+    """The page's parent as a breadcrumb shows it (title, URL, whether it is a branch home): cached per
+    page path under the editorial generation (a rename or move of the parent is a publish or a move)."""
+    return _by_generation(f"parent-crumb:{page.path}", lambda: _parent_crumb(page))
 
 
 # --- Featured slots and hot content -------------------------------------------------------------------

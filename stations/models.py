@@ -184,6 +184,9 @@ class StationPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.station_page_context(self, request.user, referral_id=request.GET.get("referral")))
+        from home.selectors import parent_crumb
+
+        context["parent_crumb"] = parent_crumb(self)  # the breadcrumb's parent, without a query when cached
         return context
 
 
