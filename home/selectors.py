@@ -219,12 +219,14 @@ def branch_chrome(page: Page) -> dict:
             return {}
         return {"branch": branch, "organization": branch.organization, "accent": branch.accent,
                 "nav_links": list(branch.nav_links.select_related("link_page").all()),
-                "parent_crumb": _parent_crumb(page)}
+                "parent_crumb": _parent_crumb(page, branch)}
 
     return _by_generation(f"branch-chrome:{page.path}", compute)
 
 
-def _parent_crumb(page: Page) -> dict | None:
+def _parent_crumb(page: Page, branch: BranchHomePage | None = None) -> dict | None:
+    if branch is not None and page.depth == branch.depth + 1:  # the branch itself: no query
+        return {"title": branch.title, "url": branch.get_url(), "is_branch": True}
     parent = page.get_parent()
     if parent is None:
         return None
