@@ -167,8 +167,7 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
                 try:
                     results = search.annotate_score("_score")
                     objs = list(results[:take])
-                    # Fewer hits than asked for: they are all of them (no count query).
-                    count = len(objs) if autocomplete or len(objs) < take else results.count()
+                    count = results.count() if not autocomplete else len(objs)
                 except OperationalError as exc:
                     raise _OutOfTime(source.key) from exc
                 scored = [(o, sign * float(getattr(o, "_score", 0) or 0)) for o in objs]
@@ -313,17 +312,8 @@ def parse_filters(*, types: list[str] | str | None = None, branch: int | str | N
 def branch_choices() -> list[tuple[int, str]]:
     """Branches offered as a filter: the province, its cities and universities (the county
     level is reached through a city's branch page or the API's ``branch`` id)."""
-    from django.core.cache import cache
-
     from organizations.models import Organization, OrganizationKind
 
-    choices = cache.get(BRANCH_CHOICES_KEY)
-    if choices is None:
-        qs = Organization.objects.filter(is_active=True, kind__in=[OrganizationKind.PROVINCE, OrganizationKind.CITY,
-                                                                   OrganizationKind.UNIVERSITY]).order_by("path")
-        choices = [(o.pk, o.display_name) for o in qs.only("pk", "name", "short_name")]
-        cache.set(BRANCH_CHOICES_KEY, choices, 300)
-    return choices
-
-
-BRANCH_CHOICES_KEY = "search:branch-choices"  # forgotten when an organisation is saved (search.signals)
+    qs = Organization.objects.filter(is_active=True, kind__in=[OrganizationKind.PROVINCE, OrganizationKind.CITY,
+                                                               OrganizationKind.UNIVERSITY]).order_by("path")
+    return [(o.pk, o.display_name) for o in qs.only("pk", "name", "short_name")]

@@ -114,14 +114,3 @@ def private_sections_changed(sender, **kwargs):
 
     forget_private_sections()
     transaction.on_commit(forget_private_sections)
-
-
-@receiver([post_save, post_delete], sender="organizations.Organization", dispatch_uid="yv_search_branch_choices")
-def _organization_changed(sender, **kwargs):
-    """The search page's branch filter (selectors.branch_choices) lists organisations."""
-    from django.core.cache import cache
-
-    from .selectors import BRANCH_CHOICES_KEY
-
-    cache.delete(BRANCH_CHOICES_KEY)
-    transaction.on_commit(lambda: cache.delete(BRANCH_CHOICES_KEY))
