@@ -561,6 +561,7 @@ class TopicPage(EditorialPageMixin, Page):
         "wagtailimages.Image", verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     tag = models.CharField(_("tag"), max_length=40, help_text=_("Content and questions with this tag gather here."))
+    route_select_related = ("image",)  # home.selectors.page_at_url_path
     starts_at = models.DateTimeField(_("opens"), null=True, blank=True)
     ends_at = models.DateTimeField(_("closes"), null=True, blank=True)
     invitation = models.CharField(
@@ -608,9 +609,15 @@ class TopicPage(EditorialPageMixin, Page):
         from home import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["pinned"] = [p.page.specific for p in self.pinned_items.select_related("page") if p.page.live]
-        context["gathered"] = selectors.paginate(request, selectors.tagged_items(self.tag, exclude_ids=[
-            p.page_id for p in self.pinned_items.all()]))
+        pinned_rows = list(self.pinned_items.all())
+        live = Page.objects.live().filter(pk__in=[p.page_id for p in pinned_rows]).specific().in_bulk()
+        context["pinned"] = [live[p.page_id] for p in pinned_rows if p.page_id in live]
+        selectors.prime_images(context["pinned"], "fill-480x270")
+        gathered = selectors.paginate(request, selectors.tagged_items(self.tag, exclude_ids=[
+            p.page_id for p in pinned_rows]))
+        # The cards' images and renditions in two queries, however many cards carry one.
+        selectors.prime_images(list(gathered.object_list), "fill-480x270")
+        context["gathered"] = gathered
         return context
 
 
