@@ -148,6 +148,14 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
     sign = _score_sign(backend)
     out = Degraded()
     method = backend.autocomplete if autocomplete else backend.search
+    ranked_visible = None if autocomplete else getattr(backend, "ranked_visible", None)
+    if ranked_visible is not None:  # PostgreSQL, small sources: every source in one statement
+        searches = [(source, method(q, _filtered(source, branch, domain), operator=operator)) for source in sources]
+        ranked = ranked_visible(searches, take)
+        if ranked is not None:
+            out.extend((source, [(Ref(pk), sign * score) for pk, score in hits], count)
+                       for (source, _), (hits, count) in zip(searches, ranked, strict=True))
+            return out
     try:
         with statement_budget():
             searches, cut = [], None
@@ -180,6 +188,18 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
         done = {s.key for s, _, _ in out}
         out.extend((s, [], 0) for s in sources if s.key not in done)
     return out
+
+
+class Ref:
+    """A hit of the one-statement search: only its primary key (``present`` loads what it shows)."""
+
+    __slots__ = ("pk",)
+
+    def __init__(self, pk):
+        self.pk = pk
+
+    def __repr__(self):
+        return f"Ref({self.pk!r})"
 
 
 def _present(source, scored, words) -> list[Hit]:

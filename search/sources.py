@@ -180,13 +180,14 @@ def pages_present(pages: list) -> list[Presented]:
     from wagtail.models import Page
 
     specific = {p.pk: p for p in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()}
-    branches = branch_of_paths([p.path for p in pages])
+    pages = [specific.get(p.pk, p) for p in pages]
+    branches = branch_of_paths([p.path for p in pages if getattr(p, "path", None)])
     out = []
     for page in pages:
         sp = specific.get(page.pk, page)
         text = getattr(sp, "search_description", "") or getattr(sp, "intro", "") or ""
         out.append(Presented(title=sp.title, text=str(text), url=sp.get_url() or "",
-                             organization=branches.get(page.path), date=sp.last_published_at))
+                             organization=branches.get(getattr(sp, "path", None)), date=getattr(sp, "last_published_at", None)))
     return out
 
 
