@@ -10,7 +10,7 @@ filters, facets — is Wagtail's own code.
 
 import time
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connection
 from modelsearch.backends.database import SearchBackend as stock_backend_for_connection
 
@@ -445,8 +445,12 @@ def _postgres_backend_class():
             sql, params = entries.query.sql_with_params()
             columns, column_params = [], []
             for i, (compiler, _, cts, cast) in enumerate(live):
-                vis_sql, vis_params = (compiler.queryset.order_by().annotate(_yv_pk=F("pk")).values_list("_yv_pk")
-                                       .query.sql_with_params())
+                try:
+                    vis_sql, vis_params = (compiler.queryset.order_by().annotate(_yv_pk=F("pk")).values_list("_yv_pk")
+                                           .query.sql_with_params())
+                except EmptyResultSet:  # e.g. ``pk__in=[]``: nothing of this source is visible
+                    columns.append(f"false AS v{i}")
+                    continue
                 marks = ", ".join(["%s"] * len(cts))
                 columns.append(f"CASE WHEN r.content_type_id IN ({marks}) THEN EXISTS (SELECT 1 FROM ({vis_sql}) v "
                                f"WHERE v._yv_pk = r.object_id::{cast}) ELSE false END AS v{i}")
