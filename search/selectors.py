@@ -332,11 +332,28 @@ def parse_filters(*, types: list[str] | str | None = None, branch: int | str | N
     return types, org, domain
 
 
+BRANCH_CHOICES_KEY = "search:branch-choices"
+
+
 def branch_choices() -> list[tuple[int, str]]:
     """Branches offered as a filter: the province, its cities and universities (the county
-    level is reached through a city's branch page or the API's ``branch`` id)."""
+    level is reached through a city's branch page or the API's ``branch`` id). Read on every
+    search page, so kept in the shared cache; dropped when an organisation is saved or deleted
+    (search.signals), at most an hour old otherwise (a bulk update sends no signal)."""
+    from django.core.cache import cache
+
     from organizations.models import Organization, OrganizationKind
 
-    qs = Organization.objects.filter(is_active=True, kind__in=[OrganizationKind.PROVINCE, OrganizationKind.CITY,
-                                                               OrganizationKind.UNIVERSITY]).order_by("path")
-    return [(o.pk, o.display_name) for o in qs.only("pk", "name", "short_name")]
+    found = cache.get(BRANCH_CHOICES_KEY)
+    if found is None:
+        qs = Organization.objects.filter(is_active=True, kind__in=[OrganizationKind.PROVINCE, OrganizationKind.CITY,
+                                                                   OrganizationKind.UNIVERSITY]).order_by("path")
+        found = [(o.pk, o.display_name) for o in qs.only("pk", "name", "short_name")]
+        cache.set(BRANCH_CHOICES_KEY, found, 3600)
+    return found
+
+
+def forget_branch_choices() -> None:
+    from django.core.cache import cache
+
+    cache.delete(BRANCH_CHOICES_KEY)
