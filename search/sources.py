@@ -141,8 +141,19 @@ def public(qs: QuerySet) -> QuerySet:
     descendant rule (``descendant_of_q``)."""
     from types import SimpleNamespace
 
-    from django.db.models import Q
+    from django.conf import settings
+    from django.db.models import Exists, F, OuterRef, Q
+    from django.db.models.lookups import StartsWith
 
+    if settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] == "search.backends.database":
+        # The database backends: a NOT EXISTS over the restrictions, inside the search's own statement
+        # (no statement or cache read of its own, never stale). A page's path starts with its
+        # section's path exactly when it is the section or below it (Wagtail's descendant rule).
+        from wagtail.models import Page, PageViewRestriction
+
+        private = Page.objects.filter(Exists(PageViewRestriction.objects.filter(StartsWith(OuterRef("path"),
+                                                                                           F("page__path")))))
+        return qs.exclude(pk__in=private.values("pk"))
     q = Q()
     for path, depth in private_sections():
         q |= qs.descendant_of_q(SimpleNamespace(path=path, depth=depth), inclusive=True)
