@@ -150,14 +150,15 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
     method = backend.autocomplete if autocomplete else backend.search
     ranked_visible = None if autocomplete else getattr(backend, "ranked_visible", None)
     if ranked_visible is not None:  # PostgreSQL, small sources: every source in one statement
+        prepared: list | None
         try:
-            searches = [(source, method(q, _filtered(source, branch, domain), operator=operator)) for source in sources]
+            prepared = [(source, method(q, _filtered(source, branch, domain), operator=operator)) for source in sources]
         except OperationalError:  # the path below leaves that source out and says so
-            searches = None
-        ranked = ranked_visible(searches, take) if searches is not None else None
-        if ranked is not None:
+            prepared = None
+        ranked = ranked_visible(prepared, take) if prepared is not None else None
+        if prepared is not None and ranked is not None:
             out.extend((source, [(Ref(pk), sign * score) for pk, score in hits], count)
-                       for (source, _), (hits, count) in zip(searches, ranked, strict=True))
+                       for (source, _), (hits, count) in zip(prepared, ranked, strict=True))
             return out
     try:
         with statement_budget():
