@@ -148,7 +148,7 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
     sign = _score_sign(backend)
     out = Degraded()
     method = backend.autocomplete if autocomplete else backend.search
-    ranked_visible = None if autocomplete else getattr(backend, "ranked_visible", None)
+    ranked_visible = getattr(backend, "ranked_visible", None)
     if ranked_visible is not None:  # PostgreSQL, small sources: every source in one statement
         prepared: list | None
         try:
@@ -157,7 +157,7 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
             prepared = None
         ranked = ranked_visible(prepared, take) if prepared is not None else None
         if prepared is not None and ranked is not None:
-            out.extend((source, [(Ref(pk), sign * score) for pk, score in hits], count)
+            out.extend((source, [(Ref(pk), sign * score) for pk, score in hits], len(hits) if autocomplete else count)
                        for (source, _), (hits, count) in zip(prepared, ranked, strict=True))
             return out
     try:

@@ -393,7 +393,7 @@ def _postgres_backend_class():
 
         def ranked_visible(self, searches, take: int):
             """The whole search of several small sources in ONE statement, or None (then the
-            per-source path runs: a big source, an autocomplete, different queries per source).
+            per-source path runs: a big source, different queries per source). Search or autocomplete.
 
             For every source whose index holds fewer than YV_SEARCH_PROBE_WINDOW entries
             (``few_entries``): its matching entries, tested one by one as ``prefetch_probes`` does,
@@ -412,7 +412,8 @@ def _postgres_backend_class():
                 if compiler is None:  # nothing searchable (EmptySearchResults)
                     members.append(None)
                     continue
-                if type(compiler) is not ChinesePostgresSearchQueryCompiler or not compiler._bounded():
+                if type(compiler) not in (ChinesePostgresSearchQueryCompiler, ChinesePostgresAutocompleteQueryCompiler) \
+                        or not compiler._bounded():
                     return None
                 if compiler.queryset.query.is_empty():
                     members.append(None)
@@ -427,17 +428,16 @@ def _postgres_backend_class():
                 return [([], 0) for _ in members]
             if not all(few_entries_many([cts for _, _, cts, _ in live]).values()):
                 return None
-            keys = set()
-            for compiler, config, _, _ in live:
-                tsquery = compiler.build_tsquery(compiler.query, config=config)
-                sql, params = IndexEntry._default_manager.annotate(_yv_vector=compiler._probe_vector()).filter(
-                    _yv_vector=tsquery).query.sql_with_params()
-                keys.add((sql, tuple(params)))
-            if len(keys) != 1:
+            # the same words and configuration for every source (one compiler class: the tsquery is
+            # the same); modelsearch's query objects' repr names every term, operator and boost
+            if len({(type(compiler), config, repr(compiler.query)) for compiler, config, _, _ in live}) != 1:
                 return None
             first, config, _, _ = live[0]
             tsquery = first.build_tsquery(first.query, config=config)
-            rank = first._build_rank_expression([(F("title"), F("title_norm")), (F("body"), 1.0)], config)
+            # Wagtail's index vectors (get_index_vectors), read from the entry itself
+            vectors = ([(F("autocomplete"), 1.0)] if isinstance(first, PostgresAutocompleteQueryCompiler)
+                       else [(F("title"), F("title_norm")), (F("body"), 1.0)])
+            rank = first._build_rank_expression(vectors, config)
             all_cts = sorted({ct for _, _, cts, _ in live for ct in cts})
             entries = (IndexEntry._default_manager.filter(content_type_id__in=all_cts)
                        .annotate(_yv_vector=first._probe_vector(small=True)).filter(_yv_vector=tsquery)

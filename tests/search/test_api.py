@@ -303,3 +303,23 @@ def test_the_one_statement_search_gives_what_the_per_source_path_gives(content, 
     finally:
         type(backend).ranked_visible = original
     assert one == per_source
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement search is the PostgreSQL backend's")
+@pytest.mark.parametrize("q", ["创", "王创", "广州 创", "创业补", "律"])
+def test_the_one_statement_autocomplete_gives_what_the_per_source_path_gives(content, q):
+    from search import selectors
+
+    backend = selectors.get_search_backend()
+
+    def run():
+        return [(h.type, h.id, h.title_html, round(h.score, 9)) for h in selectors.suggest(q=q, limit=8)]
+
+    one = run()
+    original = type(backend).ranked_visible
+    type(backend).ranked_visible = lambda self, searches, take: None
+    try:
+        per_source = run()
+    finally:
+        type(backend).ranked_visible = original
+    assert one == per_source

@@ -76,7 +76,8 @@ def _cold_and_warm(client, url):
 
 
 URLS = ["/search/?q=创业", "/api/search/?q=创业", "/search/?q=创业&type=question", "/api/search/?q=创业&type=page",
-        "/search/?q=创业 补贴 火星", "/api/search/?q=创业&limit=50"]
+        "/search/?q=创业 补贴 火星", "/api/search/?q=创业&limit=50", "/api/search/suggest?q=创",
+        "/api/search/similar?q=创业补贴怎么申请"]
 
 
 @pytest.mark.parametrize("url", URLS)
