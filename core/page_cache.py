@@ -175,6 +175,8 @@ def scope_of(path: str) -> str:
     another (`response.yv_scope`): the first path segment for the apps' views (`qa`, `stations`,
     `search`), `qa:<id>` for a question page, `pages` for the editorial pages (which follow only the
     editorial generation)."""
+    if path in _API_ENDPOINTS:
+        return _API_ENDPOINTS[path][0]
     parts = path.strip("/").split("/")
     if parts[0] not in getattr(settings, "YV_PAGE_CACHE_SCOPES", ()):
         return "pages"
@@ -201,6 +203,19 @@ def bump(scope: str) -> None:
     transaction.on_commit(_bump)
 
 
+_API_ENDPOINTS: dict[str, tuple[str, object]] = {}
+
+
+def register_api_endpoint(path: str, *, scope: str, key) -> None:
+    """Let the early cache store one of our own API endpoints (`/api/` paths other than the page API
+    are otherwise never candidates): the exact `path`, checked against `scope`'s generation and
+    timeout, and keyed by `key(request) -> str | None` — the request's canonical form (normalised,
+    bounded parameters, unknown ones dropped: a cache-busting query string maps to the same entry), or
+    None to leave the request uncached. The endpoint opts each response in itself (`anonymous_cacheable`
+    through ninja's `decorate_view`)."""
+    _API_ENDPOINTS[path] = (scope, key)
+
+
 def _early_candidate(request) -> bool:
     """Anonymous visitors and, when YV_PAGE_CACHE_USERS is on, session holders (checked on a hit)."""
     if request.method not in ("GET", "HEAD") or not getattr(settings, "YV_PAGE_CACHE_ENABLED", True):
@@ -213,6 +228,8 @@ def _early_candidate(request) -> bool:
     if settings.SESSION_COOKIE_NAME in cookies and not getattr(settings, "YV_PAGE_CACHE_USERS", True):
         return False
     path = request.path
+    if path in _API_ENDPOINTS:
+        return True
     if path.startswith(SKIP_PREFIXES) or (path.startswith("/api/") and not path.startswith("/api/v2/")):
         return False
     return not path.startswith(_early_excluded_prefixes())
@@ -239,8 +256,15 @@ def scope_generation(scope: str) -> int:
         return 0
 
 
-def _entry_key(request, language: str) -> str:
-    raw = f"{request.get_host()}|{language}|{request.get_full_path()}"
+def _entry_key(request, language: str) -> str | None:
+    endpoint = _API_ENDPOINTS.get(request.path)
+    if endpoint is not None:
+        canonical = endpoint[1](request)
+        if canonical is None:
+            return None
+        raw = f"{request.get_host()}|{language}|{request.path}?{canonical}"
+    else:
+        raw = f"{request.get_host()}|{language}|{request.get_full_path()}"
     return f"yv:early:{hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()}"
 
 
@@ -278,6 +302,8 @@ class EarlyPageCacheMiddleware:
         scope = scope_of(request.path)
         try:
             key = _entry_key(request, _language(request))
+            if key is None:  # an endpoint's request it does not cache (bad parameters)
+                return self.get_response(request)
             values = request_memo.get_many([key, GENERATION_KEY, SCOPE_KEY + scope])
             gens = {GENERATION_KEY: values.get(GENERATION_KEY) or 1, scope: values.get(SCOPE_KEY + scope) or 1}
             hit = values.get(key)

@@ -7,10 +7,14 @@ GET /api/search/similar?q=<the question being typed>&exclude=<question id>
 
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlencode
 
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
 
 from core.domains import ServiceDomain
+from core.page_cache import anonymous_cacheable
+from search.domain.text import MAX_QUERY_CHARS
 
 from . import selectors
 
@@ -76,10 +80,39 @@ def _search_out(page: selectors.SearchPage) -> dict:
     }
 
 
+def canonical_query(q: str) -> str:
+    """The query as searched and echoed: whitespace collapsed, at most twice the characters the
+    segmenter reads (``query_words`` looks at no more), so that padding or a long tail makes
+    neither a different search nor a different cache entry."""
+    return " ".join((q or "").split())[:MAX_QUERY_CHARS * 2]
+
+
+def cache_key(request) -> str | None:
+    """The early page cache's key for an anonymous ``GET /api/search/`` (core.page_cache
+    ``register_api_endpoint``, search.apps): the parameters the endpoint reads, normalised (the
+    query as ``canonical_query``, types sorted, defaults filled in), unknown ones dropped. None —
+    not cached — for a repeated or malformed parameter (the endpoint answers 4xx; nothing stored)."""
+    get = request.GET
+    if any(len(get.getlist(name)) > 1 for name in ("q", "type", "branch", "domain", "offset", "limit")):
+        return None
+    try:
+        branch = get.get("branch", "")
+        branch = str(int(branch)) if branch != "" else ""
+        offset, limit = int(get.get("offset", 0)), int(get.get("limit", 10))
+    except ValueError:
+        return None
+    types = ",".join(sorted({t.strip() for t in get.get("type", "")[:200].split(",") if t.strip()}))
+    return urlencode({"q": canonical_query(get.get("q", "")[:1000]), "type": types, "branch": branch,
+                      "domain": get.get("domain", "")[:50], "offset": offset, "limit": limit})
+
+
 @router.get("", response=SearchOut, summary="Search pages, questions, answers, stations and experts")
+@decorate_view(anonymous_cacheable)
 def search(request, params: Query[SearchParams]):
+    """Anonymous answers are kept by the early page cache for ``YV_PAGE_CACHE_SEARCH_SECONDS``
+    (scope ``search``, like the search page; any publish drops them at once)."""
     types, branch, domain = selectors.parse_filters(types=params.type, branch=params.branch, domain=params.domain)
-    page = selectors.unified_search(q=params.q, types=types, branch=branch, domain=domain,
+    page = selectors.unified_search(q=canonical_query(params.q), types=types, branch=branch, domain=domain,
                                     offset=params.offset, limit=params.limit)
     return _search_out(page)
 

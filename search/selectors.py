@@ -148,6 +148,18 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
     sign = _score_sign(backend)
     out = Degraded()
     method = backend.autocomplete if autocomplete else backend.search
+    ranked_visible = getattr(backend, "ranked_visible", None)
+    if ranked_visible is not None:  # PostgreSQL, small sources: every source in one statement
+        prepared: list | None
+        try:
+            prepared = [(source, method(q, _filtered(source, branch, domain), operator=operator)) for source in sources]
+        except OperationalError:  # the path below leaves that source out and says so
+            prepared = None
+        ranked = ranked_visible(prepared, take) if prepared is not None else None
+        if prepared is not None and ranked is not None:
+            out.extend((source, [(Ref(pk), sign * score) for pk, score in hits], len(hits) if autocomplete else count)
+                       for (source, _), (hits, count) in zip(prepared, ranked, strict=True))
+            return out
     try:
         with statement_budget():
             searches, cut = [], None
@@ -180,6 +192,18 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
         done = {s.key for s, _, _ in out}
         out.extend((s, [], 0) for s in sources if s.key not in done)
     return out
+
+
+class Ref:
+    """A hit of the one-statement search: only its primary key (``present`` loads what it shows)."""
+
+    __slots__ = ("pk",)
+
+    def __init__(self, pk):
+        self.pk = pk
+
+    def __repr__(self):
+        return f"Ref({self.pk!r})"
 
 
 def _present(source, scored, words) -> list[Hit]:
@@ -309,11 +333,28 @@ def parse_filters(*, types: list[str] | str | None = None, branch: int | str | N
     return types, org, domain
 
 
+BRANCH_CHOICES_KEY = "search:branch-choices"
+
+
 def branch_choices() -> list[tuple[int, str]]:
     """Branches offered as a filter: the province, its cities and universities (the county
-    level is reached through a city's branch page or the API's ``branch`` id)."""
+    level is reached through a city's branch page or the API's ``branch`` id). Read on every
+    search page, so kept in the shared cache; dropped when an organisation is saved or deleted
+    (search.signals), at most an hour old otherwise (a bulk update sends no signal)."""
+    from django.core.cache import cache
+
     from organizations.models import Organization, OrganizationKind
 
-    qs = Organization.objects.filter(is_active=True, kind__in=[OrganizationKind.PROVINCE, OrganizationKind.CITY,
-                                                               OrganizationKind.UNIVERSITY]).order_by("path")
-    return [(o.pk, o.display_name) for o in qs.only("pk", "name", "short_name")]
+    found = cache.get(BRANCH_CHOICES_KEY)
+    if found is None:
+        qs = Organization.objects.filter(is_active=True, kind__in=[OrganizationKind.PROVINCE, OrganizationKind.CITY,
+                                                                   OrganizationKind.UNIVERSITY]).order_by("path")
+        found = [(o.pk, o.display_name) for o in qs.only("pk", "name", "short_name")]
+        cache.set(BRANCH_CHOICES_KEY, found, 3600)
+    return found
+
+
+def forget_branch_choices() -> None:
+    from django.core.cache import cache
+
+    cache.delete(BRANCH_CHOICES_KEY)

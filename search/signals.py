@@ -114,3 +114,13 @@ def private_sections_changed(sender, **kwargs):
 
     forget_private_sections()
     transaction.on_commit(forget_private_sections)
+
+
+@receiver([post_save, post_delete], sender="organizations.Organization")
+def organizations_changed(sender, **kwargs):
+    """The search page's branch filter (``selectors.branch_choices``) is cached: drop it now and at
+    commit (a reader in between could have cached the old list)."""
+    from .selectors import forget_branch_choices
+
+    forget_branch_choices()
+    transaction.on_commit(forget_branch_choices)

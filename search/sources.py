@@ -18,6 +18,7 @@ Rules every source keeps:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,10 +91,12 @@ def _model_exists(label: str) -> bool:
     return True
 
 
-def subtree_ids(org) -> list[int]:
+def subtree_ids(org):
+    """The ids of ``org`` and everything below it, as a sub-query (no statement of its own: the
+    database backends inline it; Elasticsearch's filter compiler evaluates it)."""
     from organizations.models import Organization
 
-    return list(Organization.objects.filter(path__startswith=org.path).values_list("pk", flat=True))
+    return Organization.objects.filter(path__startswith=org.path).values("pk")
 
 
 def _url_or_blank(name: str, *args) -> str:
@@ -138,8 +141,19 @@ def public(qs: QuerySet) -> QuerySet:
     descendant rule (``descendant_of_q``)."""
     from types import SimpleNamespace
 
-    from django.db.models import Q
+    from django.conf import settings
+    from django.db.models import Exists, F, OuterRef, Q
+    from django.db.models.lookups import StartsWith
 
+    if settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] == "search.backends.database":
+        # The database backends: a NOT EXISTS over the restrictions, inside the search's own statement
+        # (no statement or cache read of its own, never stale). A page's path starts with its
+        # section's path exactly when it is the section or below it (Wagtail's descendant rule).
+        from wagtail.models import Page, PageViewRestriction
+
+        private = Page.objects.filter(Exists(PageViewRestriction.objects.filter(StartsWith(OuterRef("path"),
+                                                                                           F("page__path")))))
+        return qs.exclude(pk__in=private.values("pk"))
     q = Q()
     for path, depth in private_sections():
         q |= qs.descendant_of_q(SimpleNamespace(path=path, depth=depth), inclusive=True)
@@ -155,9 +169,16 @@ def pages_visible() -> QuerySet:
 
 
 def pages_in_branch(qs: QuerySet, org) -> QuerySet:
+    from django.conf import settings
+    from django.db.models import Subquery
+
     from home.models import BranchHomePage
 
-    branch = BranchHomePage.objects.filter(organization=org).only("path").first()
+    branches = BranchHomePage.objects.filter(organization=org).order_by("pk")
+    if settings.WAGTAILSEARCH_BACKENDS["default"]["BACKEND"] == "search.backends.database":
+        # one sub-query, no statement of its own; no branch page → NULL → nothing (as qs.none())
+        return qs.filter(path__startswith=Subquery(branches.values("path")[:1]))
+    branch = branches.only("path").first()
     return qs.filter(path__startswith=branch.path) if branch else qs.none()
 
 
@@ -176,17 +197,87 @@ def branch_of_paths(paths: Iterable[str]) -> dict[str, object]:
     return found
 
 
-def pages_present(pages: list) -> list[Presented]:
+@functools.cache
+def _intro_models() -> tuple:
+    """The page models whose own table holds an ``intro`` column (a page's text when it has no
+    search description)."""
+    from django.core.exceptions import FieldDoesNotExist
+    from wagtail.models import get_page_models
+
+    found = []
+    for model in get_page_models():
+        try:
+            field = model._meta.get_field("intro")
+        except FieldDoesNotExist:
+            continue
+        if field.concrete and field.model not in found:
+            found.append(field.model)
+    return tuple(found)
+
+
+@functools.cache
+def _intro_sql() -> str:
+    """SQL: the page's ``intro`` from whichever page table holds it (built once: compiling seven
+    sub-querysets on every search cost more CPU than the query)."""
     from wagtail.models import Page
 
-    specific = {p.pk: p for p in Page.objects.filter(pk__in=[p.pk for p in pages]).specific()}
-    branches = branch_of_paths([p.path for p in pages])
+    outer = f'"{Page._meta.db_table}"."{Page._meta.pk.column}"'
+    parts = [f'(SELECT "{m._meta.get_field("intro").column}" FROM "{m._meta.db_table}" '  # noqa: S608 - model names
+             f'WHERE "{m._meta.pk.column}" = {outer})' for m in _intro_models()]
+    if not parts:
+        return ""
+    return parts[0] if len(parts) == 1 else f"COALESCE({', '.join(parts)})"
+
+
+def pages_present(pages: list) -> list[Presented]:
+    """In one query: the pages' title, search description, intro (from whichever page table holds
+    it) and the organisation of the nearest branch page at or above each (no ``.specific()``: that
+    was a query per page type, and the branch lookup another)."""
+    from django.db import connection
+    from django.db.models import F, OuterRef, Subquery
+    from django.db.models.expressions import RawSQL
+    from django.db.models.functions import JSONObject
+    from django.db.models.lookups import StartsWith
+    from wagtail.models import Page, Site
+
+    from home.models import BranchHomePage
+    from organizations.models import Organization
+
+    if connection.vendor == "postgresql":
+        # the page's ancestors' paths (and its own), each found through the path index
+        branch = RawSQL(
+            f'(SELECT json_build_object(\'id\', o.id, \'name\', o.name, \'short_name\', o.short_name) '  # noqa: S608
+            f'FROM "{Page._meta.db_table}" bp JOIN "{BranchHomePage._meta.db_table}" b ON b.page_ptr_id = bp.id '
+            f'LEFT JOIN "{Organization._meta.db_table}" o ON o.id = b.organization_id '
+            f'WHERE bp.path IN (SELECT substr("{Page._meta.db_table}".path, 1, %s * g) '
+            f'FROM generate_series(1, "{Page._meta.db_table}".depth) g) ORDER BY bp.depth DESC LIMIT 1)',
+            [Page.steplen])
+    else:
+        branch = Subquery(BranchHomePage.objects.filter(StartsWith(OuterRef("path"), F("path"))).order_by("-depth")
+                          .values(j=JSONObject(id="organization_id", name="organization__name",
+                                               short_name="organization__short_name"))[:1])
+    rows = Page.objects.filter(pk__in=[p.pk for p in pages]).annotate(_yv_branch=branch)
+    if _intro_sql():
+        rows = rows.annotate(_yv_intro=RawSQL(_intro_sql(), []))
+    rows = rows.only("id", "title", "search_description", "url_path", "path", "depth", "last_published_at")
+    by_pk = {p.pk: p for p in rows}
+    root_paths = Site.get_site_root_paths() if by_pk else []
     out = []
     for page in pages:
-        sp = specific.get(page.pk, page)
-        text = getattr(sp, "search_description", "") or getattr(sp, "intro", "") or ""
-        out.append(Presented(title=sp.title, text=str(text), url=sp.get_url() or "",
-                             organization=branches.get(page.path), date=sp.last_published_at))
+        sp = by_pk.get(page.pk)
+        if sp is None:
+            out.append(Presented(title=getattr(page, "title", "")))
+            continue
+        sp._wagtail_cached_site_root_paths = root_paths  # one cache read for every hit, not one each
+        text = sp.search_description or getattr(sp, "_yv_intro", "") or ""
+        org = sp._yv_branch
+        if isinstance(org, str):  # a backend without JSON decoding
+            import json
+
+            org = json.loads(org)
+        org = Organization(pk=org["id"], name=org["name"], short_name=org["short_name"]) if org and org.get("id") else None
+        out.append(Presented(title=sp.title, text=str(text), url=sp.get_url() or "", organization=org,
+                             date=sp.last_published_at))
     return out
 
 
@@ -207,18 +298,32 @@ def experts_in_branch(qs: QuerySet, org) -> QuerySet:
 def experts_in_domain(qs: QuerySet, domain: str) -> QuerySet:
     from alliances.models import ExpertDomain
 
-    return qs.filter(pk__in=list(ExpertDomain.objects.filter(domain=domain).values_list("expert_id", flat=True)))
+    return qs.filter(pk__in=ExpertDomain.objects.filter(domain=domain).values("expert_id"))
 
 
 def experts_present(experts: list) -> list[Presented]:
+    from django.db import connection
+
     from search.models import SearchableExpert
 
-    rows = SearchableExpert.objects.filter(pk__in=[e.pk for e in experts]).select_related("organization").prefetch_related("domains")
+    rows = SearchableExpert.objects.filter(pk__in=[e.pk for e in experts]).select_related("organization")
+    if connection.vendor == "postgresql":  # the domains in the same query
+        from django.contrib.postgres.expressions import ArraySubquery
+        from django.db.models import OuterRef
+
+        from alliances.models import ExpertDomain
+
+        rows = rows.annotate(_yv_domains=ArraySubquery(
+            ExpertDomain.objects.filter(expert_id=OuterRef("pk")).order_by("pk").values("domain")))
+    else:
+        rows = rows.prefetch_related("domains")
     by_pk = {e.pk: e for e in rows}
     out = []
     for expert in experts:
         e = by_pk.get(expert.pk, expert)
-        domains = [d.domain for d in e.domains.all()]
+        domains = getattr(e, "_yv_domains", None)
+        if domains is None:
+            domains = [d.domain for d in e.domains.all()]
         labels = "、".join(DOMAIN_LABELS_ZH.get(d, d) for d in domains)
         text = " · ".join(p for p in [e.title, labels, e.organization.name if e.organization else ""] if p)
         out.append(Presented(title=e.real_name, text=text, url=_url_or_blank("alliances:expert_detail", e.pk),
@@ -302,14 +407,18 @@ def stations_visible() -> QuerySet:
 
 
 def stations_present(objs: list) -> list[Presented]:
+    from wagtail.models import Site
+
     from stations.models import StationPage
 
     rows = StationPage.objects.filter(pk__in=[o.pk for o in objs]).select_related("organization")
     by_pk = {s.pk: s for s in rows}
+    root_paths = Site.get_site_root_paths() if by_pk else []
     out = []
     for st in (by_pk.get(o.pk) for o in objs):
         if st is None:
             continue
+        st._wagtail_cached_site_root_paths = root_paths  # one cache read for every hit
         text = " · ".join(p for p in [st.address, st.summary] if p)
         out.append(Presented(title=st.title, text=text, url=st.get_url() or "", organization=st.organization,
                              date=st.last_published_at, extra={"address": st.address}))

@@ -10,7 +10,7 @@ filters, facets — is Wagtail's own code.
 
 import time
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connection
 from modelsearch.backends.database import SearchBackend as stock_backend_for_connection
 
@@ -181,6 +181,35 @@ def _postgres_backend_class():
             n = IndexEntry._default_manager.filter(content_type_id__in=cts).order_by()[:window].count()
             found = small_sources[key] = (n < window, time.monotonic())
         return found[0]
+
+    def few_entries_many(ct_sets) -> dict:
+        """``few_entries`` for several sources, the unknown ones counted in one statement."""
+        window = settings.YV_SEARCH_PROBE_WINDOW
+        keys = {(tuple(sorted(cts)), window) for cts in ct_sets}
+        now = time.monotonic()
+        stale = [k for k in keys if k not in small_sources or now - small_sources[k][1] > SMALL_SOURCE_SECONDS]
+        if stale:
+            table = IndexEntry._meta.db_table
+            parts, params = [], []
+            for cts, _ in stale:
+                marks = ", ".join(["%s"] * len(cts))
+                parts.append(f'(SELECT count(*) FROM (SELECT 1 FROM "{table}" WHERE content_type_id IN ({marks}) '
+                             "LIMIT %s) s)")
+                params.extend([*cts, window])
+            with connection.cursor() as cur:
+                cur.execute("SELECT " + ", ".join(parts), params)
+                counts = cur.fetchone()
+            for key, n in zip(stale, counts, strict=True):
+                small_sources[key] = (n < window, now)
+        return {k: small_sources[k][0] for k in keys}
+
+    def _pk_cast(model) -> str | None:
+        """The SQL type an index entry's text ``object_id`` is cast to for this model's primary key."""
+        field = model._meta.pk
+        while field.is_relation:
+            field = field.target_field
+        return {"AutoField": "integer", "IntegerField": "integer", "BigAutoField": "bigint",
+                "BigIntegerField": "bigint", "SmallAutoField": "smallint"}.get(field.get_internal_type())
 
     class BoundedRankMixin:
         """Never rank, count or sort every match of a frequent word.
@@ -361,6 +390,93 @@ def _postgres_backend_class():
         def __init__(self, params):
             params = {"SEARCH_CONFIG": "simple", **params}
             super().__init__(params)
+
+        def ranked_visible(self, searches, take: int):
+            """The whole search of several small sources in ONE statement, or None (then the
+            per-source path runs: a big source, different queries per source). Search or autocomplete.
+
+            For every source whose index holds fewer than YV_SEARCH_PROBE_WINDOW entries
+            (``few_entries``): its matching entries, tested one by one as ``prefetch_probes`` does,
+            each with Wagtail's own rank expression computed on the entry (the same ``ts_rank``
+            of title × title norm + body that Wagtail's ranked query computes through its join),
+            and whether the object is in the source's queryset (visibility, branch, domain: an
+            ``EXISTS`` on the primary key). A source with more than YV_SEARCH_PROBE matches is not
+            small: the probe caches are filled and None is returned, so the bounded path takes over
+            without probing again. Otherwise: per source, its visible matches ranked exactly as
+            Wagtail orders them (score, then primary key, descending), at most ``take`` of them, and
+            their exact number — what the per-source ranking query and count query gave (2 queries
+            a source before)."""
+            members = []
+            for _source, results in searches:
+                compiler = getattr(results, "query_compiler", None)
+                if compiler is None:  # nothing searchable (EmptySearchResults)
+                    members.append(None)
+                    continue
+                if type(compiler) not in (ChinesePostgresSearchQueryCompiler, ChinesePostgresAutocompleteQueryCompiler) \
+                        or not compiler._bounded():
+                    return None
+                if compiler.queryset.query.is_empty():
+                    members.append(None)
+                    continue
+                cast = _pk_cast(compiler.queryset.model)
+                if cast is None:
+                    return None
+                members.append((compiler, compiler.get_config(self), get_descendants_content_types_pks(
+                    compiler.queryset.model), cast))
+            live = [m for m in members if m is not None]
+            if not live:
+                return [([], 0) for _ in members]
+            if not all(few_entries_many([cts for _, _, cts, _ in live]).values()):
+                return None
+            # the same words and configuration for every source (one compiler class: the tsquery is
+            # the same); modelsearch's query objects' repr names every term, operator and boost
+            if len({(type(compiler), config, repr(compiler.query)) for compiler, config, _, _ in live}) != 1:
+                return None
+            first, config, _, _ = live[0]
+            tsquery = first.build_tsquery(first.query, config=config)
+            # Wagtail's index vectors (get_index_vectors), read from the entry itself
+            vectors = ([(F("autocomplete"), 1.0)] if isinstance(first, PostgresAutocompleteQueryCompiler)
+                       else [(F("title"), F("title_norm")), (F("body"), 1.0)])
+            rank = first._build_rank_expression(vectors, config)
+            all_cts = sorted({ct for _, _, cts, _ in live for ct in cts})
+            entries = (IndexEntry._default_manager.filter(content_type_id__in=all_cts)
+                       .annotate(_yv_vector=first._probe_vector(small=True)).filter(_yv_vector=tsquery)
+                       .annotate(_yv_score=rank).values_list("id", "content_type_id", "object_id", "_yv_score"))
+            sql, params = entries.query.sql_with_params()
+            columns, column_params = [], []
+            for i, (compiler, _, cts, cast) in enumerate(live):
+                try:
+                    vis_sql, vis_params = (compiler.queryset.order_by().annotate(_yv_pk=F("pk")).values_list("_yv_pk")
+                                           .query.sql_with_params())
+                except EmptyResultSet:  # e.g. ``pk__in=[]``: nothing of this source is visible
+                    columns.append(f"false AS v{i}")
+                    continue
+                marks = ", ".join(["%s"] * len(cts))
+                columns.append(f"CASE WHEN r.content_type_id IN ({marks}) THEN EXISTS (SELECT 1 FROM ({vis_sql}) v "
+                               f"WHERE v._yv_pk = r.object_id::{cast}) ELSE false END AS v{i}")
+                column_params.extend([*cts, *vis_params])
+            probe = settings.YV_SEARCH_PROBE
+            with connection.cursor() as cur:
+                cur.execute(
+                    f"WITH m AS MATERIALIZED ({sql}) SELECT r.id, r.content_type_id, r.object_id, r._yv_score, "
+                    f"{', '.join(columns)} FROM (SELECT m.*, row_number() OVER (PARTITION BY m.content_type_id "
+                    "ORDER BY m.id DESC) AS rn FROM m) r WHERE r.rn <= %s", [*params, *column_params, probe + 1])
+                rows = cur.fetchall()
+            found, big = {}, False
+            for i, (compiler, config, cts, _) in enumerate(live):
+                cts = set(cts)
+                mine = sorted((row for row in rows if row[1] in cts), key=lambda row: row[0], reverse=True)[:probe + 1]
+                to_python = compiler.queryset.model._meta.pk.to_python
+                small = len(mine) <= probe
+                compiler.__dict__.setdefault("_yv_probe", {})[config] = (small, [to_python(row[2]) for row in mine])
+                big = big or not small
+                visible = [(to_python(row[2]), row[3]) for row in mine if row[4 + i]]
+                # Wagtail's order: rank descending (NULL first, as PostgreSQL sorts it), then pk descending
+                visible.sort(key=lambda hit: (hit[1] is None, hit[1] or 0.0, hit[0]), reverse=True)
+                found[id(compiler)] = ([(pk, float(score or 0)) for pk, score in visible[:take]], len(visible))
+            if big:
+                return None
+            return [([], 0) if m is None else found[id(m[0])] for m in members]
 
         def prefetch_probes(self, compilers) -> None:
             """The probes of several small sources searched for the same words (the one search

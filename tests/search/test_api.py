@@ -258,13 +258,68 @@ def test_one_statement_for_the_small_sources_probes_changes_nothing(content, q, 
         hits = [(h.type, h.id, h.title_html) for h in page.hits]
         return (hits, dict(page.facets), page.total, page.partial), len(ctx.captured_queries)
 
-    run()  # warm: the sources' sizes and the private sections are remembered
-    shared, shared_queries = run()
-    original = type(backend).prefetch_probes
-    type(backend).prefetch_probes = lambda self, compilers: None
+    original_ranked = type(backend).ranked_visible
+    type(backend).ranked_visible = lambda self, searches, take: None  # the per-source path, as before it
     try:
-        alone, alone_queries = run()
+        run()  # warm: the sources' sizes and the private sections are remembered
+        shared, shared_queries = run()
+        original = type(backend).prefetch_probes
+        type(backend).prefetch_probes = lambda self, compilers: None
+        try:
+            alone, alone_queries = run()
+        finally:
+            type(backend).prefetch_probes = original
     finally:
-        type(backend).prefetch_probes = original
+        type(backend).ranked_visible = original_ranked
     assert shared == alone
     assert shared_queries < alone_queries
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement search is the PostgreSQL backend's")
+@pytest.mark.parametrize("q", ["创业", "广州 创业 补贴", "律师", "没有这个词的查询 创业", "创业补贴政策"])
+@pytest.mark.parametrize("probe", [4, 1000])
+def test_the_one_statement_search_gives_what_the_per_source_path_gives(content, tree, q, probe, settings):
+    """Every small source searched, ranked, filtered and counted in one statement
+    (``ranked_visible``) gives the same hits, scores, facets and totals as the per-source ranked
+    query + count query — with filters and an offset too, and when a probe is full (then the
+    per-source bounded path takes over)."""
+    from search import selectors
+
+    settings.YV_SEARCH_PROBE = probe
+    backend = selectors.get_search_backend()
+
+    def run(**kwargs):
+        page = selectors.unified_search(q=q, limit=50, **kwargs)
+        hits = [(h.type, h.id, h.title_html, h.snippet_html, h.url, h.organization_id, round(h.score, 9))
+                for h in page.hits]
+        return hits, dict(page.facets), page.total, page.partial, page.total_more
+
+    filters = [{}, {"branch": tree.guangzhou}, {"domain": "employment"}, {"types": ["page"]}, {"offset": 2}]
+    one = [run(**f) for f in filters]
+    original = type(backend).ranked_visible
+    type(backend).ranked_visible = lambda self, searches, take: None
+    try:
+        per_source = [run(**f) for f in filters]
+    finally:
+        type(backend).ranked_visible = original
+    assert one == per_source
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the one-statement search is the PostgreSQL backend's")
+@pytest.mark.parametrize("q", ["创", "王创", "广州 创", "创业补", "律"])
+def test_the_one_statement_autocomplete_gives_what_the_per_source_path_gives(content, q):
+    from search import selectors
+
+    backend = selectors.get_search_backend()
+
+    def run():
+        return [(h.type, h.id, h.title_html, round(h.score, 9)) for h in selectors.suggest(q=q, limit=8)]
+
+    one = run()
+    original = type(backend).ranked_visible
+    type(backend).ranked_visible = lambda self, searches, take: None
+    try:
+        per_source = run()
+    finally:
+        type(backend).ranked_visible = original
+    assert one == per_source
