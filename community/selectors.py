@@ -120,8 +120,10 @@ def keyset_page(qs, *, sort: str, limit: int, cursor: str | None):
     return rows, next_cursor
 
 
-def question_detail(pk: int, viewer=None) -> Question | None:
-    """The question page's data. Held questions are shown to their asker only; removed ones to nobody."""
+def question_detail(pk: int, viewer=None, *, discussion: bool = True) -> Question | None:
+    """The question page's data. Held questions are shown to their asker only; removed ones to nobody.
+    `discussion=False`: without the answers, comments and history (the page has them as a cached
+    fragment: community.views)."""
     answers = (Answer.objects.filter(is_removed=False, moderation_status=VISIBLE).select_related("author", "as_organization")
                .prefetch_related(Prefetch("comments", queryset=Comment.objects.filter(is_removed=False, moderation_status=VISIBLE)
                                           .select_related("author").order_by("created_at", "id")))
@@ -129,16 +131,18 @@ def question_detail(pk: int, viewer=None) -> Question | None:
     visible = Q(moderation_status=VISIBLE)
     if viewer is not None and viewer.is_authenticated:
         visible |= Q(moderation_status=ModerationStatus.HELD, asker=viewer)
-    return (Question.objects.exclude(status=QuestionStatus.REMOVED).filter(visible)
-            .select_related("organization", "asker", "target_organization", "target_expert", "target_station",
-                            "escalated_to")
-            .prefetch_related(
-                tags_prefetch(), Prefetch("answers", queryset=answers),
-                Prefetch("comments", queryset=Comment.objects.filter(answer__isnull=True, is_removed=False, moderation_status=VISIBLE)
-                         .select_related("author").order_by("created_at", "id"), to_attr="question_comments"),
-                Prefetch("events", queryset=QuestionEvent.objects.select_related(
-                    "actor", "from_organization", "to_organization")),
-            ).filter(pk=pk).first())
+    qs = (Question.objects.exclude(status=QuestionStatus.REMOVED).filter(visible)
+          .select_related("organization", "asker", "target_organization", "target_expert", "target_station",
+                          "escalated_to")
+          .prefetch_related(tags_prefetch()))
+    if discussion:
+        qs = qs.prefetch_related(
+            Prefetch("answers", queryset=answers),
+            Prefetch("comments", queryset=Comment.objects.filter(answer__isnull=True, is_removed=False, moderation_status=VISIBLE)
+                     .select_related("author").order_by("created_at", "id"), to_attr="question_comments"),
+            Prefetch("events", queryset=QuestionEvent.objects.select_related(
+                "actor", "from_organization", "to_organization")))
+    return qs.filter(pk=pk).first()
 
 
 def viewer_state(question: Question, user) -> dict:
@@ -150,6 +154,29 @@ def viewer_state(question: Question, user) -> dict:
         "liked": None in likes,
         "liked_answers": {a for a in likes if a is not None},
         "followed": Follow.objects.filter(user=user, question=question).exists(),
+    }
+
+
+def my_question_state(question: Question, user) -> dict:
+    """The viewer's own state on a question page, for the per-user request that fills a shared cached
+    page (`GET /qa/me/<id>/`) and for a personal render: what they liked (`q`, `a<id>`), whether they
+    follow, their own posts there (`q`, `a<id>`, `c<id>`: no like or report button on them) and their
+    posts still held for review. 4 queries."""
+    likes = list(Like.objects.filter(user=user, question=question).values_list("answer_id", flat=True))
+    mine = {"q"} if question.asker_id == user.pk else set()
+    pending = []
+    for kind, model in (("a", Answer), ("c", Comment)):
+        for pk, status, removed, body in (model.objects.filter(question=question, author=user)
+                                          .values_list("pk", "moderation_status", "is_removed", "body")):
+            mine.add(f"{kind}{pk}")
+            if status == ModerationStatus.HELD and not removed:
+                pending.append({"kind": kind, "body": body[:80]})
+    return {
+        "liked": None in likes,
+        "liked_answers": {a for a in likes if a is not None},
+        "followed": Follow.objects.filter(user=user, question=question).exists(),
+        "mine": mine,
+        "pending": pending,
     }
 
 

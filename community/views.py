@@ -1,10 +1,17 @@
 """Youth-facing Q&A pages. Thin: selectors for reads, services for writes; service errors become a
 message on the page (never a 500)."""
 
+import json
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +21,8 @@ from django.views.decorators.http import require_POST
 from accounts.selectors import default_organization_for
 from core.domains import ServiceDomain
 from core.errors import Invalid, ServiceError
-from core.page_cache import anonymous_cacheable
+from core import page_cache
+from core.page_cache import CSRF_MARKER, anonymous_cacheable
 from organizations import permissions
 from organizations.domain.tree import ancestor_paths
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, Organization
@@ -71,36 +79,114 @@ def feed(request):
     })
 
 
-@anonymous_cacheable(on_hit=("qa-view", "pk"))
+DISCUSSION_PARTS = ("comments", "answers", "history")  # the question page's fragments: community/_<part>.html
+DISCUSSION_SECONDS = 300  # at most this old: an author's changed name (everything else bumps the question's scope)
+
+
+def _shared_key(kind: str, pk: int, scope: str) -> str:
+    return f"qa:page:{kind}:v1:{pk}:{page_cache.scope_generation(scope)}:{translation.get_language()}"
+
+
+def _related(q) -> list[dict]:
+    """Related questions, kept under the feeds' scope `qa` (any question's change bumps it)."""
+    key = _shared_key("related", q.pk, "qa")
+    rows = cache.get(key)
+    if rows is None:
+        rows = [{"url": r.get_absolute_url(), "title": r.title} for r in selectors.related_questions(q)]
+        cache.set(key, rows, DISCUSSION_SECONDS)
+    return rows
+
+
+def _discussion_context(q, user) -> dict:
+    selectors.label_people(q, user)  # every name on the page as this viewer may see it
+    answers = list(q.answers.all())
+    for a in answers:
+        a.is_accepted = a.pk == q.accepted_answer_id
+    return {"answers": answers}
+
+
+@anonymous_cacheable(on_hit=("qa-view", "pk"), users=True)
 def question_page(request, pk: int):
-    q = selectors.question_detail(pk, request.user)
+    """One page for everyone: a visitor's render is shared (core.page_cache: logged-in users get it
+    with their frame) and shows nothing personal; the viewer's own state — likes, follow, their own
+    posts, the asker's tools, their posts held for review — comes from `GET /qa/me/<id>/`
+    (community/me.js), or is filled in by a personal render (a cache miss, staff)."""
+    user = request.user
+    personal = user.is_authenticated
+    discussion = None
+    if not personal:  # the answers, comments and history as one fragment under the question's scope
+        key = _shared_key("discussion", pk, f"qa:{pk}")
+        discussion = cache.get(key)
+    q = selectors.question_detail(pk, user, discussion=discussion is None)
     if q is None:
         raise Http404
     services.record_view(q)
-    user = request.user
+    context = {"q": q, "shared": not personal, "overdue": q.is_open and q.deadline_at < timezone.now(),
+               "related": _related(q), "report_reasons": _report_reasons(), "csrf_token": CSRF_MARKER,
+               "state": {"liked": False, "followed": False, "liked_answers": set(), "mine": set()}}
+    if personal:
+        context.update(_personal_context(q, user))
+    if discussion is None:
+        context.update(_discussion_context(q, user))
+        discussion = {part: render_to_string(f"community/_{part}.html", context) for part in DISCUSSION_PARTS}
+        if not personal:
+            cache.set(key, discussion, DISCUSSION_SECONDS)
+    context.pop("csrf_token")
+    token = get_token(request)
+    context.update({part: mark_safe(html.replace(CSRF_MARKER, token))  # noqa: S308 (our own render)
+                    for part, html in discussion.items()})
+    context["asker_name"] = selectors.asker_name(user, q)
+    context["answer_form"] = AnswerForm()
+    return render(request, "community/question.html", context)
+
+
+def _personal_context(q, user) -> dict:
+    """What a logged-in viewer's own render adds: their state, the asker's and the staff's tools."""
     is_staff = permissions.can_act(user, q.organization, ANSWERING_ROLES)
-    selectors.label_people(q, user)  # every name on the page as this viewer may see it
-    state = selectors.viewer_state(q, user)
-    answers = list(q.answers.all())
-    for a in answers:
-        a.liked = a.pk in state["liked_answers"]
-        a.is_accepted = a.pk == q.accepted_answer_id
-    org_accounts = list(permissions.organizations_for(user, ANSWERING_ROLES).filter(
-        path__in=ancestor_paths(q.organization.path, include_self=True))) if is_staff else []
-    return render(request, "community/question.html", {
-        "q": q, "answers": answers, "state": state, "asker_name": selectors.asker_name(user, q),
-        "is_asker": user.is_authenticated and user.pk == q.asker_id, "is_staff": is_staff,
+    state = selectors.my_question_state(q, user)
+    is_asker = user.pk == q.asker_id
+    return {
+        "state": state, "is_asker": is_asker, "is_staff": is_staff, "viewer_id": user.pk,
         "can_feature": permissions.can_act(user, q.organization, EDITORIAL_ROLES),
-        "org_accounts": org_accounts, "transfer_targets": (
+        "org_accounts": list(permissions.organizations_for(user, ANSWERING_ROLES).filter(
+            path__in=ancestor_paths(q.organization.path, include_self=True))) if is_staff else [],
+        "transfer_targets": (
             list(permissions.organizations_for(user, ANSWERING_ROLES).exclude(pk=q.organization_id).order_by("path")[:300])
             if is_staff and q.is_open else []),
         "referral_stations": list(selectors.referral_stations(q)) if is_staff and q.is_open else [],
         "suggested": selectors.suggested_experts(q) if is_staff and q.is_open else [],
-        "overdue": q.is_open and q.deadline_at < timezone.now(), "related": selectors.related_questions(q),
-        "report_reasons": _report_reasons(),
-        "answer_form": AnswerForm(), "outcome_form": OutcomeForm(),
-        "experts": list(selectors.experts_for_domain(q.domain)[:20]) if user.is_authenticated and q.is_open else [],
-    })
+        "me": _me_context(q, user, state=state, is_asker=is_asker, is_staff=is_staff),
+    }
+
+
+def _me_context(q, user, *, state: dict, is_asker: bool, is_staff: bool) -> dict:
+    may_invite = q.status == QuestionStatus.OPEN and (is_asker or is_staff)
+    return {
+        "q": q, "is_asker": is_asker, "pending": state["pending"], "outcome_form": OutcomeForm(),
+        "experts": list(selectors.experts_for_domain(q.domain)[:20]) if may_invite else [],
+        "state_json": json.dumps({"liked": sorted((["q"] if state["liked"] else [])
+                                                  + [f"a{pk}" for pk in state["liked_answers"]]),
+                                  "followed": state["followed"], "mine": sorted(state["mine"]), "asker": is_asker}),
+    }
+
+
+def question_me(request, pk: int):
+    """The viewer's own state on a question page (what community/me.js puts into a shared cached
+    page): the state of their like and follow buttons, their own posts, the asker's tools and their
+    posts held for review. Private; a visitor or an unknown question gets 204. A fixed number of
+    queries (tests/community/test_shared_question_page.py)."""
+    response = HttpResponse(status=204)
+    if request.user.is_authenticated:
+        q = (Question.objects.exclude(status=QuestionStatus.REMOVED).exclude(moderation_status="removed")
+             .only("pk", "asker_id", "status", "domain", "answer_count", "organization_id", "is_anonymous")
+             .filter(pk=pk).first())
+        if q is not None:
+            state = selectors.my_question_state(q, request.user)
+            is_asker = request.user.pk == q.asker_id
+            response = render(request, "community/_me.html",
+                              _me_context(q, request.user, state=state, is_asker=is_asker, is_staff=False))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
