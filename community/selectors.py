@@ -135,14 +135,23 @@ def question_detail(pk: int, viewer=None, *, discussion: bool = True) -> Questio
           .select_related("organization", "asker", "target_organization", "target_expert", "target_station",
                           "escalated_to")
           .prefetch_related(tags_prefetch()))
-    if discussion:
-        qs = qs.prefetch_related(
-            Prefetch("answers", queryset=answers),
-            Prefetch("comments", queryset=Comment.objects.filter(answer__isnull=True, is_removed=False, moderation_status=VISIBLE)
-                     .select_related("author").order_by("created_at", "id"), to_attr="question_comments"),
-            Prefetch("events", queryset=QuestionEvent.objects.select_related(
-                "actor", "from_organization", "to_organization")))
-    return qs.filter(pk=pk).first()
+    if not discussion:
+        return qs.filter(pk=pk).first()
+    question = qs.prefetch_related(
+        Prefetch("answers", queryset=answers.prefetch_related(None)),
+        Prefetch("events", queryset=QuestionEvent.objects.select_related(
+            "actor", "from_organization", "to_organization"))).filter(pk=pk).first()
+    if question is not None:  # every visible comment in one query, to the question and to its answers
+        comments = list(Comment.objects.filter(question=question, is_removed=False, moderation_status=VISIBLE)
+                        .select_related("author").order_by("created_at", "id"))
+        question.question_comments = [c for c in comments if c.answer_id is None]
+        by_answer: dict[int, list] = {}
+        for c in comments:
+            if c.answer_id is not None:
+                by_answer.setdefault(c.answer_id, []).append(c)
+        for a in question.answers.all():
+            a.shown_comments = by_answer.get(a.pk, [])
+    return question
 
 
 def viewer_state(question: Question, user) -> dict:
@@ -161,23 +170,36 @@ def my_question_state(question: Question, user) -> dict:
     """The viewer's own state on a question page, for the per-user request that fills a shared cached
     page (`GET /qa/me/<id>/`) and for a personal render: what they liked (`q`, `a<id>`), whether they
     follow, their own posts there (`q`, `a<id>`, `c<id>`: no like or report button on them) and their
-    posts still held for review. 4 queries."""
-    likes = list(Like.objects.filter(user=user, question=question).values_list("answer_id", flat=True))
-    mine = {"q"} if question.asker_id == user.pk else set()
-    pending = []
-    for kind, model in (("a", Answer), ("c", Comment)):
-        for pk, status, removed, body in (model.objects.filter(question=question, author=user)
-                                          .values_list("pk", "moderation_status", "is_removed", "body")):
-            mine.add(f"{kind}{pk}")
+    posts still held for review. One query (a UNION ALL of the four)."""
+    from django.db.models import BooleanField, CharField, IntegerField, Value
+    from django.db.models.functions import Left
+
+    def rows(qs, kind, pk="pk", status="moderation_status", removed="is_removed", body=None):
+        return qs.values_list(Value(kind, CharField()), pk, status, removed,
+                              Left(body, 80) if body else Value("", CharField()))
+
+    none_int, blank, false = Value(None, IntegerField()), Value("", CharField()), Value(False, BooleanField())
+    mine_q = {"question": question, "author": user}
+    union = rows(Like.objects.filter(user=user, question=question), "like", pk="answer_id", status=blank,
+                 removed=false).union(
+        rows(Follow.objects.filter(user=user, question=question), "follow", pk=none_int, status=blank, removed=false),
+        rows(Answer.objects.filter(**mine_q), "a", body="body"),
+        rows(Comment.objects.filter(**mine_q), "c", body="body"), all=True)
+    state = {"liked": False, "liked_answers": set(), "followed": False,
+             "mine": {"q"} if question.asker_id == user.pk else set(), "pending": []}
+    for kind, pk, status, removed, body in union:
+        if kind == "like":
+            if pk is None:
+                state["liked"] = True
+            else:
+                state["liked_answers"].add(pk)
+        elif kind == "follow":
+            state["followed"] = True
+        else:
+            state["mine"].add(f"{kind}{pk}")
             if status == ModerationStatus.HELD and not removed:
-                pending.append({"kind": kind, "body": body[:80]})
-    return {
-        "liked": None in likes,
-        "liked_answers": {a for a in likes if a is not None},
-        "followed": Follow.objects.filter(user=user, question=question).exists(),
-        "mine": mine,
-        "pending": pending,
-    }
+                state["pending"].append({"kind": kind, "body": body})
+    return state
 
 
 ANONYMOUS_NAME = "匿名青年"
@@ -243,7 +265,7 @@ def label_people(question: Question, viewer) -> Names:
         c.shown_author = names.of(c.author)
     for a in question.answers.all():
         a.shown_author = a.as_organization.display_name if a.as_organization else names.of(a.author)
-        for c in a.comments.all():
+        for c in a.shown_comments:  # set by question_detail
             c.shown_author = names.of(c.author)
     for e in question.events.all():
         e.shown_actor = names.of(e.actor) if e.actor_id else None
@@ -378,7 +400,22 @@ def related_questions(question: Question, limit: int = 5):
     tag_ids = [t.tag_id for t in question.tagged_items.all()]
     public = (Question.objects.filter(moderation_status=VISIBLE).exclude(status=QuestionStatus.REMOVED)
               .exclude(pk=question.pk).select_related("organization").order_by("-hot_score", "-id"))
-    picked = []
+    from django.db import connection
+
+    picked: list = []
+    if tag_ids and connection.features.supports_slicing_ordering_in_compound:  # PostgreSQL: the two walks in one query
+        from django.db.models import IntegerField, Value
+
+        same_tag = TaggedQuestion.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=tag_ids)
+        walks = public.select_related(None)
+        first = walks.filter(Exists(same_tag)).annotate(walk=Value(0, IntegerField()))[:limit]
+        second = walks.filter(domain=question.domain).annotate(walk=Value(1, IntegerField()))[:limit]
+        seen: set[int] = set()
+        for row in sorted(first.union(second, all=True), key=lambda r: (r.walk, -(r.hot_score or 0), -r.pk)):
+            if row.pk not in seen and len(picked) < limit:
+                seen.add(row.pk)
+                picked.append(row)
+        return picked
     if tag_ids:
         same_tag = TaggedQuestion.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=tag_ids)
         picked = list(public.filter(Exists(same_tag))[:limit])

@@ -9,19 +9,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.middleware.csrf import get_token
-from django.template.loader import render_to_string
-from django.utils import translation
-from django.utils.safestring import mark_safe
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import default_organization_for
+from core import page_cache
 from core.domains import ServiceDomain
 from core.errors import Invalid, ServiceError
-from core import page_cache
 from core.page_cache import CSRF_MARKER, anonymous_cacheable
 from organizations import permissions
 from organizations.domain.tree import ancestor_paths
@@ -142,12 +141,14 @@ def question_page(request, pk: int):
 
 def _personal_context(q, user) -> dict:
     """What a logged-in viewer's own render adds: their state, the asker's and the staff's tools."""
-    is_staff = permissions.can_act(user, q.organization, ANSWERING_ROLES)
+    # every staff group holds access_admin (organizations.services): a youth is not staff without a
+    # query of its own (the page frame has loaded the user's permissions already)
+    is_staff = user.has_perm("wagtailadmin.access_admin") and permissions.can_act(user, q.organization, ANSWERING_ROLES)
     state = selectors.my_question_state(q, user)
     is_asker = user.pk == q.asker_id
     return {
         "state": state, "is_asker": is_asker, "is_staff": is_staff, "viewer_id": user.pk,
-        "can_feature": permissions.can_act(user, q.organization, EDITORIAL_ROLES),
+        "can_feature": user.has_perm("wagtailadmin.access_admin") and permissions.can_act(user, q.organization, EDITORIAL_ROLES),
         "org_accounts": list(permissions.organizations_for(user, ANSWERING_ROLES).filter(
             path__in=ancestor_paths(q.organization.path, include_self=True))) if is_staff else [],
         "transfer_targets": (
@@ -183,8 +184,10 @@ def question_me(request, pk: int):
         if q is not None:
             state = selectors.my_question_state(q, request.user)
             is_asker = request.user.pk == q.asker_id
-            response = render(request, "community/_me.html",
-                              _me_context(q, request.user, state=state, is_asker=is_asker, is_staff=False))
+            # a fragment: no context processors (the page frame's queries are not needed here)
+            response = HttpResponse(render_to_string("community/_me.html", {
+                "me": _me_context(q, request.user, state=state, is_asker=is_asker, is_staff=False),
+                "csrf_token": get_token(request)}))
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -99,6 +99,7 @@ def test_pages_with_the_users_own_state_stay_personal(content, tree, two, make_s
         assert "张小青" not in _frame(anon.content.decode()) and "李小年" not in anon.content.decode()
     # a new answer shows at once to the logged-in asker and to the visitor whose copy was cached
     url = f"/qa/{question.pk}/"
+    Client().get(url)
     assert Client().get(url)["X-YV-Cache"] == "hit"
     services.answer_question(actor=make_staff(tree.guangzhou, "duty"), question=question,
                              body="违约金以三方协议约定为准，一般不超过5000元。")
