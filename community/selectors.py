@@ -185,21 +185,23 @@ def my_question_state(question: Question, user) -> dict:
         rows(Follow.objects.filter(user=user, question=question), "follow", pk=none_int, status=blank, removed=false),
         rows(Answer.objects.filter(**mine_q), "a", body="body"),
         rows(Comment.objects.filter(**mine_q), "c", body="body"), all=True)
-    state = {"liked": False, "liked_answers": set(), "followed": False,
-             "mine": {"q"} if question.asker_id == user.pk else set(), "pending": []}
+    liked = followed = False
+    liked_answers: set[int] = set()
+    mine: set[str] = {"q"} if question.asker_id == user.pk else set()
+    pending: list[dict] = []
     for kind, pk, status, removed, body in union:
         if kind == "like":
             if pk is None:
-                state["liked"] = True
+                liked = True
             else:
-                state["liked_answers"].add(pk)
+                liked_answers.add(pk)
         elif kind == "follow":
-            state["followed"] = True
+            followed = True
         else:
-            state["mine"].add(f"{kind}{pk}")
+            mine.add(f"{kind}{pk}")
             if status == ModerationStatus.HELD and not removed:
-                state["pending"].append({"kind": kind, "body": body})
-    return state
+                pending.append({"kind": kind, "body": body})
+    return {"liked": liked, "liked_answers": liked_answers, "followed": followed, "mine": mine, "pending": pending}
 
 
 ANONYMOUS_NAME = "匿名青年"
