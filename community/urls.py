@@ -11,5 +11,6 @@ urlpatterns = [
     path("invitations/<int:pk>/respond/", views.respond, name="respond"),
     path("<int:pk>/", views.question_page, name="question"),
     path("me/<int:pk>/", views.question_me, name="me"),
+    path("me/feed/", views.feed_me, name="feed_me"),
     path("<int:pk>/<slug:action>/", views.act, name="act"),
 ]

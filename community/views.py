@@ -43,7 +43,13 @@ def _org_from_request(request):
     return None
 
 
-@anonymous_cacheable
+def _feed_names_its_place(request) -> bool:
+    """A feed URL that names its place (`org`, `branch`, `scope=all`) shows the same questions to
+    everyone, so logged-in users may share it; `/qa/` alone defaults to a logged-in youth's own place."""
+    return any(request.GET.get(k) for k in ("org", "branch")) or request.GET.get("scope") == "all"
+
+
+@anonymous_cacheable(users=_feed_names_its_place)
 def feed(request):
     org = _org_from_request(request)
     # A logged-in youth's feed defaults to their own place (accounts.selectors.default_organization_for);
@@ -71,7 +77,7 @@ def feed(request):
     base = {k: v for k, v in (("org", org.pk if org else None), ("scope", "all" if whole_province and not org else None),
                               ("domain", domain), ("tag", tag)) if v}
     return render(request, "community/feed.html", {
-        "own_place": own_place, "base_no_org": {k: v for k, v in base.items() if k not in ("org", "scope")},
+        **_place_note(own_place, org, base, sort), "me_url": f"/qa/me/feed/?{request.GET.urlencode()}",
         "questions": rows, "next_cursor": next_cursor, "organization": org, "sort": sort, "domain": domain,
         "tag": tag, "domains": ServiceDomain.choices, "tags": QuestionTag.objects.order_by("name")[:30],
         "base_params": base, "sorts": [("latest", _("Latest")), ("hot", _("Hot")), ("unanswered", _("Unanswered"))],
@@ -169,6 +175,27 @@ def _me_context(q, user, *, state: dict, is_asker: bool, is_staff: bool) -> dict
                                                   + [f"a{pk}" for pk in state["liked_answers"]]),
                                   "followed": state["followed"], "mine": sorted(state["mine"]), "asker": is_asker}),
     }
+
+
+def _place_note(own_place, org, base: dict, sort: str) -> dict:
+    return {"own_place": own_place, "organization": org, "sort": sort,
+            "base_no_org": {k: v for k, v in base.items() if k not in ("org", "scope")}}
+
+
+def feed_me(request):
+    """The logged-in youth's own line on a shared feed page (community/me.js): the feed of their own
+    place or the switch to it. Private; 204 for a visitor or a youth without a place. 2 queries."""
+    response = HttpResponse(status=204)
+    if request.user.is_authenticated:
+        own_place = default_organization_for(request.user)
+        if own_place is not None and own_place.depth > 1:
+            org_id, slug = request.GET.get("org"), request.GET.get("branch")
+            org = own_place if (org_id == str(own_place.pk) or (not org_id and slug == own_place.slug)) else None
+            sort = request.GET.get("sort") if request.GET.get("sort") in selectors.FEED_SORTS else "latest"
+            base = {k: request.GET.get(k) for k in ("domain", "tag") if request.GET.get(k)}
+            response = HttpResponse(render_to_string("community/_feed_me.html", _place_note(own_place, org, base, sort)))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def question_me(request, pk: int):

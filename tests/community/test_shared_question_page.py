@@ -192,3 +192,39 @@ def test_a_cache_hit_runs_no_query_and_still_counts_the_view(scene, settings):
     assert services.flush_views() == 3
     assert Question.objects.get(pk=q.pk).view_count == before + 3
 
+
+
+# ------------------------------------------------------------------ the /qa/ feed
+
+def test_feed_pages_naming_their_place_are_shared_and_the_youths_place_line_is_their_own(scene, client_for, tree):
+    located = UserFactory(display_name="小天", organization=tree.tianhe)
+    ca, cb = client_for(located), client_for(scene["other"])  # a youth of 天河区, a youth without a place
+    for url in ("/qa/?scope=all", f"/qa/?org={tree.tianhe.pk}", f"/qa/?org={tree.guangzhou.pk}&sort=hot"):
+        assert Client().get(url)["X-YV-Cache"] == "miss"
+        ra, page_a = _page(ca, url)
+        rb, page_b = _page(cb, url)
+        rv, page_v = _page(Client(), url)
+        assert ra["X-YV-Cache"] == rb["X-YV-Cache"] == rv["X-YV-Cache"] == "hit", url
+        assert page_a == page_b == page_v and "小天" not in page_v and "小林" not in page_v
+        assert (q_title(scene) in page_v) == (str(tree.tianhe.pk) not in url)  # asked in 广州市
+    html = ca.get(f"/qa/me/feed/?org={tree.tianhe.pk}").content.decode()
+    assert "你所在地" in html or "所在地" in html
+    assert "scope=all" in html  # see the whole province
+    html = ca.get("/qa/me/feed/?scope=all").content.decode()
+    assert f"org={tree.tianhe.pk}" in html  # the switch to their own place
+    assert cb.get("/qa/me/feed/?scope=all").status_code == 204  # no place of their own
+    assert Client().get("/qa/me/feed/").status_code == 204
+    # /qa/ alone is the youth's own place: their own render, never the visitor's entry
+    Client().get("/qa/")
+    r = ca.get("/qa/")
+    assert r.get("X-YV-Cache") != "hit" and "所在地" in r.content.decode()
+
+
+def q_title(scene):
+    return scene["q"].title
+
+
+def test_feed_me_costs_the_same_whatever_the_feed(scene, client_for, tree):
+    c = client_for(UserFactory(organization=tree.tianhe))
+    c.get("/qa/me/feed/")
+    assert _count(c, "/qa/me/feed/?scope=all") == _count(c, f"/qa/me/feed/?org={tree.tianhe.pk}&sort=hot") <= 2
