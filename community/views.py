@@ -1,6 +1,7 @@
 """Youth-facing Q&A pages. Thin: selectors for reads, services for writes; service errors become a
 message on the page (never a 500)."""
 
+import hashlib
 import json
 
 from django.contrib import messages
@@ -31,6 +32,7 @@ from .forms import AnswerForm, AskForm, OutcomeForm
 from .models import Answer, Invitation, Question, QuestionStatus, QuestionTag
 
 PAGE_SIZE = 20
+FEED_SECONDS = 60  # at most this old: the deadlines' "time left" (every question change bumps the scope)
 
 
 def _org_from_request(request):
@@ -65,22 +67,31 @@ def feed(request):
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.FEED_SORTS else "latest"
     domain = request.GET.get("domain") if request.GET.get("domain") in ServiceDomain.values else None
     tag = (request.GET.get("tag") or "")[:100] or None
-    qs = selectors.feed(organization=org, domain=domain, tag=tag, sort=sort)
-    try:
-        rows, next_cursor = selectors.keyset_page(qs, sort=sort, limit=PAGE_SIZE, cursor=request.GET.get("cursor"))
-    except Invalid:
-        rows, next_cursor = selectors.keyset_page(qs, sort=sort, limit=PAGE_SIZE, cursor=None)
-    now = timezone.now()
-    for q in rows:
-        q.display_asker = selectors.asker_name(request.user, q)
-        q.overdue = q.status == QuestionStatus.OPEN and q.deadline_at < now
     base = {k: v for k, v in (("org", org.pk if org else None), ("scope", "all" if whole_province and not org else None),
                               ("domain", domain), ("tag", tag)) if v}
+    # The tabs, filters and questions: one fragment per feed and cursor under the feeds' scope `qa`
+    # (any question's change bumps it), the same for every viewer (a youth's own place is its `org`).
+    cursor = (request.GET.get("cursor") or "")[:200]
+    raw = f"{sorted(base.items())}|{sort}|{cursor}"
+    key = _shared_key("feed", hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest(), "qa")
+    feed_list = cache.get(key)
+    if feed_list is None:
+        qs = selectors.feed(organization=org, domain=domain, tag=tag, sort=sort)
+        try:
+            rows, next_cursor = selectors.keyset_page(qs, sort=sort, limit=PAGE_SIZE, cursor=cursor or None)
+        except Invalid:
+            rows, next_cursor = selectors.keyset_page(qs, sort=sort, limit=PAGE_SIZE, cursor=None)
+        now = timezone.now()
+        for q in rows:
+            q.overdue = q.status == QuestionStatus.OPEN and q.deadline_at < now
+        feed_list = render_to_string("community/_feed_list.html", {
+            "questions": rows, "next_cursor": next_cursor, "sort": sort, "domain": domain, "tag": tag,
+            "domains": ServiceDomain.choices, "tags": QuestionTag.objects.order_by("name")[:30], "base_params": base,
+            "sorts": [("latest", _("Latest")), ("hot", _("Hot")), ("unanswered", _("Unanswered"))]})
+        cache.set(key, feed_list, FEED_SECONDS)
     return render(request, "community/feed.html", {
         **_place_note(own_place, org, base, sort), "me_url": f"/qa/me/feed/?{request.GET.urlencode()}",
-        "questions": rows, "next_cursor": next_cursor, "organization": org, "sort": sort, "domain": domain,
-        "tag": tag, "domains": ServiceDomain.choices, "tags": QuestionTag.objects.order_by("name")[:30],
-        "base_params": base, "sorts": [("latest", _("Latest")), ("hot", _("Hot")), ("unanswered", _("Unanswered"))],
+        "feed_list": mark_safe(feed_list), "domain": domain,  # noqa: S308 (our own render)
     })
 
 
@@ -88,7 +99,7 @@ DISCUSSION_PARTS = ("comments", "answers", "history")  # the question page's fra
 DISCUSSION_SECONDS = 300  # at most this old: an author's changed name (everything else bumps the question's scope)
 
 
-def _shared_key(kind: str, pk: int, scope: str) -> str:
+def _shared_key(kind: str, pk: int | str, scope: str) -> str:
     return f"qa:page:{kind}:v1:{pk}:{page_cache.scope_generation(scope)}:{translation.get_language()}"
 
 

@@ -228,3 +228,23 @@ def test_feed_me_costs_the_same_whatever_the_feed(scene, client_for, tree):
     c = client_for(UserFactory(organization=tree.tianhe))
     c.get("/qa/me/feed/")
     assert _count(c, "/qa/me/feed/?scope=all") == _count(c, f"/qa/me/feed/?org={tree.tianhe.pk}&sort=hot") <= 2
+
+
+@pytest.mark.parametrize("who", ["visitor", "youth"])
+def test_a_feed_render_is_at_most_12_queries_cold_and_warm_whatever_the_number_of_questions(scene, client_for, settings,
+                                                                                              tree, who):
+    settings.YV_PAGE_CACHE_EARLY = False
+    settings.YV_PAGE_CACHE_ENABLED = False
+    client = Client() if who == "visitor" else client_for(UserFactory(organization=tree.tianhe))
+    counts = []
+    for n in (2, 20):  # 2 questions there, then 22
+        for i in range(n):
+            services.ask_question(asker=UserFactory(), title=f"就业见习岗位申请问题{n}-{i}", domain="legal",
+                                  organization=tree.tianhe, tags=[])
+        for url in ("/qa/", f"/qa/?org={tree.tianhe.pk}&sort=hot"):
+            cache.clear()
+            cold = _count(client, url)
+            warm = _count(client, url)
+            counts.append((url, cold, warm))
+            assert warm <= 12 and cold <= (12 if who == "visitor" else 16), (n, url, cold, warm)
+    assert counts[:2] == counts[2:], counts
