@@ -95,7 +95,7 @@ def feed(request):
     })
 
 
-DISCUSSION_PARTS = ("comments", "answers", "history")  # the question page's fragments: community/_<part>.html
+DISCUSSION_PARTS = ("comments", "answers", "answer_form", "history")  # the question page's fragments: community/_<part>.html
 DISCUSSION_SECONDS = 300  # at most this old: an author's changed name (everything else bumps the question's scope)
 
 
@@ -126,34 +126,48 @@ def question_page(request, pk: int):
     """One page for everyone: a visitor's render is shared (core.page_cache: logged-in users get it
     with their frame) and shows nothing personal; the viewer's own state — likes, follow, their own
     posts, the asker's tools, their posts held for review — comes from `GET /qa/me/<id>/`
-    (community/me.js), or is filled in by a personal render (a cache miss, staff)."""
+    (community/me.js), or is filled in by a personal render (a cache miss, staff).
+
+    A visitor's render keeps the question and its rendered answers, comments, history and answer
+    form as one entry under the question's scope (`qa:<id>`: every write to the question, its
+    answers or comments and every moderation decision bumps it), so the next render after a page-
+    cache miss reads no question from the database."""
     user = request.user
     personal = user.is_authenticated
-    discussion = None
-    if not personal:  # the answers, comments and history as one fragment under the question's scope
-        key = _shared_key("discussion", pk, f"qa:{pk}")
-        discussion = cache.get(key)
-    q = selectors.question_detail(pk, user, discussion=discussion is None)
-    if q is None:
-        raise Http404
-    services.record_view(q)
-    context = {"q": q, "shared": not personal, "overdue": q.is_open and q.deadline_at < timezone.now(),
-               "related": _related(q), "report_reasons": _report_reasons(), "csrf_token": CSRF_MARKER,
-               "state": {"liked": False, "followed": False, "liked_answers": set(), "mine": set()}}
-    if personal:
-        context.update(_personal_context(q, user))
-    if discussion is None:
+    key = _shared_key("question", pk, f"qa:{pk}")
+    entry = None if personal else cache.get(key)
+    if entry is None:
+        q = selectors.question_detail(pk, user)
+        if q is None:
+            raise Http404
+        context = _page_context(q)
+        if personal:
+            context.update(_personal_context(q, user))
         context.update(_discussion_context(q, user))
-        discussion = {part: render_to_string(f"community/_{part}.html", context) for part in DISCUSSION_PARTS}
+        parts = {part: render_to_string(f"community/_{part}.html", context) for part in DISCUSSION_PARTS}
+        for name in ("answers", "question_comments", "events"):  # rendered above: not kept with the question
+            getattr(q, "_prefetched_objects_cache", {}).pop(name, None)
+        q.__dict__.pop("question_comments", None)
+        entry = {"q": q, "parts": parts}
         if not personal:
-            cache.set(key, discussion, DISCUSSION_SECONDS)
+            cache.set(key, entry, DISCUSSION_SECONDS)
+    else:
+        context = _page_context(entry["q"])
+    q = entry["q"]
+    services.record_view(q)
     context.pop("csrf_token")
     token = get_token(request)
     context.update({part: mark_safe(html.replace(CSRF_MARKER, token))  # noqa: S308 (our own render)
-                    for part, html in discussion.items()})
+                    for part, html in entry["parts"].items()})
     context["asker_name"] = selectors.asker_name(user, q)
-    context["answer_form"] = AnswerForm()
+    context["related"] = _related(q)
     return render(request, "community/question.html", context)
+
+
+def _page_context(q) -> dict:
+    return {"q": q, "shared": True, "overdue": q.is_open and q.deadline_at < timezone.now(),
+            "report_reasons": _report_reasons(), "csrf_token": CSRF_MARKER, "answer_form": AnswerForm(),
+            "state": {"liked": False, "followed": False, "liked_answers": set(), "mine": set()}}
 
 
 def _personal_context(q, user) -> dict:
@@ -164,7 +178,7 @@ def _personal_context(q, user) -> dict:
     state = selectors.my_question_state(q, user)
     is_asker = user.pk == q.asker_id
     return {
-        "state": state, "is_asker": is_asker, "is_staff": is_staff, "viewer_id": user.pk,
+        "shared": False, "state": state, "is_asker": is_asker, "is_staff": is_staff, "viewer_id": user.pk,
         "can_feature": user.has_perm("wagtailadmin.access_admin") and permissions.can_act(user, q.organization, EDITORIAL_ROLES),
         "org_accounts": list(permissions.organizations_for(user, ANSWERING_ROLES).filter(
             path__in=ancestor_paths(q.organization.path, include_self=True))) if is_staff else [],
