@@ -11,6 +11,9 @@ class AccountsConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in, user_login_failed
 
         from . import security
+        from .templatetags import yv_frame
+
+        yv_frame.connect()  # the cached "may use the admin" flag of the logged-in frame
 
         user_login_failed.connect(security.on_login_failed, dispatch_uid="accounts.login_failed")
         user_logged_in.connect(security.on_logged_in, dispatch_uid="accounts.logged_in")

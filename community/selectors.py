@@ -5,7 +5,7 @@ import json
 import math
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, IntegerField, Prefetch, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -157,14 +157,18 @@ def question_detail(pk: int, viewer=None, *, discussion: bool = True) -> Questio
 
 
 def viewer_state(question: Question, user) -> dict:
-    """What the viewer has done on the question: liked, followed, which answers they liked. 2 queries."""
+    """What the viewer has done on the question: liked, followed, which answers they liked. 1 query."""
     if user is None or not user.is_authenticated:
         return {"liked": False, "followed": False, "liked_answers": set()}
-    likes = list(Like.objects.filter(user=user, question=question).values_list("answer_id", flat=True))
+    # One query: the liked answer ids (None: the question itself), and -1 when the user follows it.
+    follows = Follow.objects.filter(user=user, question=question).annotate(
+        marker=Value(-1, output_field=IntegerField())).values_list("marker", flat=True)
+    rows = list(Like.objects.filter(user=user, question=question).values_list("answer_id", flat=True)
+                .union(follows, all=True))
     return {
-        "liked": None in likes,
-        "liked_answers": {a for a in likes if a is not None},
-        "followed": Follow.objects.filter(user=user, question=question).exists(),
+        "liked": None in rows,
+        "liked_answers": {a for a in rows if a is not None and a != -1},
+        "followed": -1 in rows,
     }
 
 

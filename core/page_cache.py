@@ -23,8 +23,11 @@ from django.core.cache import cache
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 
+from core import request_memo
+
 logger = logging.getLogger(__name__)
 GENERATION_KEY = "yv:content-generation"
+request_memo.register(GENERATION_KEY)
 CSRF_MARKER = "__YV_CSRF_TOKEN__"
 _CSRF_INPUT = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]+(")')
 SKIP_PREFIXES = ("/healthz", "/admin/", "/django-admin/", "/accounts/", "/i18n/", "/static/", "/media/", "/documents/",
@@ -37,9 +40,10 @@ def timeout() -> int:
 
 def generation() -> int:
     try:
-        value = cache.get(GENERATION_KEY)
+        value = request_memo.get(GENERATION_KEY)
         if value is None:
             cache.add(GENERATION_KEY, 1, None)
+            request_memo.forget(GENERATION_KEY)
             value = cache.get(GENERATION_KEY) or 1
     except Exception:  # callers render uncached
         logger.warning("page cache unavailable", exc_info=True)
@@ -49,6 +53,7 @@ def generation() -> int:
 
 def invalidate(**kwargs) -> None:
     """Forget every cached anonymous response (connected to page publish/unpublish/move/delete)."""
+    request_memo.forget(GENERATION_KEY)
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
@@ -185,6 +190,7 @@ def bump(scope: str) -> None:
     from django.db import transaction
 
     def _bump():
+        request_memo.forget(SCOPE_KEY + scope)
         try:
             cache.incr(SCOPE_KEY + scope)
         except ValueError:
@@ -229,7 +235,7 @@ def _language(request) -> str:
 def scope_generation(scope: str) -> int:
     """Read before rendering by a view that declares its own scope (`response.yv_scope`)."""
     try:
-        return cache.get(SCOPE_KEY + scope) or 1
+        return request_memo.get(SCOPE_KEY + scope) or 1
     except Exception:  # noqa: BLE001
         return 0
 
@@ -264,12 +270,16 @@ class EarlyPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        with request_memo.scope():  # the small keys every page reads: once per request, in one MGET
+            return self._respond(request)
+
+    def _respond(self, request):
         if not _early_candidate(request):
             return self.get_response(request)
         scope = scope_of(request.path)
         try:
             key = _entry_key(request, _language(request))
-            values = cache.get_many([key, GENERATION_KEY, SCOPE_KEY + scope])
+            values = request_memo.get_many([key, GENERATION_KEY, SCOPE_KEY + scope])
             gens = {GENERATION_KEY: values.get(GENERATION_KEY) or 1, scope: values.get(SCOPE_KEY + scope) or 1}
             hit = values.get(key)
             if hit is not None and not self._fresh(hit, gens):

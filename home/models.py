@@ -107,6 +107,7 @@ class BranchHomePage(EditorialPageMixin, Page):
     ]
 
     parent_page_types = ["home.HomePage", "home.BranchHomePage"]
+    route_select_related = ("organization", "logo", "banner")  # home.selectors.page_at_url_path
     # Branches are created with their organisation (organizations.services.create_organization).
     is_creatable = False
     template = "home/branch_home_page.html"
@@ -302,6 +303,7 @@ class ContentPage(EditorialPageMixin, Page):
     body = StreamField(BodyBlock(), verbose_name=_("body"), blank=True)
     domain = models.CharField(_("service domain"), max_length=20, choices=ServiceDomain.choices, blank=True)
     tags = ClusterTaggableManager(through=ContentPageTag, blank=True, verbose_name=_("tags"))
+    route_select_related = ("image",)  # home.selectors.page_at_url_path
 
     is_creatable = False
     subpage_types = []
@@ -559,6 +561,7 @@ class TopicPage(EditorialPageMixin, Page):
         "wagtailimages.Image", verbose_name=_("image"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     tag = models.CharField(_("tag"), max_length=40, help_text=_("Content and questions with this tag gather here."))
+    route_select_related = ("image",)  # home.selectors.page_at_url_path
     starts_at = models.DateTimeField(_("opens"), null=True, blank=True)
     ends_at = models.DateTimeField(_("closes"), null=True, blank=True)
     invitation = models.CharField(
@@ -606,9 +609,15 @@ class TopicPage(EditorialPageMixin, Page):
         from home import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["pinned"] = [p.page.specific for p in self.pinned_items.select_related("page") if p.page.live]
-        context["gathered"] = selectors.paginate(request, selectors.tagged_items(self.tag, exclude_ids=[
-            p.page_id for p in self.pinned_items.all()]))
+        pinned_rows = list(self.pinned_items.all())
+        live = Page.objects.live().filter(pk__in=[p.page_id for p in pinned_rows]).specific().in_bulk()
+        context["pinned"] = [live[p.page_id] for p in pinned_rows if p.page_id in live]
+        selectors.prime_images(context["pinned"], "fill-480x270")
+        gathered = selectors.paginate(request, selectors.tagged_items(self.tag, exclude_ids=[
+            p.page_id for p in pinned_rows]))
+        # The cards' images and renditions in two queries, however many cards carry one.
+        selectors.prime_images(list(gathered.object_list), "fill-480x270")
+        context["gathered"] = gathered
         return context
 
 
@@ -649,7 +658,10 @@ class ListingPage(EditorialPageMixin, Page):
         from home import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["items"] = selectors.paginate(request, selectors.listing_children(self))
+        items = selectors.paginate(request, selectors.listing_children(self))
+        items.object_list = list(items.object_list)
+        selectors.prime_images(items.object_list, "fill-480x270")  # the cards' images: 2 queries in all
+        context["items"] = items
         context.update(selectors.branch_chrome(self))
         return context
 

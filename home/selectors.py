@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 from wagtail.models import Page
 
+from core import request_memo
 from organizations.domain.tree import ancestor_paths
 from organizations.models import Organization
 
@@ -39,8 +40,125 @@ TAGGED_QUESTIONS = 500  # a topic gathers at most this many of the newest questi
 SUMMARY_CHARS = 80
 
 
+CHROME_TTL = 300
+
+
+def _by_generation(name: str, compute):
+    """A value shown on many pages, cached under the editorial generation (core.page_cache: bumped on
+    every publish, unpublish, move or delete, and by home.signals for the models below)."""
+    from django.core.cache import cache
+
+    from core import page_cache
+
+    key = f"home:{name}:{page_cache.generation()}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CHROME_TTL)
+    return value
+
+
+ROUTE_TTL = 3600
+
+
+def page_at_url_path(url_path: str):
+    """The specific page at this URL path (live or not: the caller checks), or None. Its type and id
+    are cached (a hit is then one query on the page's own table, checked against the URL path, so a
+    moved or renamed page is looked up again); pages that do not exist are not cached."""
+    import hashlib
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    key = "home:route:" + hashlib.blake2b(url_path.encode(), digest_size=16).hexdigest()
+    cached = cache.get(key)
+    if cached is not None:
+        # A stale entry (the page deleted, its content type gone with a flushed database) is looked
+        # up afresh below, never an error.
+        try:
+            model = ContentType.objects.get_for_id(cached[0]).model_class()
+        except ContentType.DoesNotExist:
+            model = None
+        page = _route_queryset(model).filter(pk=cached[1]).first() if model is not None else None
+        if page is not None and getattr(page, "url_path", None) == url_path:
+            return page
+        cache.delete(key)
+    row = Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
+    if row is None:
+        return None
+    cache.set(key, list(row), ROUTE_TTL)
+    model = ContentType.objects.get_for_id(row[0]).model_class()
+    return _route_queryset(model).filter(pk=row[1]).first() if model is not None else None
+
+
+def _route_queryset(model):
+    """The page types' `route_select_related`: the relations every render of the page reads (its
+    organisation, its image), joined into the routing query instead of one query each."""
+    return model._default_manager.select_related(*getattr(model, "route_select_related", ()))
+
+
+# The counters every page reads (the footer's links, the sites, the view-restriction flag).
+request_memo.register(*(f"home:counter:{name}" for name in ("sites", "view-restrictions", "service-links")))
+
+
+def _counter(name: str) -> int:
+    from django.core.cache import cache
+
+    key = f"home:counter:{name}"
+    value = request_memo.get(key)
+    if value is None:
+        cache.add(key, 1, None)
+        request_memo.forget(key)
+        value = cache.get(key) or 1
+    return value
+
+
+def bump(name: str) -> None:
+    """Forget what is cached under the counter `name` (home.signals: sites, service links, view restrictions)."""
+    from django.core.cache import cache
+
+    request_memo.forget(f"home:counter:{name}")
+    try:
+        cache.incr(f"home:counter:{name}")
+    except ValueError:
+        cache.set(f"home:counter:{name}", 2, None)
+
+
+def _by_counter(name: str, compute, suffix: str = "", *, editorial: bool = False):
+    """Cached under the counter `name` (and with `editorial` the editorial generation too: what a
+    publish may change, or what must not outlive a rolled-back test database for long)."""
+    from django.core.cache import cache
+
+    from core import page_cache
+
+    generation = page_cache.generation() if editorial else 0
+    key = f"home:{name}:{_counter(name)}:{generation}:{suffix}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CHROME_TTL)
+    return value
+
+
+def site_for_request(request):
+    """Wagtail's Site for the request's host, cached (one query per request otherwise); forgotten when
+    a site is saved or deleted (home.signals)."""
+    from wagtail.models import Site
+
+    return _by_counter("sites", lambda: Site.find_for_request(request) or 0, request.get_host()) or None
+
+
 def service_links():
-    return list(ServiceLink.objects.filter(is_active=True))
+    return _by_counter("service-links", lambda: list(ServiceLink.objects.filter(is_active=True)), editorial=True)
+
+
+def any_view_restriction() -> bool:
+    """Whether any page has a view restriction (almost never): when none has, serving a page skips
+    Wagtail's two restriction queries (home.apps patches Page.get_view_restrictions). Forgotten when
+    a restriction is saved or deleted (home.signals)."""
+    from wagtail.models import PageViewRestriction
+
+    return _by_counter("view-restrictions", lambda: int(PageViewRestriction.objects.exists())) == 1
 
 
 def child_branches(page: BranchHomePage):
@@ -55,14 +173,20 @@ def child_branches(page: BranchHomePage):
 
 
 def branch_context(page: BranchHomePage) -> dict:
+    from django.utils.functional import SimpleLazyObject
+
     org: Organization = page.organization
-    children = child_branches(page)
-    groups: dict[str, list] = {}
-    for child in children:
-        groups.setdefault(child.organization.get_kind_display(), []).append(child)
+
+    def child_groups():
+        groups: dict[str, list] = {}
+        for child in child_branches(page):
+            groups.setdefault(child.organization.get_kind_display(), []).append(child)
+        return groups
+
     return {
         "organization": org,
-        "child_groups": groups,
+        # Lazy: rendered inside the {% wagtailpagecache %} fragment (a province has dozens of children).
+        "child_groups": SimpleLazyObject(child_groups),
         "breadcrumbs": list(page.get_ancestors().specific().filter(depth__gt=1)),
         "nav_links": list(page.nav_links.select_related("link_page").all()),
         "accent": page.accent,
@@ -86,12 +210,33 @@ def branch_for(page: Page) -> BranchHomePage | None:
 
 
 def branch_chrome(page: Page) -> dict:
-    """What a page under a branch shows of its branch: colour accent, navigation, a way back."""
-    branch = branch_for(page)
-    if branch is None:
-        return {}
-    return {"branch": branch, "organization": branch.organization, "accent": branch.accent,
-            "nav_links": list(branch.nav_links.select_related("link_page").all())}
+    """What a page under a branch shows of its branch: colour accent, navigation, a way back. Cached
+    per page path under the editorial generation (the nav links change with a publish of the branch)."""
+
+    def compute():
+        branch = branch_for(page)
+        if branch is None:
+            return {}
+        return {"branch": branch, "organization": branch.organization, "accent": branch.accent,
+                "nav_links": list(branch.nav_links.select_related("link_page").all()),
+                "parent_crumb": _parent_crumb(page, branch)}
+
+    return _by_generation(f"branch-chrome:{page.path}", compute)
+
+
+def _parent_crumb(page: Page, branch: BranchHomePage | None = None) -> dict | None:
+    if branch is not None and page.depth == branch.depth + 1:  # the branch itself: no query
+        return {"title": branch.title, "url": branch.get_url(), "is_branch": True}
+    parent = page.get_parent()
+    if parent is None:
+        return None
+    return {"title": parent.title, "url": parent.get_url(), "is_branch": parent.specific_class is BranchHomePage}
+
+
+def parent_crumb(page: Page) -> dict | None:
+    """The page's parent as a breadcrumb shows it (title, URL, whether it is a branch home): cached per
+    page path under the editorial generation (a rename or move of the parent is a publish or a move)."""
+    return _by_generation(f"parent-crumb:{page.path}", lambda: _parent_crumb(page))
 
 
 # --- Featured slots and hot content -------------------------------------------------------------------
@@ -290,6 +435,21 @@ def open_topics(branch_page: Page, limit: int = 6):
 # --- Sign-ups and votes ---------------------------------------------------------------------------------
 
 
+def prime_images(items: list, *filter_specs: str, attr: str = "image") -> None:
+    """Load the images of a list of pages (or slot items) and their renditions for `filter_specs`
+    in two queries, instead of two per item when the template renders each card."""
+    from wagtail.images import get_image_model
+
+    ids = {getattr(item, f"{attr}_id", None) for item in items} - {None}
+    if not ids:
+        return
+    images = get_image_model().objects.filter(pk__in=ids).prefetch_renditions(*filter_specs).in_bulk()
+    for item in items:
+        image_id = getattr(item, f"{attr}_id", None)
+        if image_id in images:
+            setattr(item, attr, images[image_id])
+
+
 def prime_listing(pages: list) -> None:
     """Load in a few queries what each page of an API listing shows per item (sign-up seats, vote
     counts, candidates), so that a listing costs the same whatever its length (issue 23)."""
@@ -349,13 +509,19 @@ def voting_summary(contest, *, is_staff: bool = False, now=None) -> dict:
     return summary
 
 
-def is_branch_staff(user, page) -> bool:
+_LOOK_UP = object()
+
+
+def is_branch_staff(user, page, *, branch=_LOOK_UP) -> bool:
+    """May the user edit for the page's branch? `branch`: the page's branch when the caller has it
+    (None: it has none), else it is looked up."""
     from organizations.models import EDITORIAL_ROLES
     from organizations.permissions import can_act
 
     if not getattr(user, "is_authenticated", False):
         return False
-    branch = branch_for(page)
+    if branch is _LOOK_UP:
+        branch = branch_for(page)
     return branch is not None and can_act(user, branch.organization, EDITORIAL_ROLES)
 
 
@@ -373,9 +539,9 @@ def content_context(page: ContentPage, user) -> dict:
         context["signup"] = signup_summary(specific)
         if getattr(user, "is_authenticated", False):
             context["my_signup"] = ActivitySignup.objects.filter(activity_id=specific.pk, user=user).first()
-            context["is_staff"] = is_branch_staff(user, specific)
+            context["is_staff"] = is_branch_staff(user, specific, branch=context.get("branch"))
     elif isinstance(specific, ContestPage):
-        staff = is_branch_staff(user, specific)
+        staff = is_branch_staff(user, specific, branch=context.get("branch"))
         context["voting"] = voting_summary(specific, is_staff=staff)
         context["results"] = {r["candidate_id"]: r["votes"] for r in context["voting"].get("results", [])}
         context["candidates"] = list(specific.candidates.select_related("photo").all())

@@ -299,3 +299,37 @@ def publish_honours_page(*, organization: Organization, title: str, slug: str, s
     page.save_revision().publish()
     log(instance=page, action="wagtail.publish", user=None, data={"honours": len(entries)})
     return page
+
+
+def warm_fragments(*, path: str) -> int:
+    """Fill the fragment caches ({% wagtailpagecache %}: featured slots, hot content, sections) of the
+    branch and category pages above a published page, itself included, in every language — so that
+    the first visit after a publish renders at warm cost instead of computing them (issue 23).
+    Renders each page as an anonymous visitor would see it; returns the number of renders."""
+    from django.conf import settings
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from organizations.domain.tree import ancestor_paths
+
+    from .models import CategoryPage
+
+    pages = (Page.objects.live().filter(path__in=ancestor_paths(path, include_self=True))
+             .type(BranchHomePage, CategoryPage).specific().order_by("depth"))
+    site = Site.objects.filter(is_default_site=True).first()
+    host = {"HTTP_HOST": site.hostname, "SERVER_PORT": site.port} if site else {}
+    factory = RequestFactory()
+    rendered = 0
+    for page in pages:
+        url = page.get_url() or "/"
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                request = factory.get(url, **host)
+                request.user = AnonymousUser()
+                request.LANGUAGE_CODE = code
+                response = page.serve(request)
+                if hasattr(response, "render"):
+                    response.render()
+                rendered += 1
+    return rendered

@@ -1,6 +1,8 @@
 """Page changes that make cached anonymous responses stale, and Q&A questions leaving the public
 (removed or held: they may be in a branch's featured or hot slots, or on a topic page)."""
 
+import functools
+
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
@@ -15,6 +17,18 @@ def connect() -> None:
     page_unpublished.connect(cache.invalidate, dispatch_uid="yv_cache_unpublished")
     post_page_move.connect(cache.invalidate, dispatch_uid="yv_cache_moved")
     post_delete.connect(_deleted, sender=Page, dispatch_uid="yv_cache_deleted")
+    # What home.selectors caches besides the pages: the footer's links (shown on cached pages too),
+    # whether any view restriction exists, the sites.
+    from wagtail.models import PageViewRestriction, Site
+
+    from .models import ServiceLink
+
+    for model, name in ((ServiceLink, "service-links"), (PageViewRestriction, "view-restrictions"), (Site, "sites")):
+        handler = functools.partial(_changed, name=name)
+        post_save.connect(handler, sender=model, weak=False, dispatch_uid=f"yv_cache_saved_{model.__name__}")
+        post_delete.connect(handler, sender=model, weak=False, dispatch_uid=f"yv_cache_deleted_{model.__name__}")
+    # Fragment caches filled after a publish (home.tasks.warm_fragments), not on the next visit.
+    page_published.connect(_warm_after_publish, dispatch_uid="yv_warm_published")
 
 
 def connect_questions(source) -> None:
@@ -36,4 +50,19 @@ def _question_saved(sender, instance, created=False, update_fields=None, raw=Fal
 
 
 def _deleted(sender, instance, **kwargs):
+    cache.invalidate()
+
+
+def _warm_after_publish(sender, instance, **kwargs):
+    from .tasks import warm_fragments
+
+    path = instance.path
+    transaction.on_commit(lambda: warm_fragments.delay(path))
+
+
+def _changed(sender, instance=None, *, name, **kwargs):
+    from .selectors import bump
+
+    bump(name)
+    transaction.on_commit(lambda: bump(name))
     cache.invalidate()

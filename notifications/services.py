@@ -101,6 +101,7 @@ def notify_many(notices: Iterable[Notice]) -> list[Notification]:
     pending = _coalesce(pending)
     if not pending:
         return []
+    _forget_unread_counts({user.pk for _, user in pending})
     rows = [Notification(recipient=cast(Any, user), kind=notice.kind, title=notice.title[:200], body=notice.body,
                          url=notice.url[:500], actor=cast(Any, notice.actor), subject=notice.subject,
                          dedupe_key=notice.dedupe_key) for notice, user in pending]
@@ -286,13 +287,38 @@ def mark_read(*, user, notification_ids: list[int] | None = None) -> int:
     qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
+    _forget_unread_counts({user.pk})
     marked = qs.update(read_at=timezone.now())
     if marked:
         page_cache.bump_users([user.pk])
     return marked
 
 
+UNREAD_KEY = "notif:unread:%s"
+UNREAD_TTL = 300  # a safety net: every write path below forgets the count
+
+
+def _forget_unread_counts(user_ids) -> None:
+    """Drop the cached unread counts of these users, now and again once the transaction commits
+    (a render between the two would otherwise cache the count from before the write)."""
+    from django.core.cache import cache
+
+    keys = [UNREAD_KEY % pk for pk in user_ids]
+    if keys:
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
+
+
 def unread_count(user) -> int:
+    """The header badge: cached per user (the logged-in frame of every page would otherwise count
+    on every request); notify() and mark_read() forget it."""
     if user is None or not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    from django.core.cache import cache
+
+    key = UNREAD_KEY % user.pk
+    count = cache.get(key)
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(key, count, UNREAD_TTL)
+    return count

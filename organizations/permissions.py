@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.db.models import Q
 
+from core import request_memo
+
 from .domain.tree import in_subtree, top_most
 from .models import ALL_STAFF_ROLES, Organization, StaffMembership, StaffRole
 
@@ -32,9 +34,45 @@ def staff_paths(user) -> dict[str, frozenset[str]]:
 
 
 def _membership_paths(user) -> dict[str, frozenset[str]]:
-    """role -> tree paths of the user's active memberships (cached per user object), whatever the session."""
-    return role_paths(user, _CACHE_ATTR, lambda: StaffMembership.objects.active().filter(user=user)
-                      .values_list("role", "organization__path"))
+    """role -> tree paths of the user's active memberships (cached per user object, and across
+    requests in the cache: `membership_rows`), whatever the session."""
+    return role_paths(user, _CACHE_ATTR, lambda: membership_rows(user))
+
+
+MEMBERSHIP_GENERATION_KEY = "perm:membership-generation"
+request_memo.register(MEMBERSHIP_GENERATION_KEY)  # a logged-in page reads it
+MEMBERSHIP_TTL = 300
+
+
+def membership_rows(user) -> list[tuple[str, str]]:
+    """(role, organisation path) of the user's active memberships. Every page a logged-in user opens
+    asks (the question page: may they answer?), so the rows are cached per user under a generation
+    that any change of a membership or an organisation bumps (`forget_memberships`, connected in
+    OrganizationsConfig.ready)."""
+    from django.core.cache import cache
+
+    generation = request_memo.get(MEMBERSHIP_GENERATION_KEY)
+    if generation is None:
+        cache.add(MEMBERSHIP_GENERATION_KEY, 1, None)
+        request_memo.forget(MEMBERSHIP_GENERATION_KEY)
+        generation = cache.get(MEMBERSHIP_GENERATION_KEY) or 1
+    key = f"perm:memberships:{user.pk}:{generation}"
+    rows = cache.get(key)
+    if rows is None:
+        rows = list(StaffMembership.objects.active().filter(user=user).values_list("role", "organization__path"))
+        cache.set(key, rows, MEMBERSHIP_TTL)
+    return rows
+
+
+def forget_memberships(**kwargs) -> None:
+    """Every user's cached membership rows are stale (a membership or an organisation changed)."""
+    from django.core.cache import cache
+
+    request_memo.forget(MEMBERSHIP_GENERATION_KEY)
+    try:
+        cache.incr(MEMBERSHIP_GENERATION_KEY)
+    except ValueError:
+        cache.set(MEMBERSHIP_GENERATION_KEY, 2, None)
 
 
 def role_paths(user, cache_attr: str, rows: Callable[[], Iterable[tuple[str, str]]]) -> dict[str, frozenset[str]]:

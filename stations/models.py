@@ -88,6 +88,7 @@ class StationPage(Page):
     organization = models.ForeignKey(
         "organizations.Organization", verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="stations"
     )
+    route_select_related = ("organization",)  # home.selectors.page_at_url_path
     base_type = models.CharField(_("base type"), max_length=10, choices=BaseType.choices, default=BaseType.LEAGUE)
     batch = models.PositiveSmallIntegerField(_("batch"), choices=Batch.choices, default=Batch.FIRST)
     summary = models.TextField(_("summary"), blank=True, max_length=500)
@@ -183,6 +184,9 @@ class StationPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.station_page_context(self, request.user, referral_id=request.GET.get("referral")))
+        from home.selectors import parent_crumb
+
+        context["parent_crumb"] = parent_crumb(self)  # the breadcrumb's parent, without a query when cached
         return context
 
 

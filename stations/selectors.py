@@ -218,17 +218,18 @@ def _build_calendar(station: StationPage, hours, exceptions, lookup) -> WorkingC
                            holiday_lookup=lookup)
 
 
-def working_calendar(station: StationPage, *, hours=None, exceptions=None) -> WorkingCalendar:
+def working_calendar(station: StationPage, *, hours=None, exceptions=None, known_hours=None) -> WorkingCalendar:
     """The station's working calendar. With `hours`/`exceptions` given (rows read by the caller for
     many stations at once) it is built from them; otherwise it comes from the per-process cache
-    (no query while the version tokens are unchanged)."""
+    (no query while the version tokens are unchanged), built when missing from `known_hours` if the
+    caller has read them (the station page lists them anyway)."""
     if hours is not None or exceptions is not None:
         return _build_calendar(station, hours or [], exceptions or [], holiday_lookup())
     today = timezone.localdate()
 
     def build(lookup):
         return _build_calendar(
-            station, OpeningHours.objects.filter(station=station),
+            station, known_hours if known_hours is not None else OpeningHours.objects.filter(station=station),
             HoursException.objects.filter(station=station, date__gte=today - timedelta(days=1)), lookup)
 
     station_key = calendar_version_key(station.pk)
@@ -550,7 +551,20 @@ def bookings_for_manager(user, *, status: str | None = None):
     return qs.order_by("respond_by")
 
 
+def _ratings(station: StationPage, limit: int = 10) -> dict:
+    """`rating_summary` and `recent_ratings` in one query: the newest ratings, each row carrying the
+    average and the number of all of them (window aggregates over the whole filtered set)."""
+    from django.db.models import Window
+
+    rows = list(recent_ratings(station, limit).annotate(
+        _avg=Window(Avg("rating")), _n=Window(Count("pk"))))
+    average = rows[0]._avg if rows else None
+    return {"rating": {"average": round(average, 1) if average else None, "count": rows[0]._n if rows else 0},
+            "ratings": rows}
+
+
 def station_page_context(station: StationPage, user, referral_id=None) -> dict:
+    hours = list(OpeningHours.objects.filter(station=station).order_by("weekday", "opens"))
     services = list(StationService.objects.filter(station=station, is_active=True))
     slots = list(upcoming_slots(station))
     by_service: dict = {}
@@ -565,14 +579,14 @@ def station_page_context(station: StationPage, user, referral_id=None) -> dict:
                     .select_related("slot__service"))
     return {
         "services": [{"service": s, "slots": by_service.get(s.pk, [])} for s in services],
-        "hours": OpeningHours.objects.filter(station=station).order_by("weekday", "opens"),
-        "rating": rating_summary(station),
-        "ratings": recent_ratings(station),
+        "hours": hours,
+        **_ratings(station),
         "referral": referral,
         "my_bookings": mine,
         "can_manage": can_manage(user, station),
         "ask_url": f"/qa/ask/?station={station.pk}",
-        "is_open_now": working_calendar(station).is_open(timezone.now()),
+        # The hours the page lists also build the calendar when it is not cached (one read, not two).
+        "is_open_now": working_calendar(station, known_hours=hours).is_open(timezone.now()),
     }
 
 

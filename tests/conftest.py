@@ -25,6 +25,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
         ensure_wagtail_root()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    """Each test starts with empty caches: the shared cache (this worker's own Redis database, see
+    youthvoice/settings/test.py) and Django's in-process content-type cache outlive a test's rolled-back
+    or flushed database, and an entry naming a row that no longer exists must not reach the next test."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.cache import cache
+
+    cache.clear()
+    ContentType.objects.clear_cache()
+    yield
+
+
 @dataclass
 class Tree:
     province: Organization
