@@ -250,7 +250,7 @@ def main():
                REDIS_URL=svc["REDIS_URL"].rsplit("/", 1)[0] + ("/4" if args.large else "/3"),
                DJANGO_SETTINGS_MODULE="bench.load_settings",
                DJANGO_SECRET_KEY="pages-bench-only-secret-key-not-for-production-0123456789",
-               DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver", DJANGO_STATIC_ROOT=f"/tmp/youthvoice-pages-static-{os.environ['YV_PG_PORT']}",  # per helper: collectstatic runs races
+               DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost,testserver", DJANGO_STATIC_ROOT=f"/tmp/youthvoice-pages-static-{args.port}",  # per run: parallel collectstatic runs raced
                DJANGO_MEDIA_ROOT="/tmp/youthvoice-pages-media", PYTHONPATH=str(ROOT), GUNICORN_ACCESSLOG="",
                DJANGO_LOG_LEVEL="ERROR", YV_OTP_REQUIRED="false")
     load0 = os.getloadavg()

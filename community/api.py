@@ -156,7 +156,7 @@ def _detail(q: Question, user) -> dict:
             "id": a.pk, "author": a.shown_author,
             "as_organization": _org(a.as_organization), "role": a.role, "body": a.body, "source": a.source,
             "is_copied": a.is_copied, "like_count": a.like_count, "is_accepted": a.pk == q.accepted_answer_id,
-            "stops_clock": a.stops_clock, "created_at": a.created_at, "comments": [_comment(c, c.shown_author) for c in a.comments.all()],
+            "stops_clock": a.stops_clock, "created_at": a.created_at, "comments": [_comment(c, c.shown_author) for c in a.shown_comments],
         } for a in q.answers.all()],
         comments=[_comment(c, c.shown_author) for c in q.question_comments],
         events=[{

@@ -13,7 +13,9 @@ The viewer-dependent part — the real name behind an anonymous question, for it
 staff who may see it — is applied per request from the private `_anon` entry.
 """
 
+import atexit
 import logging
+import threading
 import time
 
 from django.core.cache import cache
@@ -112,24 +114,94 @@ def _redis():
         return None
 
 
+# Views are first added up in the process and sent to Redis in one pipelined round trip at most every
+# `YV_QA_VIEWS_LOCAL_SECONDS` (1 s) or `LOCAL_MAX` views, and when the process exits: a view is then no
+# Redis round trip of its own — a question page served from the page cache costs one cache read,
+# like every other page (issue 23: the round trip per hit made it the slowest cache hit). What a
+# process holds when it is killed (SIGKILL, not a graceful restart) is lost: at most a second of its
+# views. A send that fails applies the counts to the rows at once (nothing is lost to a Redis outage).
+LOCAL_MAX = 200
+_local: dict[int, int] = {}
+_local_since = 0.0
+_local_lock = threading.Lock()
+_has_redis: bool | None = None  # whether the cache is Redis (asked once per process)
+
+
+def _local_seconds() -> float:
+    from django.conf import settings
+
+    return float(getattr(settings, "YV_QA_VIEWS_LOCAL_SECONDS", 1.0))
+
+
 def buffer_view(question_id: int) -> bool:
-    """Count one view in Redis; False when there is no Redis to count in or it cannot be reached
+    """Count one view for Redis; False when there is no Redis to count in or it cannot be reached
     (the caller then counts the view in the database)."""
+    global _local_since, _has_redis
+    if _has_redis is None:
+        _has_redis = _redis() is not None
+    if time.monotonic() < _down_until or not _has_redis:
+        return False
+    window = _local_seconds()
+    if window <= 0:
+        return _send({question_id: 1})
+    with _local_lock:
+        _local[question_id] = _local.get(question_id, 0) + 1
+        now = time.monotonic()
+        if not _local_since:
+            _local_since = now
+        due = now - _local_since >= window or sum(_local.values()) >= LOCAL_MAX
+    if due:
+        push_local_views()
+    return True
+
+
+def push_local_views() -> int:
+    """Send the views this process has added up to Redis (`flush_views` and process exit call it too);
+    when Redis cannot take them, apply them to the rows. Returns the number of views sent."""
+    global _local_since
+    with _local_lock:
+        counts = dict(_local)
+        _local.clear()
+        _local_since = 0.0
+    if not counts:
+        return 0
+    if not _send(counts):
+        from django.db.models import F
+
+        from .models import Question
+
+        for pk, n in counts.items():
+            Question.objects.filter(pk=pk).update(view_count=F("view_count") + n)
+    return sum(counts.values())
+
+
+def _send(counts: dict[int, int]) -> bool:
     global _down_until
     import redis
 
-    if time.monotonic() < _down_until:
-        return False
     client = _redis()
-    if client is None:
+    if client is None or time.monotonic() < _down_until:
         return False
     try:
-        client.hincrby(VIEWS_KEY, str(question_id), 1)
+        pipe = client.pipeline(transaction=False)
+        for pk, n in counts.items():
+            pipe.hincrby(VIEWS_KEY, str(pk), n)
+        pipe.execute()
     except redis.RedisError:
         _down_until = time.monotonic() + DOWN_SECONDS
         logger.warning("Redis unreachable: views counted in the database for %ss", DOWN_SECONDS, exc_info=True)
         return False
     return True
+
+
+def _push_at_exit() -> None:
+    try:
+        push_local_views()
+    except Exception:  # the database or Redis may be gone at exit
+        logger.warning("question views not sent at exit", exc_info=True)
+
+
+atexit.register(_push_at_exit)
 
 
 def take_views() -> list[tuple[str, dict[int, int]]]:
@@ -142,6 +214,7 @@ def take_views() -> list[tuple[str, dict[int, int]]]:
     client = _redis()
     if client is None:
         return []
+    push_local_views()  # this process's own, not yet sent
     keys = [k.decode() for k in client.scan_iter(match=FLUSHING_PREFIX + "*", count=100)]
     mine = f"{FLUSHING_PREFIX}{uuid.uuid4().hex}"
     try:

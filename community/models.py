@@ -171,6 +171,7 @@ class AnswerRole(models.TextChoices):
 class Answer(ModeratedContent):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="answers")
     shown_author: str | None  # not a column: set for a viewer by selectors.label_people
+    shown_comments: list  # not a column: its visible comments, set by selectors.question_detail
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="answers",
                                help_text=_("The real author, also when posted as an organisation."))
     as_organization = models.ForeignKey(

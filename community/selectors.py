@@ -120,8 +120,10 @@ def keyset_page(qs, *, sort: str, limit: int, cursor: str | None):
     return rows, next_cursor
 
 
-def question_detail(pk: int, viewer=None) -> Question | None:
-    """The question page's data. Held questions are shown to their asker only; removed ones to nobody."""
+def question_detail(pk: int, viewer=None, *, discussion: bool = True) -> Question | None:
+    """The question page's data. Held questions are shown to their asker only; removed ones to nobody.
+    `discussion=False`: without the answers, comments and history (the page has them as a cached
+    fragment: community.views)."""
     answers = (Answer.objects.filter(is_removed=False, moderation_status=VISIBLE).select_related("author", "as_organization")
                .prefetch_related(Prefetch("comments", queryset=Comment.objects.filter(is_removed=False, moderation_status=VISIBLE)
                                           .select_related("author").order_by("created_at", "id")))
@@ -129,16 +131,29 @@ def question_detail(pk: int, viewer=None) -> Question | None:
     visible = Q(moderation_status=VISIBLE)
     if viewer is not None and viewer.is_authenticated:
         visible |= Q(moderation_status=ModerationStatus.HELD, asker=viewer)
-    return (Question.objects.exclude(status=QuestionStatus.REMOVED).filter(visible)
-            .select_related("organization", "asker", "target_organization", "target_expert", "target_station",
-                            "escalated_to")
-            .prefetch_related(
-                tags_prefetch(), Prefetch("answers", queryset=answers),
-                Prefetch("comments", queryset=Comment.objects.filter(answer__isnull=True, is_removed=False, moderation_status=VISIBLE)
-                         .select_related("author").order_by("created_at", "id"), to_attr="question_comments"),
-                Prefetch("events", queryset=QuestionEvent.objects.select_related(
-                    "actor", "from_organization", "to_organization")),
-            ).filter(pk=pk).first())
+    # Only the two relations every question has are joined: a seven-table join (the station target
+    # through Wagtail's page table) took longer to plan than to run. The others are prefetched, which
+    # runs no query while they are unset (most questions).
+    qs = (Question.objects.exclude(status=QuestionStatus.REMOVED).filter(visible)
+          .select_related("organization", "asker")
+          .prefetch_related(tags_prefetch(), "target_organization", "target_expert", "target_station", "escalated_to"))
+    if not discussion:
+        return qs.filter(pk=pk).first()
+    question = qs.prefetch_related(
+        Prefetch("answers", queryset=answers.prefetch_related(None)),
+        Prefetch("events", queryset=QuestionEvent.objects.select_related(
+            "actor", "from_organization", "to_organization"))).filter(pk=pk).first()
+    if question is not None:  # every visible comment in one query, to the question and to its answers
+        comments = list(Comment.objects.filter(question=question, is_removed=False, moderation_status=VISIBLE)
+                        .select_related("author").order_by("created_at", "id"))
+        question.question_comments = [c for c in comments if c.answer_id is None]
+        by_answer: dict[int, list] = {}
+        for c in comments:
+            if c.answer_id is not None:
+                by_answer.setdefault(c.answer_id, []).append(c)
+        for a in question.answers.all():
+            a.shown_comments = by_answer.get(a.pk, [])
+    return question
 
 
 def viewer_state(question: Question, user) -> dict:
@@ -155,6 +170,44 @@ def viewer_state(question: Question, user) -> dict:
         "liked_answers": {a for a in rows if a is not None and a != -1},
         "followed": -1 in rows,
     }
+
+
+def my_question_state(question: Question, user) -> dict:
+    """The viewer's own state on a question page, for the per-user request that fills a shared cached
+    page (`GET /qa/me/<id>/`) and for a personal render: what they liked (`q`, `a<id>`), whether they
+    follow, their own posts there (`q`, `a<id>`, `c<id>`: no like or report button on them) and their
+    posts still held for review. One query (a UNION ALL of the four)."""
+    from django.db.models import BooleanField, CharField, IntegerField, Value
+    from django.db.models.functions import Left
+
+    def rows(qs, kind, pk="pk", status="moderation_status", removed="is_removed", body=None):
+        return qs.values_list(Value(kind, CharField()), pk, status, removed,
+                              Left(body, 80) if body else Value("", CharField()))
+
+    none_int, blank, false = Value(None, IntegerField()), Value("", CharField()), Value(False, BooleanField())
+    mine_q = {"question": question, "author": user}
+    union = rows(Like.objects.filter(user=user, question=question), "like", pk="answer_id", status=blank,
+                 removed=false).union(
+        rows(Follow.objects.filter(user=user, question=question), "follow", pk=none_int, status=blank, removed=false),
+        rows(Answer.objects.filter(**mine_q), "a", body="body"),
+        rows(Comment.objects.filter(**mine_q), "c", body="body"), all=True)
+    liked = followed = False
+    liked_answers: set[int] = set()
+    mine: set[str] = {"q"} if question.asker_id == user.pk else set()
+    pending: list[dict] = []
+    for kind, pk, status, removed, body in union:
+        if kind == "like":
+            if pk is None:
+                liked = True
+            else:
+                liked_answers.add(pk)
+        elif kind == "follow":
+            followed = True
+        else:
+            mine.add(f"{kind}{pk}")
+            if status == ModerationStatus.HELD and not removed:
+                pending.append({"kind": kind, "body": body})
+    return {"liked": liked, "liked_answers": liked_answers, "followed": followed, "mine": mine, "pending": pending}
 
 
 ANONYMOUS_NAME = "匿名青年"
@@ -220,7 +273,7 @@ def label_people(question: Question, viewer) -> Names:
         c.shown_author = names.of(c.author)
     for a in question.answers.all():
         a.shown_author = a.as_organization.display_name if a.as_organization else names.of(a.author)
-        for c in a.comments.all():
+        for c in a.shown_comments:  # set by question_detail
             c.shown_author = names.of(c.author)
     for e in question.events.all():
         e.shown_actor = names.of(e.actor) if e.actor_id else None
@@ -355,7 +408,22 @@ def related_questions(question: Question, limit: int = 5):
     tag_ids = [t.tag_id for t in question.tagged_items.all()]
     public = (Question.objects.filter(moderation_status=VISIBLE).exclude(status=QuestionStatus.REMOVED)
               .exclude(pk=question.pk).select_related("organization").order_by("-hot_score", "-id"))
-    picked = []
+    from django.db import connection
+
+    picked: list = []
+    if tag_ids and connection.features.supports_slicing_ordering_in_compound:  # PostgreSQL: the two walks in one query
+        from django.db.models import IntegerField, Value
+
+        same_tag = TaggedQuestion.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=tag_ids)
+        walks = public.select_related(None)
+        first = walks.filter(Exists(same_tag)).annotate(walk=Value(0, IntegerField()))[:limit]
+        second = walks.filter(domain=question.domain).annotate(walk=Value(1, IntegerField()))[:limit]
+        seen: set[int] = set()
+        for row in sorted(first.union(second, all=True), key=lambda r: (r.walk, -(r.hot_score or 0), -r.pk)):
+            if row.pk not in seen and len(picked) < limit:
+                seen.add(row.pk)
+                picked.append(row)
+        return picked
     if tag_ids:
         same_tag = TaggedQuestion.objects.filter(content_object_id=OuterRef("pk"), tag_id__in=tag_ids)
         picked = list(public.filter(Exists(same_tag))[:limit])

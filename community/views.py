@@ -1,20 +1,28 @@
 """Youth-facing Q&A pages. Thin: selectors for reads, services for writes; service errors become a
 message on the page (never a 500)."""
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.cache import cache
+from django.http import Http404, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import default_organization_for
+from core import page_cache
 from core.domains import ServiceDomain
 from core.errors import Invalid, ServiceError
-from core.page_cache import anonymous_cacheable
+from core.page_cache import CSRF_MARKER, anonymous_cacheable
 from organizations import permissions
 from organizations.domain.tree import ancestor_paths
 from organizations.models import ANSWERING_ROLES, EDITORIAL_ROLES, Organization
@@ -24,6 +32,7 @@ from .forms import AnswerForm, AskForm, OutcomeForm
 from .models import Answer, Invitation, Question, QuestionStatus, QuestionTag
 
 PAGE_SIZE = 20
+FEED_SECONDS = 60  # at most this old: the deadlines' "time left" (every question change bumps the scope)
 
 
 def _org_from_request(request):
@@ -36,7 +45,13 @@ def _org_from_request(request):
     return None
 
 
-@anonymous_cacheable
+def _feed_names_its_place(request) -> bool:
+    """A feed URL that names its place (`org`, `branch`, `scope=all`) shows the same questions to
+    everyone, so logged-in users may share it; `/qa/` alone defaults to a logged-in youth's own place."""
+    return any(request.GET.get(k) for k in ("org", "branch")) or request.GET.get("scope") == "all"
+
+
+@anonymous_cacheable(users=_feed_names_its_place)
 def feed(request):
     org = _org_from_request(request)
     # A logged-in youth's feed defaults to their own place (accounts.selectors.default_organization_for);
@@ -52,55 +67,181 @@ def feed(request):
     sort = request.GET.get("sort") if request.GET.get("sort") in selectors.FEED_SORTS else "latest"
     domain = request.GET.get("domain") if request.GET.get("domain") in ServiceDomain.values else None
     tag = (request.GET.get("tag") or "")[:100] or None
-    qs = selectors.feed(organization=org, domain=domain, tag=tag, sort=sort)
-    try:
-        rows, next_cursor = selectors.keyset_page(qs, sort=sort, limit=PAGE_SIZE, cursor=request.GET.get("cursor"))
-    except Invalid:
-        rows, next_cursor = selectors.keyset_page(qs, sort=sort, limit=PAGE_SIZE, cursor=None)
-    now = timezone.now()
-    for q in rows:
-        q.display_asker = selectors.asker_name(request.user, q)
-        q.overdue = q.status == QuestionStatus.OPEN and q.deadline_at < now
     base = {k: v for k, v in (("org", org.pk if org else None), ("scope", "all" if whole_province and not org else None),
                               ("domain", domain), ("tag", tag)) if v}
+    # The tabs, filters and questions: one fragment per feed and cursor under the feeds' scope `qa`
+    # (any question's change bumps it), the same for every viewer (a youth's own place is its `org`).
+    cursor = (request.GET.get("cursor") or "")[:200]
+    raw = f"{sorted(base.items())}|{sort}|{cursor}"
+    key = _shared_key("feed", hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest(), "qa")
+    feed_list = cache.get(key)
+    if feed_list is None:
+        qs = selectors.feed(organization=org, domain=domain, tag=tag, sort=sort)
+        try:
+            rows, next_cursor = selectors.keyset_page(qs, sort=sort, limit=PAGE_SIZE, cursor=cursor or None)
+        except Invalid:
+            rows, next_cursor = selectors.keyset_page(qs, sort=sort, limit=PAGE_SIZE, cursor=None)
+        now = timezone.now()
+        for q in rows:
+            q.overdue = q.status == QuestionStatus.OPEN and q.deadline_at < now
+        feed_list = render_to_string("community/_feed_list.html", {
+            "questions": rows, "next_cursor": next_cursor, "sort": sort, "domain": domain, "tag": tag,
+            "domains": ServiceDomain.choices, "tags": QuestionTag.objects.order_by("name")[:30], "base_params": base,
+            "sorts": [("latest", _("Latest")), ("hot", _("Hot")), ("unanswered", _("Unanswered"))]})
+        cache.set(key, feed_list, FEED_SECONDS)
     return render(request, "community/feed.html", {
-        "own_place": own_place, "base_no_org": {k: v for k, v in base.items() if k not in ("org", "scope")},
-        "questions": rows, "next_cursor": next_cursor, "organization": org, "sort": sort, "domain": domain,
-        "tag": tag, "domains": ServiceDomain.choices, "tags": QuestionTag.objects.order_by("name")[:30],
-        "base_params": base, "sorts": [("latest", _("Latest")), ("hot", _("Hot")), ("unanswered", _("Unanswered"))],
+        **_place_note(own_place, org, base, sort), "me_url": f"/qa/me/feed/?{request.GET.urlencode()}",
+        "feed_list": mark_safe(feed_list), "domain": domain,  # noqa: S308 (our own render)
     })
 
 
-@anonymous_cacheable(on_hit=("qa-view", "pk"))
-def question_page(request, pk: int):
-    q = selectors.question_detail(pk, request.user)
-    if q is None:
-        raise Http404
-    services.record_view(q)
-    user = request.user
-    is_staff = permissions.can_act(user, q.organization, ANSWERING_ROLES)
+DISCUSSION_PARTS = ("comments", "answers", "answer_form", "history")  # the question page's fragments: community/_<part>.html
+DISCUSSION_SECONDS = 300  # at most this old: an author's changed name (everything else bumps the question's scope)
+
+
+def _shared_key(kind: str, pk: int | str, scope: str) -> str:
+    return f"qa:page:{kind}:v1:{pk}:{page_cache.scope_generation(scope)}:{translation.get_language()}"
+
+
+def _related(q) -> list[dict]:
+    """Related questions, kept under the feeds' scope `qa` (any question's change bumps it)."""
+    key = _shared_key("related", q.pk, "qa")
+    rows = cache.get(key)
+    if rows is None:
+        rows = [{"url": r.get_absolute_url(), "title": r.title} for r in selectors.related_questions(q)]
+        cache.set(key, rows, DISCUSSION_SECONDS)
+    return rows
+
+
+def _discussion_context(q, user) -> dict:
     selectors.label_people(q, user)  # every name on the page as this viewer may see it
-    state = selectors.viewer_state(q, user)
     answers = list(q.answers.all())
     for a in answers:
-        a.liked = a.pk in state["liked_answers"]
         a.is_accepted = a.pk == q.accepted_answer_id
-    org_accounts = list(permissions.organizations_for(user, ANSWERING_ROLES).filter(
-        path__in=ancestor_paths(q.organization.path, include_self=True))) if is_staff else []
-    return render(request, "community/question.html", {
-        "q": q, "answers": answers, "state": state, "asker_name": selectors.asker_name(user, q),
-        "is_asker": user.is_authenticated and user.pk == q.asker_id, "is_staff": is_staff,
-        "can_feature": permissions.can_act(user, q.organization, EDITORIAL_ROLES),
-        "org_accounts": org_accounts, "transfer_targets": (
+    return {"answers": answers}
+
+
+@anonymous_cacheable(on_hit=("qa-view", "pk"), users=True)
+def question_page(request, pk: int):
+    """One page for everyone: a visitor's render is shared (core.page_cache: logged-in users get it
+    with their frame) and shows nothing personal; the viewer's own state — likes, follow, their own
+    posts, the asker's tools, their posts held for review — comes from `GET /qa/me/<id>/`
+    (community/me.js), or is filled in by a personal render (a cache miss, staff).
+
+    A visitor's render keeps the question and its rendered answers, comments, history and answer
+    form as one entry under the question's scope (`qa:<id>`: every write to the question, its
+    answers or comments and every moderation decision bumps it), so the next render after a page-
+    cache miss reads no question from the database."""
+    user = request.user
+    personal = user.is_authenticated
+    key = _shared_key("question", pk, f"qa:{pk}")
+    entry = None if personal else cache.get(key)
+    if entry is None:
+        q = selectors.question_detail(pk, user)
+        if q is None:
+            raise Http404
+        context = _page_context(q)
+        if personal:
+            context.update(_personal_context(q, user))
+        context.update(_discussion_context(q, user))
+        parts = {part: render_to_string(f"community/_{part}.html", context) for part in DISCUSSION_PARTS}
+        for name in ("answers", "question_comments", "events"):  # rendered above: not kept with the question
+            getattr(q, "_prefetched_objects_cache", {}).pop(name, None)
+        q.__dict__.pop("question_comments", None)
+        entry = {"q": q, "parts": parts}
+        if not personal:
+            cache.set(key, entry, DISCUSSION_SECONDS)
+    else:
+        context = _page_context(entry["q"])
+    q = entry["q"]
+    services.record_view(q)
+    context.pop("csrf_token")
+    token = get_token(request)
+    context.update({part: mark_safe(html.replace(CSRF_MARKER, token))  # noqa: S308 (our own render)
+                    for part, html in entry["parts"].items()})
+    context["asker_name"] = selectors.asker_name(user, q)
+    context["related"] = _related(q)
+    return render(request, "community/question.html", context)
+
+
+def _page_context(q) -> dict:
+    return {"q": q, "shared": True, "overdue": q.is_open and q.deadline_at < timezone.now(),
+            "report_reasons": _report_reasons(), "csrf_token": CSRF_MARKER, "answer_form": AnswerForm(),
+            "state": {"liked": False, "followed": False, "liked_answers": set(), "mine": set()}}
+
+
+def _personal_context(q, user) -> dict:
+    """What a logged-in viewer's own render adds: their state, the asker's and the staff's tools."""
+    # every staff group holds access_admin (organizations.services): a youth is not staff without a
+    # query of its own (the page frame has loaded the user's permissions already)
+    is_staff = user.has_perm("wagtailadmin.access_admin") and permissions.can_act(user, q.organization, ANSWERING_ROLES)
+    state = selectors.my_question_state(q, user)
+    is_asker = user.pk == q.asker_id
+    return {
+        "shared": False, "state": state, "is_asker": is_asker, "is_staff": is_staff, "viewer_id": user.pk,
+        "can_feature": user.has_perm("wagtailadmin.access_admin") and permissions.can_act(user, q.organization, EDITORIAL_ROLES),
+        "org_accounts": list(permissions.organizations_for(user, ANSWERING_ROLES).filter(
+            path__in=ancestor_paths(q.organization.path, include_self=True))) if is_staff else [],
+        "transfer_targets": (
             list(permissions.organizations_for(user, ANSWERING_ROLES).exclude(pk=q.organization_id).order_by("path")[:300])
             if is_staff and q.is_open else []),
         "referral_stations": list(selectors.referral_stations(q)) if is_staff and q.is_open else [],
         "suggested": selectors.suggested_experts(q) if is_staff and q.is_open else [],
-        "overdue": q.is_open and q.deadline_at < timezone.now(), "related": selectors.related_questions(q),
-        "report_reasons": _report_reasons(),
-        "answer_form": AnswerForm(), "outcome_form": OutcomeForm(),
-        "experts": list(selectors.experts_for_domain(q.domain)[:20]) if user.is_authenticated and q.is_open else [],
-    })
+        "me": _me_context(q, user, state=state, is_asker=is_asker, is_staff=is_staff),
+    }
+
+
+def _me_context(q, user, *, state: dict, is_asker: bool, is_staff: bool) -> dict:
+    may_invite = q.status == QuestionStatus.OPEN and (is_asker or is_staff)
+    return {
+        "q": q, "is_asker": is_asker, "pending": state["pending"], "outcome_form": OutcomeForm(),
+        "experts": list(selectors.experts_for_domain(q.domain)[:20]) if may_invite else [],
+        "state_json": json.dumps({"liked": sorted((["q"] if state["liked"] else [])
+                                                  + [f"a{pk}" for pk in state["liked_answers"]]),
+                                  "followed": state["followed"], "mine": sorted(state["mine"]), "asker": is_asker}),
+    }
+
+
+def _place_note(own_place, org, base: dict, sort: str) -> dict:
+    return {"own_place": own_place, "organization": org, "sort": sort,
+            "base_no_org": {k: v for k, v in base.items() if k not in ("org", "scope")}}
+
+
+def feed_me(request):
+    """The logged-in youth's own line on a shared feed page (community/me.js): the feed of their own
+    place or the switch to it. Private; 204 for a visitor or a youth without a place. 2 queries."""
+    response = HttpResponse(status=204)
+    if request.user.is_authenticated:
+        own_place = default_organization_for(request.user)
+        if own_place is not None and own_place.depth > 1:
+            org_id, slug = request.GET.get("org"), request.GET.get("branch")
+            org = own_place if (org_id == str(own_place.pk) or (not org_id and slug == own_place.slug)) else None
+            sort = request.GET.get("sort") if request.GET.get("sort") in selectors.FEED_SORTS else "latest"
+            base = {k: request.GET.get(k) for k in ("domain", "tag") if request.GET.get(k)}
+            response = HttpResponse(render_to_string("community/_feed_me.html", _place_note(own_place, org, base, sort)))
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def question_me(request, pk: int):
+    """The viewer's own state on a question page (what community/me.js puts into a shared cached
+    page): the state of their like and follow buttons, their own posts, the asker's tools and their
+    posts held for review. Private; a visitor or an unknown question gets 204. A fixed number of
+    queries (tests/community/test_shared_question_page.py)."""
+    response = HttpResponse(status=204)
+    if request.user.is_authenticated:
+        q = (Question.objects.exclude(status=QuestionStatus.REMOVED).exclude(moderation_status="removed")
+             .only("pk", "asker_id", "status", "domain", "answer_count", "organization_id", "is_anonymous")
+             .filter(pk=pk).first())
+        if q is not None:
+            state = selectors.my_question_state(q, request.user)
+            is_asker = request.user.pk == q.asker_id
+            # a fragment: no context processors (the page frame's queries are not needed here)
+            response = HttpResponse(render_to_string("community/_me.html", {
+                "me": _me_context(q, request.user, state=state, is_asker=is_asker, is_staff=False),
+                "csrf_token": get_token(request)}))
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required

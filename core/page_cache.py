@@ -146,7 +146,8 @@ def anonymous_cacheable(view=None, *, on_hit: tuple[str, str] | None = None, use
     """Decorate an app view whose anonymous response is the same for every anonymous visitor: the
     early page cache may store it. `on_hit=(hook, kwarg)` runs `hook(kwargs[kwarg])` on each hit.
     `users=True`: the page shows nothing personal outside the frame's user area, so logged-in users
-    are served the same entry with their own frame composed in (see "Logged-in users" below)."""
+    are served the same entry with their own frame composed in (see "Logged-in users" below);
+    `users=callable(request)` decides it per URL (the `/qa/` feed: only when it names its place)."""
 
     def decorate(fn):
         @functools.wraps(fn)
@@ -154,7 +155,7 @@ def anonymous_cacheable(view=None, *, on_hit: tuple[str, str] | None = None, use
             response = fn(request, *args, **kwargs)
             if not request.user.is_authenticated and response.status_code == 200:
                 response.yv_cacheable = True
-                response.yv_users = users
+                response.yv_users = users(request) if callable(users) else users
                 if on_hit:
                     response.yv_on_hit = (on_hit[0], kwargs.get(on_hit[1]))
             return response

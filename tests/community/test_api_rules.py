@@ -157,6 +157,7 @@ def test_list_and_detail_query_counts_are_fixed(tree, youth, expert, tags, clien
     assert n("/api/community/invitations/", {"limit": 1}) == n("/api/community/invitations/", {"limit": 50})
     # the question page (one visit first: the frame's per-process and per-user caches are warm for both)
     n(f"/qa/{first.pk}/")
+    n(f"/qa/{q.pk}/")  # (and the page's own: its related questions are cached per question)
     assert n(f"/qa/{first.pk}/") == n(f"/qa/{q.pk}/")
     assert n("/qa/", {"sort": "hot"}) <= 15
 

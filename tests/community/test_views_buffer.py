@@ -16,6 +16,8 @@ from tests.factories import UserFactory
 @pytest.fixture
 def buffered(settings):
     settings.YV_QA_BUFFER_VIEWS = True
+    settings.YV_QA_VIEWS_LOCAL_SECONDS = 0  # each view sent at once (the per-process sum: tests below)
+    qa_cache._local.clear()
     client = qa_cache._redis()
     assert client is not None, "the test settings use Redis"
     cache.clear()
@@ -122,6 +124,7 @@ def test_an_unreachable_redis_cache_never_breaks_a_question_page(db, tree, setti
 
     q = _question(tree, "大学生创业补贴怎么申请")
     settings.YV_QA_BUFFER_VIEWS = True
+    settings.YV_QA_VIEWS_LOCAL_SECONDS = 0
     qa_cache._down_until = 0.0
     settings.CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": "redis://127.0.0.1:1/0",
                                    "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.2, "SOCKET_TIMEOUT": 0.2,
@@ -155,3 +158,33 @@ def test_a_redis_restart_without_persistence_loses_at_most_the_views_since_the_l
     assert services.flush_views() == 0
     q.refresh_from_db()
     assert q.view_count == 22  # every view counted before the last flush kept; the 3 after it are the bound
+
+
+# ------------------------------------------------------------------ added up per process (issue 23)
+
+def test_views_are_added_up_in_the_process_and_sent_in_one_round_trip(db, tree, client, buffered, settings):
+    """A question page from the page cache was the slowest cache hit: one Redis round trip per view."""
+    settings.YV_QA_VIEWS_LOCAL_SECONDS = 3600
+    a, b = _question(tree, "大学生创业补贴怎么申请"), _question(tree, "实习合同需要注意什么")
+    for q in (a, a, b):
+        services.record_view(q)
+    assert buffered.hgetall(qa_cache.VIEWS_KEY) == {}  # nothing sent yet
+    assert services.flush_views() == 3  # the flush sends this process's own first
+    assert dict(Question.objects.values_list("pk", "view_count")) == {a.pk: 2, b.pk: 1}
+    for _ in range(qa_cache.LOCAL_MAX):
+        services.record_view(a)
+    assert buffered.hgetall(qa_cache.VIEWS_KEY) == {str(a.pk).encode(): str(qa_cache.LOCAL_MAX).encode()}
+    qa_cache._push_at_exit()  # a process that exits sends what it holds
+    assert services.flush_views() == qa_cache.LOCAL_MAX
+
+
+def test_views_added_up_while_redis_went_down_reach_the_rows(db, tree, buffered, settings, monkeypatch):
+    settings.YV_QA_VIEWS_LOCAL_SECONDS = 3600
+    q = _question(tree, "大学生创业补贴怎么申请")
+    services.record_view(q)
+    services.record_view(q)
+    monkeypatch.setattr(qa_cache, "_redis", lambda: DeadRedis())
+    assert qa_cache.push_local_views() == 2
+    q.refresh_from_db()
+    assert q.view_count == 2  # applied to the row, none lost
+    qa_cache._down_until = 0.0

@@ -318,6 +318,8 @@ CELERY_BEAT_SCHEDULE["community-sweep-deadlines"] = {"task": "community.tasks.sw
 # persistence loses at most the views counted since the last flush (docs/security.md).
 YV_QA_BUFFER_VIEWS = env.bool("YV_QA_BUFFER_VIEWS", default=True)
 YV_QA_VIEWS_FLUSH_SECONDS = env.int("YV_QA_VIEWS_FLUSH_SECONDS", default=10)
+# Each process adds views up and sends them to Redis at most this often (one round trip; 0 = each view at once).
+YV_QA_VIEWS_LOCAL_SECONDS = env.float("YV_QA_VIEWS_LOCAL_SECONDS", default=1.0)
 CELERY_BEAT_SCHEDULE["community-flush-views"] = {
     "task": "community.tasks.flush_views", "schedule": float(YV_QA_VIEWS_FLUSH_SECONDS),
 }
