@@ -134,16 +134,18 @@ def _local_seconds() -> float:
 
 
 def buffer_view(question_id: int) -> bool:
-    """Count one view for Redis; False when there is no Redis to count in or it cannot be reached
-    (the caller then counts the view in the database)."""
+    """Count one view; False when the caller must count it in the database now (Redis unreachable,
+    or no Redis and no adding up in the process). Without Redis (the embedded default's local-memory
+    cache) views are added up in the process all the same and applied to the rows in one UPDATE per
+    question at most every `YV_QA_VIEWS_LOCAL_SECONDS`: a page-cache hit then runs no query."""
     global _local_since, _has_redis
     if _has_redis is None:
         _has_redis = _redis() is not None
-    if time.monotonic() < _down_until or not _has_redis:
+    if time.monotonic() < _down_until:
         return False
     window = _local_seconds()
     if window <= 0:
-        return _send({question_id: 1})
+        return bool(_has_redis) and _send({question_id: 1})
     with _local_lock:
         _local[question_id] = _local.get(question_id, 0) + 1
         now = time.monotonic()

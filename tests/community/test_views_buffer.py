@@ -188,3 +188,22 @@ def test_views_added_up_while_redis_went_down_reach_the_rows(db, tree, buffered,
     q.refresh_from_db()
     assert q.view_count == 2  # applied to the row, none lost
     qa_cache._down_until = 0.0
+
+
+def test_without_redis_views_are_added_up_in_the_process_and_applied_to_the_rows(db, tree, settings, monkeypatch):
+    """The embedded default (local-memory cache, no Redis): a view is no query of its own; the sums
+    reach the rows in one UPDATE per question once the window has passed."""
+    settings.YV_QA_BUFFER_VIEWS = True
+    settings.YV_QA_VIEWS_LOCAL_SECONDS = 60
+    monkeypatch.setattr(qa_cache, "_has_redis", False)
+    monkeypatch.setattr(qa_cache, "_redis", lambda: None)
+    qa_cache._local.clear()
+    qa_cache._down_until = 0.0
+    question = _question(tree, "青年驿站可以住几天")
+    with CaptureQueriesContext(connection) as ctx:
+        for _ in range(5):
+            services.record_view_id(question.pk)
+    assert len(ctx.captured_queries) == 0
+    assert Question.objects.get(pk=question.pk).view_count == 0
+    assert qa_cache.push_local_views() == 5  # the window's end (or the process's exit)
+    assert Question.objects.get(pk=question.pk).view_count == 5
