@@ -72,6 +72,8 @@ def _sqlite_backend_class():
                 return None
             rows = list(entries.order_by("score", "-index_entry__object_id")
                         .values_list("index_entry__object_id", "score")[start:stop])
+            if not start and stop is not None and len(rows) < stop:  # every entry: the count is known
+                self._yv_count = (self.query, len(rows))
             pk_field = self.queryset.model._meta.pk
             by_pk = self.queryset.in_bulk([pk_field.to_python(oid) for oid, _ in rows])
             hits = []
@@ -84,6 +86,9 @@ def _sqlite_backend_class():
             return hits
 
         def count_hits(self, config):
+            known = getattr(self, "_yv_count", None)  # top_hits read every entry: no count query
+            if known is not None and known[0] == self.query:
+                return known[1]
             entries = self._ranked_entries(config)
             return None if entries is None else entries.count()
 
