@@ -176,6 +176,11 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
                 except OperationalError as exc:
                     raise _OutOfTime("probes") from exc
             for source, search in searches:
+                refs = None if autocomplete else _top_refs(search, take)
+                if refs is not None:  # SQLite: ranked keys and the count in one statement
+                    rows, count = refs
+                    out.append((source, [(Ref(pk), sign * float(score or 0)) for pk, score in rows], count))
+                    continue
                 try:
                     results = search.annotate_score("_score")
                     objs = list(results[:take])
@@ -192,6 +197,18 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
         done = {s.key for s, _, _ in out}
         out.extend((s, [], 0) for s in sources if s.key not in done)
     return out
+
+
+def _top_refs(search, take):
+    """(rows, count) from a backend that ranks without loading objects (the SQLite one), else None."""
+    compiler = getattr(search, "query_compiler", None)
+    top_refs = getattr(compiler, "top_refs", None)
+    if compiler is None or top_refs is None:
+        return None
+    try:
+        return top_refs(compiler.get_config(search.backend), take)
+    except OperationalError as exc:
+        raise _OutOfTime("ranking") from exc
 
 
 class Ref:

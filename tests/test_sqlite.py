@@ -1,6 +1,6 @@
 """The key flows on the embedded default too: a pytest of its own on a file-based SQLite test
 database with the settings `make run` uses (WAL, busy timeout, IMMEDIATE transactions) — the booking
-race (threads share the file), nearest stations (portable SQL), the map page and the booking flow."""
+race (threads share the file), nearest stations (portable SQL), the map page, the booking flow and search."""
 
 import os
 import subprocess
@@ -16,6 +16,7 @@ ON_SQLITE = [
     "tests/stations/test_geo_coverage.py",
     "tests/stations/test_bookings.py",
     "tests/stations/test_scale.py",
+    "tests/search/test_sqlite_ranking.py",
 ]
 
 

@@ -53,18 +53,20 @@ def _sqlite_backend_class():
         # re-runs the FTS MATCH per row (quadratic in the number of matches; single characters
         # match many rows). Ranked searches instead take the top ids and scores from the FTS
         # table in one query, restricted to the caller's queryset, then load those objects.
-        def _ranked_entries(self, config):
+        def _ranked_entries(self, config, score=True):
             query = normalize(self.query)
             if isinstance(query, (MatchAll, Not)) or not self.order_by_relevance:
                 return None
             match = MatchExpression(self.fields or self.FTS_TABLE_FIELDS, self.build_search_query(query, config=config))
             allowed = self.queryset.order_by().annotate(_yv_oid=Cast("pk", TextField())).values("_yv_oid")
-            return (
+            entries = (
                 SQLiteFTSIndexEntry.objects.filter(match)
                 .filter(index_entry__content_type__in=get_descendants_content_types_pks(self.queryset.model))
                 .filter(index_entry__object_id__in=allowed)
-                .annotate(score=self._build_rank_expression(self.get_search_vectors(), config))
             )
+            if not score:
+                return entries
+            return entries.annotate(score=self._build_rank_expression(self.get_search_vectors(), config))
 
         def top_hits(self, config, start, stop, score_field=None):
             entries = self._ranked_entries(config)
@@ -84,6 +86,26 @@ def _sqlite_backend_class():
                         setattr(obj, score_field, score)
                     hits.append(obj)
             return hits
+
+        def top_refs(self, config, take):
+            """The unified search's path (search.selectors._run): the top `take` (primary key,
+            score) pairs and the number of all hits, in one statement (the count is a window over the
+            matching entries), without loading the objects — the presentation loads what it shows."""
+            from django.db.models import Count, IntegerField, Subquery, Value
+
+            entries = self._ranked_entries(config, score=False)
+            if entries is None:
+                return None
+            # bm25() is refused beside a window function: the count is an uncorrelated sub-query
+            # (evaluated once) over the same matching entries, unranked.
+            total = Subquery(entries.order_by().annotate(_yv_g=Value(1)).values("_yv_g")
+                             .annotate(_yv_n=Count("pk")).values("_yv_n")[:1], output_field=IntegerField())
+            ranked = entries.annotate(score=self._build_rank_expression(self.get_search_vectors(), config))
+            rows = list(ranked.annotate(_yv_total=total)
+                        .order_by("score", "-index_entry__object_id")
+                        .values_list("index_entry__object_id", "score", "_yv_total")[:take])
+            pk_field = self.queryset.model._meta.pk
+            return [(pk_field.to_python(oid), score) for oid, score, _ in rows], (rows[0][2] if rows else 0)
 
         def count_hits(self, config):
             known = getattr(self, "_yv_count", None)  # top_hits read every entry: no count query
