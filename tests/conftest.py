@@ -38,6 +38,17 @@ def _fresh_caches():
     yield
 
 
+@pytest.fixture
+def early_cache(settings):
+    """The early page cache on (test settings keep it off), on an empty cache before and after."""
+    from django.core.cache import cache
+
+    settings.YV_PAGE_CACHE_EARLY = True
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @dataclass
 class Tree:
     province: Organization

@@ -24,12 +24,7 @@ from tests.factories import UserFactory
 _VOLATILE = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]+"|nonce-[A-Za-z0-9_\-+/=]+|nonce="[^"]+"')
 
 
-@pytest.fixture(autouse=True)
-def early_cache(settings):
-    settings.YV_PAGE_CACHE_EARLY = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("early_cache")  # tests/conftest.py: the early page cache on
 
 
 @pytest.fixture

@@ -17,16 +17,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("YV_SCREENSHOTS", "/tmp")
 
 
-@pytest.fixture
-def early_cache(settings):
-    from django.core.cache import cache
-
-    settings.YV_PAGE_CACHE_EARLY = True
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_a_youth_likes_and_follows_on_a_cached_question_page(live_server, page, early_cache):
     from organizations.services import add_staff
 

@@ -13,16 +13,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("YV_SCREENSHOTS", "/tmp")
 
 
-@pytest.fixture
-def early_cache(settings):
-    from django.core.cache import cache
-
-    settings.YV_PAGE_CACHE_EARLY = True
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_logged_in_youth_sees_their_name_on_a_cached_page(live_server, page, early_cache):
     from home.models import ArticleIndexPage, ArticlePage
     from tests.home.conftest import publish

@@ -7,15 +7,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-
-@pytest.fixture(autouse=True)
-def early_cache(settings):
-    from django.core.cache import cache
-
-    settings.YV_PAGE_CACHE_EARLY = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("early_cache")  # tests/conftest.py: the early page cache on
 
 
 def _hit(client, url, **extra):

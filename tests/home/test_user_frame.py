@@ -19,14 +19,7 @@ _TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 _NONCE = re.compile(r'nonce-([A-Za-z0-9_\-+/=]+)')
 
 
-@pytest.fixture(autouse=True)
-def early_cache(settings):
-    from django.core.cache import cache
-
-    settings.YV_PAGE_CACHE_EARLY = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("early_cache")  # tests/conftest.py: the early page cache on
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ normal search each (issue 23)."""
 import time
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -15,13 +14,7 @@ from wagtail.models import Page
 
 from tests.factories import UserFactory
 
-
-@pytest.fixture(autouse=True)
-def early_cache(settings):
-    settings.YV_PAGE_CACHE_EARLY = True
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("early_cache")  # tests/conftest.py: the early page cache on
 
 
 @pytest.fixture
