@@ -428,11 +428,16 @@ class TaggedFeed:
                                .specific().order_by("-first_published_at").distinct())
         return self._pages
 
+    @staticmethod
+    def _source_and_tags():
+        """The public questions and the Q&A app's own tag table (tag name, question)."""
+        source = public_questions()
+        return source, source.model._meta.get_field("tags").remote_field.through
+
     def _question_rows(self):
         from django.db.models import Exists, OuterRef
 
-        source = public_questions()
-        tags = source.model._meta.get_field("tags").remote_field.through  # the Q&A app's own tag table
+        source, tags = self._source_and_tags()
         tagged = tags.objects.filter(tag__name=self.tag, content_object_id=OuterRef("pk"))
         return source.filter(Exists(tagged)).only("pk", "title", "asked_at", "answer_count").order_by("-asked_at", "-id")
 
@@ -453,8 +458,7 @@ class TaggedFeed:
         probe = self.questions(self.PROBE)
         if len(probe) < self.PROBE:
             return len(probe)
-        source = public_questions()
-        tags = source.model._meta.get_field("tags").remote_field.through
+        source, tags = self._source_and_tags()
         sample = tags.objects.filter(tag__name=self.tag).values("content_object_id")[:TAGGED_QUESTIONS * 6 // 5]
         return max(len(probe), min(source.filter(pk__in=sample).count(), TAGGED_QUESTIONS))
 
