@@ -3,11 +3,12 @@ slug: its branch page and everything below it), cached for anonymous readers, an
 for headless draft previews (wagtail-headless-preview). Registered on youthvoice.api_v2.api_router
 by youthvoice/api_v2.py."""
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.signing import BadSignature
 from rest_framework.filters import BaseFilterBackend
 from rest_framework.response import Response
-from wagtail.api.v2.serializers import PageHtmlUrlField, PageSerializer
+from wagtail.api.v2.serializers import PageHtmlUrlField, PageParentField, PageSerializer, get_serializer_class
 from wagtail.api.v2.utils import BadRequestError
 from wagtail.api.v2.views import PagesAPIViewSet
 from wagtail.models import Site
@@ -47,14 +48,118 @@ class RequestPageHtmlUrlField(PageHtmlUrlField):
         return root_url + path
 
 
+_PARENT_SERIALIZERS: dict = {}
+
+
+class OneQueryPageParentField(PageParentField):
+    """The page's parent as Wagtail's `parent` field shows it, read in one query (the parent among
+    the pages the API shows, by its tree path) instead of two (the parent, then whether the API
+    shows it), with its serializer class built once per page type instead of once per request."""
+
+    def get_attribute(self, instance):
+        depth = instance.depth - 1
+        if depth < 1:
+            return None
+        return self.context["base_queryset"].filter(path=instance.path[:depth * instance.steplen]).first()
+
+    def to_representation(self, value):
+        model = value.__class__
+        serializer_class = _PARENT_SERIALIZERS.get(model)
+        if serializer_class is None:
+            serializer_class = _PARENT_SERIALIZERS[model] = get_serializer_class(
+                model, ["id", "type", "detail_url", "html_url", "title"],
+                meta_fields=["type", "detail_url", "html_url"], base=PageSerializer)
+        return serializer_class(context=self.context).to_representation(value)
+
+
 class ContentPageSerializer(PageSerializer):
     html_url = RequestPageHtmlUrlField(read_only=True)
+    parent = OneQueryPageParentField(read_only=True)
 
 
 class ContentPagesAPIViewSet(PagesAPIViewSet):
     base_serializer_class = ContentPageSerializer
     filter_backends = [BranchFilter, *PagesAPIViewSet.filter_backends]
     known_query_parameters = PagesAPIViewSet.known_query_parameters.union(["branch"])
+
+    # The serializer classes Wagtail builds for every request, kept per model and `?fields=`: at
+    # most this many (the parameter comes from the caller), then the memo starts again.
+    _serializer_classes: dict = {}
+    SERIALIZER_CLASSES_MAX = 256
+
+    @classmethod
+    def _get_serializer_class(cls, router, model, fields_config, show_details=False, nested=False):
+        key = (id(router), model, repr(fields_config), show_details, nested)
+        found = cls._serializer_classes.get(key)
+        if found is None:
+            if len(cls._serializer_classes) >= cls.SERIALIZER_CLASSES_MAX:
+                cls._serializer_classes.clear()
+            found = cls._serializer_classes[key] = super()._get_serializer_class(
+                router, model, fields_config, show_details=show_details, nested=nested)
+        return found
+
+    def get_base_queryset(self):
+        """Wagtail's public pages of the request's site, computed once per request (Wagtail reads it
+        twice for a detail) and, while no page has a view restriction, without the restrictions query
+        and with the Site from the cache (home.selectors) instead of a query."""
+        if not hasattr(self, "_yv_base_queryset"):
+            self._yv_base_queryset = self._public_pages()
+        return self._yv_base_queryset
+
+    def _public_pages(self):
+        from wagtail.models import Page
+
+        from . import selectors
+
+        request = self.request
+        if "site" in request.GET or getattr(settings, "WAGTAIL_I18N_ENABLED", False) or selectors.any_view_restriction():
+            return super().get_base_queryset()
+        site = selectors.site_for_request(request)
+        if site is None:
+            return super().get_base_queryset()
+        request._wagtail_site = site  # Site.find_for_request (html_url, child_of=root): no query either
+        return Page.objects.all().live().descendant_of(site.root_page, inclusive=True)
+
+    def get_object(self):
+        """A detail in one query: the page's type from the cache (it never changes), then the specific
+        page with the relations its fields read, among the pages the API shows. With query
+        parameters (filters) or on a cache miss, Wagtail's way (two queries)."""
+        if getattr(self, "_yv_object", None) is not None:
+            return self._yv_object
+        if self.action == "detail_view" and not self.request.GET:
+            self._yv_object = self._detail_in_one_query(self.kwargs.get("pk"))
+            if self._yv_object is not None:
+                return self._yv_object
+        return super().get_object()
+
+    def _detail_in_one_query(self, pk):
+        from django.core.cache import cache
+
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        key = f"home:api:page-type:{pk}"
+        content_type_id = cache.get(key)
+        if content_type_id is None:
+            from wagtail.models import Page
+
+            content_type_id = Page.objects.filter(pk=pk).values_list("content_type_id", flat=True).first()
+            if content_type_id is None:
+                return None
+            cache.set(key, content_type_id, 3600)
+        try:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+        except ContentType.DoesNotExist:
+            model = None
+        if model is None:
+            cache.delete(key)
+            return None
+        queryset = model._default_manager.filter(pk=pk, pk__in=self.get_base_queryset().values("pk"))
+        page = queryset.select_related(*getattr(model, "route_select_related", ())).first()
+        if page is None:  # not shown (a 404 the usual way) or a stale type
+            cache.delete(key)
+        return page
 
     def get_queryset(self):
         # Every item's meta names its locale: one join instead of one query per item (issue 23:
