@@ -422,11 +422,53 @@ class TaggedFeed:
         self._questions: dict[int, list] = {}
         self._question_total: int | None = None
 
+    # How long the tag's pages and questions are kept (they are also forgotten at once: the pages on
+    # every publish, under the editorial generation; the questions on every Q&A change, under the
+    # `qa` scope generation that community.cache bumps).
+    CACHE_SECONDS = 120
+
+    def _key(self, name: str) -> str:
+        import hashlib
+
+        return f"home:tagged:{name}:{hashlib.blake2b(self.tag.encode(), digest_size=12).hexdigest()}"
+
     def pages(self) -> list:
+        """The live content pages with the tag, newest first, as their specific types with their
+        images: cached under the editorial generation (a publish, unpublish, move or delete changes
+        them), otherwise read in one query (each type's own table joined and the tag as an EXISTS:
+        `.specific()` read the ids first, then each type apart). The topic's pinned pages are left
+        out here, so that every topic with the tag shares the entry."""
         if self._pages is None:
-            self._pages = list(ContentPage.objects.live().filter(tags__name=self.tag).exclude(pk__in=self.exclude_ids)
-                               .specific().order_by("-first_published_at").distinct())
+            pages = _by_generation(self._key("pages"), self._read_pages)
+            exclude = set(self.exclude_ids)
+            self._pages = [page for page in pages if page.pk not in exclude]
         return self._pages
+
+    def _read_pages(self) -> list:
+        from django.db.models import Exists, OuterRef
+
+        kinds = _content_kinds()
+        tagged = ContentPage.tags.through.objects.filter(tag__name=self.tag, content_object_id=OuterRef("pk"))
+        rows = (ContentPage.objects.live().filter(Exists(tagged)).select_related("image", *kinds)
+                .order_by("-first_published_at", "-pk"))
+        return [_specific_of(page, kinds) for page in rows]
+
+    def _by_qa_generation(self, name: str, compute):
+        """`compute()` cached under the `qa` scope generation (core.page_cache: bumped when a question,
+        an answer or a moderation decision changes what the Q&A pages show)."""
+        from django.core.cache import cache
+
+        from core import page_cache
+
+        generation = page_cache.scope_generation("qa")
+        if not generation:  # the cache is unreachable
+            return compute()
+        key = f"{self._key(name)}:{generation}"
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, self.CACHE_SECONDS)
+        return value
 
     @staticmethod
     def _source_and_tags():
@@ -446,8 +488,9 @@ class TaggedFeed:
         for size, rows in self._questions.items():
             if size >= top or len(rows) < size:  # enough, or all there are
                 return rows
-        rows = [QuestionCard(pk=q.pk, title=q.title, url=q.get_absolute_url(), summary=_question_summary(q),
-                             date=q.asked_at, answer_count=q.answer_count) for q in self._question_rows()[:top]]
+        rows = self._by_qa_generation(f"questions-{top}", lambda: [
+            QuestionCard(pk=q.pk, title=q.title, url=q.get_absolute_url(), summary=_question_summary(q),
+                         date=q.asked_at, answer_count=q.answer_count) for q in self._question_rows()[:top]])
         self._questions[top] = rows
         return rows
 
@@ -458,9 +501,13 @@ class TaggedFeed:
         probe = self.questions(self.PROBE)
         if len(probe) < self.PROBE:
             return len(probe)
-        source, tags = self._source_and_tags()
-        sample = tags.objects.filter(tag__name=self.tag).values("content_object_id")[:TAGGED_QUESTIONS * 6 // 5]
-        return max(len(probe), min(source.filter(pk__in=sample).count(), TAGGED_QUESTIONS))
+
+        def count():
+            source, tags = self._source_and_tags()
+            sample = tags.objects.filter(tag__name=self.tag).values("content_object_id")[:TAGGED_QUESTIONS * 6 // 5]
+            return source.filter(pk__in=sample).count()
+
+        return max(len(probe), min(self._by_qa_generation("count", count), TAGGED_QUESTIONS))
 
     def count(self) -> int:
         if not self.tag:
@@ -497,6 +544,36 @@ class TaggedFeed:
         return iter(self._newest(self.count()))
 
 
+def _content_kinds() -> list[str]:
+    """The `select_related` paths from ContentPage to each of its concrete subclasses (deepest last)."""
+    paths: list[str] = []
+
+    def walk(model, prefix):
+        for sub in model.__subclasses__():
+            if sub._meta.abstract or sub._meta.proxy:
+                continue
+            path = prefix + sub._meta.model_name
+            paths.append(path)
+            walk(sub, path + "__")
+
+    walk(ContentPage, "")
+    return paths
+
+
+def _specific_of(page, kinds: list[str]):
+    """The most specific instance joined by `select_related(*kinds)` (a ContentPage when none)."""
+    specific = page
+    for path in kinds:
+        obj = page
+        for name in path.split("__"):
+            obj = getattr(obj, name, None) if obj is not None else None
+        if obj is not None and isinstance(obj, type(specific)):
+            specific = obj
+    if specific is not page and "image" in page._state.fields_cache:
+        specific._state.fields_cache.setdefault("image", page._state.fields_cache["image"])
+    return specific
+
+
 def tagged_items(tag: str, *, exclude_ids=()):
     """Everything carrying `tag`, newest first (a lazy TaggedFeed; [] for no tag)."""
     if not tag:
@@ -520,6 +597,16 @@ def prime_images(items: list, *filter_specs: str, attr: str = "image") -> None:
 
     ids = {getattr(item, f"{attr}_id", None) for item in items} - {None}
     if not ids:
+        return
+    loaded = [item for item in items if attr in getattr(getattr(item, "_state", None), "fields_cache", {})]
+    if len(loaded) == len([item for item in items if getattr(item, f"{attr}_id", None)]):
+        # The images came with the items (select_related): only their renditions, in one query.
+        from django.db.models import Prefetch, prefetch_related_objects
+
+        images = list({id(getattr(item, attr)): getattr(item, attr) for item in loaded}.values())
+        renditions = get_image_model().get_rendition_model().objects.filter(filter_spec__in=filter_specs)
+        # what ImageQuerySet.prefetch_renditions does, on images already loaded
+        prefetch_related_objects(images, Prefetch("renditions", queryset=renditions, to_attr="prefetched_renditions"))
         return
     images = get_image_model().objects.filter(pk__in=ids).prefetch_renditions(*filter_specs).in_bulk()
     for item in items:

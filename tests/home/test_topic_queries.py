@@ -44,3 +44,41 @@ def test_topic_page_queries_do_not_grow_with_pinned_and_gathered_items(content, 
     assert "就业季第7期" in html and "就业季第6期" in html
     assert large == small, (small, large)
     assert large <= 12
+
+
+def test_uncached_topic_render_shows_each_change_at_once(content, tree, client, settings,
+                                                         django_capture_on_commit_callbacks):
+    """The topic's pages and questions are kept in the shared cache between renders
+    (home.selectors.TaggedFeed): a publish, a new tagged question, an answer count and a moderation
+    decision still show on the next render."""
+    from community.models import QuestionTag
+    from community.services import ask_question
+    from moderation.models import ModerationStatus
+    from tests.factories import UserFactory
+
+    settings.YV_PAGE_CACHE_ENABLED = False  # every request renders
+    url = content.topic.url
+    html = client.get(url).content.decode()
+    assert content.article.title in html
+    QuestionTag.objects.get_or_create(name="广州就业季", defaults={"slug": "gz-jobs"})
+    with django_capture_on_commit_callbacks(execute=True):
+        q = ask_question(asker=UserFactory(organization=tree.tianhe), title="应届生就业季有哪些招聘会？",
+                         body="想了解招聘会的时间和地点。", domain="employment", tags=["广州就业季"])
+    html = client.get(url).content.decode()
+    assert f'href="/qa/{q.pk}/"' in html
+
+    with django_capture_on_commit_callbacks(execute=True):  # a new tagged article
+        article = ArticlePage(title="就业季新一期招聘会", slug="jobs-new", summary="招聘会")
+        article.tags.add("广州就业季")
+        publish(content.gz_articles, article)
+    assert "就业季新一期招聘会" in client.get(url).content.decode()
+
+    q.moderation_status = ModerationStatus.HELD  # as moderation.services.decide saves it
+    with django_capture_on_commit_callbacks(execute=True):
+        q.save(update_fields=["moderation_status"])
+    html = client.get(url).content.decode()
+    assert f"/qa/{q.pk}/" not in html and "就业季新一期招聘会" in html
+
+    with django_capture_on_commit_callbacks(execute=True):  # unpublished: gone at once
+        article.unpublish()
+    assert "就业季新一期招聘会" not in client.get(url).content.decode()
