@@ -430,7 +430,7 @@ class TaggedFeed:
     def _key(self, name: str) -> str:
         import hashlib
 
-        return f"home:tagged:{name}:{hashlib.blake2b(self.tag.encode(), digest_size=12).hexdigest()}"
+        return f"tagged:{name}:{hashlib.blake2b(self.tag.encode(), digest_size=12).hexdigest()}"
 
     def pages(self) -> list:
         """The live content pages with the tag, newest first, as their specific types with their
@@ -447,11 +447,41 @@ class TaggedFeed:
     def _read_pages(self) -> list:
         from django.db.models import Exists, OuterRef
 
-        kinds = _content_kinds()
+        kinds = self._content_kinds()
         tagged = ContentPage.tags.through.objects.filter(tag__name=self.tag, content_object_id=OuterRef("pk"))
         rows = (ContentPage.objects.live().filter(Exists(tagged)).select_related("image", *kinds)
                 .order_by("-first_published_at", "-pk"))
-        return [_specific_of(page, kinds) for page in rows]
+        return [self._specific_of(page, kinds) for page in rows]
+
+    @staticmethod
+    def _content_kinds() -> list[str]:
+        """The `select_related` paths from ContentPage to each of its concrete subclasses (deepest last)."""
+        paths: list[str] = []
+
+        def walk(model, prefix):
+            for sub in model.__subclasses__():
+                if sub._meta.abstract or sub._meta.proxy:
+                    continue
+                path = prefix + sub._meta.model_name
+                paths.append(path)
+                walk(sub, path + "__")
+
+        walk(ContentPage, "")
+        return paths
+
+    @staticmethod
+    def _specific_of(page, kinds: list[str]):
+        """The most specific instance joined by `select_related(*kinds)` (a ContentPage when none)."""
+        specific = page
+        for path in kinds:
+            obj = page
+            for name in path.split("__"):
+                obj = getattr(obj, name, None) if obj is not None else None
+            if obj is not None and isinstance(obj, type(specific)):
+                specific = obj
+        if specific is not page and "image" in page._state.fields_cache:
+            specific._state.fields_cache.setdefault("image", page._state.fields_cache["image"])
+        return specific
 
     def _by_qa_generation(self, name: str, compute):
         """`compute()` cached under the `qa` scope generation (core.page_cache: bumped when a question,
@@ -463,7 +493,7 @@ class TaggedFeed:
         generation = page_cache.scope_generation("qa")
         if not generation:  # the cache is unreachable
             return compute()
-        key = f"{self._key(name)}:{generation}"
+        key = f"home:{self._key(name)}:{generation}"
         value = cache.get(key)
         if value is None:
             value = compute()
@@ -542,36 +572,6 @@ class TaggedFeed:
 
     def __iter__(self):
         return iter(self._newest(self.count()))
-
-
-def _content_kinds() -> list[str]:
-    """The `select_related` paths from ContentPage to each of its concrete subclasses (deepest last)."""
-    paths: list[str] = []
-
-    def walk(model, prefix):
-        for sub in model.__subclasses__():
-            if sub._meta.abstract or sub._meta.proxy:
-                continue
-            path = prefix + sub._meta.model_name
-            paths.append(path)
-            walk(sub, path + "__")
-
-    walk(ContentPage, "")
-    return paths
-
-
-def _specific_of(page, kinds: list[str]):
-    """The most specific instance joined by `select_related(*kinds)` (a ContentPage when none)."""
-    specific = page
-    for path in kinds:
-        obj = page
-        for name in path.split("__"):
-            obj = getattr(obj, name, None) if obj is not None else None
-        if obj is not None and isinstance(obj, type(specific)):
-            specific = obj
-    if specific is not page and "image" in page._state.fields_cache:
-        specific._state.fields_cache.setdefault("image", page._state.fields_cache["image"])
-    return specific
 
 
 def tagged_items(tag: str, *, exclude_ids=()):

@@ -27,6 +27,7 @@ from .models import (
     Referral,
     ServiceSlot,
     StationPage,
+    StationPhoto,
     StationService,
 )
 
@@ -218,11 +219,13 @@ def _build_calendar(station: StationPage, hours, exceptions, lookup) -> WorkingC
                            holiday_lookup=lookup)
 
 
-def working_calendar(station: StationPage, *, hours=None, exceptions=None, known_hours=None) -> WorkingCalendar:
+def working_calendar(station: StationPage, *, hours=None, exceptions=None, known_hours=None,
+                     known_exceptions=None, versions=None) -> WorkingCalendar:
     """The station's working calendar. With `hours`/`exceptions` given (rows read by the caller for
     many stations at once) it is built from them; otherwise it comes from the per-process cache
-    (no query while the version tokens are unchanged), built when missing from `known_hours` if the
-    caller has read them (the station page lists them anyway)."""
+    (no query while the version tokens are unchanged), built when missing from `known_hours` and
+    `known_exceptions` (from yesterday on) if the caller has read them (the station page has).
+    `versions`: the tokens `calendar_versions` returned, when the caller has read them already."""
     if hours is not None or exceptions is not None:
         return _build_calendar(station, hours or [], exceptions or [], holiday_lookup())
     today = timezone.localdate()
@@ -230,15 +233,27 @@ def working_calendar(station: StationPage, *, hours=None, exceptions=None, known
     def build(lookup):
         return _build_calendar(
             station, known_hours if known_hours is not None else OpeningHours.objects.filter(station=station),
-            HoursException.objects.filter(station=station, date__gte=today - timedelta(days=1)), lookup)
+            known_exceptions if known_exceptions is not None else upcoming_exceptions(station, today), lookup)
 
     station_key = calendar_version_key(station.pk)
-    versions = _versions([station_key, CALENDAR_OVERRIDES_VERSION])
+    if versions is None:
+        versions = calendar_versions(station)
     if versions is None:
         return build(holiday_lookup())
     lookup = holiday_lookup(versions[CALENDAR_OVERRIDES_VERSION])
     key = (station.pk, versions[station_key], versions[CALENDAR_OVERRIDES_VERSION], today)
     return _memo(_calendars, key, lambda: build(lookup))
+
+
+def calendar_versions(station: StationPage) -> dict | None:
+    """The version tokens of the station's calendar and of the calendar overrides (one round trip),
+    or None when the cache is unreachable."""
+    return _versions([calendar_version_key(station.pk), CALENDAR_OVERRIDES_VERSION])
+
+
+def upcoming_exceptions(station: StationPage, today=None):
+    today = today or timezone.localdate()
+    return HoursException.objects.filter(station=station, date__gte=today - timedelta(days=1))
 
 
 def live_stations():
@@ -563,13 +578,148 @@ def _ratings(station: StationPage, limit: int = 10) -> dict:
             "ratings": rows}
 
 
-def station_page_context(station: StationPage, user, referral_id=None) -> dict:
-    hours = list(OpeningHours.objects.filter(station=station).order_by("weekday", "opens"))
-    services = list(StationService.objects.filter(station=station, is_active=True))
-    slots = list(upcoming_slots(station))
+# --- the station page's schedule: cached, forgotten on every event that changes it ------------------
+#
+# Its weekly hours, date exceptions, active services with their upcoming slots (the slots' <option>s
+# rendered) and photos: five queries and most of the page's rendering. They are kept in the shared
+# cache under the station's page-cache scope generation (`station:<id>`, bumped by stations.services
+# when a booking takes or frees a place and when slots are generated), the editorial generation (a
+# publish: services, hours, photos) and the station's calendar version token (hours, exceptions or the
+# station saved), per language and time zone; for at most SCHEDULE_SECONDS, and never past the start
+# of the first slot it lists (a slot that has begun is no longer offered).
+
+SCHEDULE_SECONDS = 60
+
+
+# The columns of `_schedule_rows`: (kind, id, sort_order, int, int, int, date, datetime, datetime,
+# time, time, text, text), each kind filling its own (None elsewhere).
+_ROW_TYPES = ("int", "int", "int", "int", "int", "int", "date", "datetime", "datetime", "time", "time", "text", "text")
+_HOURS, _EXCEPTION, _SERVICE, _PHOTO, _SLOT = range(5)
+
+
+def _schedule_rows(station: StationPage):
+    """The station's weekly hours, date exceptions (from yesterday on), active services, photos and
+    upcoming slots (what `upcoming_slots` lists) in ONE query: a UNION ALL of five selects with the
+    same typed columns (see _ROW_TYPES), instead of five queries."""
+    from django.db.models import CharField, DateField, DateTimeField, F, IntegerField, TimeField, Value
+    from django.db.models.functions import Cast
+
+    fields = {"int": IntegerField(), "date": DateField(), "datetime": DateTimeField(), "time": TimeField(),
+              "text": CharField()}
+
+    def select(queryset, kind, *columns):
+        exprs: dict = {"c0": Value(kind, output_field=IntegerField())}
+        for n, (column, type_) in enumerate(zip(columns, _ROW_TYPES[1:], strict=True), start=1):
+            if column is None:
+                exprs[f"c{n}"] = Cast(Value(None), fields[type_])  # a typed NULL (PostgreSQL's UNION needs it)
+            elif column == "":
+                exprs[f"c{n}"] = Value("", output_field=fields[type_])
+            else:
+                exprs[f"c{n}"] = F(column)
+        return queryset.order_by().annotate(**exprs).values_list(*exprs)
+
+    slot_ids = upcoming_slots(station).values("pk")
+    return select(OpeningHours.objects.filter(station=station), _HOURS,
+                  "id", "sort_order", "weekday", None, None, None, None, None, "opens", "closes", "", "").union(
+        select(upcoming_exceptions(station), _EXCEPTION,
+               "id", "sort_order", None, None, None, "date", None, None, "opens", "closes", "note", ""),
+        select(StationService.objects.filter(station=station, is_active=True), _SERVICE,
+               "id", "sort_order", "duration_minutes", "slot_capacity", None, None, None, None, None, None, "name",
+               "description"),
+        select(StationPhoto.objects.filter(station=station), _PHOTO,
+               "id", "sort_order", "image_id", None, None, None, None, None, None, None, "caption", ""),
+        select(ServiceSlot.objects.filter(pk__in=slot_ids), _SLOT,
+               "id", None, "service_id", "capacity", "booked", None, "starts_at", "ends_at", None, None, "", ""),
+        all=True)
+
+
+def _in_order(rows, *key):
+    """Sorted as ORDER BY the `key` attributes (NULLs last)."""
+    return sorted(rows, key=lambda obj: tuple((getattr(obj, k) is None, getattr(obj, k)) for k in key))
+
+
+def _build_schedule(station: StationPage) -> dict:
+    from django.template.loader import render_to_string
+    from wagtail.images import get_image_model
+
+    found: dict = {kind: [] for kind in range(5)}
+    sid = station.pk
+    for kind, pk, order, a, b, c, day, at, until, opens, closes, text, text2 in _schedule_rows(station):
+        if kind == _HOURS:
+            obj = loaded(OpeningHours, id=pk, sort_order=order, station_id=sid, weekday=a, opens=opens, closes=closes)
+        elif kind == _EXCEPTION:
+            obj = loaded(HoursException, id=pk, sort_order=order, station_id=sid, date=day, opens=opens, closes=closes,
+                         note=text)
+        elif kind == _SERVICE:
+            obj = loaded(StationService, id=pk, sort_order=order, station_id=sid, name=text, description=text2,
+                         duration_minutes=a, slot_capacity=b, is_active=True)
+        elif kind == _PHOTO:
+            obj = loaded(StationPhoto, id=pk, sort_order=order, station_id=sid, image_id=a, caption=text)
+        else:
+            obj = loaded(ServiceSlot, id=pk, service_id=a, station_id=sid, starts_at=at, ends_at=until, capacity=b,
+                         booked=c, is_cancelled=False)
+        found[kind].append(obj)
+    photos = _in_order(found[_PHOTO], "sort_order", "pk")
+    if photos:  # their images (a query only for a station that has photos)
+        images = get_image_model().objects.in_bulk([p.image_id for p in photos])
+        photos = [p for p in photos if p.image_id in images]
+        for photo in photos:
+            photo.image = images[photo.image_id]
+    slots = _in_order(found[_SLOT], "starts_at", "service_id", "pk")
     by_service: dict = {}
     for slot in slots:
         by_service.setdefault(slot.service_id, []).append(slot)
+    services = []
+    for service in _in_order(found[_SERVICE], "sort_order", "pk"):
+        mine = by_service.get(service.pk, [])
+        services.append({"service": service, "slots": mine,
+                         "options": render_to_string("stations/_slot_options.html", {"slots": mine})})
+    return {
+        "hours": _in_order(found[_HOURS], "weekday", "opens"),
+        "exceptions": found[_EXCEPTION],
+        "services": services,
+        "photos": photos,
+        "valid_until": slots[0].starts_at if slots else None,
+    }
+
+
+def station_schedule(station: StationPage, versions: dict | None = None) -> dict:
+    """{hours, exceptions, services: [{service, slots, options}], photos} of the station page (see above)."""
+    from django.core.cache import cache
+    from django.utils.translation import get_language
+
+    from core import page_cache
+
+    scope = page_cache.scope_generation(f"station:{station.pk}")
+    editorial = page_cache.generation()
+    calendar = (versions or {}).get(calendar_version_key(station.pk))
+    if not (scope and editorial and calendar):  # the cache is unreachable
+        return _build_schedule(station)
+    key = (f"stations:schedule:{station.pk}:{scope}:{editorial}:{calendar}:{get_language()}:"
+           f"{timezone.get_current_timezone_name()}")
+    now = timezone.now()
+    try:
+        schedule = cache.get(key)
+    except Exception:  # render from the database
+        logger.warning("station schedule cache unavailable", exc_info=True)
+        return _build_schedule(station)
+    if schedule is None or (schedule["valid_until"] is not None and schedule["valid_until"] <= now):
+        schedule = _build_schedule(station)
+        seconds = SCHEDULE_SECONDS
+        if schedule["valid_until"] is not None:
+            seconds = min(seconds, int((schedule["valid_until"] - now).total_seconds()))
+        if seconds > 0:
+            try:
+                cache.set(key, schedule, seconds)
+            except Exception:
+                logger.warning("station schedule cache unavailable", exc_info=True)
+    return schedule
+
+
+def station_page_context(station: StationPage, user, referral_id=None) -> dict:
+    versions = calendar_versions(station)
+    schedule = station_schedule(station, versions)
+    hours = schedule["hours"]
     referral = None
     if referral_id and str(referral_id).isdigit() and user.is_authenticated:
         referral = Referral.objects.filter(pk=int(referral_id), asker=user, station=station).first()
@@ -577,16 +727,18 @@ def station_page_context(station: StationPage, user, referral_id=None) -> dict:
     if user.is_authenticated:
         mine = list(Booking.objects.filter(user=user, station=station, status__in=HOLDING_STATUSES)
                     .select_related("slot__service"))
+    calendar = working_calendar(station, known_hours=hours, known_exceptions=schedule["exceptions"],
+                                versions=versions)
     return {
-        "services": [{"service": s, "slots": by_service.get(s.pk, [])} for s in services],
+        "services": schedule["services"],
         "hours": hours,
+        "photos": schedule["photos"],
         **_ratings(station),
         "referral": referral,
         "my_bookings": mine,
         "can_manage": can_manage(user, station),
         "ask_url": f"/qa/ask/?station={station.pk}",
-        # The hours the page lists also build the calendar when it is not cached (one read, not two).
-        "is_open_now": working_calendar(station, known_hours=hours).is_open(timezone.now()),
+        "is_open_now": calendar.is_open(timezone.now()),
     }
 
 

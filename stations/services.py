@@ -134,7 +134,10 @@ def generate_slots(*, station: StationPage, days: int = SLOT_HORIZON_DAYS, start
                                             capacity=service.slot_capacity))
     before = ServiceSlot.objects.filter(station=station).count()
     ServiceSlot.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
-    return ServiceSlot.objects.filter(station=station).count() - before
+    created = ServiceSlot.objects.filter(station=station).count() - before
+    if created:
+        _places_changed(station.pk)  # new slots to book: the page (and its cached schedule) shows them
+    return created
 
 
 # --- bookings -----------------------------------------------------------------------------------
@@ -159,7 +162,8 @@ def _release(slot_id: int, station_id: int | None = None) -> None:
 
 
 def _places_changed(station_id: int | None) -> None:
-    """A slot's free places changed: the station page cached for anonymous visitors shows them."""
+    """A slot's free places changed (or slots were added): the station page cached for anonymous
+    visitors and the station's cached schedule (selectors.station_schedule) show them."""
     from core import page_cache
 
     if station_id:

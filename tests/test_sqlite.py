@@ -16,6 +16,7 @@ ON_SQLITE = [
     "tests/stations/test_geo_coverage.py",
     "tests/stations/test_bookings.py",
     "tests/stations/test_scale.py",
+    "tests/stations/test_page_schedule.py",  # the schedule's one UNION query
     "tests/search/test_sqlite_ranking.py",
 ]
 
