@@ -37,3 +37,30 @@ def test_page_listing_queries_do_not_grow_with_the_limit(many, client, settings,
         assert len(r.json()["items"]) == limit
         counts[limit] = [q["sql"][:120] for q in ctx.captured_queries]
     assert len(counts[2]) == len(counts[6]), "\n".join(counts[6])
+
+
+def test_page_detail_in_three_queries_and_as_wagtail_shows_it(content, client, settings):
+    """/api/v2/pages/<id>/ reads the page's type from the cache and the specific page in one query,
+    the parent in one (home.api_v2): what it shows is what Wagtail's own way shows; an unpublished or
+    restricted page is still a 404."""
+    from wagtail.models import PageViewRestriction
+
+    settings.YV_PAGE_CACHE_ENABLED = False
+    url = f"/api/v2/pages/{content.article.pk}/"
+    client.get(url)  # the type cached
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+    assert r.status_code == 200
+    assert len(ctx.captured_queries) <= 3, "\n".join(q["sql"][:120] for q in ctx.captured_queries)
+    body = r.json()
+    assert body["meta"]["type"] == "home.ArticlePage" and body["meta"]["parent"]["id"] == content.gz_articles.pk
+    assert body["meta"]["parent"]["meta"]["type"] == "home.ArticleIndexPage"
+    assert client.get(url, {"fields": "title"}).json() == body  # a parameter takes Wagtail's own way
+
+    restriction = PageViewRestriction.objects.create(page=content.article, restriction_type="login")
+    assert client.get(url).status_code == 404
+    restriction.delete()
+    assert client.get(url).status_code == 200
+    content.article.unpublish()
+    assert client.get(url).status_code == 404
+    assert client.get("/api/v2/pages/987654/").status_code == 404
