@@ -609,16 +609,31 @@ class TopicPage(EditorialPageMixin, Page):
         from home import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        pinned_rows = list(self.pinned_items.all())
-        live = Page.objects.live().filter(pk__in=[p.page_id for p in pinned_rows]).specific().in_bulk()
-        context["pinned"] = [live[p.page_id] for p in pinned_rows if p.page_id in live]
-        selectors.prime_images(context["pinned"], "fill-480x270")
-        gathered = selectors.paginate(request, selectors.tagged_items(self.tag, exclude_ids=[
-            p.page_id for p in pinned_rows]))
-        # The cards' images and renditions in two queries, however many cards carry one.
-        selectors.prime_images(list(gathered.object_list), "fill-480x270")
+        if getattr(request, "is_preview", False):  # the draft's own pinned items
+            pinned_ids, pinned = self._pinned()
+        else:  # a live topic's: they change when it is published (the editorial generation)
+            pinned_ids, pinned = selectors._by_generation(f"topic-pinned:{self.pk}", self._pinned)
+        context["pinned"] = pinned
+        gathered = selectors.paginate(request, selectors.tagged_items(self.tag, exclude_ids=pinned_ids))
+        # The cards' images and renditions in at most two queries, however many cards carry one.
+        selectors.prime_images([*pinned, *gathered.object_list], "fill-480x270")
         context["gathered"] = gathered
         return context
+
+    def _pinned(self) -> tuple[list[int], list]:
+        """(ids of the pinned pages, the live ones among them as their specific types with their
+        images, in order)."""
+        from wagtail.images import get_image_model
+
+        pinned_ids = [p.page_id for p in self.pinned_items.all()]
+        live = Page.objects.live().filter(pk__in=pinned_ids).specific().in_bulk() if pinned_ids else {}
+        pages = [live[pk] for pk in pinned_ids if pk in live]
+        image_ids = {getattr(page, "image_id", None) for page in pages} - {None}
+        images = get_image_model().objects.in_bulk(image_ids) if image_ids else {}
+        for page in pages:
+            if getattr(page, "image_id", None) in images:
+                page.image = images[page.image_id]
+        return pinned_ids, pages
 
 
 class TopicPinnedItem(Orderable):
