@@ -601,11 +601,11 @@ def _schedule_rows(station: StationPage):
     """The station's weekly hours, date exceptions (from yesterday on), active services, photos and
     upcoming slots (what `upcoming_slots` lists) in ONE query: a UNION ALL of five selects with the
     same typed columns (see _ROW_TYPES), instead of five queries."""
-    from django.db.models import CharField, DateField, DateTimeField, F, IntegerField, TimeField, Value
+    from django.db.models import CharField, DateField, DateTimeField, F, Field, IntegerField, TimeField, Value
     from django.db.models.functions import Cast
 
-    fields = {"int": IntegerField(), "date": DateField(), "datetime": DateTimeField(), "time": TimeField(),
-              "text": CharField()}
+    fields: dict[str, Field] = {"int": IntegerField(), "date": DateField(), "datetime": DateTimeField(),
+                                "time": TimeField(), "text": CharField()}
 
     def select(queryset, kind, *columns):
         exprs: dict = {"c0": Value(kind, output_field=IntegerField())}
