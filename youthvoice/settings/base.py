@@ -2,7 +2,7 @@
 
 Environment variables (django-environ):
   DATABASE_URL   e.g. postgres://user:pass@127.0.0.1:5432/youthvoice (default: SQLite file)
-  REDIS_URL      e.g. redis://127.0.0.1:6379/0 — cache and Celery broker; unset = local memory
+  REDIS_URL      e.g. redis://127.0.0.1:6379/0 — cache and Celery broker; unset = local memory (dev.py: files)
                  cache and Celery tasks run eagerly (the embedded default)
   DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, WAGTAILADMIN_BASE_URL, ELASTICSEARCH_URL
 """
@@ -191,6 +191,9 @@ if REDIS_URL:
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
     }
+    # Wagtail's image renditions (its `renditions` cache): in the same Redis, kept a day rather than
+    # the default five minutes (a rendition never changes; Wagtail forgets one when it is deleted).
+    CACHES["renditions"] = {**CACHES["default"], "TIMEOUT": 86400, "OPTIONS": dict(CACHES["default"]["OPTIONS"])}
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 else:
