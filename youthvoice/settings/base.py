@@ -130,6 +130,13 @@ for _alias, _url in zip(YV_DB_REPLICAS, _REPLICA_URLS, strict=True):
                          "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"]}
 # Seconds a client that just wrote (a POST, then its redirect) keeps reading the primary: above the replication lag you expect
 YV_DB_REPLICA_PIN_SECONDS = env.int("YV_DB_REPLICA_PIN_SECONDS", default=5)
+# PostgreSQL's JIT compiler off on every connection: it compiles a statement whose estimated cost
+# passes jit_above_cost, which for these short queries costs far more than it saves (the unified
+# search's one statement: 1.1 s with JIT, 6 ms without, on the demo; docs/search.md).
+for _alias in DATABASES.values():
+    if "postgresql" in _alias["ENGINE"]:
+        _options = _alias.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 YV_DB_REPLICA_RETRY_SECONDS = 10  # a replica that cannot be reached is skipped this long (reads go to the primary)
 # Always the primary: the authentication models (sessions, OTP devices, OAuth tokens, SMS codes, login
 # failures, permissions), the request's user (core.db_router.PrimaryAuthMiddleware) and the admin and
