@@ -17,6 +17,7 @@ ON_SQLITE = [
     "tests/stations/test_bookings.py",
     "tests/stations/test_scale.py",
     "tests/search/test_sqlite_ranking.py",
+    "tests/home/test_branch_queries.py",  # the sections' window query
 ]
 
 
