@@ -365,7 +365,7 @@ YV_APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "all
 # The apps' views that may be cached for anonymous visitors, each path checked against its scope's
 # generation (bumped by the owning app: answers, moderation, bookings); search results also expire.
 YV_PAGE_CACHE_EARLY = env.bool("YV_PAGE_CACHE_EARLY", default=True)
-YV_PAGE_CACHE_SCOPES = ("qa", "stations", "search")
+YV_PAGE_CACHE_SCOPES = ("qa", "stations", "search", "alliances")
 YV_PAGE_CACHE_SCOPE_SECONDS = {"search": env.int("YV_PAGE_CACHE_SEARCH_SECONDS", default=30)}  # seconds an anonymous search results page stays cached
 YV_PAGE_CACHE_ENABLED = env.bool("YV_PAGE_CACHE_ENABLED", default=True)
 # Logged-in users get the shared page with their own frame (user area) composed in, on the pages that
