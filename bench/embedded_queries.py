@@ -37,9 +37,11 @@ IDLE_SECONDS = 300
 def urls() -> dict[str, str]:
     from community.models import Question
     from home.models import ActivityPage, ArticlePage, BranchHomePage, TopicPage
+    from alliances.models import ExpertProfile
     from stations.models import StationPage
 
     article = ArticlePage.objects.live().order_by("path").first()
+    expert = ExpertProfile.objects.filter(status="active").order_by("pk").first()
     question = Question.objects.filter(status="answered").order_by("pk").first() or Question.objects.first()
     return {
         "home": "/",
@@ -55,6 +57,8 @@ def urls() -> dict[str, str]:
         "/stations/": "/stations/",
         "station": StationPage.objects.live().order_by("path").first().url,
         "map data": "/api/stations/map",
+        "expert directory": "/alliances/",
+        "expert page": f"/alliances/experts/{expert.pk}/",
         "search page": "/search/?q=%E5%B0%B1%E4%B8%9A",
         "search API": "/api/search/?q=%E5%B0%B1%E4%B8%9A",
     }
