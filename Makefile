@@ -56,4 +56,4 @@ messages: install
 	$(DEV_ENV) $(PY) manage.py compilemessages -l zh_Hans --ignore='.venv/*'
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media static_collected
+	rm -rf $(VENV) db.sqlite3 media static_collected var/cache

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.domains import ServiceDomain
 from core.errors import ServiceError
+from core.page_cache import anonymous_cacheable
 from organizations import permissions
 from organizations.models import Organization
 
@@ -39,6 +40,7 @@ def _date(value):
         return None
 
 
+@anonymous_cacheable  # anonymous visitors only: a signed-in user's page has their quick links
 def directory(request):
     domain = request.GET.get("domain") if request.GET.get("domain") in ServiceDomain.values else ""
     kind = request.GET.get("kind") if request.GET.get("kind") in ExpertKind.values else ""
@@ -57,6 +59,7 @@ def directory(request):
     })
 
 
+@anonymous_cacheable  # anonymous visitors only: a manager sees their tools
 def expert_detail(request, pk: int):
     expert = get_object_or_404(selectors.public_experts(), pk=pk)
     sources = community_sources()

@@ -8,7 +8,7 @@ delete of a page bumps, so an editor's change shows at once; anything else (sign
 results, hot scores) is at most YV_PAGE_CACHE_SECONDS old for anonymous visitors. Logged-in users
 are never served from this cache (the early cache below may serve them a shared page with their frame).
 
-The backend is Django's default cache: local memory in the embedded default, Redis with REDIS_URL.
+The backend is Django's default cache: files under var/cache in the embedded default, Redis with REDIS_URL.
 CSRF tokens are not shared: the stored HTML holds a marker that is replaced, per request, by
 the visitor's own token (which also sets their CSRF cookie)."""
 
@@ -38,11 +38,21 @@ def timeout() -> int:
     return getattr(settings, "YV_PAGE_CACHE_SECONDS", 120)
 
 
+def fresh_counter() -> int:
+    """The first value of a counter that keys cached entries (a generation): taken from the clock, so
+    that a counter evicted from the cache comes back above every value it had, never as an old one
+    whose entries may still be cached (they may live for an hour: home.selectors.KEPT_TTL)."""
+    import time
+
+    # microseconds: a counter goes up by one per change, and no change takes less than a microsecond
+    return time.time_ns() // 1000
+
+
 def generation() -> int:
     try:
         value = request_memo.get(GENERATION_KEY)
         if value is None:
-            cache.add(GENERATION_KEY, 1, None)
+            cache.add(GENERATION_KEY, fresh_counter(), None)
             request_memo.forget(GENERATION_KEY)
             value = cache.get(GENERATION_KEY) or 1
     except Exception:  # callers render uncached
@@ -57,7 +67,7 @@ def invalidate(**kwargs) -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
-        cache.set(GENERATION_KEY, 2, None)
+        cache.set(GENERATION_KEY, fresh_counter(), None)
     except Exception:  # publishing must not fail on a dead cache; entries expire anyway
         logger.warning("page cache unavailable: not invalidated", exc_info=True)
 
@@ -306,7 +316,7 @@ class EarlyPageCacheMiddleware:
             if key is None:  # an endpoint's request it does not cache (bad parameters)
                 return self.get_response(request)
             values = request_memo.get_many([key, GENERATION_KEY, SCOPE_KEY + scope])
-            gens = {GENERATION_KEY: values.get(GENERATION_KEY) or 1, scope: values.get(SCOPE_KEY + scope) or 1}
+            gens = {GENERATION_KEY: values.get(GENERATION_KEY) or generation(), scope: values.get(SCOPE_KEY + scope) or 1}
             hit = values.get(key)
             if hit is not None and not self._fresh(hit, gens):
                 hit = None

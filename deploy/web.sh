@@ -9,4 +9,9 @@ PY="${PYTHON:-python}"
 if [ "${YV_MIGRATE_ON_START:-1}" = 1 ]; then
   "$PY" manage.py migrate --noinput
 fi
+# Fill what the first visitors read (the province's and cities' pages, their fragments) beside the
+# starting server, not on their requests (YV_WARM_ON_START=0 to skip; a failure only logs).
+if [ "${YV_WARM_ON_START:-1}" = 1 ]; then
+  ("$PY" manage.py warm_caches --max-depth 3 || echo "warm_caches failed (the pages render on demand)" >&2) &
+fi
 exec "$PY" -m gunicorn -c deploy/gunicorn.conf.py youthvoice.wsgi:application

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.utils import timezone
 from wagtail.models import Page
 
-from core import request_memo
+from core import page_cache, request_memo
 from organizations.domain.tree import ancestor_paths
 from organizations.models import Organization
 
@@ -40,7 +40,10 @@ TAGGED_QUESTIONS = 500  # a topic gathers at most this many of the newest questi
 SUMMARY_CHARS = 80
 
 
-CHROME_TTL = 300
+# What is cached under a generation or counter that every change bumps (home.signals, core.page_cache)
+# is kept an hour: it is never stale, and an idle branch page does not recompute it every few minutes
+# (its featured slots, which change with time, are cached for 5 minutes: home/_branch_body.html).
+KEPT_TTL = 3600
 
 
 def _by_generation(name: str, compute):
@@ -48,13 +51,11 @@ def _by_generation(name: str, compute):
     every publish, unpublish, move or delete, and by home.signals for the models below)."""
     from django.core.cache import cache
 
-    from core import page_cache
-
     key = f"home:{name}:{page_cache.generation()}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CHROME_TTL)
+        cache.set(key, value, KEPT_TTL)
     return value
 
 
@@ -107,7 +108,7 @@ def _counter(name: str) -> int:
     key = f"home:counter:{name}"
     value = request_memo.get(key)
     if value is None:
-        cache.add(key, 1, None)
+        cache.add(key, page_cache.fresh_counter(), None)
         request_memo.forget(key)
         value = cache.get(key) or 1
     return value
@@ -121,7 +122,7 @@ def bump(name: str) -> None:
     try:
         cache.incr(f"home:counter:{name}")
     except ValueError:
-        cache.set(f"home:counter:{name}", 2, None)
+        cache.set(f"home:counter:{name}", page_cache.fresh_counter(), None)
 
 
 def _by_counter(name: str, compute, suffix: str = "", *, editorial: bool = False):
@@ -129,14 +130,12 @@ def _by_counter(name: str, compute, suffix: str = "", *, editorial: bool = False
     publish may change, or what must not outlive a rolled-back test database for long)."""
     from django.core.cache import cache
 
-    from core import page_cache
-
     generation = page_cache.generation() if editorial else 0
     key = f"home:{name}:{_counter(name)}:{generation}:{suffix}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CHROME_TTL)
+        cache.set(key, value, KEPT_TTL)
     return value
 
 
@@ -288,6 +287,10 @@ def _curated(page, now) -> list[SlotItem]:
     # Removed or held questions leave their slot, like unpublished pages (one query, only if any).
     visible_questions = set(public_questions().filter(pk__in=question_ids).values_list("pk", flat=True)) \
         if question_ids else set()
+    # The linked pages' own image and summary, for items that have none of their own: one query per
+    # kind of page that has them (not one per item).
+    cards = _card_pages([item.link_page_id for item in rows
+                         if item.link_page_id and item.link_page.live and not (item.image_id and item.summary)])
     items = []
     for item in rows:
         if item.link_page_id and not item.link_page.live:
@@ -300,15 +303,46 @@ def _curated(page, now) -> list[SlotItem]:
             items.append(SlotItem(title=item.display_title, href=item.href, kind="question", source="editor",
                                   summary=summary, image=item.image, extra={"question_id": question.pk}))
             continue
-        image = item.image
-        if image is None and item.link_page_id:
-            image = getattr(item.link_page.specific_deferred, "image", None)
-        summary = item.summary
-        if not summary and item.link_page_id:
-            summary = getattr(item.link_page.specific_deferred, "summary", "")
+        linked = cards.get(item.link_page_id)
+        image = item.image or getattr(linked, "image", None)
+        summary = item.summary or getattr(linked, "summary", "")
         items.append(SlotItem(title=item.display_title, href=item.href, kind=item.kind, source="editor",
                               summary=summary, image=image, page_id=item.link_page_id))
     return items
+
+
+# The page types whose cards show an image (and, for content pages, a summary).
+CARD_MODELS = (ContentPage, TopicPage)
+
+
+def _card_pages(page_ids: list) -> dict:
+    """page id -> the page as a card shows it (its image joined), for pages of CARD_MODELS."""
+    found: dict = {}
+    for model in CARD_MODELS:
+        missing = [pk for pk in page_ids if pk not in found]
+        if not missing:
+            break
+        found.update((p.pk, p) for p in model.objects.filter(pk__in=missing).select_related("image"))
+    return found
+
+
+def prime_renditions(images, *filter_specs: str) -> None:
+    """Read the renditions `filter_specs` of images already loaded in one query (Wagtail reads them
+    one image at a time otherwise). For fragments computed on a cache miss: a warm render finds the
+    renditions in Wagtail's rendition cache without any query."""
+    from wagtail.images import get_image_model
+
+    images = [image for image in images if image is not None]
+    if not images:
+        return
+    rendition_model = get_image_model().get_rendition_model()
+    by_image: dict[int, list] = {image.pk: [] for image in images}
+    for rendition in rendition_model.objects.filter(image_id__in=list(by_image), filter_spec__in=filter_specs):
+        by_image[rendition.image_id].append(rendition)
+    for image in images:
+        for rendition in by_image[image.pk]:
+            rendition.image = image  # its URL and alt text read the image: no query for it
+        image.prefetched_renditions = list(by_image[image.pk])
 
 
 def hot_items(branch_page: Page, *, domain: str | None = None, limit: int = 6, now=None) -> list[SlotItem]:
@@ -320,12 +354,12 @@ def hot_items(branch_page: Page, *, domain: str | None = None, limit: int = 6, n
     qs = ContentPage.objects.live().descendant_of(branch_page)
     if domain:
         qs = qs.filter(domain=domain)
-    candidates = list(qs.select_related("image").order_by("-first_published_at")[:HOT_CANDIDATES])
-    stats = {s.page_id: s for s in PageStats.objects.filter(page_id__in=[p.pk for p in candidates])}
+    # The statistics joined (a page without a row has none yet): two queries with the questions.
+    candidates = list(qs.select_related("image", "stats").order_by("-first_published_at")[:HOT_CANDIDATES])
 
     scored = []
     for p in candidates:
-        s = stats.get(p.pk)
+        s = _stats_of(p)
         score = hot_score(views=s.views if s else 0, interactions=s.interactions if s else 0,
                           published_at=p.first_published_at or p.last_published_at or now, now=now)
         scored.append((score, SlotItem(title=p.title, href=p.url or "", kind="page", source="hot", summary=p.summary,
@@ -336,6 +370,13 @@ def hot_items(branch_page: Page, *, domain: str | None = None, limit: int = 6, n
                                        summary=_question_summary(q), extra={"question_id": q.pk})))
     scored.sort(key=lambda pair: pair[0], reverse=True)
     return [item for _score, item in scored[:limit]]
+
+
+def _stats_of(page) -> PageStats | None:
+    try:
+        return page.stats
+    except PageStats.DoesNotExist:
+        return None
 
 
 def _branch_questions(branch_page: Page, domain: str | None) -> list:
@@ -352,31 +393,61 @@ def _branch_questions(branch_page: Page, domain: str | None) -> list:
 
 def featured_for(page, *, now=None) -> list[SlotItem]:
     """The page's slots: editors' items that are in their display window, in order; empty slots
-    filled with hot content of the branch (of the category's domain on category pages)."""
+    filled with hot content of the branch (of the category's domain on category pages). The slots'
+    images come with their renditions (SLOT_IMAGE) in one query."""
     now = now or timezone.now()
     slots = page.featured_slots
     curated = _curated(page, now)
     if len(curated) >= slots:
-        return curated[:slots]
-    if isinstance(page, CategoryPage):
-        branch, domain = branch_for(page), page.domain
+        items = curated[:slots]
     else:
-        branch, domain = page, None
-    hot = hot_items(branch, domain=domain, limit=slots + len(curated), now=now) if branch is not None else []
-    return fill_slots(curated, hot, slots, key=lambda item: item.page_id or item.href)
+        if isinstance(page, CategoryPage):
+            branch, domain = branch_for(page), page.domain
+        else:
+            branch, domain = page, None
+        hot = hot_items(branch, domain=domain, limit=slots + len(curated), now=now) if branch is not None else []
+        items = fill_slots(curated, hot, slots, key=lambda item: item.page_id or item.href)
+    prime_renditions([item.image for item in items], SLOT_IMAGE)
+    return items
+
+
+SLOT_IMAGE = "fill-640x360"  # home/_slot_card.html, SlotItem.as_api
+CARD_IMAGE = "fill-480x270"  # home/_page_card.html
+SECTIONS = (("topics", TopicIndexPage), ("articles", ArticleIndexPage), ("activities", ActivityIndexPage),
+            ("contests", ContestIndexPage), ("offers", OfferIndexPage))
 
 
 def branch_sections(page: BranchHomePage, per_section: int = 4) -> dict:
-    """Latest of each kind directly under this branch (its own index pages), and its category pages."""
+    """Latest of each kind directly under this branch (its own index pages: the first of each kind),
+    and its category pages. A constant number of queries however many sections and pages: the
+    index pages in one, the newest children of all of them in one (a window per index), their
+    specific rows one per page type, the cards' images in two, the categories in one."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import F, Q, Window
+    from django.db.models.functions import RowNumber, Substr
+
+    kinds = {ContentType.objects.get_for_model(model).pk: name for name, model in SECTIONS}
+    indexes: dict[str, Page] = {}
+    for index in (Page.objects.child_of(page).live().filter(content_type_id__in=list(kinds))
+                  .only("pk", "path", "depth", "url_path", "title", "content_type_id").order_by("path")):
+        indexes.setdefault(kinds[index.content_type_id], index)
     sections: dict[str, Any] = {}
-    for name, index_model in (("topics", TopicIndexPage), ("articles", ArticleIndexPage),
-                              ("activities", ActivityIndexPage), ("contests", ContestIndexPage),
-                              ("offers", OfferIndexPage)):
-        index = index_model.objects.child_of(page).live().first()
-        if index is None:
-            continue
-        children = listing_children(index)[:per_section]
-        sections[name] = {"index": index, "items": list(children)}
+    if indexes:
+        prefix = len(next(iter(indexes.values())).path)  # the indexes are siblings: one path length
+        under_any = Q()
+        for index in indexes.values():
+            under_any |= Q(path__startswith=index.path)
+        newest = (Page.objects.live().filter(under_any, depth=page.depth + 2)
+                  .annotate(rank=Window(RowNumber(), partition_by=Substr("path", 1, prefix),
+                                        order_by=[F("first_published_at").desc(nulls_last=True), F("pk").desc()]))
+                  .filter(rank__lte=per_section).order_by("-first_published_at", "-pk").specific())
+        children: dict[str, list] = {}
+        for child in newest:
+            children.setdefault(child.path[:prefix], []).append(child)
+        prime_images([child for rows in children.values() for child in rows], CARD_IMAGE)
+        for name, _model in SECTIONS:
+            if name in indexes:
+                sections[name] = {"index": indexes[name], "items": children.get(indexes[name].path, [])}
     sections["categories"] = list(CategoryPage.objects.child_of(page).live().order_by("path"))
     return sections
 

@@ -305,18 +305,35 @@ def warm_fragments(*, path: str) -> int:
     """Fill the fragment caches ({% wagtailpagecache %}: featured slots, hot content, sections) of the
     branch and category pages above a published page, itself included, in every language — so that
     the first visit after a publish renders at warm cost instead of computing them (issue 23).
-    Renders each page as an anonymous visitor would see it; returns the number of renders."""
+    Returns the number of renders."""
+    from organizations.domain.tree import ancestor_paths
+
+    from .models import CategoryPage
+
+    return _render_anonymously(Page.objects.live().filter(path__in=ancestor_paths(path, include_self=True))
+                               .type(BranchHomePage, CategoryPage).specific().order_by("depth"))
+
+
+def warm_branches(*, max_depth: int | None = None) -> int:
+    """Fill the caches every visitor's first page reads — the branch and category pages' fragments,
+    the chrome, the routes, Wagtail's renditions and site paths — by rendering those pages (down to
+    `max_depth` in the page tree: 3 is the province and its cities) in every language. Run after a
+    deploy or a cache flush (`manage.py warm_caches`) and by the demo loader. Returns the renders."""
+    from .models import CategoryPage
+
+    pages = Page.objects.live().type(BranchHomePage, CategoryPage)
+    if max_depth is not None:
+        pages = pages.filter(depth__lte=max_depth)
+    return _render_anonymously(pages.specific().order_by("path"))
+
+
+def _render_anonymously(pages) -> int:
+    """Render each page as an anonymous visitor would see it, in every language."""
     from django.conf import settings
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
     from django.utils import translation
 
-    from organizations.domain.tree import ancestor_paths
-
-    from .models import CategoryPage
-
-    pages = (Page.objects.live().filter(path__in=ancestor_paths(path, include_self=True))
-             .type(BranchHomePage, CategoryPage).specific().order_by("depth"))
     site = Site.objects.filter(is_default_site=True).first()
     host = {"HTTP_HOST": site.hostname, "SERVER_PORT": site.port} if site else {}
     factory = RequestFactory()

@@ -18,6 +18,7 @@ ON_SQLITE = [
     "tests/stations/test_scale.py",
     "tests/stations/test_page_schedule.py",  # the schedule's one UNION query
     "tests/search/test_sqlite_ranking.py",
+    "tests/home/test_branch_queries.py",  # the sections' window query
 ]
 
 

@@ -115,3 +115,25 @@ def test_alliance_index_page_lists_alliances(tree, gz_legal, client):
     index = gz_legal.get_parent()
     html = client.get(index.url).content.decode()
     assert gz_legal.title in html
+
+
+def test_directory_and_expert_page_are_cached_for_visitors_and_forgotten_on_a_change(
+        tree, client, client_for, youth, early_cache, django_assert_num_queries, django_capture_on_commit_callbacks):
+    """Issue 23: the expert directory and expert pages are shared anonymous pages like the others;
+    an expert's change (through its service) shows at once; signed-in users are never served them."""
+    from alliances.services import update_expert_profile
+
+    expert = make_expert(tree.tianhe, name="王律师")
+    for url in ("/alliances/", f"/alliances/experts/{expert.pk}/"):
+        assert client.get(url)["X-YV-Cache"] == "miss"
+        with django_assert_num_queries(0):
+            hit = client.get(url)
+        assert hit["X-YV-Cache"] == "hit" and "王律师" in hit.content.decode()
+        signed_in = client_for(youth).get(url)
+        assert signed_in.get("X-YV-Cache") != "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        update_expert_profile(actor=expert.user, expert=expert, title="资深律师")
+    for url in ("/alliances/", f"/alliances/experts/{expert.pk}/"):
+        response = client.get(url)
+        assert response["X-YV-Cache"] == "miss", url
+    assert "资深律师" in client.get(f"/alliances/experts/{expert.pk}/").content.decode()

@@ -86,3 +86,16 @@ def test_an_article_render_reads_the_shared_cache_a_few_times(client, tree, coun
     keys = [key for _, keys in counting.calls for key in keys]
     assert len(keys) == len(set(keys)), keys
     assert keys.count(page_cache.GENERATION_KEY) == 1
+
+
+def test_an_evicted_generation_comes_back_above_every_value_it_had(db):
+    """Entries kept under a generation live an hour: a generation evicted from the cache must not
+    start again at a value whose entries may still be there."""
+    from django.core.cache import cache
+
+    page_cache.invalidate()
+    page_cache.invalidate()
+    before = page_cache.generation()
+    cache.delete(page_cache.GENERATION_KEY)
+    request_memo.forget(page_cache.GENERATION_KEY)
+    assert page_cache.generation() > before

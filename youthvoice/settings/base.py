@@ -2,7 +2,7 @@
 
 Environment variables (django-environ):
   DATABASE_URL   e.g. postgres://user:pass@127.0.0.1:5432/youthvoice (default: SQLite file)
-  REDIS_URL      e.g. redis://127.0.0.1:6379/0 — cache and Celery broker; unset = local memory
+  REDIS_URL      e.g. redis://127.0.0.1:6379/0 — cache and Celery broker; unset = local memory (dev.py: files)
                  cache and Celery tasks run eagerly (the embedded default)
   DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, WAGTAILADMIN_BASE_URL, ELASTICSEARCH_URL
 """
@@ -130,6 +130,13 @@ for _alias, _url in zip(YV_DB_REPLICAS, _REPLICA_URLS, strict=True):
                          "CONN_MAX_AGE": DATABASES["default"]["CONN_MAX_AGE"]}
 # Seconds a client that just wrote (a POST, then its redirect) keeps reading the primary: above the replication lag you expect
 YV_DB_REPLICA_PIN_SECONDS = env.int("YV_DB_REPLICA_PIN_SECONDS", default=5)
+# PostgreSQL's JIT compiler off on every connection: it compiles a statement whose estimated cost
+# passes jit_above_cost, which for these short queries costs far more than it saves (the unified
+# search's one statement: 1.1 s with JIT, 6 ms without, on the demo; docs/search.md).
+for _alias in DATABASES.values():
+    if "postgresql" in _alias["ENGINE"]:
+        _options = _alias.setdefault("OPTIONS", {})
+        _options["options"] = f"{_options.get('options', '')} -c jit=off".strip()
 YV_DB_REPLICA_RETRY_SECONDS = 10  # a replica that cannot be reached is skipped this long (reads go to the primary)
 # Always the primary: the authentication models (sessions, OTP devices, OAuth tokens, SMS codes, login
 # failures, permissions), the request's user (core.db_router.PrimaryAuthMiddleware) and the admin and
@@ -191,6 +198,9 @@ if REDIS_URL:
             "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
         }
     }
+    # Wagtail's image renditions (its `renditions` cache): in the same Redis, kept a day rather than
+    # the default five minutes (a rendition never changes; Wagtail forgets one when it is deleted).
+    CACHES["renditions"] = {**CACHES["default"], "TIMEOUT": 86400, "OPTIONS": dict(CACHES["default"]["OPTIONS"])}
     CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 else:
@@ -355,7 +365,7 @@ YV_APP_URLS = [("community", "qa"), ("stations", "stations"), ("alliances", "all
 # The apps' views that may be cached for anonymous visitors, each path checked against its scope's
 # generation (bumped by the owning app: answers, moderation, bookings); search results also expire.
 YV_PAGE_CACHE_EARLY = env.bool("YV_PAGE_CACHE_EARLY", default=True)
-YV_PAGE_CACHE_SCOPES = ("qa", "stations", "search")
+YV_PAGE_CACHE_SCOPES = ("qa", "stations", "search", "alliances")
 YV_PAGE_CACHE_SCOPE_SECONDS = {"search": env.int("YV_PAGE_CACHE_SEARCH_SECONDS", default=30)}  # seconds an anonymous search results page stays cached
 YV_PAGE_CACHE_ENABLED = env.bool("YV_PAGE_CACHE_ENABLED", default=True)
 # Logged-in users get the shared page with their own frame (user area) composed in, on the pages that

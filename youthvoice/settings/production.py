@@ -73,7 +73,8 @@ YV_OUTBOX_RESEND_AFTER_SECONDS = env.int("YV_OUTBOX_RESEND_AFTER_SECONDS", defau
 # Redis down for a moment (restart, failover) must not turn every page into a 500: cache reads miss
 # and writes are dropped (logged); sessions fall back to the database (cached_db).
 if REDIS_URL:  # noqa: F405
-    CACHES["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"] = True  # noqa: F405
+    for _alias in CACHES.values():  # noqa: F405
+        _alias["OPTIONS"]["IGNORE_EXCEPTIONS"] = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # TOTP for provincial administrators cannot be switched off in production (docs/security.md).

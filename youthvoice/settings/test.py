@@ -49,4 +49,5 @@ if _worker.startswith("gw") and REDIS_URL:
     _db = (int(_db) if _db.isdigit() else 0) + 1 + int(_worker[2:])
     REDIS_URL = f"{_base}/{_db % 16}"
     CACHES["default"]["LOCATION"] = REDIS_URL
+    CACHES["renditions"]["LOCATION"] = REDIS_URL
     CELERY_BROKER_URL = REDIS_URL
