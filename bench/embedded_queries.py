@@ -35,9 +35,9 @@ IDLE_SECONDS = 300
 
 
 def urls() -> dict[str, str]:
+    from alliances.models import ExpertProfile
     from community.models import Question
     from home.models import ActivityPage, ArticlePage, BranchHomePage, TopicPage
-    from alliances.models import ExpertProfile
     from stations.models import StationPage
 
     article = ArticlePage.objects.live().order_by("path").first()
