@@ -45,6 +45,12 @@ def _base_tokenizer() -> jieba.Tokenizer:
     return _base
 
 
+def warm() -> None:
+    """Load jieba's main dictionary now (youthvoice/wsgi.py: in gunicorn's master, before the
+    workers fork, so that no worker's first search pays the second it takes). No database."""
+    _base_tokenizer()
+
+
 def build_tokenizer(terms: list[tuple[str, int | None]]) -> jieba.Tokenizer:
     """A new tokenizer: the main dictionary plus ``terms`` ((word, frequency or None), ...)."""
     base = _base_tokenizer()

@@ -11,3 +11,9 @@ application = get_wsgi_application()
 from django.urls import get_resolver  # noqa: E402
 
 get_resolver().url_patterns  # noqa: B018
+
+# jieba's main dictionary (about a second): without it here, each worker's first search loads it
+# (on the demo bench that was the search page's p99 of 1.5 s and a third of its first seconds).
+from search import segmenter  # noqa: E402
+
+segmenter.warm()
