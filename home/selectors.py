@@ -49,13 +49,17 @@ KEPT_TTL = 3600
 def _by_generation(name: str, compute):
     """A value shown on many pages, cached under the editorial generation (core.page_cache: bumped on
     every publish, unpublish, move or delete, and by home.signals for the models below)."""
+    return _cached(f"home:{name}:{page_cache.generation()}", compute, KEPT_TTL)
+
+
+def _cached(key: str, compute, ttl: int):
+    """`compute()` under `key` (whose generation part makes it never stale), for `ttl` seconds."""
     from django.core.cache import cache
 
-    key = f"home:{name}:{page_cache.generation()}"
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, KEPT_TTL)
+        cache.set(key, value, ttl)
     return value
 
 
@@ -557,19 +561,10 @@ class TaggedFeed:
     def _by_qa_generation(self, name: str, compute):
         """`compute()` cached under the `qa` scope generation (core.page_cache: bumped when a question,
         an answer or a moderation decision changes what the Q&A pages show)."""
-        from django.core.cache import cache
-
-        from core import page_cache
-
         generation = page_cache.scope_generation("qa")
         if not generation:  # the cache is unreachable
             return compute()
-        key = f"home:{self._key(name)}:{generation}"
-        value = cache.get(key)
-        if value is None:
-            value = compute()
-            cache.set(key, value, self.CACHE_SECONDS)
-        return value
+        return _cached(f"home:{self._key(name)}:{generation}", compute, self.CACHE_SECONDS)
 
     @staticmethod
     def _source_and_tags():
@@ -672,12 +667,8 @@ def prime_images(items: list, *filter_specs: str, attr: str = "image") -> None:
     loaded = [item for item in items if attr in getattr(getattr(item, "_state", None), "fields_cache", {})]
     if len(loaded) == len([item for item in items if getattr(item, f"{attr}_id", None)]):
         # The images came with the items (select_related): only their renditions, in one query.
-        from django.db.models import Prefetch, prefetch_related_objects
-
-        images = list({id(getattr(item, attr)): getattr(item, attr) for item in loaded}.values())
-        renditions = get_image_model().get_rendition_model().objects.filter(filter_spec__in=filter_specs)
-        # what ImageQuerySet.prefetch_renditions does, on images already loaded
-        prefetch_related_objects(images, Prefetch("renditions", queryset=renditions, to_attr="prefetched_renditions"))
+        prime_renditions(list({id(getattr(item, attr)): getattr(item, attr) for item in loaded}.values()),
+                         *filter_specs)
         return
     images = get_image_model().objects.filter(pk__in=ids).prefetch_renditions(*filter_specs).in_bulk()
     for item in items:
