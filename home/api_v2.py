@@ -155,8 +155,10 @@ class ContentPagesAPIViewSet(PagesAPIViewSet):
         if model is None:
             cache.delete(key)
             return None
-        queryset = model._default_manager.filter(pk=pk, pk__in=self.get_base_queryset().values("pk"))
-        page = queryset.select_related(*getattr(model, "route_select_related", ())).first()
+        from . import selectors
+
+        # the relations the page's render reads, as routing joins them (home.selectors)
+        page = selectors.route_queryset(model).filter(pk=pk, pk__in=self.get_base_queryset().values("pk")).first()
         if page is None:  # not shown (a 404 the usual way) or a stale type
             cache.delete(key)
         return page

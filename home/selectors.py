@@ -84,7 +84,7 @@ def page_at_url_path(url_path: str):
             model = ContentType.objects.get_for_id(cached[0]).model_class()
         except ContentType.DoesNotExist:
             model = None
-        page = _route_queryset(model).filter(pk=cached[1]).first() if model is not None else None
+        page = route_queryset(model).filter(pk=cached[1]).first() if model is not None else None
         if page is not None and getattr(page, "url_path", None) == url_path:
             return page
         cache.delete(key)
@@ -93,10 +93,10 @@ def page_at_url_path(url_path: str):
         return None
     cache.set(key, list(row), ROUTE_TTL)
     model = ContentType.objects.get_for_id(row[0]).model_class()
-    return _route_queryset(model).filter(pk=row[1]).first() if model is not None else None
+    return route_queryset(model).filter(pk=row[1]).first() if model is not None else None
 
 
-def _route_queryset(model):
+def route_queryset(model):
     """The page types' `route_select_related`: the relations every render of the page reads (its
     organisation, its image), joined into the routing query instead of one query each."""
     return model._default_manager.select_related(*getattr(model, "route_select_related", ()))
