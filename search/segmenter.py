@@ -9,7 +9,9 @@ reference it started with.
 
 Other processes learn about a change through a version number in the cache: a dictionary save
 bumps it (``bump_version``), and each process compares its version with the cached one at most
-every ``CHECK_SECONDS``.
+every ``CHECK_SECONDS``. The terms of a version are cached beside it, so that a new worker process
+builds its tokenizer without reading the table; a tokenizer already built for the same terms is
+reused rather than built again.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ from django.core.cache import cache
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "yvsearch:dictionary-version"
+TERMS_KEY = "yvsearch:dictionary-terms:{version}"
+TERMS_TTL = 24 * 3600
 CHECK_SECONDS = 10.0
 DEFAULT_FREQ = 20000  # high enough that a user term beats the split jieba would choose
 
@@ -32,6 +36,7 @@ _base: jieba.Tokenizer | None = None
 _current: jieba.Tokenizer | None = None
 _version: object = None
 _checked_at = 0.0
+_built: dict[tuple, jieba.Tokenizer] = {}  # the last few term lists' tokenizers
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -65,16 +70,33 @@ def build_tokenizer(terms: list[tuple[str, int | None]]) -> jieba.Tokenizer:
     return tokenizer
 
 
-def _load_terms() -> list[tuple[str, int | None]]:
+def _tokenizer_for(terms: list[tuple[str, int | None]]) -> jieba.Tokenizer:
+    key = tuple(terms)
+    if key not in _built:
+        if len(_built) >= 4:
+            _built.pop(next(iter(_built)))
+        _built[key] = build_tokenizer(terms)
+    return _built[key]
+
+
+def _load_terms(version, *, from_table: bool = False) -> list[tuple[str, int | None]]:
+    """The active terms: those cached for `version`, else (or `from_table`) read and cached."""
     from search.domain.text import normalize
     from search.models import DictionaryTerm
 
+    key = TERMS_KEY.format(version=version)
+    if not from_table:
+        cached = cache.get(key)
+        if cached is not None:
+            return [tuple(pair) for pair in cached]
     try:
         rows = list(DictionaryTerm.objects.filter(is_active=True).values_list("term", "frequency"))
     except Exception:  # before migrations (or without a database) use jieba alone
         log.debug("search dictionary not loaded", exc_info=True)
         return []
-    return [(normalize(term), freq) for term, freq in rows]
+    terms = [(normalize(term), freq) for term, freq in rows]
+    cache.set(key, terms, timeout=TERMS_TTL)
+    return terms
 
 
 def get_segmenter() -> jieba.Tokenizer:
@@ -90,7 +112,7 @@ def get_segmenter() -> jieba.Tokenizer:
         return current
     with _lock:
         if _current is None or _version != version:
-            _current = build_tokenizer(_load_terms())
+            _current = _tokenizer_for(_load_terms(version))
             _version = version
         _checked_at = now
         return _current
@@ -101,7 +123,7 @@ def reload() -> jieba.Tokenizer:
     global _current, _version, _checked_at
     with _lock:
         version = cache.get(VERSION_KEY, 0)
-        _current = build_tokenizer(_load_terms())
+        _current = _tokenizer_for(_load_terms(version, from_table=True))
         _version = version
         _checked_at = time.monotonic()
         return _current

@@ -234,10 +234,7 @@ def pages_present(pages: list) -> list[Presented]:
     it) and the organisation of the nearest branch page at or above each (no ``.specific()``: that
     was a query per page type, and the branch lookup another)."""
     from django.db import connection
-    from django.db.models import F, OuterRef, Subquery
     from django.db.models.expressions import RawSQL
-    from django.db.models.functions import JSONObject
-    from django.db.models.lookups import StartsWith
     from wagtail.models import Page, Site
 
     from home.models import BranchHomePage
@@ -253,9 +250,14 @@ def pages_present(pages: list) -> list[Presented]:
             f'FROM generate_series(1, "{Page._meta.db_table}".depth) g) ORDER BY bp.depth DESC LIMIT 1)',
             [Page.steplen])
     else:
-        branch = Subquery(BranchHomePage.objects.filter(StartsWith(OuterRef("path"), F("path"))).order_by("-depth")
-                          .values(j=JSONObject(id="organization_id", name="organization__name",
-                                               short_name="organization__short_name"))[:1])
+        # SQLite's json_object() written out: Django's JSONObject first asks the connection whether
+        # SQLite has JSON (three statements on each new connection: each request under runserver)
+        branch = RawSQL(
+            f'(SELECT json_object(\'id\', o.id, \'name\', o.name, \'short_name\', o.short_name) '  # noqa: S608
+            f'FROM "{Page._meta.db_table}" bp JOIN "{BranchHomePage._meta.db_table}" b ON b.page_ptr_id = bp.id '
+            f'LEFT JOIN "{Organization._meta.db_table}" o ON o.id = b.organization_id '
+            f'WHERE substr("{Page._meta.db_table}".path, 1, length(bp.path)) = bp.path '
+            f'ORDER BY bp.depth DESC LIMIT 1)', [])
     rows = Page.objects.filter(pk__in=[p.pk for p in pages]).annotate(_yv_branch=branch)
     if _intro_sql():
         rows = rows.annotate(_yv_intro=RawSQL(_intro_sql(), []))

@@ -97,3 +97,20 @@ def test_segmenter_reloads_when_version_changes(db):
     assert "青年夜校" in list(second.cut("汕头青年夜校开课"))
     DictionaryTerm.objects.all().delete()
     segmenter.reload()
+
+
+def test_a_new_process_takes_the_dictionary_terms_from_the_cache(db, django_assert_num_queries):
+    """A worker that starts after a dictionary change builds its tokenizer from the terms cached
+    beside the version: no query for them (the process that changed them read the table)."""
+    DictionaryTerm.objects.create(term="青年夜校")
+    segmenter.bump_version()
+    segmenter._current = None  # as in a new worker process: no tokenizer yet
+    segmenter._built.clear()
+    try:
+        with django_assert_num_queries(0):
+            tokenizer = segmenter.get_segmenter()
+        assert "青年夜校" in list(tokenizer.cut("汕头青年夜校开课"))
+    finally:
+        DictionaryTerm.objects.all().delete()
+        segmenter.reload()
+    assert "青年夜校" not in list(segmenter.get_segmenter().cut("汕头青年夜校开课"))
