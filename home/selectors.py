@@ -190,10 +190,23 @@ def branch_context(page: BranchHomePage) -> dict:
         "organization": org,
         # Lazy: rendered inside the {% wagtailpagecache %} fragment (a province has dozens of children).
         "child_groups": SimpleLazyObject(child_groups),
-        "breadcrumbs": list(page.get_ancestors().specific().filter(depth__gt=1)),
-        "nav_links": list(page.nav_links.select_related("link_page").all()),
+        **branch_header(page),
         "accent": page.accent,
     }
+
+
+def branch_header(page: BranchHomePage) -> dict:
+    """The branch bar: the branches above it (each with its organisation, one query; none for the
+    province) and its navigation links. Cached per page path under the editorial generation (a
+    rename, a move or a publish of the branch bumps it)."""
+
+    def compute():
+        paths = ancestor_paths(page.path)[1:]  # below the tree's root: the province's branch first
+        crumbs = list(BranchHomePage.objects.filter(path__in=paths).select_related("organization")
+                      .order_by("depth")) if paths else []
+        return {"breadcrumbs": crumbs, "nav_links": list(page.nav_links.select_related("link_page").all())}
+
+    return _by_generation(f"branch-header:{page.path}", compute)
 
 
 def branch_urls(organization_ids) -> dict[int, str]:
@@ -315,19 +328,15 @@ def _curated(page, now) -> list[SlotItem]:
     return items
 
 
-# The page types whose cards show an image (and, for content pages, a summary).
+# The page types whose cards show an image (and, for content pages, a summary): home.selectors.card_pages.
 CARD_MODELS = (ContentPage, TopicPage)
 
 
 def _card_pages(page_ids: list) -> dict:
-    """page id -> the page as a card shows it (its image joined), for pages of CARD_MODELS."""
-    found: dict = {}
-    for model in CARD_MODELS:
-        missing = [pk for pk in page_ids if pk not in found]
-        if not missing:
-            break
-        found.update((p.pk, p) for p in model.objects.filter(pk__in=missing).select_related("image"))
-    return found
+    """page id -> the page as a card shows it (its image joined), for pages of CARD_MODELS: one query."""
+    if not page_ids:
+        return {}
+    return {p.pk: p for p in card_pages(Page.objects.filter(pk__in=page_ids), others=False)}
 
 
 def prime_renditions(images, *filter_specs: str) -> None:
@@ -423,18 +432,23 @@ SECTIONS = (("topics", TopicIndexPage), ("articles", ArticleIndexPage), ("activi
 
 def branch_sections(page: BranchHomePage, per_section: int = 4) -> dict:
     """Latest of each kind directly under this branch (its own index pages: the first of each kind),
-    and its category pages. A constant number of queries however many sections and pages: the
-    index pages in one, the newest children of all of them in one (a window per index), their
-    specific rows one per page type, the cards' images in two, the categories in one."""
+    and its category pages. Three queries however many sections, pages and page types: the index
+    and category pages in one, the newest children of all the indexes in one (a window per index,
+    their specific rows and images joined: `card_pages`), the cards' renditions in one."""
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import F, Q, Window
     from django.db.models.functions import RowNumber, Substr
 
     kinds = {ContentType.objects.get_for_model(model).pk: name for name, model in SECTIONS}
+    category_type = ContentType.objects.get_for_model(CategoryPage).pk
     indexes: dict[str, Page] = {}
-    for index in (Page.objects.child_of(page).live().filter(content_type_id__in=list(kinds))
-                  .only("pk", "path", "depth", "url_path", "title", "content_type_id").order_by("path")):
-        indexes.setdefault(kinds[index.content_type_id], index)
+    categories: list[CategoryPage] = []
+    for child in (Page.objects.child_of(page).live().filter(content_type_id__in=[*kinds, category_type])
+                  .select_related("categorypage").order_by("path")):
+        if child.content_type_id == category_type:
+            categories.append(child.categorypage)
+        else:
+            indexes.setdefault(kinds[child.content_type_id], child)
     sections: dict[str, Any] = {}
     if indexes:
         prefix = len(next(iter(indexes.values())).path)  # the indexes are siblings: one path length
@@ -444,16 +458,74 @@ def branch_sections(page: BranchHomePage, per_section: int = 4) -> dict:
         newest = (Page.objects.live().filter(under_any, depth=page.depth + 2)
                   .annotate(rank=Window(RowNumber(), partition_by=Substr("path", 1, prefix),
                                         order_by=[F("first_published_at").desc(nulls_last=True), F("pk").desc()]))
-                  .filter(rank__lte=per_section).order_by("-first_published_at", "-pk").specific())
+                  .filter(rank__lte=per_section).order_by("-first_published_at", "-pk"))
         children: dict[str, list] = {}
-        for child in newest:
+        for child in card_pages(newest):
             children.setdefault(child.path[:prefix], []).append(child)
         prime_images([child for rows in children.values() for child in rows], CARD_IMAGE)
         for name, _model in SECTIONS:
             if name in indexes:
                 sections[name] = {"index": indexes[name], "items": children.get(indexes[name].path, [])}
-    sections["categories"] = list(CategoryPage.objects.child_of(page).live().order_by("path"))
+    sections["categories"] = categories
     return sections
+
+
+def _card_joins() -> tuple[list[str], dict[type | None, tuple[str, ...]]]:
+    """The select_related paths that bring a Page's specific row of a CARD_MODELS type (and of
+    their subclasses, one level down) with its image, and each type's accessor chain from Page."""
+    if _CARD_JOINS:
+        return _CARD_JOINS[0]
+
+    def children_of(model) -> dict[type, str]:  # multi-table children: their parent links' accessors
+        return {rel.related_model: rel.get_accessor_name() for rel in model._meta.related_objects
+                if rel.one_to_one and rel.parent_link}
+
+    from_page = children_of(Page)
+    paths: list[str] = []
+    chains: dict[type | None, tuple[str, ...]] = {}
+    for model in CARD_MODELS:
+        top = from_page[model]
+        chains[model] = (top,)
+        paths.append(f"{top}__image")
+        for child, accessor in children_of(model).items():
+            chains[child] = (top, accessor)
+            paths.append(f"{top}__{accessor}")
+    _CARD_JOINS.append((paths, chains))
+    return paths, chains
+
+
+_CARD_JOINS: list = []
+
+
+def card_pages(pages, *, others: bool = True) -> list:
+    """The pages of a Page queryset as their specific objects, with their images, in one query
+    whatever their types: the card types' tables joined (Wagtail's `.specific()` costs a query per
+    type, and one more for the images). Pages of other types come through `.specific()` (a query
+    per such type), or are left out with `others=False`."""
+    from django.contrib.contenttypes.models import ContentType
+
+    paths, chains = _card_joins()
+    out: list = []
+    rest: dict[int, int] = {}  # page id -> its place in `out`, for pages of other types
+    for page in pages.select_related(*paths):
+        chain = chains.get(ContentType.objects.get_for_id(page.content_type_id).model_class())
+        if chain is None:
+            if others:
+                rest[page.pk] = len(out)
+                out.append(page)
+            continue
+        node, image = page, None
+        for accessor in chain:
+            node = getattr(node, accessor)
+            if image is None and "image" in node._state.fields_cache:
+                image = node.image
+        if node.image_id and "image" not in node._state.fields_cache:
+            node.image = image  # joined on the parent table: the same row
+        out.append(node)
+    if rest:
+        for specific in Page.objects.filter(pk__in=list(rest)).specific():
+            out[rest[specific.pk]] = specific
+    return out
 
 
 def listing_children(page: Page):
@@ -664,8 +736,9 @@ def prime_images(items: list, *filter_specs: str, attr: str = "image") -> None:
     ids = {getattr(item, f"{attr}_id", None) for item in items} - {None}
     if not ids:
         return
-    loaded = [item for item in items if attr in getattr(getattr(item, "_state", None), "fields_cache", {})]
-    if len(loaded) == len([item for item in items if getattr(item, f"{attr}_id", None)]):
+    with_image = [item for item in items if getattr(item, f"{attr}_id", None)]
+    loaded = [item for item in with_image if attr in getattr(getattr(item, "_state", None), "fields_cache", {})]
+    if len(loaded) == len(with_image):
         # The images came with the items (select_related): only their renditions, in one query.
         prime_renditions(list({id(getattr(item, attr)): getattr(item, attr) for item in loaded}.values()),
                          *filter_specs)
