@@ -332,6 +332,8 @@ class ContentPage(EditorialPageMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.content_context(self, request.user))
+        # A preview shows the draft's tags; a published page its own, cached (home.selectors.page_tags)
+        context["tags"] = self.tag_names if getattr(request, "is_preview", False) else selectors.page_tags(self)
         return context
 
 
@@ -366,6 +368,7 @@ class ActivityPage(ContentPage):
     signup_deadline = models.DateTimeField(
         _("sign-up deadline"), null=True, blank=True, help_text=_("Defaults to the start of the activity.")
     )
+    route_select_related = ("image", "sheet")  # the seat counter, read by every render (signup_summary)
 
     content_panels = Page.content_panels + ContentPage.summary_panels + [
         MultiFieldPanel([FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at")]), FieldPanel("location")],

@@ -778,7 +778,10 @@ def signup_summary(activity: ActivityPage, *, now=None) -> dict:
     now = now or timezone.now()
     taken = getattr(activity, "_yv_taken", None)
     if taken is None:
-        sheet = SignupSheet.objects.filter(activity_id=activity.pk).only("taken").first()
+        if "sheet" in activity._state.fields_cache:  # joined by the routing query (route_select_related)
+            sheet = activity._state.fields_cache["sheet"]
+        else:
+            sheet = SignupSheet.objects.filter(activity_id=activity.pk).only("taken").first()
         taken = sheet.taken if sheet else 0
     state = brand.signup_state(enabled=activity.signup_enabled, capacity=activity.capacity, taken=taken,
                                deadline=activity.signup_deadline, starts_at=activity.starts_at, now=now)
@@ -827,6 +830,12 @@ def is_branch_staff(user, page, *, branch=_LOOK_UP) -> bool:
 
 def signups_for(activity: ActivityPage):
     return ActivitySignup.objects.filter(activity_id=activity.pk).select_related("user").order_by("created_at", "pk")
+
+
+def page_tags(page: ContentPage) -> list[str]:
+    """The page's tag names, cached under the editorial generation (tags change with a publish, and a
+    tag's rename or deletion bumps it too: home.signals)."""
+    return _by_generation(f"tags:{page.pk}", lambda: page.tag_names)
 
 
 def content_context(page: ContentPage, user) -> dict:

@@ -27,6 +27,11 @@ def connect() -> None:
         handler = functools.partial(_changed, name=name)
         post_save.connect(handler, sender=model, weak=False, dispatch_uid=f"yv_cache_saved_{model.__name__}")
         post_delete.connect(handler, sender=model, weak=False, dispatch_uid=f"yv_cache_deleted_{model.__name__}")
+    # A tag renamed or deleted in the admin: the pages showing it (home.selectors.page_tags)
+    from taggit.models import Tag
+
+    post_save.connect(_tag_changed, sender=Tag, dispatch_uid="yv_cache_tag_saved")
+    post_delete.connect(_tag_changed, sender=Tag, dispatch_uid="yv_cache_tag_deleted")
     # Fragment caches filled after a publish (home.tasks.warm_fragments), not on the next visit.
     page_published.connect(_warm_after_publish, dispatch_uid="yv_warm_published")
 
@@ -51,6 +56,11 @@ def _question_saved(sender, instance, created=False, update_fields=None, raw=Fal
 
 def _deleted(sender, instance, **kwargs):
     cache.invalidate()
+
+
+def _tag_changed(sender, instance, created=False, **kwargs):
+    if not created:  # a new tag is on no page yet
+        transaction.on_commit(cache.invalidate)
 
 
 def _warm_after_publish(sender, instance, **kwargs):

@@ -84,3 +84,52 @@ def test_headless_preview_serves_the_draft(content, client, settings):
     assert client.get("/api/v2/page_preview/", {"content_type": "home.articlepage", "token": "forged"}).status_code == 404
     assert client.get("/api/v2/page_preview/", {"content_type": "nonsense", "token": "x"}).status_code == 404
     assert client.get(content.article.url).content.decode().count("草稿标题") == 0  # the live page is unchanged
+
+
+def test_a_page_shows_its_tags_from_the_cache_and_a_renamed_tag_at_once(content, client, settings,
+                                                                         django_capture_on_commit_callbacks,
+                                                                         django_assert_num_queries):
+    """The tags are cached with the editorial generation: a render reads no tag table, and renaming
+    a tag in the admin (no page is published) still shows the new name on the next visit."""
+    from taggit.models import Tag
+
+    settings.YV_PAGE_CACHE_ENABLED = True
+    assert "#广州就业季" in client.get(content.article.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        tag = Tag.objects.get(name="广州就业季")
+        tag.name = "广州青年就业季"
+        tag.save()
+    html = client.get(content.article.url).content.decode()
+    assert "#广州青年就业季" in html and "#广州就业季" not in html
+    settings.YV_PAGE_CACHE_ENABLED = False
+    client.get(content.article.url)
+    with django_assert_num_queries(1):  # the page itself; its tags and its branch bar come from the cache
+        assert "#广州青年就业季" in client.get(content.article.url).content.decode()
+
+
+def test_the_preview_shows_the_drafts_tags(content):
+    article = content.article
+    article.tags.add("草稿标签")  # in the draft only: not saved
+    html = article.make_preview_request().content.decode()
+    assert "#草稿标签" in html
+    assert "#草稿标签" not in selectors.page_tags(article)
+
+
+def test_an_activity_shows_its_seats_from_the_routing_query(content, client, settings, youth,
+                                                           django_assert_num_queries):
+    """The seat counter comes with the page (joined), fresh on every render: a sign-up shows at once."""
+    import re
+
+    from home import services
+
+    def places(html):
+        return re.search(r"<dd>([^<]*10[^<]*)</dd>", html).group(1)
+
+    settings.YV_PAGE_CACHE_ENABLED = False
+    url = content.activity.url
+    client.get(url)
+    with django_assert_num_queries(1):
+        before = places(client.get(url).content.decode())
+    services.sign_up(actor=youth, activity_id=content.activity.pk, name="小李", phone="13800000000")
+    after = places(client.get(url).content.decode())
+    assert "0" in before.replace("10", "") and "1" in after.replace("10", ""), (before, after)
