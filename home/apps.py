@@ -11,6 +11,7 @@ class HomeConfig(AppConfig):
 
         signals.connect()
         _skip_view_restriction_queries()
+        _cache_site_lookup()
         _route_by_url_path()
         registrations.register()  # branch pages for organisations (organizations.signals/hooks)
         # home's page API endpoints (home.api_v2) are registered by youthvoice/api_v2.py.
@@ -36,6 +37,25 @@ def _skip_view_restriction_queries() -> None:
 
     get_view_restrictions.yv_patched = True  # type: ignore[attr-defined]
     Page.get_view_restrictions = get_view_restrictions
+
+
+def _cache_site_lookup() -> None:
+    """Wagtail finds the Site of every request that shows a page link ({% pageurl %}, get_url) with a
+    query, once per request: here from the cache (home.selectors.site_for_request), on every page —
+    the station list, the Q&A and search pages too, not only the pages Wagtail serves."""
+    from wagtail.models import Site
+
+    original = Site._find_for_request
+    if getattr(original, "yv_patched", False):
+        return
+
+    def _find_for_request(request):
+        from . import selectors
+
+        return selectors.site_for_request(request, lookup=original)
+
+    _find_for_request.yv_patched = True  # type: ignore[attr-defined]
+    Site._find_for_request = staticmethod(_find_for_request)
 
 
 def _route_by_url_path() -> None:

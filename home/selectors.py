@@ -143,12 +143,14 @@ def _by_counter(name: str, compute, suffix: str = "", *, editorial: bool = False
     return value
 
 
-def site_for_request(request):
-    """Wagtail's Site for the request's host, cached (one query per request otherwise); forgotten when
-    a site is saved or deleted (home.signals)."""
+def site_for_request(request, *, lookup=None):
+    """Wagtail's Site for the request's host, cached (one query per request otherwise; home.apps sends
+    Wagtail's own lookup here, `lookup`); forgotten when a site is saved or deleted (home.signals)."""
     from wagtail.models import Site
 
-    return _by_counter("sites", lambda: Site.find_for_request(request) or 0, request.get_host()) or None
+    if lookup is None:
+        return Site.find_for_request(request)  # remembered on the request
+    return _by_counter("sites", lambda: lookup(request) or 0, request._get_raw_host()) or None
 
 
 def service_links():

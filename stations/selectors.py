@@ -260,6 +260,18 @@ def live_stations():
     return StationPage.objects.live().select_related("organization")
 
 
+def attach_service_names(stations: list) -> None:
+    """Each station's active services' names, in their order, as `service_names` (the list's cards):
+    one query of names, no service objects."""
+    names: dict[int, list[str]] = {s.pk: [] for s in stations}
+    if names:
+        for station_id, name in (StationService.objects.filter(station_id__in=list(names), is_active=True)
+                                 .order_by("sort_order", "pk").values_list("station_id", "name")):
+            names[station_id].append(name)
+    for station in stations:
+        station.service_names = names[station.pk]
+
+
 def station_list(*, organization: Organization | None = None, city: Organization | None = None,
                  service: str | None = None, q: str | None = None, open_now: bool = False):
     qs = live_stations()

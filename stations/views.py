@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
@@ -24,7 +23,7 @@ from organizations.models import Organization, OrganizationKind
 
 from . import selectors, services
 from .domain.geo import in_china
-from .models import BookingStatus, StationService
+from .models import BookingStatus
 from .widgets import LEAFLET_CSS, LEAFLET_JS
 
 
@@ -122,15 +121,13 @@ def _service_map(request, params):
     open_now = "open_now" in params
     qs = selectors.station_list(organization=district or city, service=service or None, q=q or None,
                                 open_now=open_now)
-    services_prefetch = Prefetch("services", queryset=StationService.objects.filter(is_active=True)
-                                 .order_by("sort_order").only("station_id", "name"))
     lat, lng = _float(params.get("lat")), _float(params.get("lng"))
     near = lat is not None and lng is not None
     page_obj = None
     if near:
         # The nearest NEAR_LIMIT (one page): the selector's bounding box, then these stations' rows.
         stations = []
-        for n in selectors.nearest(lat, lng, limit=NEAR_LIMIT, queryset=qs.prefetch_related(services_prefetch),
+        for n in selectors.nearest(lat, lng, limit=NEAR_LIMIT, queryset=qs,
                                    organization=district or city, service=service or None):
             n.station.distance_km = n.distance_km
             stations.append(n.station)
@@ -149,7 +146,7 @@ def _service_map(request, params):
                                 else {k: v for k, v in params.items() if k != "page"})
         page_obj = paginator.page(number)
         stations = list(page_obj.object_list)
-        prefetch_related_objects(stations, services_prefetch)
+    selectors.attach_service_names(stations)
     base = {k: v for k, v in params.items() if k != "page"}
     return render(request, "stations/map.html", {
         "stations": stations, "count": count, "page_obj": page_obj, "cities": cities, "city": city,

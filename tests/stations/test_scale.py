@@ -285,3 +285,24 @@ def test_huge_limits_are_clamped(tree, client):
     assert r.status_code == 200 and r.json()["items"] == []
     r = client.get("/api/stations/", {"open_now": True, "limit": 5})
     assert r.status_code == 200  # open now is a SQL filter: counted and sliced by the database
+
+
+def test_the_station_list_finds_the_site_in_the_cache(station, client, settings):
+    """Each card's {% pageurl %} needs the request's Site: read from the cache (home.apps), not with a
+    query per request; a changed site is seen at once. The services' names come in one query."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from wagtail.models import Site
+
+    settings.YV_PAGE_CACHE_ENABLED = False
+    client.get("/stations/")
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/stations/").content.decode()
+    assert station.title in html and station.url in html
+    assert not [q for q in ctx.captured_queries if '"wagtailcore_site"' in q["sql"]]
+    site = Site.objects.get(is_default_site=True)
+    site.site_name = "青年之声·测试"
+    site.save()
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/stations/")
+    assert [q for q in ctx.captured_queries if '"wagtailcore_site"' in q["sql"]]
