@@ -51,25 +51,46 @@ class RequestPageHtmlUrlField(PageHtmlUrlField):
 _PARENT_SERIALIZERS: dict = {}
 
 
+class _Serialized:
+    """A parent already serialized (from the cache): DRF hands it to `to_representation` as is."""
+
+    def __init__(self, data: dict):
+        self.data = data
+
+
 class OneQueryPageParentField(PageParentField):
-    """The page's parent as Wagtail's `parent` field shows it, read in one query (the parent among
-    the pages the API shows, by its tree path) instead of two (the parent, then whether the API
-    shows it), with its serializer class built once per page type instead of once per request."""
+    """The page's parent as Wagtail's `parent` field shows it, cached under the editorial generation
+    (a publish, move or deletion bumps it) per site address; on a miss read in one query (the parent
+    among the pages the API shows, by its tree path) instead of two (the parent, then whether the
+    API shows it), with its serializer class built once per page type instead of once per request."""
 
     def get_attribute(self, instance):
+        from . import selectors
+
         depth = instance.depth - 1
         if depth < 1:
             return None
-        return self.context["base_queryset"].filter(path=instance.path[:depth * instance.steplen]).first()
+        request = self.context.get("request")
+        where = f"{request.scheme}://{request.get_host()}|{request.GET.get('site', '')}" if request is not None else ""
+
+        def compute():
+            parent = self.context["base_queryset"].filter(path=instance.path[:depth * instance.steplen]).first()
+            return {"data": None if parent is None else self._serialize(parent)}
+
+        found = selectors._by_generation(f"api-parent:{where}:{instance.path}", compute)
+        return None if found["data"] is None else _Serialized(found["data"])
 
     def to_representation(self, value):
+        return value.data if isinstance(value, _Serialized) else self._serialize(value)
+
+    def _serialize(self, value) -> dict:
         model = value.__class__
         serializer_class = _PARENT_SERIALIZERS.get(model)
         if serializer_class is None:
             serializer_class = _PARENT_SERIALIZERS[model] = get_serializer_class(
                 model, ["id", "type", "detail_url", "html_url", "title"],
                 meta_fields=["type", "detail_url", "html_url"], base=PageSerializer)
-        return serializer_class(context=self.context).to_representation(value)
+        return dict(serializer_class(context=self.context).to_representation(value))
 
 
 class ContentPageSerializer(PageSerializer):
@@ -156,11 +177,14 @@ class ContentPagesAPIViewSet(PagesAPIViewSet):
             cache.delete(key)
             return None
         from . import selectors
+        from .models import ContentPage
 
         # the relations the page's render reads, as routing joins them (home.selectors)
         page = selectors.route_queryset(model).filter(pk=pk, pk__in=self.get_base_queryset().values("pk")).first()
         if page is None:  # not shown (a 404 the usual way) or a stale type
             cache.delete(key)
+        elif isinstance(page, ContentPage):
+            page._yv_tag_names = selectors.page_tags(page)  # cached with the editorial generation
         return page
 
     def get_queryset(self):

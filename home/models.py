@@ -325,7 +325,8 @@ class ContentPage(EditorialPageMixin, Page):
 
     @property
     def tag_names(self) -> list[str]:
-        return [t.name for t in self.tags.all()]
+        cached = getattr(self, "_yv_tag_names", None)  # the published page's, from the cache (home.api_v2)
+        return cached if cached is not None else [t.name for t in self.tags.all()]
 
     def get_context(self, request, *args, **kwargs):
         from home import selectors

@@ -837,7 +837,7 @@ def signups_for(activity: ActivityPage):
 def page_tags(page: ContentPage) -> list[str]:
     """The page's tag names, cached under the editorial generation (tags change with a publish, and a
     tag's rename or deletion bumps it too: home.signals)."""
-    return _by_generation(f"tags:{page.pk}", lambda: page.tag_names)
+    return _by_generation(f"tags:{page.pk}", lambda: [t.name for t in page.tags.all()])
 
 
 def content_context(page: ContentPage, user) -> dict:

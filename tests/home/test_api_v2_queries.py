@@ -64,3 +64,19 @@ def test_page_detail_in_three_queries_and_as_wagtail_shows_it(content, client, s
     content.article.unpublish()
     assert client.get(url).status_code == 404
     assert client.get("/api/v2/pages/987654/").status_code == 404
+
+
+def test_a_detail_reads_one_query_and_shows_a_renamed_parent_at_once(content, client, settings,
+                                                                    django_assert_num_queries):
+    """The page in one query; its parent and tags from the cache, under the editorial generation:
+    publishing the parent under a new title shows at once."""
+    settings.YV_PAGE_CACHE_ENABLED = False
+    url = f"/api/v2/pages/{content.article.pk}/"
+    client.get(url)
+    with django_assert_num_queries(1):
+        data = client.get(url).json()
+    assert data["meta"]["parent"]["title"] == "团青资讯" and data["tag_names"] == ["广州就业季"]
+    index = content.gz_articles.specific
+    index.title = "广州团青资讯"
+    index.save_revision().publish()
+    assert client.get(url).json()["meta"]["parent"]["title"] == "广州团青资讯"
