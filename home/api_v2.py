@@ -180,7 +180,7 @@ class ContentPagesAPIViewSet(PagesAPIViewSet):
         from .models import ContentPage
 
         # the relations the page's render reads, as routing joins them (home.selectors)
-        page = selectors.route_queryset(model).filter(pk=pk, pk__in=self.get_base_queryset().values("pk")).first()
+        page = selectors.one_page(selectors.route_queryset(model).filter(pk=pk, pk__in=self.get_base_queryset().values("pk")))
         if page is None:  # not shown (a 404 the usual way) or a stale type
             cache.delete(key)
         elif isinstance(page, ContentPage):

@@ -84,7 +84,7 @@ def page_at_url_path(url_path: str):
             model = ContentType.objects.get_for_id(cached[0]).model_class()
         except ContentType.DoesNotExist:
             model = None
-        page = route_queryset(model).filter(pk=cached[1]).first() if model is not None else None
+        page = _one(route_queryset(model).filter(pk=cached[1])) if model is not None else None
         if page is not None and getattr(page, "url_path", None) == url_path:
             return page
         cache.delete(key)
@@ -93,7 +93,19 @@ def page_at_url_path(url_path: str):
         return None
     cache.set(key, list(row), ROUTE_TTL)
     model = ContentType.objects.get_for_id(row[0]).model_class()
-    return route_queryset(model).filter(pk=row[1]).first() if model is not None else None
+    return _one(route_queryset(model).filter(pk=row[1])) if model is not None else None
+
+
+def _one(queryset):
+    """The row of a queryset filtered by primary key, or None: `.first()` would order it (by the
+    page tree's path), and compiling that ordering costs about as much as the rest of the query."""
+    rows = list(queryset.order_by()[:1])
+    return rows[0] if rows else None
+
+
+def one_page(queryset):
+    """`_one` for other modules (home.api_v2)."""
+    return _one(queryset)
 
 
 def route_queryset(model):
