@@ -63,6 +63,13 @@ def defer_indexing():
 
 
 def _reindex(proxy_model, pk) -> None:
+    """Re-index the row in the background (search.tasks; at once under CELERY_TASK_ALWAYS_EAGER)."""
+    from .tasks import reindex
+
+    reindex.delay(proxy_model._meta.label, pk)
+
+
+def reindex_now(proxy_model, pk) -> None:
     obj = proxy_model.objects.filter(pk=pk).first()
     if obj is not None:
         index.insert_or_update_object(obj)

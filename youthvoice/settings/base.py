@@ -208,6 +208,8 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Wagtail's search-index updates (django-tasks) on the same Celery queue, after the commit (core/tasks_backend.py)
+TASKS = {"default": {"BACKEND": "core.tasks_backend.CeleryBackend"}}
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -51,3 +51,8 @@ if _worker.startswith("gw") and REDIS_URL:
     CACHES["default"]["LOCATION"] = REDIS_URL
     CACHES["renditions"]["LOCATION"] = REDIS_URL
     CELERY_BROKER_URL = REDIS_URL
+
+# Wagtail's search-index updates run inline, as django-tasks does by default: most tests create
+# content without committing (their transaction is rolled back) and search it at once. The queue on
+# commit that the other settings use (core/tasks_backend.py) is tested in tests/core/test_tasks_backend.py.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
