@@ -295,6 +295,13 @@ def _postgres_backend_class():
                 #    then cheap) and its scan — every row's vector tested — is skipped.
                 oids = []
                 if not small:
+                    # Each entry of the window tested (the vector wrapped: no GIN index matches it),
+                    # walking the (content_type_id, id) index backwards. Left to itself the planner
+                    # ANDs that range with the GIN bitmap of every entry holding the words — for
+                    # 心理咨询 370,000 of them in the whole table (150–175 ms), where testing the
+                    # window's newest entries until 1001 match takes 5–15 ms.
+                    walked = (IndexEntry._default_manager.filter(content_type_id__in=ct_ids)
+                              .annotate(_yv_vector=self._probe_vector(small=True)).filter(_yv_vector=tsquery))
                     table = IndexEntry._meta.db_table
                     full = settings.YV_SEARCH_PROBE_WINDOW
                     sample = min(settings.YV_SEARCH_PROBE_SAMPLE, full)
@@ -303,8 +310,8 @@ def _postgres_backend_class():
                     order = ("-content_type_id", "-id") if len(ct_ids) == 1 else ("-id",)
                     window = sample
                     while True:
-                        newest = entries.extra(where=[newest_of(table, ct_ids)],  # noqa: S610 - values are params
-                                               params=[*ct_ids, window - 1, *ct_ids, 0])
+                        newest = walked.extra(where=[newest_of(table, ct_ids)],  # noqa: S610 - values are params
+                                              params=[*ct_ids, window - 1, *ct_ids, 0])
                         oids = list(newest.order_by(*order).values_list("object_id", flat=True)[:probe + 1])
                         if len(oids) > probe:
                             break  # frequent: found enough
