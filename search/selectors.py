@@ -156,7 +156,7 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
         except OperationalError:  # the path below leaves that source out and says so
             prepared = None
         ranked = ranked_visible(prepared, take, partial=True) if prepared is not None else None
-        if ranked is not None:
+        if prepared is not None and ranked is not None:
             left = []
             for (source, search), found in zip(prepared, ranked, strict=True):
                 if found is None:  # a big source: the bounded path below

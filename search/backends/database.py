@@ -391,6 +391,58 @@ def _postgres_backend_class():
             return super(BoundedRankMixin, self._narrowed(ids)).search(config, start, stop, score_field=score_field,
                                                                       backend=backend)
 
+        def top_refs(self, config, take):
+            """The unified search's per-source path (search.selectors._run) for a big source: the top
+            ``take`` (primary key, score) pairs and the count in ONE statement after the probe —
+            what ``search`` + ``count`` give (the same candidates, Wagtail's rank expression computed
+            on the index entry as ``ranked_visible`` does, Wagtail's order), without loading the
+            objects (the presentation loads the few it shows). Before: the visibility of the probed
+            ids, then Wagtail's ranking query through its join, loading every column (and for a
+            small match set a count query). None when the bounded path does not apply or the
+            filters leave fewer than YV_SEARCH_RANK_CANDIDATES of a frequent word's newest matches
+            (then ``search``/``count`` decide through Wagtail's join)."""
+            if not self._bounded() or isinstance(self, PostgresAutocompleteQueryCompiler):
+                return None
+            cast = _pk_cast(self.queryset.model)
+            if cast is None:
+                return None
+            small, ids = self._probe(config)
+            if small and not ids:
+                return [], 0
+            if not small and config in self.__dict__.get("_yv_frequent", {}):
+                return None  # known: too few visible among the newest matches
+            try:
+                vis_sql, vis_params = (self.queryset.order_by().annotate(_yv_pk=F("pk")).values_list("_yv_pk")
+                                       .query.sql_with_params())
+            except EmptyResultSet:
+                return [], 0
+            cts = get_descendants_content_types_pks(self.queryset.model)
+            rank = self._build_rank_expression([(F("title"), F("title_norm")), (F("body"), 1.0)], config)
+            e_sql, e_params = (IndexEntry._default_manager.filter(content_type_id__in=cts).annotate(_yv_score=rank)
+                               .values_list("object_id", "_yv_score").query.sql_with_params())
+            keep = len(ids) if small else settings.YV_SEARCH_RANK_CANDIDATES
+            with connection.cursor() as cur:
+                cur.execute(
+                    # p: the probed ids (newest first) the caller's queryset keeps; c: the newest `keep`
+                    # of them; their entries ranked, best `take` returned beside the number of p
+                    f"WITH p AS MATERIALIZED (SELECT t.pk, t.ord FROM unnest(%s::{cast}[]) WITH ORDINALITY AS t(pk, ord) "
+                    f"WHERE EXISTS (SELECT 1 FROM ({vis_sql}) v WHERE v._yv_pk = t.pk OFFSET 0)), "
+                    "c AS MATERIALIZED (SELECT p.pk FROM p ORDER BY p.ord LIMIT %s) "
+                    "SELECT k.n, r.object_id, r._yv_score FROM (SELECT count(*) AS n FROM p) k LEFT JOIN LATERAL ("
+                    f"SELECT e.object_id, e._yv_score FROM ({e_sql}) e WHERE e.object_id IN (SELECT c.pk::text FROM c) "
+                    f"ORDER BY e._yv_score DESC, e.object_id::{cast} DESC LIMIT %s) r ON true",
+                    [list(ids), *vis_params, keep, *e_params, take])
+                rows = cur.fetchall()
+            n = rows[0][0]
+            to_python = self.queryset.model._meta.pk.to_python
+            hits = [(to_python(oid), float(score or 0)) for _, oid, score in rows if oid is not None]
+            if small:
+                return hits, n
+            if n < settings.YV_SEARCH_RANK_CANDIDATES:
+                self.__dict__.setdefault("_yv_frequent", {})[config] = None  # the join decides (search/count)
+                return None
+            return hits, AtLeast(min(n, settings.YV_SEARCH_COUNT_LIMIT))
+
         def count(self, config):
             """Exact when the match set is small, else a lower bound (``AtLeast``, shown "1000+")."""
             small, ids = self._probe(config)
