@@ -24,10 +24,12 @@ def create(apps, schema_editor):
         return
     ContentType = apps.get_model("contenttypes", "ContentType")
     table = apps.get_model("wagtailsearch", "IndexEntry")._meta.db_table
+    # CONCURRENTLY cannot run inside a transaction (a test's): then a plain build
+    concurrently = "" if schema_editor.connection.in_atomic_block else "CONCURRENTLY "
     for app_label, model in BIG_SOURCES:
         ct, _ = ContentType.objects.get_or_create(app_label=app_label, model=model)
         schema_editor.execute(
-            f'CREATE INDEX CONCURRENTLY IF NOT EXISTS {index_name(model)} ON "{table}" USING gin '
+            f'CREATE INDEX {concurrently}IF NOT EXISTS {index_name(model)} ON "{table}" USING gin '
             f"((title || body)) WHERE content_type_id = {int(ct.pk)}")
 
 
@@ -35,7 +37,8 @@ def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     for _, model in BIG_SOURCES:
-        schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {index_name(model)}")
+        concurrently = "" if schema_editor.connection.in_atomic_block else "CONCURRENTLY "
+        schema_editor.execute(f"DROP INDEX {concurrently}IF EXISTS {index_name(model)}")
 
 
 class Migration(migrations.Migration):
