@@ -316,19 +316,18 @@ def _postgres_backend_class():
                     # one content type: the same order as the (content_type_id, id) index, so
                     # that the walk stays inside this source's entries
                     order = ("-content_type_id", "-id") if len(ct_ids) == 1 else ("-id",)
-                    window = sample
-                    while True:
-                        newest = walked.extra(where=[newest_of(table, ct_ids)],  # noqa: S610 - values are params
-                                              params=[*ct_ids, window - 1, *ct_ids, 0])
-                        oids = list(newest.order_by(*order).values_list("object_id", flat=True)[:probe + 1])
-                        if len(oids) > probe:
-                            break  # frequent: found enough
-                        if window < full:
-                            if len(oids) * full / window <= probe / 2:
-                                break  # rare: the whole window would not find enough either
-                            window = full
-                            continue
-                        break
+                    def walk(oldest, newest, limit):
+                        """Matches among this source's entries from the `newest`-th newest back to the
+                        `oldest`-th (0 = the newest entry), newest first."""
+                        entries_between = walked.extra(where=[newest_of(table, ct_ids)],  # noqa: S610 - params
+                                                       params=[*ct_ids, oldest, *ct_ids, newest])
+                        return list(entries_between.order_by(*order).values_list("object_id", flat=True)[:limit])
+
+                    oids = walk(sample - 1, 0, probe + 1)
+                    if sample < full and probe / 2 < len(oids) * full / sample and len(oids) <= probe:
+                        # neither frequent nor rare in the sample: on through the rest of the window,
+                        # from the sample's end (its entries are not tested twice)
+                        oids += walk(full - 1, sample, probe + 1 - len(oids))
                 if len(oids) <= probe:
                     # 2. Not frequent among the newest: all matches through the GIN index (a
                     #    materialised CTE is planned without the LIMIT, so no backward walk); for a

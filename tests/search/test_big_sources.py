@@ -126,3 +126,41 @@ def test_the_window_walk_tests_each_entry_and_big_sources_have_their_own_gin(con
         ct = ContentType.objects.get_for_model(model)
         definition = found[f"yvsearch_indexentry_{model._meta.model_name}_gin"]
         assert "gin (((title || body)))" in definition and f"WHERE (content_type_id = {ct.pk})" in definition
+
+
+@pytest.fixture
+def many_questions(tree):
+    asker = UserFactory(organization=tree.tianhe, date_joined=timezone.now() - timedelta(days=90))
+    return [ask_question(asker=asker, title=f"第{i}个问题：{'创业' if i % 3 == 0 else '就业'}怎么办",
+                         body="想了解一下" + ("补贴" if i % 7 == 0 else "政策"), domain="employment")
+            for i in range(40)]
+
+
+@pytest.mark.parametrize("window,sample", [(10, 3), (25, 5), (30000, 5000)])
+@pytest.mark.parametrize("probe", [2, 20])
+@pytest.mark.parametrize("q", ["创业", "就业", "创业 补贴", "心理"])
+def test_the_probe_gives_the_newest_matches(many_questions, window, sample, probe, q, settings):
+    """Whatever the sample, window and probe sizes — the sample alone, the walk on from the sample's
+    end, or the GIN step —, the probe gives the newest YV_SEARCH_PROBE + 1 matching entries'
+    objects, newest first, and says whether that is all of them."""
+    from django.contrib.postgres.search import SearchVectorField
+    from django.db.models import F
+    from django.db.models.expressions import CombinedExpression
+    from modelsearch.backends.database.postgres.postgres import IndexEntry
+
+    from search import selectors
+    from search.sources import questions_visible
+
+    settings.YV_SEARCH_PROBE_WINDOW = window
+    settings.YV_SEARCH_PROBE_SAMPLE = sample
+    settings.YV_SEARCH_PROBE = probe
+    backend = selectors.get_search_backend()
+    compiler = backend.search(q, questions_visible()).query_compiler
+    config = compiler.get_config(backend)
+    small, pks = compiler._probe(config)
+    vector = CombinedExpression(F("title"), "||", F("body"), output_field=SearchVectorField())
+    matches = [int(oid) for oid in IndexEntry.objects.filter(content_type=ContentType.objects.get_for_model(Question))
+               .annotate(_v=vector).filter(_v=compiler.build_tsquery(compiler.query, config=config))
+               .order_by("-id").values_list("object_id", flat=True)]
+    assert pks == matches[:probe + 1]
+    assert small == (len(matches) <= probe)
