@@ -149,26 +149,39 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
     out = Degraded()
     method = backend.autocomplete if autocomplete else backend.search
     ranked_visible = getattr(backend, "ranked_visible", None)
-    if ranked_visible is not None:  # PostgreSQL, small sources: every source in one statement
-        prepared: list | None
+    prepared: list | None = None
+    if ranked_visible is not None:  # PostgreSQL: the small sources in one statement
         try:
             prepared = [(source, method(q, _filtered(source, branch, domain), operator=operator)) for source in sources]
         except OperationalError:  # the path below leaves that source out and says so
             prepared = None
-        ranked = ranked_visible(prepared, take) if prepared is not None else None
+        ranked = ranked_visible(prepared, take, partial=True) if prepared is not None else None
         if prepared is not None and ranked is not None:
-            out.extend((source, [(Ref(pk), sign * score) for pk, score in hits], len(hits) if autocomplete else count)
-                       for (source, _), (hits, count) in zip(prepared, ranked, strict=True))
-            return out
+            left = []
+            for (source, search), found in zip(prepared, ranked, strict=True):
+                if found is None:  # a big source: the bounded path below
+                    left.append((source, search))
+                    continue
+                hits, count = found
+                out.append((source, [(Ref(pk), sign * score) for pk, score in hits],
+                            len(hits) if autocomplete else count))
+            if not left:
+                return out
+            prepared = left
+        else:
+            prepared = None
     try:
         with statement_budget():
             searches, cut = [], None
-            for source in sources:  # lazy: no statement runs here in the database backends
-                try:
-                    searches.append((source, method(q, _filtered(source, branch, domain), operator=operator)))
-                except OperationalError as exc:
-                    cut = (source.key, exc)
-                    break
+            if prepared is not None:  # the big sources left by ranked_visible (their probe caches kept)
+                searches = prepared
+            else:
+                for source in sources:  # lazy: no statement runs here in the database backends
+                    try:
+                        searches.append((source, method(q, _filtered(source, branch, domain), operator=operator)))
+                    except OperationalError as exc:
+                        cut = (source.key, exc)
+                        break
             prefetch = getattr(backend, "prefetch_probes", None)
             if prefetch is not None:  # PostgreSQL: the small sources' probes in one statement
                 try:
@@ -196,6 +209,8 @@ def _run(backend, sources, q, branch, domain, operator, take, *, autocomplete=Fa
         out.degraded = True
         done = {s.key for s, _, _ in out}
         out.extend((s, [], 0) for s in sources if s.key not in done)
+    order = {s.key: i for i, s in enumerate(sources)}
+    out.sort(key=lambda run: order[run[0].key])  # the sources' order (facets, ties in the merge)
     return out
 
 

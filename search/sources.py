@@ -149,8 +149,18 @@ def public(qs: QuerySet) -> QuerySet:
         # The database backends: a NOT EXISTS over the restrictions, inside the search's own statement
         # (no statement or cache read of its own, never stale). A page's path starts with its
         # section's path exactly when it is the section or below it (Wagtail's descendant rule).
+        from django.db import connection
+        from django.db.models.expressions import RawSQL
         from wagtail.models import Page, PageViewRestriction
 
+        if connection.vendor == "postgresql":
+            # From the restrictions to the pages below them (no restriction: nothing is read). Testing
+            # every page against the restrictions (below) cost each search 3–4 ms for pages and again
+            # for stations at 10,650 pages, with no restriction at all.
+            page, restriction = Page._meta.db_table, PageViewRestriction._meta.db_table
+            below = (f'SELECT v."id" FROM "{restriction}" r JOIN "{page}" u ON u."id" = r."page_id" '  # noqa: S608 - table names
+                     f'JOIN "{page}" v ON starts_with(v."path", u."path")')
+            return qs.exclude(pk__in=RawSQL(below, []))
         private = Page.objects.filter(Exists(PageViewRestriction.objects.filter(StartsWith(OuterRef("path"),
                                                                                            F("page__path")))))
         return qs.exclude(pk__in=private.values("pk"))

@@ -259,7 +259,7 @@ def test_one_statement_for_the_small_sources_probes_changes_nothing(content, q, 
         return (hits, dict(page.facets), page.total, page.partial), len(ctx.captured_queries)
 
     original_ranked = type(backend).ranked_visible
-    type(backend).ranked_visible = lambda self, searches, take: None  # the per-source path, as before it
+    type(backend).ranked_visible = lambda self, searches, take, partial=False: None  # the per-source path, as before it
     try:
         run()  # warm: the sources' sizes and the private sections are remembered
         shared, shared_queries = run()
@@ -297,7 +297,7 @@ def test_the_one_statement_search_gives_what_the_per_source_path_gives(content, 
     filters = [{}, {"branch": tree.guangzhou}, {"domain": "employment"}, {"types": ["page"]}, {"offset": 2}]
     one = [run(**f) for f in filters]
     original = type(backend).ranked_visible
-    type(backend).ranked_visible = lambda self, searches, take: None
+    type(backend).ranked_visible = lambda self, searches, take, partial=False: None
     try:
         per_source = [run(**f) for f in filters]
     finally:
@@ -317,7 +317,7 @@ def test_the_one_statement_autocomplete_gives_what_the_per_source_path_gives(con
 
     one = run()
     original = type(backend).ranked_visible
-    type(backend).ranked_visible = lambda self, searches, take: None
+    type(backend).ranked_visible = lambda self, searches, take, partial=False: None
     try:
         per_source = run()
     finally:
