@@ -109,29 +109,25 @@ def main():
     created_questions, created_answers, bookings = [], [], []
     stamp = time.time_ns() % 10**9
 
-    def ask(i):
-        def call():
-            client = clients[i % len(clients)]
-            r = client.post("/api/community/questions/", {
-                "title": f"关于{TOPICS[i % len(TOPICS)]}的问题（第{i}问 {stamp}）",
-                "body": f"我想了解{TOPICS[i % len(TOPICS)]}方面的政策和办理流程，请问需要准备哪些材料？（{stamp}-{i}）",
-                "domain": ["employment", "legal", "psychology", "entrepreneurship"][i % 4]},
-                content_type="application/json")
-            if r.status_code == 201:
-                created_questions.append(r.json()["id"])
-            return r
-        return call
+    def post_creating(client_of, url_of, body_of, created):
+        """A request maker: POST JSON; the new object's id (on 201) goes to `created`."""
+        def make(i):
+            def call():
+                r = client_of(i).post(url_of(i), body_of(i), content_type="application/json")
+                if r.status_code == 201:
+                    created.append(r.json()["id"])
+                return r
+            return call
+        return make
 
-    def answer(i):
-        def call():
-            client = clients[(i + 7) % len(clients)]
-            r = client.post(f"/api/community/questions/{question_pks[i % len(question_pks)]}/answers/", {
-                "body": f"建议先咨询当地青年之家，带上身份证和相关证明材料。（{stamp}-{i}）"},
-                content_type="application/json")
-            if r.status_code == 201:
-                created_answers.append(r.json()["id"])
-            return r
-        return call
+    ask = post_creating(lambda i: clients[i % len(clients)], lambda i: "/api/community/questions/", lambda i: {
+        "title": f"关于{TOPICS[i % len(TOPICS)]}的问题（第{i}问 {stamp}）",
+        "body": f"我想了解{TOPICS[i % len(TOPICS)]}方面的政策和办理流程，请问需要准备哪些材料？（{stamp}-{i}）",
+        "domain": ["employment", "legal", "psychology", "entrepreneurship"][i % 4]}, created_questions)
+    answer = post_creating(lambda i: clients[(i + 7) % len(clients)],
+                           lambda i: f"/api/community/questions/{question_pks[i % len(question_pks)]}/answers/",
+                           lambda i: {"body": f"建议先咨询当地青年之家，带上身份证和相关证明材料。（{stamp}-{i}）"},
+                           created_answers)
 
     def book(i):
         def call():
@@ -178,7 +174,7 @@ def main():
     print(f"bench/posts.py, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
           f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; median of {args.n} requests each, in-process")
     print("| request | CPU ms (web process) | × bare | POSTs per web core (1000 / CPU ms) | wall ms | SQL statements "
-          "| commits | statuses |")
+          "| transactions | statuses |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         per_core = 1000 / r["cpu"] if r["cpu"] else 0
