@@ -133,3 +133,21 @@ def test_an_activity_shows_its_seats_from_the_routing_query(content, client, set
     services.sign_up(actor=youth, activity_id=content.activity.pk, name="小李", phone="13800000000")
     after = places(client.get(url).content.decode())
     assert "0" in before.replace("10", "") and "1" in after.replace("10", ""), (before, after)
+
+
+def test_a_branch_pages_cards_show_each_kinds_line(content, client, settings):
+    """Each card shows its kind's line (a topic's tag, an activity's time and place, an offer's
+    provider, an article's date and summary), chosen by `card_kind` rather than by probing fields."""
+    import re
+
+    from home.templatetags.yv_cards import card_kind
+
+    assert [card_kind(p) for p in (content.topic, content.activity, content.offer, content.article,
+                                   selectors.QuestionCard(pk=1, title="", url="", summary="", date=None,
+                                                          answer_count=0))] == [
+        "topic", "activity", "offer", "page", "question"]
+    settings.YV_PAGE_CACHE_ENABLED = False
+    html = client.get(content.article.get_parent().get_parent().url).content.decode()
+    cards = " ".join(re.sub(r"<[^>]+>", " ", card) for card in re.findall(r'<article class="page-card">.*?</article>', html, re.S))
+    for text in ("#广州就业季", "广州市青少年宫", "广州市文化广电旅游局", "集中服务一周", "说说你的求职困惑"):
+        assert text in cards, text
