@@ -78,7 +78,8 @@ def _route_by_url_path() -> None:
             site = selectors.site_for_request(request)
             if site is not None:
                 components = [c for c in path.split("/") if c]
-                page = selectors.page_at_url_path(site.root_page.url_path + "".join(c + "/" for c in components))
+                page = selectors.page_at_url_path(site.root_page.url_path + "".join(c + "/" for c in components),
+                                                  root=site.root_page)
                 if page is not None and page.live:
                     request._wagtail_site = site
                     try:

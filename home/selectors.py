@@ -66,10 +66,11 @@ def _cached(key: str, compute, ttl: int):
 ROUTE_TTL = 3600
 
 
-def page_at_url_path(url_path: str):
+def page_at_url_path(url_path: str, *, root: Page | None = None):
     """The specific page at this URL path (live or not: the caller checks), or None. Its type and id
     are cached (a hit is then one query on the page's own table, checked against the URL path, so a
-    moved or renamed page is looked up again); pages that do not exist are not cached."""
+    moved or renamed page is looked up again); pages that do not exist are not cached. `root`: the
+    site's root page, already loaded (the site's own path needs no lookup)."""
     import hashlib
 
     from django.contrib.contenttypes.models import ContentType
@@ -88,7 +89,10 @@ def page_at_url_path(url_path: str):
         if page is not None and getattr(page, "url_path", None) == url_path:
             return page
         cache.delete(key)
-    row = Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
+    if root is not None and root.url_path == url_path:
+        row = (root.content_type_id, root.pk)
+    else:
+        row = Page.objects.filter(url_path=url_path).values_list("content_type_id", "pk").first()
     if row is None:
         return None
     cache.set(key, list(row), ROUTE_TTL)
@@ -312,16 +316,14 @@ def _question_summary(question) -> str:
 
 
 def _curated(page, now) -> list[SlotItem]:
-    rows = [item for item in page.featured_items.select_related("link_page", "image", "link_question").all()
+    # the linked pages' card rows (image, summary) joined: no query per kind of page
+    joins = [f"link_page__{model._meta.model_name}__image" for model in CARD_MODELS]
+    rows = [item for item in page.featured_items.select_related("link_page", "image", "link_question", *joins).all()
             if is_showing(item.starts_at, item.ends_at, now)]
     question_ids = [item.link_question_id for item in rows if item.link_question_id]
     # Removed or held questions leave their slot, like unpublished pages (one query, only if any).
     visible_questions = set(public_questions().filter(pk__in=question_ids).values_list("pk", flat=True)) \
         if question_ids else set()
-    # The linked pages' own image and summary, for items that have none of their own: one query per
-    # kind of page that has them (not one per item).
-    cards = _card_pages([item.link_page_id for item in rows
-                         if item.link_page_id and item.link_page.live and not (item.image_id and item.summary)])
     items = []
     for item in rows:
         if item.link_page_id and not item.link_page.live:
@@ -334,7 +336,7 @@ def _curated(page, now) -> list[SlotItem]:
             items.append(SlotItem(title=item.display_title, href=item.href, kind="question", source="editor",
                                   summary=summary, image=item.image, extra={"question_id": question.pk}))
             continue
-        linked = cards.get(item.link_page_id)
+        linked = _joined_card(item.link_page) if item.link_page_id else None
         image = item.image or getattr(linked, "image", None)
         summary = item.summary or getattr(linked, "summary", "")
         items.append(SlotItem(title=item.display_title, href=item.href, kind=item.kind, source="editor",
@@ -346,11 +348,13 @@ def _curated(page, now) -> list[SlotItem]:
 CARD_MODELS = (ContentPage, TopicPage)
 
 
-def _card_pages(page_ids: list) -> dict:
-    """page id -> the page as a card shows it (its image joined), for pages of CARD_MODELS: one query."""
-    if not page_ids:
-        return {}
-    return {p.pk: p for p in card_pages(Page.objects.filter(pk__in=page_ids), others=False)}
+def _joined_card(page):
+    """The CARD_MODELS row joined to a Page through its parent link (select_related), or None."""
+    for model in CARD_MODELS:
+        card = page._state.fields_cache.get(model._meta.model_name)
+        if card is not None:
+            return card
+    return None
 
 
 def prime_renditions(images, *filter_specs: str) -> None:
