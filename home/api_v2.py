@@ -89,7 +89,7 @@ class OneQueryPageParentField(PageParentField):
         if serializer_class is None:
             serializer_class = _PARENT_SERIALIZERS[model] = get_serializer_class(
                 model, ["id", "type", "detail_url", "html_url", "title"],
-                meta_fields=["type", "detail_url", "html_url"], base=PageSerializer)
+                meta_fields=["type", "detail_url", "html_url"], base=ContentPageSerializer)  # html_url as the caller reaches the site
         return dict(serializer_class(context=self.context).to_representation(value))
 
 

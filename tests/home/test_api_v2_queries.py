@@ -76,6 +76,9 @@ def test_a_detail_reads_one_query_and_shows_a_renamed_parent_at_once(content, cl
     with django_assert_num_queries(1):
         data = client.get(url).json()
     assert data["meta"]["parent"]["title"] == "团青资讯" and data["tag_names"] == ["广州就业季"]
+    # the parent's address as the caller reaches the site, like the page's own
+    assert data["meta"]["html_url"].startswith("http://testserver/")
+    assert data["meta"]["parent"]["meta"]["html_url"] == f"http://testserver{content.gz_articles.url}"
     index = content.gz_articles.specific
     index.title = "广州团青资讯"
     index.save_revision().publish()
