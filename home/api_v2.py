@@ -138,7 +138,6 @@ class ContentPagesAPIViewSet(PagesAPIViewSet):
         site = selectors.site_for_request(request)
         if site is None:
             return super().get_base_queryset()
-        request._wagtail_site = site  # Site.find_for_request (html_url, child_of=root): no query either
         return Page.objects.all().live().descendant_of(site.root_page, inclusive=True)
 
     def get_object(self):

@@ -80,8 +80,7 @@ def _route_by_url_path() -> None:
                 components = [c for c in path.split("/") if c]
                 page = selectors.page_at_url_path(site.root_page.url_path + "".join(c + "/" for c in components),
                                                   root=site.root_page)
-                if page is not None and page.live:
-                    request._wagtail_site = site
+                if page is not None and page.live:  # the site is remembered on the request (Site.find_for_request)
                     try:
                         request._wagtail_route_for_request = page.route(request, [])
                     except Http404:

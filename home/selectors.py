@@ -85,7 +85,7 @@ def page_at_url_path(url_path: str, *, root: Page | None = None):
             model = ContentType.objects.get_for_id(cached[0]).model_class()
         except ContentType.DoesNotExist:
             model = None
-        page = _one(route_queryset(model).filter(pk=cached[1])) if model is not None else None
+        page = one_page(route_queryset(model).filter(pk=cached[1])) if model is not None else None
         if page is not None and getattr(page, "url_path", None) == url_path:
             return page
         cache.delete(key)
@@ -97,19 +97,14 @@ def page_at_url_path(url_path: str, *, root: Page | None = None):
         return None
     cache.set(key, list(row), ROUTE_TTL)
     model = ContentType.objects.get_for_id(row[0]).model_class()
-    return _one(route_queryset(model).filter(pk=row[1])) if model is not None else None
+    return one_page(route_queryset(model).filter(pk=row[1])) if model is not None else None
 
 
-def _one(queryset):
+def one_page(queryset):
     """The row of a queryset filtered by primary key, or None: `.first()` would order it (by the
     page tree's path), and compiling that ordering costs about as much as the rest of the query."""
     rows = list(queryset.order_by()[:1])
     return rows[0] if rows else None
-
-
-def one_page(queryset):
-    """`_one` for other modules (home.api_v2)."""
-    return _one(queryset)
 
 
 def route_queryset(model):
@@ -317,7 +312,7 @@ def _question_summary(question) -> str:
 
 def _curated(page, now) -> list[SlotItem]:
     # the linked pages' card rows (image, summary) joined: no query per kind of page
-    joins = [f"link_page__{model._meta.model_name}__image" for model in CARD_MODELS]
+    joins = [f"link_page__{accessor}__image" for accessor in _card_accessors()]
     rows = [item for item in page.featured_items.select_related("link_page", "image", "link_question", *joins).all()
             if is_showing(item.starts_at, item.ends_at, now)]
     question_ids = [item.link_question_id for item in rows if item.link_question_id]
@@ -350,11 +345,17 @@ CARD_MODELS = (ContentPage, TopicPage)
 
 def _joined_card(page):
     """The CARD_MODELS row joined to a Page through its parent link (select_related), or None."""
-    for model in CARD_MODELS:
-        card = page._state.fields_cache.get(model._meta.model_name)
+    for accessor in _card_accessors():
+        card = page._state.fields_cache.get(accessor)
         if card is not None:
             return card
     return None
+
+
+def _card_accessors() -> list[str]:
+    """The Page → CARD_MODELS parent-link accessors (`contentpage`, `topicpage`)."""
+    _paths, chains = _card_joins()
+    return [chains[model][0] for model in CARD_MODELS]
 
 
 def prime_renditions(images, *filter_specs: str) -> None:
